@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# scripts/run-tests.sh BUILD_DIR - runs every test suite against one build.
+#
+#   make check     -> scripts/run-tests.sh build
+#   make sanitize  -> scripts/run-tests.sh build-san
+#
+# Suites:
+#   unit  every executable under BUILD_DIR/tests/ (cmocka, TAP output): counts
+#         "ok N" / "not ok N" lines; a binary that exits non-zero without a
+#         "not ok" line counts as one failure.
+#   e2e   node --test over tests/e2e/**/*.test.mjs against BUILD_DIR/latchkey
+#         (LATCHKEY_BIN); counts the TAP summary "# pass N" / "# fail N"
+#         (+ "# cancelled N" as failures).
+# A suite that cannot run at all counts as one failure.
+#
+# Prints each suite's total and ends with exactly one line
+# "N passed, N failed" (all suites); exits non-zero if anything failed.
+set -u
+
+UNIT_TIMEOUT=${LATCHKEY_UNIT_TIMEOUT:-300}   # seconds per unit test binary
+E2E_TIMEOUT=${LATCHKEY_E2E_TIMEOUT:-1800}    # seconds for the whole e2e suite
+E2E_TEST_TIMEOUT_MS=${LATCHKEY_E2E_TEST_TIMEOUT_MS:-120000}  # per test
+
+if [ $# -ne 1 ] || [ -z "$1" ]; then
+    echo "usage: scripts/run-tests.sh BUILD_DIR" >&2
+    echo "0 passed, 1 failed"
+    exit 2
+fi
+
+# BUILD_DIR relative to the caller's directory (make runs from the root).
+case $1 in
+/*) build_arg=$1 ;;
+*) build_arg=$PWD/$1 ;;
+esac
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd) || exit 2
+cd "$root" || exit 2
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/latchkey-tests.XXXXXX") || exit 2
+trap 'rm -rf "$tmp"' EXIT
+
+total_pass=0
+total_fail=0
+
+# count PATTERN FILE: number of lines matching the extended regex.
+count() {
+    local n
+    n=$(grep -cE "$1" "$2" 2>/dev/null) || true
+    echo "${n:-0}"
+}
+
+# with_timeout SECONDS CMD...: runs CMD, killed after SECONDS if timeout(1) exists.
+with_timeout() {
+    local secs=$1
+    shift
+    if command -v timeout >/dev/null 2>&1; then
+        timeout --kill-after=10 "$secs" "$@"
+    else
+        "$@"
+    fi
+}
+
+# ---------------------------------------------------------------- unit
+run_unit() {
+    local pass=0 fail=0 bin out rc p f
+    echo "=== unit: $build_arg/tests"
+    if [ ! -d "$build_arg/tests" ]; then
+        echo "unit: no test binaries (no $build_arg/tests directory)"
+        echo "unit: 0 passed, 0 failed"
+        return
+    fi
+    local bins=()
+    while IFS= read -r bin; do
+        bins+=("$bin")
+    done < <(find "$build_arg/tests" -type f -perm -u+x | sort)
+    if [ ${#bins[@]} -eq 0 ]; then
+        echo "unit: no test binaries under $build_arg/tests"
+    fi
+    for bin in ${bins[@]+"${bins[@]}"}; do
+        out=$tmp/unit.out
+        echo "--- ${bin#"$root"/}"
+        with_timeout "$UNIT_TIMEOUT" env CMOCKA_MESSAGE_OUTPUT=TAP "$bin" >"$out" 2>&1
+        rc=$?
+        cat "$out"
+        p=$(count '^ok [0-9]+' "$out")
+        f=$(count '^not ok [0-9]+' "$out")
+        if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+            if [ "$rc" -eq 124 ]; then
+                echo "unit: ${bin#"$root"/} timed out after ${UNIT_TIMEOUT}s"
+            else
+                echo "unit: ${bin#"$root"/} exited with status $rc"
+            fi
+            f=1
+        fi
+        echo "--- ${bin#"$root"/}: $p passed, $f failed"
+        pass=$((pass + p))
+        fail=$((fail + f))
+    done
+    echo "unit: $pass passed, $fail failed"
+    total_pass=$((total_pass + pass))
+    total_fail=$((total_fail + fail))
+}
+
+# ---------------------------------------------------------------- e2e
+run_e2e() {
+    local bin=$build_arg/latchkey out=$tmp/e2e.out rc p f c
+    echo "=== e2e: tests/e2e (LATCHKEY_BIN=$bin)"
+    if [ ! -x "$bin" ]; then
+        echo "e2e: LATCHKEY_BIN not found: $bin does not exist or is not executable"
+        echo "e2e: could not run"
+        total_fail=$((total_fail + 1))
+        return
+    fi
+    if ! command -v node >/dev/null 2>&1; then
+        echo "e2e: node not found on PATH (install nodejs)"
+        echo "e2e: could not run"
+        total_fail=$((total_fail + 1))
+        return
+    fi
+    local files=()
+    while IFS= read -r f; do
+        files+=("$f")
+    done < <(find tests/e2e -name '*.test.mjs' -not -path '*/node_modules/*' | sort)
+    if [ ${#files[@]} -eq 0 ]; then
+        echo "e2e: no tests/e2e/**/*.test.mjs files"
+        echo "e2e: 0 passed, 0 failed"
+        return
+    fi
+    # Flags differ between Node versions (Debian 12 ships 18): use what exists.
+    local help flags=(--test --test-reporter=tap)
+    help=$(node --help 2>/dev/null)
+    case $help in *--test-concurrency*) flags+=(--test-concurrency=2) ;; esac
+    case $help in *--test-timeout*) flags+=("--test-timeout=$E2E_TEST_TIMEOUT_MS") ;; esac
+
+    with_timeout "$E2E_TIMEOUT" env LATCHKEY_BIN="$bin" node "${flags[@]}" "${files[@]}" >"$out" 2>&1
+    rc=$?
+    cat "$out"
+    # The top-level summary is unindented; the last one wins.
+    p=$(grep -E '^# pass [0-9]+$' "$out" | tail -n 1 | grep -oE '[0-9]+$')
+    f=$(grep -E '^# fail [0-9]+$' "$out" | tail -n 1 | grep -oE '[0-9]+$')
+    c=$(grep -E '^# cancelled [0-9]+$' "$out" | tail -n 1 | grep -oE '[0-9]+$')
+    if [ -z "$p" ] || [ -z "$f" ]; then
+        if [ "$rc" -eq 124 ]; then
+            echo "e2e: timed out after ${E2E_TIMEOUT}s"
+        fi
+        echo "e2e: no TAP summary (node exited with status $rc): could not run"
+        total_fail=$((total_fail + 1))
+        return
+    fi
+    f=$((f + ${c:-0}))
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        echo "e2e: node exited with status $rc although no test failed"
+        f=1
+    fi
+    echo "e2e: $p passed, $f failed"
+    total_pass=$((total_pass + p))
+    total_fail=$((total_fail + f))
+}
+
+run_unit
+run_e2e
+
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

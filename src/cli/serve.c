@@ -1,0 +1,150 @@
+/*
+ * serve.c - `latchkey serve` and `latchkey migrate`.
+ *
+ * serve: migrate, create the platform owner on first start, start the
+ * HTTP server, wait for SIGTERM/SIGINT, then stop gracefully (in-flight
+ * requests finish, batched writes are flushed).
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/user.h"
+#include "crypto/random.h"
+#include "http/httpd.h"
+#include "server.h"
+#include "store/store.h"
+#include "util/arena.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+#define OWNER_PASSWORD_LEN 24
+
+/* On an empty users table, creates the platform owner with a random
+ * password and prints it once. */
+static int first_start(struct server *srv)
+{
+    int64_t n = 0;
+    int rc = store_user_count(srv->store, &n);
+    if (rc != 0 || n > 0)
+        return rc;
+    char password[OWNER_PASSWORD_LEN + 1];
+    random_alnum(password, OWNER_PASSWORD_LEN);
+    struct arena *a = arena_new();
+    struct user u;
+    struct user_request rq = {
+        .email = srv->cfg.admin_email,
+        .name = "Platform Owner",
+        .password = password,
+        .status = USER_ACTIVE,
+        .verified = true,
+        .is_super_admin = true,
+    };
+    rc = user_create(srv, a, &rq, &u);
+    if (rc == 0) {
+        printf("latchkey: first start: created the platform owner %s with one-time "
+               "password: %s (shown once; change it after signing in)\n",
+               u.email, password);
+        fflush(stdout);
+    }
+    secure_wipe(password, sizeof(password));
+    arena_free(a);
+    return rc;
+}
+
+static const char serve_help[] =
+    "usage: latchkey serve\n\n"
+    "Serves HTTP on LATCHKEY_LISTEN (default 127.0.0.1:8080) over LATCHKEY_DATABASE_URL\n"
+    "(default ./var/latchkey.db, created and migrated). Stops on SIGTERM or SIGINT.\n";
+
+int cli_serve(int argc, char **argv)
+{
+    struct cli_opt opts[] = {{NULL, false, NULL}};
+    const char *pos[1];
+    int n_pos;
+    bool json, help;
+    int rc = cli_parse(argc, argv, opts, pos, 0, &n_pos, &json, &help);
+    if (rc != CLI_OK)
+        return rc;
+    if (help) {
+        fputs(serve_help, stdout);
+        return CLI_OK;
+    }
+    /* Block the stop signals in every thread; this one waits for them. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct server srv;
+    int applied = 0;
+    if (server_open(&srv, &applied) != 0) {
+        server_close(&srv);
+        return CLI_FAIL;
+    }
+    if (applied > 0)
+        log_info("event=migrated applied=%d", applied);
+    if (first_start(&srv) != 0) {
+        server_close(&srv);
+        return cli_error(CLI_FAIL, "cannot create the platform owner");
+    }
+    server_start_background(&srv);
+    struct httpd_options ho = {
+        .host = srv.cfg.listen_host,
+        .port = srv.cfg.listen_port,
+        .threads = srv.cfg.threads,
+        .conn_timeout_s = srv.cfg.conn_timeout_s,
+        .per_ip_connections = srv.cfg.per_ip_connections,
+        .body_limit = srv.cfg.body_limit,
+        .pool_threads = srv.cfg.hash_threads,
+        .pool_queue = srv.cfg.hash_queue,
+    };
+    if (httpd_start(&srv, &ho, &srv.httpd) != 0) {
+        server_close(&srv);
+        return cli_error(CLI_FAIL, "cannot listen on %s:%u", ho.host, ho.port);
+    }
+    log_info("event=listening addr=%s:%u backend=%s threads=%u", ho.host, httpd_port(srv.httpd),
+             store_backend(srv.store), ho.threads);
+    int sig = 0;
+    sigwait(&set, &sig);
+    log_info("event=stopping signal=%d", sig);
+    httpd_stop(srv.httpd);
+    srv.httpd = NULL;
+    server_close(&srv);
+    log_info("event=stopped");
+    return CLI_OK;
+}
+
+int cli_migrate(int argc, char **argv)
+{
+    struct cli_opt opts[] = {{NULL, false, NULL}};
+    const char *pos[1];
+    int n_pos;
+    bool json, help;
+    int rc = cli_parse(argc, argv, opts, pos, 0, &n_pos, &json, &help);
+    if (rc != CLI_OK)
+        return rc;
+    if (help) {
+        fputs("usage: latchkey migrate [--json]\n\nApplies pending migrations to "
+              "LATCHKEY_DATABASE_URL.\n",
+              stdout);
+        return CLI_OK;
+    }
+    struct server srv;
+    int applied = 0, current = 0, latest = 0;
+    if (server_open(&srv, &applied) != 0 ||
+        store_schema_version(srv.store, &current, &latest) != 0) {
+        server_close(&srv);
+        return CLI_FAIL;
+    }
+    server_close(&srv);
+    if (json)
+        cli_print_json(json_pack("{s:i, s:i}", "applied", applied, "version", current));
+    else
+        printf("applied %d migration(s); schema version %d\n", applied, current);
+    return CLI_OK;
+}

@@ -1,0 +1,112 @@
+/*
+ * tenant.c - `latchkey tenant create | list`.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/tenant.h"
+#include "store/store.h"
+#include "util/err.h"
+
+static const char usage[] =
+    "usage: latchkey tenant create --slug SLUG --name NAME [--domain DOMAIN]\n"
+    "                              [--currency USD] [--products a,b,c] [--json]\n"
+    "       latchkey tenant list [--json]\n\n"
+    "SLUG: lower-case letters, digits and dashes (the X-Tenant value).\n"
+    "Each new tenant gets the roles Owner, Admin, Manager and Agent (slug \"user\").\n";
+
+static json_t *strlist_json(const struct strlist *l)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < l->n; i++)
+        json_array_append_new(a, json_string(l->items[i]));
+    return a;
+}
+
+static json_t *tenant_json(const struct tenant *t)
+{
+    return json_pack("{s:I, s:s, s:s, s:o, s:s, s:o, s:s, s:o}", "id", (json_int_t)t->id, "slug",
+                     t->slug, "name", t->name, "domain",
+                     t->domain ? json_string(t->domain) : json_null(), "default_currency",
+                     t->default_currency, "enabled_products", strlist_json(&t->enabled_products),
+                     "status", tenant_status_str(t->status), "created_at", cli_time(t->created_at));
+}
+
+static int create(struct cli_run *r, struct cli_opt *opts)
+{
+    struct tenant_request rq = {
+        .slug = cli_get(opts, "slug"),
+        .name = cli_get(opts, "name"),
+        .domain = cli_get(opts, "domain"),
+        .currency = cli_get(opts, "currency"),
+    };
+    if (rq.slug == NULL || rq.name == NULL)
+        return cli_error(CLI_USAGE, "tenant create needs --slug and --name");
+    if (!tenant_slug_valid(rq.slug))
+        return cli_error(CLI_USAGE, "--slug must be lower-case letters, digits and dashes "
+                                    "(at most 63, not starting with a dash)");
+    if (!strlist_split(r->a, cli_get(opts, "products"), 64, &rq.products))
+        return cli_error(CLI_USAGE, "--products: at most 64 products");
+    struct tenant t;
+    struct role *roles = NULL;
+    size_t n_roles = 0;
+    int rc = tenant_create(&r->srv, r->a, &rq, &t, &roles, &n_roles);
+    if (rc == ERR_INVALID)
+        return cli_error(CLI_USAGE, "invalid tenant: --name 1-255 characters, --currency three "
+                                    "upper-case letters (e.g. USD)");
+    if (rc != 0)
+        return cli_fail(rc, "tenant");
+    if (!r->json) {
+        printf("created tenant %s (id %lld)\n", t.slug, (long long)t.id);
+        return CLI_OK;
+    }
+    json_t *j = tenant_json(&t);
+    json_t *rl = json_array();
+    for (size_t i = 0; i < n_roles; i++)
+        json_array_append_new(rl, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)roles[i].id,
+                                            "name", roles[i].name, "slug", roles[i].slug));
+    json_object_set_new(j, "roles", rl);
+    cli_print_json(j);
+    return CLI_OK;
+}
+
+static int list(struct cli_run *r)
+{
+    struct tenant *ts = NULL;
+    size_t n = 0;
+    int rc = store_tenant_list(r->srv.store, r->a, &ts, &n);
+    if (rc != 0)
+        return cli_fail(rc, "tenant list");
+    if (r->json) {
+        json_t *a = json_array();
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(a, tenant_json(&ts[i]));
+        cli_print_json(a);
+        return CLI_OK;
+    }
+    for (size_t i = 0; i < n; i++)
+        printf("%-6lld %-24s %-10s %s\n", (long long)ts[i].id, ts[i].slug,
+               tenant_status_str(ts[i].status), ts[i].name);
+    return CLI_OK;
+}
+
+int cli_tenant(int argc, char **argv)
+{
+    struct cli_opt opts[] = {
+        {"slug", true, NULL},     {"name", true, NULL},     {"domain", true, NULL},
+        {"currency", true, NULL}, {"products", true, NULL}, {NULL, false, NULL},
+    };
+    struct cli_run r;
+    int rc = cli_begin(&r, argc, argv, opts, 1, usage);
+    if (rc != CLI_OK || r.help)
+        return cli_end(&r, rc);
+    const char *sub = r.n_pos > 0 ? r.pos[0] : "";
+    if (strcmp(sub, "create") == 0)
+        rc = create(&r, opts);
+    else if (strcmp(sub, "list") == 0)
+        rc = list(&r);
+    else
+        rc = cli_error(CLI_USAGE, "tenant: expected create or list\n%s", usage);
+    return cli_end(&r, rc);
+}

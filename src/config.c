@@ -1,0 +1,298 @@
+/*
+ * config.c - LATCHKEY_* environment parsing and validation.
+ *
+ * Every value is checked here, at start-up, so the rest of the program can
+ * trust struct config.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/err.h"
+#include "util/xalloc.h"
+
+/* Default buckets (DESIGN section 7). Later surfaces add theirs here. */
+static const struct rate_rule default_rates[] = {
+    {"token", 10, 60}, /* seed 004: POST /api/v1/auth/token */
+};
+
+static const char *env_default(const char *name, void *ctx)
+{
+    (void)ctx;
+    return getenv(name);
+}
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+bool config_parse_listen(const char *s, char *host, size_t hostlen, uint16_t *port)
+{
+    const char *colon;
+    const char *h = s;
+    size_t hlen;
+    if (s[0] == '[') {
+        const char *close = strchr(s, ']');
+        if (close == NULL || close[1] != ':')
+            return false;
+        h = s + 1;
+        hlen = (size_t)(close - h);
+        colon = close + 1;
+    } else {
+        colon = strrchr(s, ':');
+        if (colon == NULL)
+            return false;
+        hlen = (size_t)(colon - s);
+    }
+    if (hlen == 0 || hlen >= hostlen)
+        return false;
+    const char *p = colon + 1;
+    if (*p == '\0')
+        return false;
+    unsigned long v = 0;
+    for (; *p; p++) {
+        if (!isdigit((unsigned char)*p))
+            return false;
+        v = v * 10 + (unsigned long)(*p - '0');
+        if (v > 65535)
+            return false;
+    }
+    memcpy(host, h, hlen);
+    host[hlen] = '\0';
+    *port = (uint16_t)v;
+    return true;
+}
+
+static bool parse_uint(const char *s, unsigned long long max, unsigned long long *out)
+{
+    if (s == NULL || *s == '\0')
+        return false;
+    unsigned long long v = 0;
+    for (const char *p = s; *p; p++) {
+        if (!isdigit((unsigned char)*p))
+            return false;
+        if (v > (max - (unsigned long long)(*p - '0')) / 10)
+            return false;
+        v = v * 10 + (unsigned long long)(*p - '0');
+    }
+    *out = v;
+    return true;
+}
+
+bool config_parse_rate(const char *s, uint32_t *limit, uint32_t *window_s)
+{
+    const char *slash = strchr(s, '/');
+    if (slash == NULL || slash == s || (size_t)(slash - s) > 10)
+        return false;
+    char num[16];
+    memcpy(num, s, (size_t)(slash - s));
+    num[slash - s] = '\0';
+    unsigned long long l, w;
+    if (!parse_uint(num, 1000000000ULL, &l) || l == 0)
+        return false;
+    const char *unit = slash + 1;
+    if (strcmp(unit, "sec") == 0 || strcmp(unit, "s") == 0)
+        w = 1;
+    else if (strcmp(unit, "min") == 0 || strcmp(unit, "m") == 0)
+        w = 60;
+    else if (strcmp(unit, "hour") == 0 || strcmp(unit, "h") == 0)
+        w = 3600;
+    else if (!parse_uint(unit, 86400ULL * 7, &w) || w == 0)
+        return false;
+    *limit = (uint32_t)l;
+    *window_s = (uint32_t)w;
+    return true;
+}
+
+static char *str_or(const char *v, const char *def)
+{
+    return xstrdup(v != NULL && *v != '\0' ? v : def);
+}
+
+struct num_var {
+    const char *name;
+    unsigned long long min, max, def;
+};
+
+static int load_num(config_getenv_fn ge, void *ctx, const struct num_var *v,
+                    unsigned long long *out, char *err, size_t errlen)
+{
+    const char *s = ge(v->name, ctx);
+    if (s == NULL || *s == '\0') {
+        *out = v->def;
+        return 0;
+    }
+    unsigned long long n;
+    if (!parse_uint(s, v->max, &n) || n < v->min) {
+        seterr(err, errlen, "%s must be an integer from %llu to %llu", v->name, v->min, v->max);
+        return ERR_INVALID;
+    }
+    *out = n;
+    return 0;
+}
+
+static unsigned cores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 && n < 1024 ? (unsigned)n : 1;
+}
+
+static int load_rates(struct config *c, config_getenv_fn ge, void *ctx, char *err, size_t errlen)
+{
+    c->n_rates = 0;
+    for (size_t i = 0; i < sizeof(default_rates) / sizeof(default_rates[0]); i++) {
+        struct rate_rule r = default_rates[i];
+        char var[64];
+        char upper[32];
+        size_t j = 0;
+        for (; r.name[j] && j < sizeof(upper) - 1; j++)
+            upper[j] = (char)toupper((unsigned char)r.name[j]);
+        upper[j] = '\0';
+        snprintf(var, sizeof(var), "LATCHKEY_RATE_%s", upper);
+        const char *s = ge(var, ctx);
+        if (s != NULL && *s != '\0' && !config_parse_rate(s, &r.limit, &r.window_s)) {
+            seterr(err, errlen, "%s must look like 10/60, 10/min or 100/hour", var);
+            return ERR_INVALID;
+        }
+        c->rates[c->n_rates++] = r;
+    }
+    return 0;
+}
+
+static int load_strings(struct config *c, config_getenv_fn ge, void *ctx, char *err, size_t errlen)
+{
+    char host[256];
+    const char *listen = ge("LATCHKEY_LISTEN", ctx);
+    if (listen == NULL || *listen == '\0')
+        listen = "127.0.0.1:8080";
+    if (!config_parse_listen(listen, host, sizeof(host), &c->listen_port)) {
+        seterr(err, errlen, "LATCHKEY_LISTEN must be host:port, e.g. 127.0.0.1:8080");
+        return ERR_INVALID;
+    }
+    c->listen_host = xstrdup(host);
+    c->database_url = str_or(ge("LATCHKEY_DATABASE_URL", ctx), "./var/latchkey.db");
+    const char *redis = ge("LATCHKEY_REDIS_URL", ctx);
+    c->redis_url = redis != NULL && *redis != '\0' ? xstrdup(redis) : NULL;
+    if (c->redis_url != NULL && strncmp(c->redis_url, "redis://", 8) != 0) {
+        seterr(err, errlen, "LATCHKEY_REDIS_URL must start with redis://");
+        return ERR_INVALID;
+    }
+    c->public_url = str_or(ge("LATCHKEY_PUBLIC_URL", ctx), "http://127.0.0.1:8080");
+    size_t pl = strlen(c->public_url);
+    while (pl > 0 && c->public_url[pl - 1] == '/')
+        c->public_url[--pl] = '\0';
+    if (strncmp(c->public_url, "http://", 7) != 0 && strncmp(c->public_url, "https://", 8) != 0) {
+        seterr(err, errlen, "LATCHKEY_PUBLIC_URL must start with http:// or https://");
+        return ERR_INVALID;
+    }
+    c->mail_driver = str_or(ge("LATCHKEY_MAIL_DRIVER", ctx), "log");
+    if (strcmp(c->mail_driver, "log") != 0 && strcmp(c->mail_driver, "smtp") != 0) {
+        seterr(err, errlen, "LATCHKEY_MAIL_DRIVER must be log or smtp");
+        return ERR_INVALID;
+    }
+    const char *smtp = ge("LATCHKEY_SMTP_URL", ctx);
+    c->smtp_url = smtp != NULL && *smtp != '\0' ? xstrdup(smtp) : NULL;
+    if (strcmp(c->mail_driver, "smtp") == 0 && c->smtp_url == NULL) {
+        seterr(err, errlen, "LATCHKEY_MAIL_DRIVER=smtp needs LATCHKEY_SMTP_URL");
+        return ERR_INVALID;
+    }
+    c->mail_from = str_or(ge("LATCHKEY_MAIL_FROM", ctx), "latchkey@localhost");
+    c->admin_email = str_or(ge("LATCHKEY_ADMIN_EMAIL", ctx), "admin@localhost");
+    if (strchr(c->admin_email, '@') == NULL) {
+        seterr(err, errlen, "LATCHKEY_ADMIN_EMAIL must be an email address");
+        return ERR_INVALID;
+    }
+    const char *prefix = ge("LATCHKEY_TOKEN_PREFIX", ctx);
+    c->token_prefix = xstrdup(prefix != NULL ? prefix : "");
+    if (strlen(c->token_prefix) > 32) {
+        seterr(err, errlen, "LATCHKEY_TOKEN_PREFIX must be at most 32 characters");
+        return ERR_INVALID;
+    }
+    for (const char *p = c->token_prefix; *p; p++) {
+        if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-') {
+            seterr(err, errlen, "LATCHKEY_TOKEN_PREFIX may hold only A-Z a-z 0-9 _ -");
+            return ERR_INVALID;
+        }
+    }
+    const char *level = ge("LATCHKEY_LOG_LEVEL", ctx);
+    c->log_level = LOG_INFO;
+    if (level != NULL && *level != '\0' && !log_level_parse(level, &c->log_level)) {
+        seterr(err, errlen, "LATCHKEY_LOG_LEVEL must be debug, info, warn or error");
+        return ERR_INVALID;
+    }
+    return 0;
+}
+
+int config_load(struct config *c, config_getenv_fn ge, void *ctx, char *err, size_t errlen)
+{
+    memset(c, 0, sizeof(*c));
+    if (ge == NULL)
+        ge = env_default;
+    int rc = load_strings(c, ge, ctx, err, errlen);
+    if (rc != 0)
+        return rc;
+    unsigned n = cores();
+    const struct num_var vars[] = {
+        {"LATCHKEY_THREADS", 1, 256, n},
+        {"LATCHKEY_HASH_THREADS", 1, 64, n},
+        {"LATCHKEY_HASH_QUEUE", 1, 100000, 64},
+        {"LATCHKEY_ARGON2_OPSLIMIT", 1, 64, 4},
+        {"LATCHKEY_ARGON2_MEMLIMIT_KIB", 8, 4194304, 65536},
+        {"LATCHKEY_BODY_LIMIT", 256, 64 * 1024 * 1024, 65536},
+        {"LATCHKEY_CONN_TIMEOUT", 1, 3600, 30},
+        {"LATCHKEY_PER_IP_CONNECTIONS", 1, 1000000, 1024},
+        {"LATCHKEY_LAST_USED_FLUSH_MS", 10, 3600000, 5000},
+    };
+    unsigned long long v[sizeof(vars) / sizeof(vars[0])];
+    for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+        rc = load_num(ge, ctx, &vars[i], &v[i], err, errlen);
+        if (rc != 0)
+            return rc;
+    }
+    c->threads = (unsigned)v[0];
+    c->hash_threads = (unsigned)v[1];
+    c->hash_queue = (unsigned)v[2];
+    c->argon2_ops = v[3];
+    c->argon2_mem = (size_t)v[4] * 1024;
+    c->body_limit = (size_t)v[5];
+    c->conn_timeout_s = (unsigned)v[6];
+    c->per_ip_connections = (unsigned)v[7];
+    c->last_used_flush_ms = (unsigned)v[8];
+    return load_rates(c, ge, ctx, err, errlen);
+}
+
+void config_fini(struct config *c)
+{
+    free(c->listen_host);
+    free(c->database_url);
+    free(c->redis_url);
+    free(c->public_url);
+    free(c->mail_driver);
+    free(c->smtp_url);
+    free(c->mail_from);
+    free(c->admin_email);
+    free(c->token_prefix);
+    memset(c, 0, sizeof(*c));
+}
+
+const struct rate_rule *config_rate(const struct config *c, const char *bucket)
+{
+    for (size_t i = 0; i < c->n_rates; i++) {
+        if (strcmp(c->rates[i].name, bucket) == 0)
+            return &c->rates[i];
+    }
+    return NULL;
+}

@@ -1,0 +1,66 @@
+/*
+ * config.h - the environment (LATCHKEY_*, DESIGN section 12) as a struct.
+ *
+ * Loaded once at start-up and constant afterwards. Strings are owned by the
+ * config and freed by config_fini().
+ */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/log.h"
+
+/* A rate-limit bucket: limit requests per window_s seconds. */
+struct rate_rule {
+    char name[32]; /* bucket name, lower-case: "token", "login", ... */
+    uint32_t limit;
+    uint32_t window_s;
+};
+
+#define CONFIG_MAX_RATE_RULES 16
+
+struct config {
+    char *listen_host;             /* LATCHKEY_LISTEN, host part ("127.0.0.1") */
+    uint16_t listen_port;          /* LATCHKEY_LISTEN, port part (8080; 0 = any free port) */
+    char *database_url;            /* LATCHKEY_DATABASE_URL */
+    char *redis_url;               /* LATCHKEY_REDIS_URL, NULL if unset */
+    char *public_url;              /* LATCHKEY_PUBLIC_URL, without trailing '/' */
+    char *mail_driver;             /* LATCHKEY_MAIL_DRIVER: "log" or "smtp" */
+    char *smtp_url;                /* LATCHKEY_SMTP_URL, NULL if unset */
+    char *mail_from;               /* LATCHKEY_MAIL_FROM */
+    char *admin_email;             /* LATCHKEY_ADMIN_EMAIL */
+    unsigned threads;              /* LATCHKEY_THREADS (HTTP workers) */
+    enum log_level log_level;      /* LATCHKEY_LOG_LEVEL */
+    unsigned hash_threads;         /* LATCHKEY_HASH_THREADS: password hashing pool size */
+    unsigned hash_queue;           /* LATCHKEY_HASH_QUEUE: max waiting hash jobs */
+    unsigned long long argon2_ops; /* LATCHKEY_ARGON2_OPSLIMIT (4) */
+    size_t argon2_mem;             /* LATCHKEY_ARGON2_MEMLIMIT_KIB * 1024 (64 MiB) */
+    char *token_prefix;            /* LATCHKEY_TOKEN_PREFIX ("" = none) */
+    size_t body_limit;             /* LATCHKEY_BODY_LIMIT bytes (65536) */
+    unsigned conn_timeout_s;       /* LATCHKEY_CONN_TIMEOUT seconds (30) */
+    unsigned per_ip_connections;   /* LATCHKEY_PER_IP_CONNECTIONS (1024) */
+    unsigned last_used_flush_ms;   /* LATCHKEY_LAST_USED_FLUSH_MS (5000) */
+    struct rate_rule rates[CONFIG_MAX_RATE_RULES]; /* LATCHKEY_RATE_<BUCKET>=N/SECONDS */
+    size_t n_rates;
+};
+
+/* Looks up one variable; returns NULL when unset. */
+typedef const char *(*config_getenv_fn)(const char *name, void *ctx);
+
+/*
+ * Fills c from the variables (getenv_fn NULL = the process environment).
+ * Every value is validated; on failure returns ERR_INVALID with a message
+ * naming the variable in err. c must be config_fini()ed either way.
+ */
+int config_load(struct config *c, config_getenv_fn getenv_fn, void *ctx, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+void config_fini(struct config *c);
+
+/* The rule for a bucket, or NULL if the bucket is unknown. */
+const struct rate_rule *config_rate(const struct config *c, const char *bucket);
+
+/* Parses "host:port" (port 0..65535; "[::1]:80" for IPv6). */
+bool config_parse_listen(const char *s, char *host, size_t hostlen, uint16_t *port);
+/* Parses "N/SECONDS" or "N/min" / "N/hour" style: "10/60", "10/min". */
+bool config_parse_rate(const char *s, uint32_t *limit, uint32_t *window_s);

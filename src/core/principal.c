@@ -1,0 +1,147 @@
+/*
+ * principal.c - credential -> principal, and can().
+ *
+ * The order of checks is fixed: token (401) before user status, tenant and
+ * membership (403), so a caller without a valid credential learns nothing
+ * about accounts.
+ */
+#include "core/principal.h"
+
+#include <string.h>
+
+#include "core/lastused.h"
+#include "core/token.h"
+#include "server.h"
+#include "store/store.h"
+#include "util/err.h"
+#include "util/timeutil.h"
+
+static int refuse(struct principal *p, enum refusal r)
+{
+    p->refusal = r;
+    return ERR_FORBIDDEN;
+}
+
+int principal_check_user(struct principal *p)
+{
+    switch (p->user.status) {
+    case USER_ACTIVE: return 0;
+    case USER_INACTIVE: return refuse(p, REFUSE_USER_INACTIVE);
+    default: return refuse(p, REFUSE_USER_SUSPENDED);
+    }
+}
+
+/* Loads tenant, membership and role for tenant t; checks their status. */
+static int load_context(struct server *srv, struct arena *a, struct principal *p,
+                        const struct tenant *t)
+{
+    int rc = store_membership_get(srv->store, p->user.id, t->id, &p->membership);
+    if (rc == ERR_NOT_FOUND)
+        return refuse(p, REFUSE_NOT_MEMBER);
+    if (rc != 0)
+        return rc;
+    if (t->status != TENANT_ACTIVE)
+        return refuse(p, REFUSE_TENANT_SUSPENDED);
+    if (p->membership.status != MEMBER_ACTIVE)
+        return refuse(p, REFUSE_MEMBER_SUSPENDED);
+    rc = store_role_by_id(srv->store, a, p->membership.role_id, &p->role);
+    if (rc != 0)
+        return rc == ERR_NOT_FOUND ? ERR_STORE : rc;
+    p->tenant = *t;
+    p->has_tenant = true;
+    return 0;
+}
+
+/* The earliest active membership's tenant, or the earliest one at all (so
+ * a user whose only membership is suspended is told so). */
+static int default_tenant(struct server *srv, struct arena *a, struct principal *p,
+                          struct tenant *t, bool *found)
+{
+    struct membership *ms = NULL;
+    size_t n = 0;
+    *found = false;
+    int rc = store_membership_list_by_user(srv->store, a, p->user.id, &ms, &n);
+    if (rc != 0 || n == 0)
+        return rc;
+    size_t pick = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (ms[i].status == MEMBER_ACTIVE) {
+            pick = i;
+            break;
+        }
+    }
+    rc = store_tenant_by_id(srv->store, a, ms[pick].tenant_id, t);
+    *found = rc == 0;
+    return rc;
+}
+
+int principal_bind_tenant(struct server *srv, struct arena *a, struct principal *p,
+                          const char *x_tenant, int64_t want_tenant_id)
+{
+    int rc = principal_check_user(p);
+    if (rc != 0)
+        return rc;
+    struct tenant t;
+    p->has_tenant = false;
+    if (x_tenant != NULL) {
+        rc = store_tenant_by_slug(srv->store, a, x_tenant, &t);
+        if (rc == ERR_NOT_FOUND)
+            return refuse(p, REFUSE_NOT_MEMBER);
+        if (rc != 0)
+            return rc;
+        if (want_tenant_id != 0 && t.id != want_tenant_id)
+            return refuse(p, REFUSE_NOT_MEMBER);
+        return load_context(srv, a, p, &t);
+    }
+    if (want_tenant_id != 0) {
+        rc = store_tenant_by_id(srv->store, a, want_tenant_id, &t);
+        if (rc == ERR_NOT_FOUND)
+            return refuse(p, REFUSE_NOT_MEMBER);
+        if (rc != 0)
+            return rc;
+        return load_context(srv, a, p, &t);
+    }
+    bool found;
+    rc = default_tenant(srv, a, p, &t, &found);
+    if (rc != 0 || !found)
+        return rc;
+    return load_context(srv, a, p, &t);
+}
+
+int principal_from_bearer(struct server *srv, struct arena *a, const char *bearer,
+                          const char *x_tenant, struct principal *p)
+{
+    memset(p, 0, sizeof(*p));
+    int64_t now = time_now();
+    int rc = token_authenticate(srv, a, bearer, now, &p->token);
+    if (rc != 0)
+        return rc;
+    rc = store_user_by_id(srv->store, a, p->token.user_id, &p->user);
+    if (rc == ERR_NOT_FOUND)
+        return ERR_UNAUTHENTICATED;
+    if (rc != 0)
+        return rc;
+    p->via = VIA_PAT;
+    lastused_touch(srv->lastused, p->token.id, now);
+    if (x_tenant != NULL && p->token.tenant_id == 0 && !p->user.is_super_admin)
+        return refuse(p, REFUSE_NOT_MEMBER);
+    return principal_bind_tenant(srv, a, p, x_tenant, p->token.tenant_id);
+}
+
+bool principal_token_can(const struct principal *p, const char *ability)
+{
+    if (p->via != VIA_PAT)
+        return true;
+    return strlist_contains(&p->token.abilities, "*") ||
+           strlist_contains(&p->token.abilities, ability);
+}
+
+bool principal_can(const struct principal *p, const char *permission)
+{
+    if (!principal_token_can(p, permission))
+        return false;
+    if (p->user.is_super_admin)
+        return true;
+    return p->has_tenant && (strlist_contains(&p->role.permissions, permission) ||
+                             strlist_contains(&p->role.permissions, "*"));
+}

@@ -1,0 +1,74 @@
+/*
+ * principal.h - who a request is and what it may do (DESIGN section 5).
+ *
+ * Every authenticated request goes through principal_from_bearer(), which
+ * returns the user, the token, and the tenant context (tenant, membership,
+ * role). Surfaces then ask principal_can(p, "orders.view").
+ * All strings in a principal live in the arena passed in.
+ */
+#pragma once
+#include <stdbool.h>
+
+#include "store/model.h"
+
+struct arena;
+struct server;
+
+/* Why an otherwise valid credential is refused (ERR_FORBIDDEN). */
+enum refusal {
+    REFUSE_NONE = 0,
+    REFUSE_USER_INACTIVE,
+    REFUSE_USER_SUSPENDED,
+    REFUSE_TENANT_SUSPENDED,
+    REFUSE_MEMBER_SUSPENDED,
+    REFUSE_NOT_MEMBER,
+};
+
+enum auth_via { VIA_NONE = 0, VIA_PAT, VIA_PASSWORD };
+
+struct principal {
+    enum auth_via via;
+    struct user user;
+    struct token token; /* valid when via == VIA_PAT (or after login) */
+    bool has_tenant;    /* tenant, membership, role are valid */
+    struct tenant tenant;
+    struct membership membership;
+    struct role role;
+    enum refusal refusal; /* set when a call returns ERR_FORBIDDEN */
+};
+
+/*
+ * Authenticates a bearer value (Sanctum token) and fills *p. x_tenant is
+ * the X-Tenant header or NULL: when given, it must name the token's tenant.
+ * Returns 0; ERR_UNAUTHENTICATED for a malformed, unknown, revoked or
+ * expired token or a wrong secret; ERR_FORBIDDEN with p->refusal for an
+ * inactive/suspended user, membership or tenant, or a foreign X-Tenant;
+ * ERR_STORE. Records the use for the batched last_used_at.
+ */
+int principal_from_bearer(struct server *srv, struct arena *a, const char *bearer,
+                          const char *x_tenant, struct principal *p)
+    __attribute__((warn_unused_result));
+
+/*
+ * Resolves the tenant context of an authenticated user (p->user set):
+ * x_tenant (a slug) if given, else want_tenant_id if non-zero, else the
+ * user's earliest active membership, else none (has_tenant false). Checks
+ * user, tenant and membership status. Same errors as above.
+ */
+int principal_bind_tenant(struct server *srv, struct arena *a, struct principal *p,
+                          const char *x_tenant, int64_t want_tenant_id)
+    __attribute__((warn_unused_result));
+
+/* Refuses users who are not active (ERR_FORBIDDEN + refusal). */
+int principal_check_user(struct principal *p) __attribute__((warn_unused_result));
+
+/*
+ * Sanctum's tokenCan: the token allows ability if its abilities hold "*"
+ * or the ability itself. Password/session principals allow everything.
+ */
+bool principal_token_can(const struct principal *p, const char *ability);
+/*
+ * can(): the role grants permission AND the token allows it. Super-admins
+ * are granted every permission the token allows.
+ */
+bool principal_can(const struct principal *p, const char *permission);

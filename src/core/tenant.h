@@ -1,0 +1,31 @@
+/*
+ * tenant.h - tenants and their default roles.
+ */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "store/model.h"
+
+struct arena;
+struct server;
+
+struct tenant_request {
+    const char *slug;     /* ^[a-z0-9][a-z0-9-]{0,62}$ */
+    const char *name;     /* 1..255 bytes */
+    const char *domain;   /* may be NULL */
+    const char *currency; /* 3 upper-case letters; NULL = "USD" */
+    struct strlist products;
+};
+
+/* True if slug is a valid tenant slug. */
+bool tenant_slug_valid(const char *slug);
+
+/*
+ * Creates the tenant and its default roles (role templates) in one
+ * transaction. *roles / *n_roles receive the roles (arena). ERR_INVALID for
+ * bad fields, ERR_CONFLICT for a taken slug.
+ */
+int tenant_create(struct server *srv, struct arena *a, const struct tenant_request *rq,
+                  struct tenant *out, struct role **roles, size_t *n_roles)
+    __attribute__((warn_unused_result));

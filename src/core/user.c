@@ -1,0 +1,166 @@
+/*
+ * user.c - user creation, lookup, status, and memberships.
+ */
+#include "core/user.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/audit.h"
+#include "crypto/password.h"
+#include "server.h"
+#include "store/store.h"
+#include "util/arena.h"
+#include "util/err.h"
+#include "util/timeutil.h"
+#include "util/xalloc.h"
+
+bool user_email_valid(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 3 || n > USER_EMAIL_MAX)
+        return false;
+    const char *at = strchr(s, '@');
+    if (at == NULL || at == s || strchr(at + 1, '@') != NULL)
+        return false;
+    /* Like Laravel's RFC "email" rule, a domain without a dot (localhost)
+     * is valid; it may not start or end with a dot. */
+    if (at[1] == '\0' || at[1] == '.' || s[n - 1] == '.')
+        return false;
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c <= ' ' || c >= 0x7f || c == '"' || c == '(' || c == ')' || c == ',' || c == ':' ||
+            c == ';' || c == '<' || c == '>' || c == '[' || c == '\\' || c == ']')
+            return false;
+    }
+    if (strstr(at, "..") != NULL)
+        return false;
+    return true;
+}
+
+char *user_email_fold(struct arena *a, const char *email)
+{
+    char *s = arena_strdup(a, email);
+    for (char *p = s; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return s;
+}
+
+static bool hash_importable(const char *h)
+{
+    return strncmp(h, "$argon2id$", 10) == 0 || strncmp(h, "$2y$", 4) == 0 ||
+           strncmp(h, "$2b$", 4) == 0 || strncmp(h, "$2a$", 4) == 0;
+}
+
+static int validate(const struct user_request *rq)
+{
+    if (rq->email == NULL || !user_email_valid(rq->email))
+        return ERR_INVALID;
+    if (rq->name == NULL || rq->name[0] == '\0' || strlen(rq->name) > USER_NAME_MAX)
+        return ERR_INVALID;
+    if ((rq->password == NULL) == (rq->password_hash == NULL))
+        return ERR_INVALID;
+    if (rq->password != NULL && (rq->password[0] == '\0' || strlen(rq->password) > 1024))
+        return ERR_INVALID;
+    if (rq->password_hash != NULL &&
+        (!hash_importable(rq->password_hash) || strlen(rq->password_hash) >= PASSWORD_HASH_MAX))
+        return ERR_INVALID;
+    if ((rq->phone && strlen(rq->phone) > 64) || (rq->avatar && strlen(rq->avatar) > 2048))
+        return ERR_INVALID;
+    if ((rq->tenant_id == 0) != (rq->role_id == 0))
+        return ERR_INVALID;
+    return 0;
+}
+
+int user_create(struct server *srv, struct arena *a, const struct user_request *rq,
+                struct user *out)
+{
+    int rc = validate(rq);
+    if (rc != 0)
+        return rc;
+    char hash[PASSWORD_HASH_MAX];
+    if (rq->password != NULL) {
+        rc = password_hash(&srv->pw, rq->password, hash);
+        if (rc != 0)
+            return rc;
+    } else {
+        snprintf(hash, sizeof(hash), "%s", rq->password_hash);
+    }
+    int64_t now = time_now();
+    *out = (struct user){
+        .name = rq->name,
+        .email = user_email_fold(a, rq->email),
+        .phone = rq->phone,
+        .avatar = rq->avatar,
+        .password_hash = arena_strdup(a, hash),
+        .status = rq->status,
+        .is_super_admin = rq->is_super_admin,
+        .email_verified_at = rq->verified ? now : 0,
+        .preferences = rq->preferences ? rq->preferences : "{}",
+        .attributes = rq->attributes ? rq->attributes : "{}",
+    };
+    if ((rc = store_tx_begin(srv->store)) != 0)
+        return rc;
+    rc = store_user_insert(srv->store, out);
+    if (rc == 0 && rq->tenant_id != 0) {
+        struct membership m = {
+            .user_id = out->id,
+            .tenant_id = rq->tenant_id,
+            .role_id = rq->role_id,
+            .status = MEMBER_ACTIVE,
+            .joined_at = now,
+        };
+        rc = store_membership_insert(srv->store, &m);
+    }
+    if (rc != 0) {
+        store_tx_rollback(srv->store);
+        return rc;
+    }
+    rc = store_tx_commit(srv->store);
+    if (rc == 0)
+        audit_record(srv, rq->tenant_id, out->id, "user.create", NULL, NULL);
+    return rc;
+}
+
+int user_find_email(struct server *srv, struct arena *a, const char *email, struct user *out)
+{
+    if (email == NULL || strlen(email) > USER_EMAIL_MAX)
+        return ERR_NOT_FOUND;
+    return store_user_by_email(srv->store, a, user_email_fold(a, email), out);
+}
+
+int member_add(struct server *srv, int64_t user_id, int64_t tenant_id, int64_t role_id)
+{
+    struct membership m = {
+        .user_id = user_id,
+        .tenant_id = tenant_id,
+        .role_id = role_id,
+        .status = MEMBER_ACTIVE,
+        .joined_at = time_now(),
+    };
+    int rc = store_membership_insert(srv->store, &m);
+    if (rc == 0)
+        audit_record(srv, tenant_id, user_id, "member.add", NULL, NULL);
+    return rc;
+}
+
+int member_set_status(struct server *srv, int64_t user_id, int64_t tenant_id, enum member_status st)
+{
+    int rc = store_membership_set_status(srv->store, user_id, tenant_id, st);
+    if (rc == 0)
+        audit_record(srv, tenant_id, user_id,
+                     st == MEMBER_ACTIVE ? "member.reactivate" : "member.suspend", NULL, NULL);
+    return rc;
+}
+
+int user_set_status(struct server *srv, int64_t user_id, enum user_status st)
+{
+    int rc = store_user_set_status(srv->store, user_id, st);
+    if (rc == 0) {
+        char detail[64];
+        snprintf(detail, sizeof(detail), "{\"status\":\"%s\"}", user_status_str(st));
+        audit_record(srv, 0, user_id, "user.status", NULL, detail);
+    }
+    return rc;
+}

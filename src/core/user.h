@@ -1,0 +1,56 @@
+/*
+ * user.h - users and memberships.
+ */
+#pragma once
+#include <stdbool.h>
+
+#include "store/model.h"
+
+struct arena;
+struct server;
+
+#define USER_EMAIL_MAX 254
+#define USER_NAME_MAX  255
+
+struct user_request {
+    const char *email;
+    const char *name;
+    const char *password;      /* hashed with argon2id; or NULL with: */
+    const char *password_hash; /* an imported argon2id or bcrypt hash */
+    const char *phone;
+    const char *avatar;
+    enum user_status status;
+    const char *preferences; /* JSON object text (validated by the caller) or NULL */
+    const char *attributes;  /* JSON object text or NULL */
+    bool verified;           /* email_verified_at = now */
+    bool is_super_admin;
+    int64_t tenant_id; /* 0: no membership */
+    int64_t role_id;   /* with tenant_id */
+};
+
+/* True if s looks like an email address (local@domain.tld, <= 254). */
+bool user_email_valid(const char *s);
+/* Lower-cased copy of an email in the arena. */
+char *user_email_fold(struct arena *a, const char *email);
+
+/*
+ * Creates a user (and its membership when tenant_id is set) in one
+ * transaction. Hashes the password inline: for the CLI, not request
+ * threads. ERR_INVALID, ERR_CONFLICT (email taken).
+ */
+int user_create(struct server *srv, struct arena *a, const struct user_request *rq,
+                struct user *out) __attribute__((warn_unused_result));
+
+/* Finds a user by email (folded). ERR_NOT_FOUND. */
+int user_find_email(struct server *srv, struct arena *a, const char *email, struct user *out)
+    __attribute__((warn_unused_result));
+
+/* Adds a membership; audited. ERR_CONFLICT if already a member. */
+int member_add(struct server *srv, int64_t user_id, int64_t tenant_id, int64_t role_id)
+    __attribute__((warn_unused_result));
+/* Changes a membership's status; audited. ERR_NOT_FOUND. */
+int member_set_status(struct server *srv, int64_t user_id, int64_t tenant_id, enum member_status st)
+    __attribute__((warn_unused_result));
+/* Changes a user's status; audited. */
+int user_set_status(struct server *srv, int64_t user_id, enum user_status st)
+    __attribute__((warn_unused_result));

@@ -1,0 +1,130 @@
+/*
+ * body.c - request body parsers: JSON (jansson, with our own depth limit)
+ * and application/x-www-form-urlencoded.
+ *
+ * jansson has no nesting limit of its own that we can set, and recursion
+ * depth is attacker-controlled, so a linear pre-scan refuses deep bodies
+ * before jansson sees them. Both parsers are pure functions: no locking.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/http_int.h"
+#include "util/xalloc.h"
+
+bool http_json_depth_ok(const char *p, size_t len, unsigned max_depth)
+{
+    unsigned depth = 0;
+    bool in_str = false;
+
+    for (size_t i = 0; i < len; i++) {
+        char c = p[i];
+        if (in_str) {
+            if (c == '\\')
+                i++; /* skip the escaped character, whatever it is */
+            else if (c == '"')
+                in_str = false;
+            continue;
+        }
+        switch (c) {
+        case '"': in_str = true; break;
+        case '[':
+        case '{':
+            if (++depth > max_depth)
+                return false;
+            break;
+        case ']':
+        case '}':
+            if (depth > 0)
+                depth--;
+            break;
+        default: break;
+        }
+    }
+    return true;
+}
+
+json_t *http_body_parse_json(const char *p, size_t len)
+{
+    if (!http_json_depth_ok(p, len, HTTP_JSON_MAX_DEPTH))
+        return NULL;
+    json_error_t jerr;
+    json_t *v = json_loadb(p, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (v != NULL && !json_is_object(v)) {
+        json_decref(v);
+        v = NULL;
+    }
+    return v;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/*
+ * Decodes s[0..n) ('+' is a space, "%XX" a byte; a stray '%' stays) into
+ * out, which has room for n + 1 bytes. Returns the decoded length, or -1
+ * if the result holds a NUL byte (C strings downstream could not carry it).
+ */
+static long form_decode(const char *s, size_t n, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '+') {
+            c = ' ';
+        } else if (c == '%' && i + 2 < n) {
+            int hi = hexval(s[i + 1]);
+            int lo = hexval(s[i + 2]);
+            if (hi >= 0 && lo >= 0) {
+                c = (char)(hi * 16 + lo);
+                i += 2;
+            }
+        }
+        if (c == '\0')
+            return -1;
+        out[o++] = c;
+    }
+    out[o] = '\0';
+    return (long)o;
+}
+
+json_t *http_body_parse_form(const char *p, size_t len)
+{
+    json_t *obj = json_object();
+    char *key = xmalloc(len + 1);
+    char *val = xmalloc(len + 1);
+    const char *end = p + len;
+
+    while (p < end) {
+        const char *amp = memchr(p, '&', (size_t)(end - p));
+        const char *pair_end = amp != NULL ? amp : end;
+        const char *eq = memchr(p, '=', (size_t)(pair_end - p));
+        const char *key_end = eq != NULL ? eq : pair_end;
+        if (key_end > p) {
+            const char *v = eq != NULL ? eq + 1 : pair_end;
+            long kn = form_decode(p, (size_t)(key_end - p), key);
+            long vn = form_decode(v, (size_t)(pair_end - v), val);
+            /* json_stringn and json_object_set_new refuse invalid UTF-8;
+             * the latter also releases s on failure. */
+            json_t *s = kn >= 0 && vn >= 0 ? json_stringn(val, (size_t)vn) : NULL;
+            if (s == NULL || json_object_set_new(obj, key, s) != 0) {
+                json_decref(obj);
+                obj = NULL;
+                goto out;
+            }
+        }
+        p = pair_end + (amp != NULL ? 1 : 0);
+    }
+out:
+    free(key);
+    free(val);
+    return obj;
+}

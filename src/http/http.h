@@ -1,0 +1,85 @@
+/*
+ * http.h - what surfaces see of an HTTP request and its reply.
+ *
+ * A struct request lives from the first byte of a request to the
+ * request-completed callback. Everything it hands out (headers, params,
+ * parsed JSON, arena allocations) is borrowed and valid until then.
+ * A handler must either reply (exactly once, through http_reply_*) or
+ * defer (http_defer) and reply from its resume callback.
+ * Requests are handled on libmicrohttpd's worker threads; a request is only
+ * ever touched by one thread at a time.
+ */
+#pragma once
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct arena;
+struct request;
+
+enum http_method {
+    HTTP_GET = 0,
+    HTTP_HEAD,
+    HTTP_POST,
+    HTTP_PUT,
+    HTTP_PATCH,
+    HTTP_DELETE,
+    HTTP_OPTIONS,
+    HTTP_OTHER,
+};
+
+/* "GET", "POST", ... */
+const char *http_method_str(enum http_method m);
+
+enum http_method http_method(const struct request *req);
+/* The path without the query string, percent-decoded by MHD. */
+const char *http_path(const struct request *req);
+/* A request header (case-insensitive name), or NULL. */
+const char *http_header(struct request *req, const char *name);
+/* A query-string argument, or NULL. */
+const char *http_query(struct request *req, const char *name);
+/* A path parameter captured by "{name}" in the route pattern, or NULL. */
+const char *http_param(const struct request *req, const char *name);
+/* The client address as text ("127.0.0.1", "::1"). */
+const char *http_client_ip(const struct request *req);
+/* A short per-process unique id for logs ("r1f3a"). */
+const char *http_request_id(const struct request *req);
+/* The per-request arena (freed when the request completes). */
+struct arena *http_arena(struct request *req);
+/* The raw body bytes (NUL-terminated; len 0 when there is none). */
+const char *http_body(const struct request *req, size_t *len);
+/*
+ * The body as a JSON object, parsed once by the dispatcher before the
+ * handler runs (an empty body is an empty object; form-urlencoded bodies
+ * become an object of strings). Borrowed.
+ */
+json_t *http_json(struct request *req);
+
+/* Adds a response header (both strings copied). */
+void http_reply_header(struct request *req, const char *name, const char *value);
+/* Replies with status and a JSON body (stolen; NULL = no body). */
+void http_reply_json(struct request *req, unsigned status, json_t *body);
+/* Replies with status and body bytes (copied) of the given content type. */
+void http_reply_raw(struct request *req, unsigned status, const char *content_type,
+                    const void *body, size_t len);
+/* True once a reply has been queued for this request. */
+bool http_replied(const struct request *req);
+/* The status of the queued reply (0 before one). */
+unsigned http_status(const struct request *req);
+
+/*
+ * Runs job(arg) on the bounded worker pool (password hashing), then, on an
+ * HTTP thread, resume(req, arg), which must reply. The connection is
+ * suspended in between (and is not subject to the idle timeout, so jobs
+ * must finish). Returns 0, or ERR_BUSY when the pool's queue is full (the
+ * caller replies 503 itself).
+ */
+typedef void (*http_job_fn)(void *arg);
+typedef void (*http_resume_fn)(struct request *req, void *arg);
+int http_defer(struct request *req, http_job_fn job, http_resume_fn resume, void *arg)
+    __attribute__((warn_unused_result));
+
+/* Per-request slot for the dispatcher's own state (the principal). */
+void http_set_user_data(struct request *req, void *p);
+void *http_user_data(const struct request *req);

@@ -1,0 +1,141 @@
+/*
+ * http_int.h - declarations private to src/http/ (router, body parsers and
+ * the struct request shared by httpd.c and request.c).
+ *
+ * Ownership: a struct request is created by httpd.c on the first call of
+ * the access handler and freed by http_request_free() from the
+ * request-completed callback. Its arena holds every string it hands out.
+ */
+#pragma once
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http/http.h"
+#include "http/route.h"
+#include "util/buf.h"
+
+struct httpd;
+
+/* Most "{name}" captures one route pattern may have. */
+#define HTTP_MAX_PARAMS 8
+/* Deepest JSON nesting ([ and {) a body may have. */
+#define HTTP_JSON_MAX_DEPTH 32
+
+/* One captured path parameter; both point into borrowed strings. */
+struct http_capture {
+    const char *name; /* into the route pattern, not NUL-terminated */
+    size_t name_len;
+    const char *value; /* into the request path, not NUL-terminated */
+    size_t value_len;
+};
+
+enum http_match {
+    HTTP_MATCH_FOUND,     /* sf, rt and captures are set */
+    HTTP_MATCH_NOT_FOUND, /* no pattern matched the path */
+    HTTP_MATCH_METHOD,    /* the path matched, not the method; sf and allow are set */
+};
+
+struct http_route_match {
+    const struct surface *sf;
+    const struct route *rt;
+    struct http_capture caps[HTTP_MAX_PARAMS];
+    size_t n_caps;
+    unsigned allow; /* with HTTP_MATCH_METHOD: bit (1 << method) per allowed method */
+};
+
+/*
+ * Matches method + path against every route of sfs[0..n) in order. A
+ * single trailing slash of path is ignored ("/a/b/" matches "/a/b"). HEAD
+ * falls back to a GET route. Never allocates. path and the route tables
+ * are borrowed by *out.
+ */
+enum http_match http_route_find(const struct surface *const *sfs, size_t n, enum http_method m,
+                                const char *path, struct http_route_match *out);
+/* Writes the methods of an allow mask as "GET, HEAD, POST" into out. */
+void http_allow_str(unsigned allow, char *out, size_t outlen);
+/* Maps "GET", "POST", ... to the enum (HTTP_OTHER if unknown). */
+enum http_method http_method_parse(const char *s);
+
+/*
+ * Body parsers. Both return a new JSON object (owned) or NULL when the
+ * body is malformed. The JSON parser also refuses nesting deeper than
+ * HTTP_JSON_MAX_DEPTH, duplicate keys and any top level but an object.
+ */
+json_t *http_body_parse_json(const char *p, size_t len);
+json_t *http_body_parse_form(const char *p, size_t len);
+/* True if the JSON text never nests deeper than max_depth (strings aware). */
+bool http_json_depth_ok(const char *p, size_t len, unsigned max_depth);
+
+/* A response header queued before the reply is sent (arena strings). */
+struct http_hdr {
+    struct http_hdr *next;
+    const char *name;
+    const char *value;
+};
+
+enum req_state {
+    REQ_ACTIVE,   /* receiving the body or running a handler */
+    REQ_DEFERRED, /* a job is pending on the pool */
+    REQ_FINISHED, /* a reply was queued with MHD */
+};
+
+struct request {
+    struct httpd *httpd;
+    struct MHD_Connection *conn;
+    struct arena *arena;
+    enum req_state state;
+    enum http_method method;
+    const char *method_str; /* arena copy, for the access log */
+    const char *path;       /* arena copy of MHD's (decoded) url */
+    char id[24];
+    char ip[48];
+    int64_t start_ns; /* monotonic, for the access log */
+
+    /* Routing, done on the first call so the body limit is known. */
+    enum http_match match;
+    const struct surface *sf;
+    const struct route *rt;
+    const char *param_names[HTTP_MAX_PARAMS]; /* arena copies */
+    const char *param_values[HTTP_MAX_PARAMS];
+    size_t n_params;
+    unsigned allow;
+
+    /* Body. */
+    struct buf body; /* at most body_limit bytes */
+    size_t body_limit;
+    size_t body_dropped; /* bytes ignored past the limit */
+    json_t *json;        /* owned; parsed before dispatch */
+
+    /* Reply, buffered until the end of the handler invocation. */
+    bool replied;
+    unsigned status;
+    const char *content_type; /* static or arena */
+    char *reply_body;         /* malloc'd, owned until queued */
+    size_t reply_len;
+    struct http_hdr *hdrs; /* in order of addition */
+    struct http_hdr **hdrs_tail;
+
+    /* Deferred work: every field below is guarded by httpd's defer lock
+     * once the job has been submitted. */
+    http_job_fn job;
+    http_resume_fn resume;
+    void *job_arg;
+    bool job_done;
+    bool suspended;
+
+    void *user_data;
+};
+
+/* Allocates a request for conn (owned; free with http_request_free). */
+struct request *http_request_new(struct httpd *h, struct MHD_Connection *conn, const char *method,
+                                 const char *url, const char *id);
+void http_request_free(struct request *req);
+/* Parses the body into req->json; false if malformed. */
+bool http_request_parse_body(struct request *req);
+/* Queues the buffered reply with MHD; returns MHD's verdict. */
+enum MHD_Result http_request_queue(struct request *req);
+
+/* Submits req's job to the pool (httpd.c). 0 or ERR_BUSY. */
+int httpd_submit_job(struct httpd *h, struct request *req);

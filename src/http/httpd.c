@@ -1,0 +1,470 @@
+/*
+ * httpd.c - libmicrohttpd glue: daemon life cycle, the access handler and
+ * the access log (DESIGN sections 1, 9 and 11).
+ *
+ * The access handler follows MHD's call pattern. Call 1 (headers read):
+ * allocate the request and route it, so the body limit is known; queue
+ * nothing (a response queued here makes MHD close the connection), except
+ * to refuse oversized headers (431) or a declared body we would not even
+ * drain (413), where closing is what we want. Calls
+ * with data: append the body up to the limit, count and drop the rest.
+ * Last call (no data): 413, 404/405, body parsing (400) or dispatch, then
+ * queue the buffered reply. A deferred request is suspended until its job
+ * has run on the pool; MHD then calls the handler once more and the resume
+ * callback replies.
+ *
+ * Locking: defer_mu guards the job_done and suspended fields of every
+ * request with a job in flight (the only fields two threads touch). The
+ * counters are atomics. Everything else belongs to one MHD thread.
+ */
+#include "http/httpd.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http/http_int.h"
+#include "http/pool.h"
+#include "util/arena.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+/*
+ * Request headers (request line included) above HEADER_LIMIT get a 431
+ * from us. MHD keeps the headers in a per-connection memory pool that
+ * must also hold the response headers, so the pool is twice that: headers
+ * too big for the pool itself get MHD's own 431 (414 when the request line
+ * alone does not fit), as an HTML page, and the connection is closed.
+ * Measured on 0.9.75 (tests/unit/http/test_httpd.c): with a pool of L
+ * bytes MHD accepts headers up to about L - 300 bytes, and then fails to
+ * build the response if fewer bytes than its headers need are left.
+ */
+#define HEADER_LIMIT      ((size_t)16 * 1024)
+#define CONN_MEMORY_LIMIT ((size_t)32 * 1024)
+/* Bytes we read and drop past a body limit before giving up on the
+ * connection; a declared Content-Length beyond it is refused at once. */
+#define BODY_DRAIN_MAX ((size_t)1024 * 1024)
+/* Defaults for zero options. */
+#define DEFAULT_BODY_LIMIT 65536
+#define DEFAULT_TIMEOUT_S  30
+#define DEFAULT_POOL_QUEUE 64
+/* How long httpd_stop waits for in-flight requests. */
+#define STOP_GRACE_MS 10000
+
+struct httpd {
+    struct server *srv;
+    struct MHD_Daemon *daemon;
+    struct pool *pool;
+    size_t body_limit;
+    uint16_t port;
+    MHD_socket quiesced;      /* listening socket after quiesce */
+    atomic_ullong next_id;    /* request ids */
+    atomic_size_t active;     /* requests between first call and completion */
+    pthread_mutex_t defer_mu; /* see the file comment */
+};
+
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static unsigned ncpu(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
+/* MHD's error log, as one key=value line (its messages end in '\n'). */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char msg[512];
+    (void)cls;
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    for (char *p = msg; *p != '\0'; p++) {
+        if (*p == '\n' || *p == '\r' || *p == '"')
+            *p = *p == '"' ? '\'' : ' ';
+    }
+    size_t n = strlen(msg);
+    while (n > 0 && msg[n - 1] == ' ')
+        msg[--n] = '\0';
+    log_warnx("msg=\"mhd: %s\"", msg);
+}
+
+/* Renders an error through the surface's dialect, or the default one. */
+static void reply_error(struct request *req, const struct surface *sf, enum http_error kind,
+                        const char *message)
+{
+    if (sf != NULL)
+        sf->error(req, kind, message);
+    else
+        surface_default_error(req, kind, message);
+    if (!req->replied)
+        http_reply_json(req, 500, NULL);
+}
+
+/* Routes req and copies its path parameters into the arena. */
+static void route(struct request *req)
+{
+    struct http_route_match m;
+    req->match = http_route_find(surfaces, n_surfaces, req->method, req->path, &m);
+    req->sf = m.sf;
+    req->rt = m.rt;
+    req->allow = m.allow;
+    if (req->match == HTTP_MATCH_FOUND) {
+        for (size_t i = 0; i < m.n_caps; i++) {
+            req->param_names[i] = arena_strndup(req->arena, m.caps[i].name, m.caps[i].name_len);
+            req->param_values[i] = arena_strndup(req->arena, m.caps[i].value, m.caps[i].value_len);
+        }
+        req->n_params = m.n_caps;
+        if (m.rt->body_limit > 0)
+            req->body_limit = m.rt->body_limit;
+    }
+}
+
+/* True if the request line and headers exceed HEADER_LIMIT. */
+static bool headers_too_large(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+    return ci != NULL && ci->header_size > HEADER_LIMIT;
+}
+
+/* True if the request declares a body longer than we would ever drain. */
+static bool declared_too_large(struct request *req)
+{
+    const char *cl = http_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl == NULL)
+        return false;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long n = strtoull(cl, &end, 10);
+    if (errno != 0 || end == cl)
+        return false; /* MHD itself rejects a malformed Content-Length */
+    return n > (unsigned long long)req->body_limit + BODY_DRAIN_MAX;
+}
+
+/* Call 1: creates and routes the request (owned by MHD's *con_cls from now on). */
+static struct request *first_call(struct httpd *h, struct MHD_Connection *conn, const char *url,
+                                  const char *method)
+{
+    char id[24];
+    snprintf(id, sizeof(id), "r%llx", (unsigned long long)atomic_fetch_add(&h->next_id, 1));
+    struct request *req = http_request_new(h, conn, method, url, id);
+    req->body_limit = h->body_limit;
+    atomic_fetch_add(&h->active, 1);
+    route(req);
+    return req;
+}
+
+/* The final call: decides what to do with a fully read request. */
+static void handle(struct httpd *h, struct request *req)
+{
+    if (req->body_dropped > 0) {
+        reply_error(req, req->sf, HERR_TOO_LARGE, NULL);
+        return;
+    }
+    if (req->match == HTTP_MATCH_NOT_FOUND) {
+        reply_error(req, NULL, HERR_NOT_FOUND, NULL);
+        return;
+    }
+    if (req->match == HTTP_MATCH_METHOD) {
+        char allow[128];
+        http_allow_str(req->allow, allow, sizeof(allow));
+        http_reply_header(req, "Allow", allow);
+        /* Laravel's wording (MethodNotAllowedHttpException). */
+        const char *path = http_path(req);
+        const char *msg = arena_printf(
+            http_arena(req), "The %s method is not supported for route %s. Supported methods: %s.",
+            http_method_str(http_method(req)), path + (path[0] == '/'), allow);
+        reply_error(req, req->sf, HERR_METHOD, msg);
+        return;
+    }
+    if (!http_request_parse_body(req)) {
+        reply_error(req, req->sf, HERR_BAD_REQUEST, "Malformed JSON body.");
+        return;
+    }
+    surface_dispatch(h->srv, req->sf, req->rt, req);
+}
+
+/*
+ * After a handler or resume callback returned: suspend for a pending job,
+ * run the resume callback at once if the job already finished, or queue
+ * the reply. Loops because a resume callback may defer again.
+ */
+static enum MHD_Result settle(struct httpd *h, struct request *req)
+{
+    while (req->state == REQ_DEFERRED) {
+        pthread_mutex_lock(&h->defer_mu);
+        bool done = req->job_done;
+        if (!done && !req->suspended) {
+            MHD_suspend_connection(req->conn);
+            req->suspended = true;
+        }
+        pthread_mutex_unlock(&h->defer_mu);
+        if (!done)
+            return MHD_YES; /* the job resumes the connection */
+        http_resume_fn resume = req->resume;
+        void *arg = req->job_arg;
+        req->job = NULL;
+        req->resume = NULL;
+        req->job_arg = NULL;
+        req->suspended = false;
+        req->state = REQ_ACTIVE;
+        resume(req, arg);
+    }
+    if (!req->replied) {
+        log_warnx("req=%s msg=\"handler did not reply\" path=%s", req->id,
+                  req->rt != NULL ? req->rt->pattern : "-");
+        reply_error(req, req->sf, HERR_INTERNAL, NULL);
+    }
+    return http_request_queue(req);
+}
+
+static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, const char *url,
+                                      const char *method, const char *version,
+                                      const char *upload_data, size_t *upload_data_size,
+                                      void **con_cls)
+{
+    struct httpd *h = cls;
+    struct request *req = *con_cls;
+    (void)version;
+
+    if (req == NULL) {
+        req = first_call(h, conn, url, method);
+        *con_cls = req;
+        if (headers_too_large(conn)) {
+            /* No error kind for 431 in the dialects: one plain shape. */
+            http_reply_json(req, 431,
+                            json_pack("{s:s}", "message", "Request Header Fields Too Large."));
+            return http_request_queue(req);
+        }
+        if (declared_too_large(req)) {
+            /* Refuse without reading: MHD closes the connection after. */
+            req->body_dropped = 1;
+            handle(h, req);
+            return http_request_queue(req);
+        }
+        return MHD_YES;
+    }
+    if (req->state == REQ_FINISHED) {
+        *upload_data_size = 0; /* e.g. the rest of a body we refused early */
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        if (req->body_dropped == 0 && req->body.len + n <= req->body_limit) {
+            buf_append(&req->body, upload_data, n);
+            return MHD_YES;
+        }
+        req->body_dropped += n;
+        if (req->body_dropped > BODY_DRAIN_MAX)
+            return MHD_NO; /* not worth draining: drop the connection */
+        return MHD_YES;
+    }
+    if (req->state == REQ_ACTIVE)
+        handle(h, req); /* else resumed after a deferred job */
+    return settle(h, req);
+}
+
+/* The pool side of http_defer: runs the job, then wakes the connection. */
+static void run_job(void *arg)
+{
+    struct request *req = arg;
+    struct httpd *h = req->httpd;
+    req->job(req->job_arg);
+
+    pthread_mutex_lock(&h->defer_mu);
+    req->job_done = true;
+    bool suspended = req->suspended;
+    struct MHD_Connection *conn = req->conn;
+    pthread_mutex_unlock(&h->defer_mu);
+    /* From here on req may be freed by its MHD thread; conn stays valid
+     * while suspended, until this resume. */
+    if (suspended)
+        MHD_resume_connection(conn);
+}
+
+int httpd_submit_job(struct httpd *h, struct request *req)
+{
+    return pool_submit(h->pool, run_job, req);
+}
+
+/* Writes s into out with anything outside printable ASCII or a space
+ * escaped as %XX, so a decoded path cannot forge log fields. */
+static void log_escape(const char *s, char *out, size_t outlen)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = 0;
+    for (; *s != '\0' && o + 4 < outlen; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c <= ' ' || c >= 0x7f || c == '"' || c == '%') {
+            out[o++] = '%';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        } else {
+            out[o++] = (char)c;
+        }
+    }
+    out[o] = '\0';
+}
+
+static void request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                              enum MHD_RequestTerminationCode toe)
+{
+    struct httpd *h = cls;
+    struct request *req = *con_cls;
+    (void)conn;
+    (void)toe;
+    if (req == NULL)
+        return;
+    *con_cls = NULL;
+    double ms = (double)(mono_ns() - req->start_ns) / 1e6;
+    char path[256];
+    log_escape(req->path, path, sizeof(path));
+    log_info("req=%s method=%s path=%s status=%u ms=%.2f ip=%s bytes=%zu", req->id, req->method_str,
+             path, req->state == REQ_FINISHED ? req->status : 0, ms, req->ip, req->reply_len);
+    http_request_free(req);
+    atomic_fetch_sub(&h->active, 1);
+}
+
+/* Resolves host:port into addr; host is an IPv4 or IPv6 literal or a name
+ * (empty or NULL: every IPv4 address). */
+static int resolve(const char *host, uint16_t port, struct sockaddr_storage *addr)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+    struct addrinfo *res = NULL;
+    char portstr[8];
+    char name[256];
+    size_t n = host != NULL ? strlen(host) : 0;
+
+    /* Accept "[::1]" as well as "::1". */
+    if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
+        host++;
+        n -= 2;
+    }
+    if (n >= sizeof(name))
+        return ERR_INVALID;
+    memcpy(name, host != NULL ? host : "", n);
+    name[n] = '\0';
+    snprintf(portstr, sizeof(portstr), "%u", (unsigned)port);
+    int rc = getaddrinfo(n > 0 ? name : "0.0.0.0", portstr, &hints, &res);
+    if (rc != 0 || res == NULL) {
+        log_warnx("msg=\"cannot resolve listen address\" host=\"%s\" error=\"%s\"", name,
+                  gai_strerror(rc));
+        return ERR_INVALID;
+    }
+    memcpy(addr, res->ai_addr, res->ai_addrlen);
+    freeaddrinfo(res);
+    return 0;
+}
+
+int httpd_start(struct server *srv, const struct httpd_options *o, struct httpd **out)
+{
+    struct sockaddr_storage addr;
+    struct httpd *h = NULL;
+    int rc = 0;
+
+    *out = NULL;
+    rc = resolve(o->host, o->port, &addr);
+    if (rc != 0)
+        goto out;
+    h = xcalloc(1, sizeof(*h));
+    h->srv = srv;
+    h->quiesced = MHD_INVALID_SOCKET;
+    h->body_limit = o->body_limit > 0 ? o->body_limit : DEFAULT_BODY_LIMIT;
+    atomic_init(&h->next_id, 1);
+    atomic_init(&h->active, 0);
+    pthread_mutex_init(&h->defer_mu, NULL);
+    h->pool = pool_new(o->pool_threads > 0 ? o->pool_threads : ncpu(),
+                       o->pool_queue > 0 ? o->pool_queue : DEFAULT_POOL_QUEUE);
+    if (h->pool == NULL) {
+        rc = ERR_UNAVAILABLE;
+        goto out;
+    }
+
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+    if (addr.ss_family == AF_INET6)
+        flags |= MHD_USE_DUAL_STACK; /* "::" also takes IPv4 clients */
+    struct MHD_OptionItem opts[] = {
+        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_completed, h},
+        {MHD_OPTION_SOCK_ADDR, 0, &addr},
+        {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)(o->threads > 0 ? o->threads : ncpu()), NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT,
+         (intptr_t)(o->conn_timeout_s > 0 ? o->conn_timeout_s : DEFAULT_TIMEOUT_S), NULL},
+        {MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)o->per_ip_connections, NULL},
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)CONN_MEMORY_LIMIT, NULL},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    h->daemon = MHD_start_daemon(flags, o->port, NULL, NULL, access_handler, h, MHD_OPTION_ARRAY,
+                                 opts, MHD_OPTION_END);
+    if (h->daemon == NULL) {
+        log_warnx("msg=\"cannot start HTTP server\" host=\"%s\" port=%u",
+                  o->host != NULL ? o->host : "", (unsigned)o->port);
+        rc = ERR_IO;
+        goto out;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    h->port = di != NULL ? di->port : o->port;
+    *out = h;
+    h = NULL;
+out:
+    httpd_stop(h);
+    return rc;
+}
+
+uint16_t httpd_port(const struct httpd *h)
+{
+    return h->port;
+}
+
+/* Waits up to ms for the in-flight request count to reach zero. */
+static void wait_idle(struct httpd *h, int64_t ms)
+{
+    int64_t deadline = mono_ns() + ms * 1000000;
+    while (atomic_load(&h->active) > 0 && mono_ns() < deadline) {
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = 5000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
+void httpd_stop(struct httpd *h)
+{
+    if (h == NULL)
+        return;
+    if (h->daemon != NULL) {
+        h->quiesced = MHD_quiesce_daemon(h->daemon);
+        wait_idle(h, STOP_GRACE_MS);
+    }
+    /* Runs every queued job (each resumes its connection); later
+     * deferrals get ERR_BUSY, so the handlers reply 503. */
+    if (h->pool != NULL)
+        pool_stop(h->pool);
+    if (h->daemon != NULL) {
+        wait_idle(h, STOP_GRACE_MS);
+        if (atomic_load(&h->active) > 0)
+            log_warnx("msg=\"stopping with requests in flight\" active=%zu",
+                      atomic_load(&h->active));
+        MHD_stop_daemon(h->daemon);
+    }
+    if (h->quiesced != MHD_INVALID_SOCKET)
+        close(h->quiesced);
+    pool_free(h->pool);
+    pthread_mutex_destroy(&h->defer_mu);
+    free(h);
+}

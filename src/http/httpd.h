@@ -1,0 +1,39 @@
+/*
+ * httpd.h - the HTTP server's life cycle (libmicrohttpd glue).
+ *
+ * httpd_start() listens and serves on MHD's internal epoll thread pool.
+ * For each request it reads the body (up to the limit, else 413), finds
+ * the route (404/405), parses the body into JSON (400 on malformed or too
+ * deep JSON) and calls the route's surface dispatcher. Headers over 16 KiB
+ * get 431. One access-log line is written per request when it completes
+ * (requests that MHD refuses itself before our handler runs, such as
+ * malformed request lines or headers beyond its memory pool, get none).
+ */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+struct server;
+struct httpd;
+
+/* Zero means the default noted for each field. */
+struct httpd_options {
+    const char *host;            /* IPv4/IPv6 literal or name; NULL or "": 0.0.0.0 */
+    uint16_t port;               /* 0: any free port */
+    unsigned threads;            /* MHD worker threads (0: one per core) */
+    unsigned conn_timeout_s;     /* idle connection timeout (0: 30) */
+    unsigned per_ip_connections; /* (0: unlimited) */
+    size_t body_limit;           /* for routes without their own (0: 65536) */
+    unsigned pool_threads;       /* worker pool for http_defer (0: one per core) */
+    unsigned pool_queue;         /* max queued jobs beyond the running ones (0: 64) */
+};
+
+/* Starts serving; *out is owned by the caller. srv is borrowed for the
+ * server's whole life. */
+int httpd_start(struct server *srv, const struct httpd_options *o, struct httpd **out)
+    __attribute__((warn_unused_result));
+/* The port actually bound (useful with port 0). */
+uint16_t httpd_port(const struct httpd *h);
+/* Stops accepting, waits for in-flight requests and deferred jobs to
+ * finish, and frees everything. Accepts NULL. */
+void httpd_stop(struct httpd *h);

@@ -1,0 +1,289 @@
+/*
+ * request.c - struct request: accessors, buffered replies and http_defer.
+ *
+ * A reply is only buffered here; httpd.c queues it with MHD at the end of
+ * the access-handler invocation, because MHD accepts a response only from
+ * inside that call (and, to keep the connection alive, only after the
+ * body has been read). One thread at a time touches a request, except for
+ * the deferral fields documented in http_int.h.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "http/http_int.h"
+#include "util/arena.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+/* Writes the peer address of conn as text; "::ffff:a.b.c.d" becomes "a.b.c.d". */
+static void client_ip(struct MHD_Connection *conn, char *out, size_t outlen)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(out, outlen, "-");
+    if (ci == NULL || ci->client_addr == NULL)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
+        inet_ntop(AF_INET, &in->sin_addr, out, (socklen_t)outlen);
+    } else if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;
+        if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
+            inet_ntop(AF_INET, &in6->sin6_addr.s6_addr[12], out, (socklen_t)outlen);
+        else
+            inet_ntop(AF_INET6, &in6->sin6_addr, out, (socklen_t)outlen);
+    }
+}
+
+struct request *http_request_new(struct httpd *h, struct MHD_Connection *conn, const char *method,
+                                 const char *url, const char *id)
+{
+    struct arena *a = arena_new();
+    struct request *req = arena_alloc(a, sizeof(*req));
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    req->start_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    req->httpd = h;
+    req->conn = conn;
+    req->arena = a;
+    req->state = REQ_ACTIVE;
+    req->method = http_method_parse(method);
+    req->method_str = arena_strndup(a, method, strnlen(method, 16));
+    req->path = arena_strdup(a, url);
+    snprintf(req->id, sizeof(req->id), "%s", id);
+    client_ip(conn, req->ip, sizeof(req->ip));
+    buf_init(&req->body);
+    req->hdrs_tail = &req->hdrs;
+    return req;
+}
+
+void http_request_free(struct request *req)
+{
+    if (req == NULL)
+        return;
+    buf_fini(&req->body);
+    json_decref(req->json);
+    free(req->reply_body);
+    arena_free(req->arena); /* req itself lives in the arena */
+}
+
+enum http_method http_method(const struct request *req)
+{
+    return req->method;
+}
+
+const char *http_path(const struct request *req)
+{
+    return req->path;
+}
+
+const char *http_header(struct request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_query(struct request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_param(const struct request *req, const char *name)
+{
+    for (size_t i = 0; i < req->n_params; i++) {
+        if (strcmp(req->param_names[i], name) == 0)
+            return req->param_values[i];
+    }
+    return NULL;
+}
+
+const char *http_client_ip(const struct request *req)
+{
+    return req->ip;
+}
+
+const char *http_request_id(const struct request *req)
+{
+    return req->id;
+}
+
+struct arena *http_arena(struct request *req)
+{
+    return req->arena;
+}
+
+const char *http_body(const struct request *req, size_t *len)
+{
+    *len = req->body.len;
+    return req->body.data != NULL ? req->body.data : "";
+}
+
+json_t *http_json(struct request *req)
+{
+    if (req->json == NULL)
+        req->json = json_object();
+    return req->json;
+}
+
+/* True if the body may carry a payload we parse (GET and HEAD bodies are ignored). */
+static bool method_has_body(enum http_method m)
+{
+    return m == HTTP_POST || m == HTTP_PUT || m == HTTP_PATCH || m == HTTP_DELETE ||
+           m == HTTP_OPTIONS || m == HTTP_OTHER;
+}
+
+/* True if the Content-Type's media type is t (parameters such as charset ignored). */
+static bool content_type_is(const char *ct, const char *t)
+{
+    size_t n = strlen(t);
+    if (ct == NULL)
+        return false;
+    while (*ct == ' ' || *ct == '\t')
+        ct++;
+    return strncasecmp(ct, t, n) == 0 &&
+           (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ' || ct[n] == '\t');
+}
+
+bool http_request_parse_body(struct request *req)
+{
+    json_decref(req->json);
+    req->json = NULL;
+    if (req->body.len == 0 || !method_has_body(req->method)) {
+        req->json = json_object();
+        return true;
+    }
+    const char *ct = http_header(req, MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (content_type_is(ct, "application/x-www-form-urlencoded"))
+        req->json = http_body_parse_form(req->body.data, req->body.len);
+    else
+        req->json = http_body_parse_json(req->body.data, req->body.len);
+    return req->json != NULL;
+}
+
+void http_reply_header(struct request *req, const char *name, const char *value)
+{
+    struct http_hdr *h = arena_alloc(req->arena, sizeof(*h));
+    h->name = arena_strdup(req->arena, name);
+    h->value = arena_strdup(req->arena, value);
+    *req->hdrs_tail = h;
+    req->hdrs_tail = &h->next;
+}
+
+/* Takes ownership of body (malloc'd, may be NULL when len is 0). */
+static void reply(struct request *req, unsigned status, const char *content_type, char *body,
+                  size_t len)
+{
+    if (req->replied) {
+        log_warnx("req=%s msg=\"second reply ignored\" status=%u", req->id, status);
+        free(body);
+        return;
+    }
+    req->replied = true;
+    req->status = status;
+    req->content_type = content_type;
+    req->reply_body = body;
+    req->reply_len = len;
+}
+
+void http_reply_json(struct request *req, unsigned status, json_t *body)
+{
+    char *text = NULL;
+    size_t len = 0;
+    if (body != NULL) {
+        text = json_dumps(body, JSON_COMPACT);
+        json_decref(body);
+        if (text == NULL) {
+            log_warnx("req=%s msg=\"json_dumps failed\"", req->id);
+            status = 500;
+            text = xstrdup("{\"message\":\"Server Error\"}");
+        }
+        len = strlen(text);
+    }
+    reply(req, status, body != NULL ? "application/json" : NULL, text, len);
+}
+
+void http_reply_raw(struct request *req, unsigned status, const char *content_type,
+                    const void *body, size_t len)
+{
+    char *copy = NULL;
+    if (len > 0) {
+        copy = xmalloc(len);
+        memcpy(copy, body, len);
+    }
+    reply(req, status, arena_strdup(req->arena, content_type), copy, len);
+}
+
+bool http_replied(const struct request *req)
+{
+    return req->replied;
+}
+
+unsigned http_status(const struct request *req)
+{
+    return req->replied ? req->status : 0;
+}
+
+enum MHD_Result http_request_queue(struct request *req)
+{
+    struct MHD_Response *resp;
+    if (req->reply_len > 0) {
+        resp =
+            MHD_create_response_from_buffer(req->reply_len, req->reply_body, MHD_RESPMEM_MUST_FREE);
+    } else {
+        resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    }
+    if (resp == NULL)
+        return MHD_NO; /* reply_body stays ours; freed with the request */
+    if (req->reply_len > 0)
+        req->reply_body = NULL; /* MHD frees it with the response */
+    if (req->content_type != NULL)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, req->content_type);
+    for (const struct http_hdr *h = req->hdrs; h != NULL; h = h->next) {
+        if (MHD_add_response_header(resp, h->name, h->value) != MHD_YES)
+            log_warnx("req=%s msg=\"bad response header\" name=\"%s\"", req->id, h->name);
+    }
+    MHD_add_response_header(resp, "X-Request-Id", req->id);
+    enum MHD_Result ret = MHD_queue_response(req->conn, req->status, resp);
+    MHD_destroy_response(resp);
+    req->state = REQ_FINISHED;
+    return ret;
+}
+
+int http_defer(struct request *req, http_job_fn job, http_resume_fn resume, void *arg)
+{
+    if (req->replied || req->job != NULL) {
+        log_warnx("req=%s msg=\"http_defer after a reply or a second time\"", req->id);
+        return ERR_INVALID;
+    }
+    req->job = job;
+    req->resume = resume;
+    req->job_arg = arg;
+    req->job_done = false;
+    req->suspended = false;
+    int rc = httpd_submit_job(req->httpd, req);
+    if (rc != 0) {
+        req->job = NULL;
+        req->resume = NULL;
+        req->job_arg = NULL;
+        return ERR_BUSY;
+    }
+    req->state = REQ_DEFERRED;
+    return 0;
+}
+
+void http_set_user_data(struct request *req, void *p)
+{
+    req->user_data = p;
+}
+
+void *http_user_data(const struct request *req)
+{
+    return req->user_data;
+}

@@ -1,0 +1,68 @@
+/*
+ * route.h - route tables and surfaces (DESIGN section 6).
+ *
+ * A surface is a static table of routes plus a dialect (how its errors
+ * look). The router matches method + path across all surfaces; the
+ * surface's dispatch function then applies rate limits, authentication and
+ * the permission check from the route row before calling the handler.
+ */
+#pragma once
+#include <stddef.h>
+
+#include "http/http.h"
+
+struct server;
+struct principal;
+struct surface;
+
+/* How a route authenticates. Unset (0) denies everything. */
+enum route_auth {
+    AUTH_DENY = 0,
+    AUTH_PUBLIC,     /* no credential needed */
+    AUTH_BEARER_PAT, /* Authorization: Bearer <Sanctum token> */
+};
+
+typedef void (*route_handler)(struct server *srv, struct request *req, const struct principal *p);
+
+struct route {
+    enum http_method method;
+    const char *pattern; /* "/api/v1/auth/user", "/api/v1/team/members/{id}" */
+    route_handler handler;
+    enum route_auth auth;
+    const char *permission; /* checked with principal_can(); NULL = none */
+    const char *bucket;     /* rate-limit bucket (config_rate); NULL = none */
+    size_t body_limit;      /* 0 = the configured default */
+};
+
+/* Error kinds a dialect renders. */
+enum http_error {
+    HERR_BAD_REQUEST,     /* 400: malformed JSON and the like */
+    HERR_UNAUTHENTICATED, /* 401 */
+    HERR_FORBIDDEN,       /* 403 */
+    HERR_NOT_FOUND,       /* 404 */
+    HERR_METHOD,          /* 405 */
+    HERR_TOO_LARGE,       /* 413 */
+    HERR_RATE_LIMITED,    /* 429 */
+    HERR_INTERNAL,        /* 500 */
+    HERR_UNAVAILABLE,     /* 503 */
+};
+
+struct surface {
+    const char *name;
+    const struct route *routes;
+    size_t n_routes;
+    /* Renders an error in the surface's dialect; message may be NULL for
+     * the dialect's default wording. */
+    void (*error)(struct request *req, enum http_error kind, const char *message);
+};
+
+/* Every surface, in match order (surfaces.c). */
+extern const struct surface *const surfaces[];
+extern const size_t n_surfaces;
+
+/* Runs rate limit, auth and permission from route, then the handler.
+ * Implemented in surfaces/dispatch.c. */
+void surface_dispatch(struct server *srv, const struct surface *sf, const struct route *rt,
+                      struct request *req);
+/* The dialect used when no route matched (404/405 and transport errors). */
+void surface_default_error(struct request *req, enum http_error kind, const char *message);

@@ -1,0 +1,145 @@
+/*
+ * router.c - method + path -> route, across every surface.
+ *
+ * A linear scan over a few dozen routes runs on every request, so it never
+ * allocates: captures are (pointer, length) pairs into the pattern and the
+ * path. A "{name}" in a pattern matches one non-empty path segment. Route
+ * tables are static and read-only, so no locking is needed.
+ */
+#include <string.h>
+
+#include "http/http_int.h"
+
+static const char *const method_names[] = {
+    [HTTP_GET] = "GET",         [HTTP_HEAD] = "HEAD",   [HTTP_POST] = "POST",
+    [HTTP_PUT] = "PUT",         [HTTP_PATCH] = "PATCH", [HTTP_DELETE] = "DELETE",
+    [HTTP_OPTIONS] = "OPTIONS", [HTTP_OTHER] = "OTHER",
+};
+
+const char *http_method_str(enum http_method m)
+{
+    if ((unsigned)m > HTTP_OTHER)
+        m = HTTP_OTHER;
+    return method_names[m];
+}
+
+enum http_method http_method_parse(const char *s)
+{
+    for (unsigned m = HTTP_GET; m < HTTP_OTHER; m++) {
+        if (strcmp(s, method_names[m]) == 0)
+            return (enum http_method)m;
+    }
+    return HTTP_OTHER;
+}
+
+/* Matches one pattern against path[0..len); fills out's captures. */
+static bool match_pattern(const char *pat, const char *path, size_t len,
+                          struct http_route_match *out)
+{
+    const char *s = path;
+    const char *end = path + len;
+    size_t n = 0;
+
+    while (*pat != '\0' && s < end) {
+        if (*pat != '{') {
+            if (*pat != *s)
+                return false;
+            pat++;
+            s++;
+            continue;
+        }
+        const char *close = strchr(pat, '}');
+        if (close == NULL || n == HTTP_MAX_PARAMS)
+            return false;
+        const char *seg_end = memchr(s, '/', (size_t)(end - s));
+        if (seg_end == NULL)
+            seg_end = end;
+        if (seg_end == s)
+            return false;
+        out->caps[n++] = (struct http_capture){
+            .name = pat + 1,
+            .name_len = (size_t)(close - pat - 1),
+            .value = s,
+            .value_len = (size_t)(seg_end - s),
+        };
+        pat = close + 1;
+        s = seg_end;
+    }
+    if (*pat != '\0' || s != end)
+        return false;
+    out->n_caps = n;
+    return true;
+}
+
+enum http_match http_route_find(const struct surface *const *sfs, size_t n, enum http_method m,
+                                const char *path, struct http_route_match *out)
+{
+    size_t len = strlen(path);
+    /* "/a/b/" is "/a/b" (Laravel does the same); "/" stays "/". */
+    if (len > 1 && path[len - 1] == '/')
+        len--;
+
+    struct http_route_match head_get = {0};
+    bool have_head_get = false;
+    out->sf = NULL;
+    out->rt = NULL;
+    out->n_caps = 0;
+    out->allow = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        const struct surface *sf = sfs[i];
+        for (size_t j = 0; j < sf->n_routes; j++) {
+            const struct route *rt = &sf->routes[j];
+            struct http_route_match cand;
+            if (!match_pattern(rt->pattern, path, len, &cand))
+                continue;
+            if (rt->method == m) {
+                cand.sf = sf;
+                cand.rt = rt;
+                cand.allow = 0;
+                *out = cand;
+                return HTTP_MATCH_FOUND;
+            }
+            if (m == HTTP_HEAD && rt->method == HTTP_GET && !have_head_get) {
+                head_get = cand;
+                head_get.sf = sf;
+                head_get.rt = rt;
+                head_get.allow = 0;
+                have_head_get = true;
+            }
+            if (out->sf == NULL)
+                out->sf = sf;
+            out->allow |= 1u << rt->method;
+        }
+    }
+    if (have_head_get) {
+        *out = head_get;
+        return HTTP_MATCH_FOUND;
+    }
+    return out->sf != NULL ? HTTP_MATCH_METHOD : HTTP_MATCH_NOT_FOUND;
+}
+
+void http_allow_str(unsigned allow, char *out, size_t outlen)
+{
+    size_t used = 0;
+    if (outlen == 0)
+        return;
+    out[0] = '\0';
+    /* A GET route also answers HEAD. */
+    if (allow & (1u << HTTP_GET))
+        allow |= 1u << HTTP_HEAD;
+    for (unsigned m = HTTP_GET; m < HTTP_OTHER; m++) {
+        if (!(allow & (1u << m)))
+            continue;
+        const char *name = method_names[m];
+        size_t need = strlen(name) + (used ? 2 : 0);
+        if (used + need >= outlen)
+            break;
+        if (used) {
+            memcpy(out + used, ", ", 2);
+            used += 2;
+        }
+        memcpy(out + used, name, strlen(name) + 1);
+        used += strlen(name);
+    }
+}

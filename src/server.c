@@ -1,0 +1,73 @@
+/*
+ * server.c - builds and tears down struct server.
+ */
+#include "server.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/lastused.h"
+#include "core/ratelimit.h"
+#include "crypto/random.h"
+#include "store/store.h"
+#include "util/err.h"
+#include "util/log.h"
+
+static int open_server(struct server *srv, int *applied, bool quiet)
+{
+    memset(srv, 0, sizeof(*srv));
+    char err[256] = "";
+    if (config_load(&srv->cfg, NULL, NULL, err, sizeof(err)) != 0) {
+        fprintf(stderr, "latchkey: configuration: %s\n", err);
+        return ERR_INVALID;
+    }
+    log_set_level(quiet && srv->cfg.log_level < LOG_WARN ? LOG_WARN : srv->cfg.log_level);
+    srv->pw =
+        (struct password_params){.opslimit = srv->cfg.argon2_ops, .memlimit = srv->cfg.argon2_mem};
+    if (crypto_init() != 0) {
+        fprintf(stderr, "latchkey: libsodium failed to initialise\n");
+        return ERR_CRYPTO;
+    }
+    int rc = store_open(srv->cfg.database_url, &srv->store);
+    if (rc != 0) {
+        fprintf(stderr, "latchkey: cannot open database %s: %s\n", srv->cfg.database_url,
+                err_str(rc));
+        return rc;
+    }
+    rc = store_migrate(srv->store, applied);
+    if (rc == 0)
+        rc = store_schema_check(srv->store);
+    if (rc != 0) {
+        fprintf(stderr, "latchkey: database schema: %s\n",
+                rc == ERR_SCHEMA ? "the database is newer than this binary" : err_str(rc));
+        return rc;
+    }
+    srv->limiter = ratelimit_new();
+    return 0;
+}
+
+int server_open(struct server *srv, int *applied)
+{
+    return open_server(srv, applied, false);
+}
+
+int server_open_quiet(struct server *srv)
+{
+    return open_server(srv, NULL, true);
+}
+
+void server_start_background(struct server *srv)
+{
+    srv->lastused = lastused_new(srv->store, srv->cfg.last_used_flush_ms);
+}
+
+void server_close(struct server *srv)
+{
+    lastused_free(srv->lastused);
+    srv->lastused = NULL;
+    ratelimit_free(srv->limiter);
+    srv->limiter = NULL;
+    store_free(srv->store);
+    srv->store = NULL;
+    config_fini(&srv->cfg);
+}

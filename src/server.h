@@ -1,0 +1,40 @@
+/*
+ * server.h - struct server: the only mutable context (DESIGN section 1).
+ *
+ * One instance per process, built by server_open() for `serve` and for
+ * every CLI command, and passed explicitly to everything that needs shared
+ * state. cfg is constant after load. Each member documents its locking.
+ */
+#pragma once
+#include "config.h"
+#include "crypto/password.h"
+
+struct store;
+struct ratelimit;
+struct lastused;
+struct httpd;
+
+struct server {
+    struct config cfg;         /* constant after load */
+    struct password_params pw; /* from cfg, constant */
+    struct store *store;       /* thread-safe: one connection per thread */
+    struct ratelimit *limiter; /* thread-safe: striped locks inside */
+    struct lastused *lastused; /* thread-safe: its own mutex; NULL in the CLI */
+    struct httpd *httpd;       /* NULL outside `serve` */
+};
+
+/*
+ * Loads the configuration from the environment, opens the store and
+ * applies pending migrations (zero set-up), then refuses a database whose
+ * schema is newer than this binary. On failure prints why on stderr and
+ * returns non-zero; srv must be server_close()d either way.
+ * *applied (may be NULL) receives the number of migrations applied.
+ */
+int server_open(struct server *srv, int *applied) __attribute__((warn_unused_result));
+/* Like server_open, for CLI commands: logs only warnings and errors, so
+ * stderr carries just the command's own messages. */
+int server_open_quiet(struct server *srv) __attribute__((warn_unused_result));
+/* Starts the background parts only `serve` needs (last_used flusher). */
+void server_start_background(struct server *srv);
+/* Flushes and frees everything. Safe on a partly opened server. */
+void server_close(struct server *srv);

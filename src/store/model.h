@@ -1,0 +1,108 @@
+/*
+ * model.h - the rows of the data model (DESIGN section 3) as C structs.
+ *
+ * These are plain values shared by store and core. Strings are borrowed:
+ * when the store fills one, they live in the arena passed to the call.
+ * Timestamps are Unix seconds; 0 means NULL. Ids are int64_t; 0 means none.
+ */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/strlist.h"
+
+enum tenant_status { TENANT_ACTIVE = 0, TENANT_SUSPENDED = 1 };
+enum user_status { USER_ACTIVE = 0, USER_INACTIVE = 1, USER_SUSPENDED = 2 };
+enum member_status { MEMBER_ACTIVE = 0, MEMBER_SUSPENDED = 1 };
+enum token_kind { TOKEN_PAT = 0, TOKEN_ADMIN = 1, TOKEN_JWT = 2, TOKEN_API_KEY = 3 };
+
+/* Text forms as stored in the database ("active", "pat", ...). */
+const char *tenant_status_str(enum tenant_status s);
+const char *user_status_str(enum user_status s);
+const char *member_status_str(enum member_status s);
+const char *token_kind_str(enum token_kind k);
+/* Parse the text forms; return false when unknown. */
+bool tenant_status_parse(const char *s, enum tenant_status *out);
+bool user_status_parse(const char *s, enum user_status *out);
+bool member_status_parse(const char *s, enum member_status *out);
+bool token_kind_parse(const char *s, enum token_kind *out);
+
+struct tenant {
+    int64_t id;
+    const char *slug; /* the X-Tenant value, unique */
+    const char *name;
+    const char *domain;           /* may be NULL */
+    const char *default_currency; /* ISO 4217, e.g. "USD" */
+    struct strlist enabled_products;
+    enum tenant_status status;
+    int64_t created_at;
+};
+
+struct user {
+    int64_t id;
+    const char *name;
+    const char *first_name; /* may be NULL */
+    const char *last_name;  /* may be NULL */
+    const char *email;      /* stored lower-cased */
+    const char *phone;      /* may be NULL */
+    const char *avatar;     /* may be NULL */
+    const char *password_hash;
+    enum user_status status;
+    bool is_super_admin;
+    int64_t email_verified_at;
+    int64_t last_login_at;
+    const char *preferences; /* JSON object text, never NULL once stored ("{}") */
+    const char *attributes;  /* JSON object text: product fields such as balances */
+    int64_t created_at;
+    int64_t updated_at;
+};
+
+struct role {
+    int64_t id;
+    int64_t tenant_id; /* 0: a platform staff role or a built-in template */
+    const char *name;
+    const char *slug;
+    struct strlist permissions;
+    bool is_system;
+    int64_t created_at;
+};
+
+struct membership {
+    int64_t user_id;
+    int64_t tenant_id;
+    int64_t role_id;
+    enum member_status status;
+    int64_t joined_at;
+};
+
+#define TOKEN_HASH_HEX 64
+
+struct token {
+    int64_t id;
+    int64_t user_id;
+    int64_t tenant_id;                   /* 0: no tenant */
+    const char *name;                    /* device_name or key label */
+    char token_hash[TOKEN_HASH_HEX + 1]; /* SHA-256 hex of the secret */
+    struct strlist abilities;            /* "*" = all */
+    enum token_kind kind;
+    int64_t last_used_at;
+    int64_t expires_at;
+    int64_t created_at;
+    int64_t revoked_at;
+};
+
+struct audit_entry {
+    int64_t id;
+    int64_t at;
+    int64_t tenant_id;  /* 0: none */
+    int64_t user_id;    /* 0: none (e.g. a failed login for an unknown email) */
+    const char *action; /* "login.success", "login.failure", "token.create", ... */
+    const char *ip;     /* may be NULL */
+    const char *detail; /* JSON object text or NULL; never a secret */
+};
+
+/* One coalesced last_used_at update. */
+struct token_touch {
+    int64_t token_id;
+    int64_t at;
+};

@@ -1,0 +1,750 @@
+/*
+ * sqlite_rows.c - the SQL the SQLite backend runs, and the row functions of
+ * store.h on top of it, collected into the backend's ops table.
+ *
+ * Every value is bound as a parameter. The *_COLS lists fix the column
+ * order the read_* functions consume. Ids and timestamps of 0 are stored as
+ * NULL and read back as 0. Strings of filled-in rows are copied into the
+ * caller's arena. No state: each call runs on the calling thread's
+ * connection (sqlite.c).
+ */
+#include <string.h>
+
+#include "store/sqlite_int.h"
+#include "util/arena.h"
+#include "util/err.h"
+#include "util/timeutil.h"
+
+#define TENANT_COLS "id, slug, name, domain, default_currency, enabled_products, status, created_at"
+#define USER_COLS                                                                                  \
+    "id, name, first_name, last_name, email, phone, avatar, password_hash, status, "               \
+    "is_super_admin, email_verified_at, last_login_at, preferences, attributes, created_at, "      \
+    "updated_at"
+#define ROLE_COLS   "id, tenant_id, name, slug, permissions, is_system, created_at"
+#define MEMBER_COLS "user_id, tenant_id, role_id, status, joined_at"
+#define TOKEN_COLS                                                                                 \
+    "id, user_id, tenant_id, name, token_hash, abilities, kind, last_used_at, expires_at, "        \
+    "created_at, revoked_at"
+#define AUDIT_COLS "id, at, tenant_id, user_id, action, ip, detail"
+
+const struct sq_stmt_def sq_stmts[SQ_COUNT] = {
+    [SQ_BEGIN] = {"begin", "BEGIN IMMEDIATE"},
+    [SQ_COMMIT] = {"commit", "COMMIT"},
+    [SQ_ROLLBACK] = {"rollback", "ROLLBACK"},
+    [SQ_MIGRATIONS_EXIST] = {"schema_version",
+                             "SELECT 1 FROM sqlite_master"
+                             " WHERE type = 'table' AND name = 'schema_migrations'"},
+    [SQ_MIGRATION_CURRENT] = {"schema_version",
+                              "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"},
+    [SQ_MIGRATION_APPLIED] = {"migrate", "SELECT 1 FROM schema_migrations WHERE version = ?"},
+    [SQ_MIGRATION_RECORD] = {"migrate", "INSERT INTO schema_migrations (version, name, applied_at)"
+                                        " VALUES (?, ?, ?)"},
+
+    [SQ_TENANT_INSERT] = {"tenant_insert",
+                          "INSERT INTO tenants (slug, name, domain, default_currency,"
+                          " enabled_products, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"},
+    [SQ_TENANT_BY_ID] = {"tenant_by_id", "SELECT " TENANT_COLS " FROM tenants WHERE id = ?"},
+    [SQ_TENANT_BY_SLUG] = {"tenant_by_slug", "SELECT " TENANT_COLS " FROM tenants WHERE slug = ?"},
+    [SQ_TENANT_COUNT] = {"tenant_count", "SELECT COUNT(*) FROM tenants"},
+    [SQ_TENANT_LIST] = {"tenant_list", "SELECT " TENANT_COLS " FROM tenants ORDER BY id"},
+
+    [SQ_USER_INSERT] = {"user_insert",
+                        "INSERT INTO users (name, first_name, last_name, email, phone, avatar,"
+                        " password_hash, status, is_super_admin, email_verified_at, last_login_at,"
+                        " preferences, attributes, created_at, updated_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+    [SQ_USER_BY_ID] = {"user_by_id", "SELECT " USER_COLS " FROM users WHERE id = ?"},
+    [SQ_USER_BY_EMAIL] = {"user_by_email", "SELECT " USER_COLS " FROM users WHERE email = ?"},
+    [SQ_USER_SET_PASSWORD] = {"user_set_password",
+                              "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?"},
+    [SQ_USER_SET_LAST_LOGIN] = {"user_set_last_login",
+                                "UPDATE users SET last_login_at = ? WHERE id = ?"},
+    [SQ_USER_SET_STATUS] = {"user_set_status",
+                            "UPDATE users SET status = ?, updated_at = ? WHERE id = ?"},
+    [SQ_USER_COUNT] = {"user_count", "SELECT COUNT(*) FROM users"},
+
+    [SQ_ROLE_INSERT] = {"role_insert",
+                        "INSERT INTO roles (tenant_id, name, slug, permissions, is_system,"
+                        " created_at) VALUES (?, ?, ?, ?, ?, ?)"},
+    [SQ_ROLE_BY_ID] = {"role_by_id", "SELECT " ROLE_COLS " FROM roles WHERE id = ?"},
+    [SQ_ROLE_LIST_TENANT] = {"role_list",
+                             "SELECT " ROLE_COLS " FROM roles WHERE tenant_id = ? ORDER BY id"},
+    [SQ_ROLE_LIST_PLATFORM] = {"role_list", "SELECT " ROLE_COLS
+                                            " FROM roles WHERE tenant_id IS NULL ORDER BY id"},
+
+    [SQ_MEMBERSHIP_INSERT] = {"membership_insert",
+                              "INSERT INTO memberships (user_id, tenant_id, role_id, status,"
+                              " joined_at) VALUES (?, ?, ?, ?, ?)"},
+    [SQ_MEMBERSHIP_GET] = {"membership_get", "SELECT " MEMBER_COLS " FROM memberships"
+                                             " WHERE user_id = ? AND tenant_id = ?"},
+    [SQ_MEMBERSHIP_SET_STATUS] = {"membership_set_status", "UPDATE memberships SET status = ?"
+                                                           " WHERE user_id = ? AND tenant_id = ?"},
+    [SQ_MEMBERSHIP_LIST_BY_USER] = {"membership_list_by_user",
+                                    "SELECT " MEMBER_COLS " FROM memberships WHERE user_id = ?"
+                                    " ORDER BY joined_at, tenant_id"},
+
+    [SQ_TOKEN_INSERT] = {"token_insert",
+                         "INSERT INTO tokens (user_id, tenant_id, name, token_hash, abilities,"
+                         " kind, last_used_at, expires_at, created_at, revoked_at)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+    [SQ_TOKEN_BY_ID] = {"token_by_id", "SELECT " TOKEN_COLS " FROM tokens WHERE id = ?"},
+    [SQ_TOKEN_BY_HASH] = {"token_by_hash",
+                          "SELECT " TOKEN_COLS " FROM tokens WHERE token_hash = ?"},
+    [SQ_TOKEN_LIST_BY_USER] = {"token_list_by_user",
+                               "SELECT " TOKEN_COLS " FROM tokens WHERE user_id = ?"
+                               " ORDER BY created_at DESC, id DESC"},
+    /* COALESCE keeps the first revocation time; a matched row always counts
+     * as changed, so changes() = 0 means "no such token". */
+    [SQ_TOKEN_REVOKE] = {"token_revoke",
+                         "UPDATE tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?"},
+    [SQ_TOKEN_TOUCH] = {"token_touch", "UPDATE tokens SET last_used_at = ? WHERE id = ?"
+                                       " AND (last_used_at IS NULL OR last_used_at < ?)"},
+
+    [SQ_AUDIT_INSERT] = {"audit_insert",
+                         "INSERT INTO audit_log (at, tenant_id, user_id, action, ip, detail)"
+                         " VALUES (?, ?, ?, ?, ?, ?)"},
+    [SQ_AUDIT_LIST] = {"audit_list",
+                       "SELECT " AUDIT_COLS " FROM audit_log ORDER BY at DESC, id DESC LIMIT ?"},
+};
+
+/* Reads the current row into *row (a struct tenant, user, ...). */
+typedef int (*row_reader)(struct sq_q *q, struct arena *a, void *row);
+
+/* Runs a bound query expecting one row: 0, ERR_NOT_FOUND or an error. */
+static int read_one(struct sq_q *q, struct arena *a, row_reader read, void *row)
+{
+    int rc = sq_row(q);
+    if (rc == 0)
+        rc = read(q, a, row);
+    sq_end(q);
+    return rc;
+}
+
+/* Runs a bound query and reads every row into an arena array of size-byte
+ * rows, grown by doubling (the abandoned copies stay in the arena). */
+static int read_all(struct sq_q *q, struct arena *a, row_reader read, size_t size, void **out,
+                    size_t *n)
+{
+    unsigned char *rows = NULL;
+    size_t count = 0, cap = 0;
+    int rc;
+    *out = NULL;
+    *n = 0;
+    for (;;) {
+        rc = sq_row(q);
+        if (rc != 0)
+            break;
+        if (count == cap) {
+            cap = cap > 0 ? cap * 2 : 8;
+            unsigned char *bigger = arena_alloc(a, size * cap);
+            if (count > 0)
+                memcpy(bigger, rows, size * count);
+            rows = bigger;
+        }
+        rc = read(q, a, rows + size * count);
+        if (rc != 0)
+            break;
+        count++;
+    }
+    sq_end(q);
+    if (rc != ERR_NOT_FOUND)
+        return rc;
+    *out = rows;
+    *n = count;
+    return 0;
+}
+
+/* Runs a bound query that returns one integer (a COUNT). */
+static int read_count(struct sq_q *q, int64_t *n)
+{
+    int rc = sq_row(q);
+    if (rc == 0)
+        *n = sq_i64(q);
+    sq_end(q);
+    return rc;
+}
+
+/* Runs a bound UPDATE of one row by id: ERR_NOT_FOUND if there is none. */
+static int update_one(struct sq_q *q)
+{
+    int rc = sq_run(q);
+    if (rc == 0 && sq_changes(q) == 0)
+        rc = ERR_NOT_FOUND;
+    sq_end(q);
+    return rc;
+}
+
+/* Runs a bound INSERT and returns the new row's id in *id. */
+static int insert(struct sq_q *q, int64_t *id)
+{
+    int rc = sq_run(q);
+    if (rc == 0)
+        *id = sq_last_id(q);
+    sq_end(q);
+    return rc;
+}
+
+/* ---- tenants ---- */
+
+static int read_tenant(struct sq_q *q, struct arena *a, void *row)
+{
+    struct tenant *t = row;
+    *t = (struct tenant){0};
+    t->id = sq_i64(q);
+    t->slug = sq_text(q, a);
+    t->name = sq_text(q, a);
+    t->domain = sq_text(q, a);
+    t->default_currency = sq_text(q, a);
+    sq_list(q, a, &t->enabled_products);
+    if (!tenant_status_parse(sq_peek(q), &t->status))
+        return sq_corrupt(q, "tenants.status");
+    t->created_at = sq_i64(q);
+    return 0;
+}
+
+static int tenant_insert(struct store *s, struct tenant *t)
+{
+    struct sq_q q;
+    int rc = sq_query(s, SQ_TENANT_INSERT, &q);
+    if (rc != 0)
+        return rc;
+    int64_t now = time_now();
+    sq_bind_text(&q, t->slug);
+    sq_bind_text(&q, t->name);
+    sq_bind_text(&q, t->domain);
+    sq_bind_text(&q, t->default_currency != NULL ? t->default_currency : "USD");
+    sq_bind_list(&q, &t->enabled_products);
+    sq_bind_text(&q, tenant_status_str(t->status));
+    sq_bind_i64(&q, now);
+    rc = insert(&q, &t->id);
+    if (rc == 0)
+        t->created_at = now;
+    return rc;
+}
+
+static int tenant_by_id(struct store *s, struct arena *a, int64_t id, struct tenant *out)
+{
+    struct sq_q q;
+    int rc = sq_query(s, SQ_TENANT_BY_ID, &q);
+    if (rc != 0)
+        return rc;
+    sq_bind_i64(&q, id);
+    return read_one(&q, a, read_tenant, out);
+}
+
+static int tenant_by_slug(struct store *s, struct arena *a, const char *slug, struct tenant *out)
+{
+    struct sq_q q;
+    int rc = sq_query(s, SQ_TENANT_BY_SLUG, &q);
+    if (rc != 0)
+        return rc;
+    sq_bind_text(&q, slug);
+    return read_one(&q, a, read_tenant, out);
+}
+
+static int tenant_list(struct store *s, struct arena *a, struct tenant **out, size_t *n)
+{
+    struct sq_q q;
+    *out = NULL;
+    *n = 0;
+    int rc = sq_query(s, SQ_TENANT_LIST, &q);
+    if (rc != 0)
+        return rc;
+    void *rows;
+    rc = read_all(&q, a, read_tenant, sizeof(**out), &rows, n);
+    *out = rows;
+    return rc;
+}
+
+static int tenant_count(struct store *s, int64_t *n)
+{
+    struct sq_q q;
+    int rc = sq_query(s, SQ_TENANT_COUNT, &q);
+    return rc != 0 ? rc : read_count(&q, n);
+}
+
+/* ---- users ---- */
+
+static int read_user(struct sq_q *q, struct arena *a, void *row)
+{
+    struct user *u = row;
+    *u = (struct user){0};
+    u->id = sq_i64(q);
+    u->name = sq_text(q, a);
+    u->first_name = sq_text(q, a);
+    u->last_name = sq_text(q, a);
+    u->email = sq_text(q, a);
+    u->phone = sq_text(q, a);
+    u->avatar = sq_text(q, a);
+    u->password_hash = sq_text(q, a);
+    if (!user_status_parse(sq_peek(q), &u->status))
+        return sq_corrupt(q, "users.status");
+    u->is_super_admin = sq_i64(q) != 0;
+    u->email_verified_at = sq_i64(q);
+    u->last_login_at = sq_i64(q);
+    u->preferences = sq_text(q, a);
+    u->attributes = sq_text(q, a);
+    u->created_at = sq_i64(q);
+    u->updated_at = sq_i64(q);
+    return 0;
+}
+
+static int user_insert(struct store *s, struct user *u)
+{
+    struct sq_q q;
+    int rc = sq_query(s, SQ_USER_INSERT, &q);
+    if (rc != 0)
+        return rc;
+    int64_t now = time_now();
+    const char *prefs = u->preferences != NULL ? u->preferences : "{}";
+    const char *attrs = u->attributes != NULL ? u->attributes : "{}";
+    sq_bind_text(&q, u->name);
+    sq_bind_text(&q, u->first_name);
+    sq_bind_text(&q, u->last_name);
+    sq_bind_text(&q, u->email);
+    sq_bind_text(&q, u->phone);
+    sq_bind_text(&q, u->avatar);
+    sq_bind_text(&q, u->password_hash);
+    sq_bind_text(&q, user_status_str(u->status));
+    sq_bind_i64(&q, u->is_super_admin ? 1 : 0);
+    sq_bind_opt(&q, u->email_verified_at);
+    sq_bind_opt(&q, u->last_login_at);
+    sq_bind_text(&q, prefs);
+    sq_bind_text(&q, attrs);
+    sq_bind_i64(&q, now);
+    sq_bind_i64(&q, now);
+    rc = insert(&q, &u->id);
+    if (rc == 0) {
+        u->preferences = prefs;
+        u->attributes = attrs;
+        u->created_at = now;
+        u->updated_at = now;
+    }
+    return rc;
+}
+
+static int user_by_id(struct store *s, struct arena *a, int64_t id, struct user *out)
+{
+    struct sq_q q;
+    int rc = sq_query(s, SQ_USER_BY_ID, &q);
+    if (rc != 0)
+        return rc;
+    sq_bind_i64(&q, id);
+    return read_one(&q, a, read_user, out);
+}
+
+static int user_by_email(struct store *s, struct arena *a, const char *email, struct user *out)
+{
+    struct sq_q q;
+    int rc = sq_query(s, SQ_USER_BY_EMAIL, &q);
+    if (rc != 0)
+        return rc;
+    sq_bind_text(&q, email);
+    return read_one(&q, a, read_user, out);
+}
+
+static int user_set_password(struct store *s, int64_t user_id, const char *hash)
+{
+    struct sq_q q;
+    int rc = sq_query(s, SQ_USER_SET_PASSWORD, &q);
+    if (rc != 0)
+        return rc;
+    sq_bind_text(&q, hash);
+    sq_bind_i64(&q, time_now());
+    sq_bind_i64(&q, user_id);
+    return update_one(&q);
+}
+
+static int user_set_last_login(struct store *s, int64_t user_id, int64_t at)
+{
+    struct sq_q q;
+    int rc = sq_query(s, SQ_USER_SET_LAST_LOGIN, &q);
+    if (rc != 0)
+        return rc;
+    sq_bind_opt(&q, at);
+    sq_bind_i64(&q, user_id);
+    return update_one(&q);
+}
+
+static int user_set_status(struct store *s, int64_t user_id, enum user_status status)
+{
+    struct sq_q q;
+    int rc = sq_query(s, SQ_USER_SET_STATUS, &q);
+    if (rc != 0)
+        return rc;
+    sq_bind_text(&q, user_status_str(status));
+    sq_bind_i64(&q, time_now());
+    sq_bind_i64(&q, user_id);
+    return update_one(&q);
+}
+
+static int user_count(struct store *s, int64_t *n)
+{
+    struct sq_q q;
+    int rc = sq_query(s, SQ_USER_COUNT, &q);
+    return rc != 0 ? rc : read_count(&q, n);
+}
+
+/* ---- roles ---- */
+
+static int read_role(struct sq_q *q, struct arena *a, void *row)
+{
+    struct role *r = row;
+    *r = (struct role){0};
+    r->id = sq_i64(q);
+    r->tenant_id = sq_i64(q);
+    r->name = sq_text(q, a);
+    r->slug = sq_text(q, a);
+    sq_list(q, a, &r->permissions);
+    r->is_system = sq_i64(q) != 0;
+    r->created_at = sq_i64(q);
+    return 0;
+}
+
+static int role_insert(struct store *s, struct role *r)
+{
+    struct sq_q q;
+    int rc = sq_query(s, SQ_ROLE_INSERT, &q);
+    if (rc != 0)
+        return rc;
+    int64_t now = time_now();
+    sq_bind_opt(&q, r->tenant_id);
+    sq_bind_text(&q, r->name);
+    sq_bind_text(&q, r->slug);
+    sq_bind_list(&q, &r->permissions);
+    sq_bind_i64(&q, r->is_system ? 1 : 0);
+    sq_bind_i64(&q, now);
+    rc = insert(&q, &r->id);
+    if (rc == 0)
+        r->created_at = now;
+    return rc;
+}
+
+static int role_by_id(struct store *s, struct arena *a, int64_t id, struct role *out)
+{
+    struct sq_q q;
+    int rc = sq_query(s, SQ_ROLE_BY_ID, &q);
+    if (rc != 0)
+        return rc;
+    sq_bind_i64(&q, id);
+    return read_one(&q, a, read_role, out);
+}
+
+static int role_list(struct store *s, struct arena *a, int64_t tenant_id, struct role **out,
+                     size_t *n)
+{
+    struct sq_q q;
+    *out = NULL;
+    *n = 0;
+    int rc = sq_query(s, tenant_id != 0 ? SQ_ROLE_LIST_TENANT : SQ_ROLE_LIST_PLATFORM, &q);
+    if (rc != 0)
+        return rc;
+    if (tenant_id != 0)
+        sq_bind_i64(&q, tenant_id);
+    void *rows;
+    rc = read_all(&q, a, read_role, sizeof(**out), &rows, n);
+    *out = rows;
+    return rc;
+}
+
+/* ---- memberships ---- */
+
+static int read_membership(struct sq_q *q, struct arena *a, void *row)
+{
+    (void)a;
+    struct membership *m = row;
+    *m = (struct membership){0};
+    m->user_id = sq_i64(q);
+    m->tenant_id = sq_i64(q);
+    m->role_id = sq_i64(q);
+    if (!member_status_parse(sq_peek(q), &m->status))
+        return sq_corrupt(q, "memberships.status");
+    m->joined_at = sq_i64(q);
+    return 0;
+}
+
+/* joined_at 0 means "now": the column is NOT NULL. */
+static int membership_insert(struct store *s, const struct membership *m)
+{
+    struct sq_q q;
+    int rc = sq_query(s, SQ_MEMBERSHIP_INSERT, &q);
+    if (rc != 0)
+        return rc;
+    sq_bind_i64(&q, m->user_id);
+    sq_bind_i64(&q, m->tenant_id);
+    sq_bind_opt(&q, m->role_id);
+    sq_bind_text(&q, member_status_str(m->status));
+    sq_bind_i64(&q, m->joined_at != 0 ? m->joined_at : time_now());
+    rc = sq_run(&q);
+    sq_end(&q);
+    return rc;
+}
+
+static int membership_get(struct store *s, int64_t user_id, int64_t tenant_id,
+                          struct membership *out)
+{
+    struct sq_q q;
+    int rc = sq_query(s, SQ_MEMBERSHIP_GET, &q);
+    if (rc != 0)
+        return rc;
+    sq_bind_i64(&q, user_id);
+    sq_bind_i64(&q, tenant_id);
+    return read_one(&q, NULL, read_membership, out);
+}
+
+static int membership_set_status(struct store *s, int64_t user_id, int64_t tenant_id,
+                                 enum member_status status)
+{
+    struct sq_q q;
+    int rc = sq_query(s, SQ_MEMBERSHIP_SET_STATUS, &q);
+    if (rc != 0)
+        return rc;
+    sq_bind_text(&q, member_status_str(status));
+    sq_bind_i64(&q, user_id);
+    sq_bind_i64(&q, tenant_id);
+    return update_one(&q);
+}
+
+static int membership_list_by_user(struct store *s, struct arena *a, int64_t user_id,
+                                   struct membership **out, size_t *n)
+{
+    struct sq_q q;
+    *out = NULL;
+    *n = 0;
+    int rc = sq_query(s, SQ_MEMBERSHIP_LIST_BY_USER, &q);
+    if (rc != 0)
+        return rc;
+    sq_bind_i64(&q, user_id);
+    void *rows;
+    rc = read_all(&q, a, read_membership, sizeof(**out), &rows, n);
+    *out = rows;
+    return rc;
+}
+
+/* ---- tokens ---- */
+
+static int read_token(struct sq_q *q, struct arena *a, void *row)
+{
+    struct token *t = row;
+    *t = (struct token){0};
+    t->id = sq_i64(q);
+    t->user_id = sq_i64(q);
+    t->tenant_id = sq_i64(q);
+    t->name = sq_text(q, a);
+    const char *hash = sq_peek(q);
+    if (hash != NULL) {
+        size_t len = strnlen(hash, TOKEN_HASH_HEX);
+        memcpy(t->token_hash, hash, len);
+        t->token_hash[len] = '\0';
+    }
+    sq_list(q, a, &t->abilities);
+    if (!token_kind_parse(sq_peek(q), &t->kind))
+        return sq_corrupt(q, "tokens.kind");
+    t->last_used_at = sq_i64(q);
+    t->expires_at = sq_i64(q);
+    t->created_at = sq_i64(q);
+    t->revoked_at = sq_i64(q);
+    return 0;
+}
+
+/* An empty token_hash is stored as NULL: a row that only carries an id,
+ * like a JWT's jti. */
+static int token_insert(struct store *s, struct token *t)
+{
+    struct sq_q q;
+    int rc = sq_query(s, SQ_TOKEN_INSERT, &q);
+    if (rc != 0)
+        return rc;
+    int64_t now = time_now();
+    sq_bind_i64(&q, t->user_id);
+    sq_bind_opt(&q, t->tenant_id);
+    sq_bind_text(&q, t->name);
+    sq_bind_text(&q, t->token_hash[0] != '\0' ? t->token_hash : NULL);
+    sq_bind_list(&q, &t->abilities);
+    sq_bind_text(&q, token_kind_str(t->kind));
+    sq_bind_opt(&q, t->last_used_at);
+    sq_bind_opt(&q, t->expires_at);
+    sq_bind_i64(&q, now);
+    sq_bind_opt(&q, t->revoked_at);
+    rc = insert(&q, &t->id);
+    if (rc == 0)
+        t->created_at = now;
+    return rc;
+}
+
+static int token_by_id(struct store *s, struct arena *a, int64_t id, struct token *out)
+{
+    struct sq_q q;
+    int rc = sq_query(s, SQ_TOKEN_BY_ID, &q);
+    if (rc != 0)
+        return rc;
+    sq_bind_i64(&q, id);
+    return read_one(&q, a, read_token, out);
+}
+
+static int token_by_hash(struct store *s, struct arena *a, const char *hash_hex, struct token *out)
+{
+    struct sq_q q;
+    int rc = sq_query(s, SQ_TOKEN_BY_HASH, &q);
+    if (rc != 0)
+        return rc;
+    sq_bind_text(&q, hash_hex);
+    return read_one(&q, a, read_token, out);
+}
+
+static int token_list_by_user(struct store *s, struct arena *a, int64_t user_id, struct token **out,
+                              size_t *n)
+{
+    struct sq_q q;
+    *out = NULL;
+    *n = 0;
+    int rc = sq_query(s, SQ_TOKEN_LIST_BY_USER, &q);
+    if (rc != 0)
+        return rc;
+    sq_bind_i64(&q, user_id);
+    void *rows;
+    rc = read_all(&q, a, read_token, sizeof(**out), &rows, n);
+    *out = rows;
+    return rc;
+}
+
+static int token_revoke(struct store *s, int64_t id, int64_t at)
+{
+    struct sq_q q;
+    int rc = sq_query(s, SQ_TOKEN_REVOKE, &q);
+    if (rc != 0)
+        return rc;
+    sq_bind_i64(&q, at);
+    sq_bind_i64(&q, id);
+    return update_one(&q);
+}
+
+static int touch_one(struct store *s, const struct token_touch *t)
+{
+    struct sq_q q;
+    int rc = sq_query(s, SQ_TOKEN_TOUCH, &q);
+    if (rc != 0)
+        return rc;
+    sq_bind_i64(&q, t->at);
+    sq_bind_i64(&q, t->token_id);
+    sq_bind_i64(&q, t->at);
+    rc = sq_run(&q);
+    sq_end(&q);
+    return rc;
+}
+
+/* Inside the caller's transaction if one is open, else in its own. Unknown
+ * ids are skipped: the token may have been deleted since its use. */
+static int token_touch_many(struct store *s, const struct token_touch *items, size_t n)
+{
+    struct sq_conn *c;
+    if (n == 0)
+        return 0;
+    int rc = sq_conn_get(s, &c);
+    if (rc != 0)
+        return rc;
+    bool own = !sq_in_tx(c);
+    if (own) {
+        rc = sq_tx_begin(s);
+        if (rc != 0)
+            return rc;
+    }
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = touch_one(s, &items[i]);
+    if (!own)
+        return rc;
+    if (rc == 0)
+        return sq_tx_commit(s);
+    sq_tx_rollback(s);
+    return rc;
+}
+
+/* ---- audit ---- */
+
+static int read_audit(struct sq_q *q, struct arena *a, void *row)
+{
+    struct audit_entry *e = row;
+    *e = (struct audit_entry){0};
+    e->id = sq_i64(q);
+    e->at = sq_i64(q);
+    e->tenant_id = sq_i64(q);
+    e->user_id = sq_i64(q);
+    e->action = sq_text(q, a);
+    e->ip = sq_text(q, a);
+    e->detail = sq_text(q, a);
+    return 0;
+}
+
+/* at 0 means "now" (and is written back). */
+static int audit_insert(struct store *s, struct audit_entry *e)
+{
+    struct sq_q q;
+    int rc = sq_query(s, SQ_AUDIT_INSERT, &q);
+    if (rc != 0)
+        return rc;
+    int64_t at = e->at != 0 ? e->at : time_now();
+    sq_bind_i64(&q, at);
+    sq_bind_opt(&q, e->tenant_id);
+    sq_bind_opt(&q, e->user_id);
+    sq_bind_text(&q, e->action);
+    sq_bind_text(&q, e->ip);
+    sq_bind_text(&q, e->detail);
+    rc = insert(&q, &e->id);
+    if (rc == 0)
+        e->at = at;
+    return rc;
+}
+
+static int audit_list(struct store *s, struct arena *a, size_t limit, struct audit_entry **out,
+                      size_t *n)
+{
+    struct sq_q q;
+    *out = NULL;
+    *n = 0;
+    int rc = sq_query(s, SQ_AUDIT_LIST, &q);
+    if (rc != 0)
+        return rc;
+    sq_bind_i64(&q, limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)limit);
+    void *rows;
+    rc = read_all(&q, a, read_audit, sizeof(**out), &rows, n);
+    *out = rows;
+    return rc;
+}
+
+const struct store_ops sq_ops = {
+    .name = "sqlite",
+    .migration_suffix = SQ_SUFFIX,
+    .free = sq_free,
+    .migrate = sq_migrate,
+    .schema_current = sq_schema_current,
+    .tx_begin = sq_tx_begin,
+    .tx_commit = sq_tx_commit,
+    .tx_rollback = sq_tx_rollback,
+    .tenant_insert = tenant_insert,
+    .tenant_by_id = tenant_by_id,
+    .tenant_by_slug = tenant_by_slug,
+    .tenant_list = tenant_list,
+    .tenant_count = tenant_count,
+    .user_insert = user_insert,
+    .user_by_id = user_by_id,
+    .user_by_email = user_by_email,
+    .user_set_password = user_set_password,
+    .user_set_last_login = user_set_last_login,
+    .user_set_status = user_set_status,
+    .user_count = user_count,
+    .role_insert = role_insert,
+    .role_by_id = role_by_id,
+    .role_list = role_list,
+    .membership_insert = membership_insert,
+    .membership_get = membership_get,
+    .membership_set_status = membership_set_status,
+    .membership_list_by_user = membership_list_by_user,
+    .token_insert = token_insert,
+    .token_by_id = token_by_id,
+    .token_by_hash = token_by_hash,
+    .token_list_by_user = token_list_by_user,
+    .token_revoke = token_revoke,
+    .token_touch_many = token_touch_many,
+    .audit_insert = audit_insert,
+    .audit_list = audit_list,
+};

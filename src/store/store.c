@@ -1,0 +1,228 @@
+/*
+ * store.c - picks the backend from the database URL and forwards every call
+ * of store.h to it through the store's ops table (store_int.h).
+ *
+ * Holds no state of its own; locking and ownership are the backend's, as
+ * store.h describes them.
+ */
+#include <string.h>
+
+#include "store/store_int.h"
+#include "util/err.h"
+#include "util/log.h"
+
+static bool starts_with(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+int store_open(const char *url, struct store **out)
+{
+    *out = NULL;
+    if (url == NULL || url[0] == '\0') {
+        log_error("store event=open_failed reason=\"empty database url\"");
+        return ERR_INVALID;
+    }
+    if (starts_with(url, "postgres://") || starts_with(url, "postgresql://")) {
+        /* TODO(#3): return pg_store_open(url, out). The URL is not logged:
+         * it may carry a password. */
+        log_error("store=postgres event=open_failed reason=\"PostgreSQL arrives in issue #3\"");
+        return ERR_INVALID;
+    }
+    const char *path = starts_with(url, "sqlite:") ? url + strlen("sqlite:") : url;
+    return sqlite_store_open(path, out);
+}
+
+void store_free(struct store *s)
+{
+    if (s != NULL)
+        s->ops->free(s);
+}
+
+const char *store_backend(const struct store *s)
+{
+    return s->ops->name;
+}
+
+int store_migrate(struct store *s, int *applied)
+{
+    int dummy;
+    return s->ops->migrate(s, applied != NULL ? applied : &dummy);
+}
+
+int store_schema_version(struct store *s, int *current, int *latest)
+{
+    *latest = migration_latest(s->ops->migration_suffix);
+    return s->ops->schema_current(s, current);
+}
+
+int store_schema_check(struct store *s)
+{
+    int current, latest;
+    int rc = store_schema_version(s, &current, &latest);
+    if (rc != 0)
+        return rc;
+    if (current != latest) {
+        log_error("store=%s event=schema_mismatch current=%d latest=%d hint=\"run latchkey "
+                  "migrate\"",
+                  s->ops->name, current, latest);
+        return ERR_SCHEMA;
+    }
+    return 0;
+}
+
+int store_tx_begin(struct store *s)
+{
+    return s->ops->tx_begin(s);
+}
+
+int store_tx_commit(struct store *s)
+{
+    return s->ops->tx_commit(s);
+}
+
+void store_tx_rollback(struct store *s)
+{
+    s->ops->tx_rollback(s);
+}
+
+int store_tenant_insert(struct store *s, struct tenant *t)
+{
+    return s->ops->tenant_insert(s, t);
+}
+
+int store_tenant_by_id(struct store *s, struct arena *a, int64_t id, struct tenant *out)
+{
+    return s->ops->tenant_by_id(s, a, id, out);
+}
+
+int store_tenant_by_slug(struct store *s, struct arena *a, const char *slug, struct tenant *out)
+{
+    return s->ops->tenant_by_slug(s, a, slug, out);
+}
+
+int store_tenant_list(struct store *s, struct arena *a, struct tenant **out, size_t *n)
+{
+    return s->ops->tenant_list(s, a, out, n);
+}
+
+int store_tenant_count(struct store *s, int64_t *n)
+{
+    return s->ops->tenant_count(s, n);
+}
+
+int store_user_insert(struct store *s, struct user *u)
+{
+    return s->ops->user_insert(s, u);
+}
+
+int store_user_by_id(struct store *s, struct arena *a, int64_t id, struct user *out)
+{
+    return s->ops->user_by_id(s, a, id, out);
+}
+
+int store_user_by_email(struct store *s, struct arena *a, const char *email, struct user *out)
+{
+    return s->ops->user_by_email(s, a, email, out);
+}
+
+int store_user_set_password(struct store *s, int64_t user_id, const char *hash)
+{
+    return s->ops->user_set_password(s, user_id, hash);
+}
+
+int store_user_set_last_login(struct store *s, int64_t user_id, int64_t at)
+{
+    return s->ops->user_set_last_login(s, user_id, at);
+}
+
+int store_user_set_status(struct store *s, int64_t user_id, enum user_status status)
+{
+    return s->ops->user_set_status(s, user_id, status);
+}
+
+int store_user_count(struct store *s, int64_t *n)
+{
+    return s->ops->user_count(s, n);
+}
+
+int store_role_insert(struct store *s, struct role *r)
+{
+    return s->ops->role_insert(s, r);
+}
+
+int store_role_by_id(struct store *s, struct arena *a, int64_t id, struct role *out)
+{
+    return s->ops->role_by_id(s, a, id, out);
+}
+
+int store_role_list(struct store *s, struct arena *a, int64_t tenant_id, struct role **out,
+                    size_t *n)
+{
+    return s->ops->role_list(s, a, tenant_id, out, n);
+}
+
+int store_membership_insert(struct store *s, const struct membership *m)
+{
+    return s->ops->membership_insert(s, m);
+}
+
+int store_membership_get(struct store *s, int64_t user_id, int64_t tenant_id,
+                         struct membership *out)
+{
+    return s->ops->membership_get(s, user_id, tenant_id, out);
+}
+
+int store_membership_set_status(struct store *s, int64_t user_id, int64_t tenant_id,
+                                enum member_status status)
+{
+    return s->ops->membership_set_status(s, user_id, tenant_id, status);
+}
+
+int store_membership_list_by_user(struct store *s, struct arena *a, int64_t user_id,
+                                  struct membership **out, size_t *n)
+{
+    return s->ops->membership_list_by_user(s, a, user_id, out, n);
+}
+
+int store_token_insert(struct store *s, struct token *t)
+{
+    return s->ops->token_insert(s, t);
+}
+
+int store_token_by_id(struct store *s, struct arena *a, int64_t id, struct token *out)
+{
+    return s->ops->token_by_id(s, a, id, out);
+}
+
+int store_token_by_hash(struct store *s, struct arena *a, const char *hash_hex, struct token *out)
+{
+    return s->ops->token_by_hash(s, a, hash_hex, out);
+}
+
+int store_token_list_by_user(struct store *s, struct arena *a, int64_t user_id, struct token **out,
+                             size_t *n)
+{
+    return s->ops->token_list_by_user(s, a, user_id, out, n);
+}
+
+int store_token_revoke(struct store *s, int64_t id, int64_t at)
+{
+    return s->ops->token_revoke(s, id, at);
+}
+
+int store_token_touch_many(struct store *s, const struct token_touch *items, size_t n)
+{
+    return s->ops->token_touch_many(s, items, n);
+}
+
+int store_audit_insert(struct store *s, struct audit_entry *e)
+{
+    return s->ops->audit_insert(s, e);
+}
+
+int store_audit_list(struct store *s, struct arena *a, size_t limit, struct audit_entry **out,
+                     size_t *n)
+{
+    return s->ops->audit_list(s, a, limit, out, n);
+}

@@ -1,0 +1,129 @@
+/*
+ * store.h - the only interface between core and the database.
+ *
+ * Two backends implement it: SQLite (sqlite.c, now) and PostgreSQL (pg.c,
+ * issue #3). No backend type or call leaks out of src/store/.
+ *
+ * Threading: a struct store is shared by every thread. Each thread gets its
+ * own connection on first use (prepared statements cached on it); the
+ * connections are closed by store_free(), which must run after every other
+ * thread using the store has stopped.
+ *
+ * Ownership: strings and arrays in filled-in rows are allocated in the
+ * arena passed to the call (borrowed by the caller until the arena dies).
+ * Input rows are borrowed. Every function returns 0 or a negative enum err:
+ * ERR_NOT_FOUND when a lookup has no row, ERR_CONFLICT on a unique-key
+ * violation, ERR_STORE on any other database failure (logged once, without
+ * bound values).
+ */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/model.h"
+
+struct arena;
+struct store;
+
+/*
+ * Opens a store. url is a SQLite path, "sqlite:PATH", or (issue #3)
+ * "postgres://...". SQLite creates the file and its directory if missing.
+ * Does not migrate. On success *out is owned by the caller.
+ */
+int store_open(const char *url, struct store **out) __attribute__((warn_unused_result));
+/* Closes every connection and frees the store. Accepts NULL. */
+void store_free(struct store *s);
+/* "sqlite" or "postgres". */
+const char *store_backend(const struct store *s);
+
+/* Applies every pending migration, each in its own transaction. *applied
+ * receives how many ran (may be NULL). */
+int store_migrate(struct store *s, int *applied) __attribute__((warn_unused_result));
+/* ERR_SCHEMA unless the database is at the latest migration. */
+int store_schema_check(struct store *s) __attribute__((warn_unused_result));
+/* The latest applied migration number, and the latest this binary knows. */
+int store_schema_version(struct store *s, int *current, int *latest)
+    __attribute__((warn_unused_result));
+
+/* Transactions on the calling thread's connection. Not nestable. */
+int store_tx_begin(struct store *s) __attribute__((warn_unused_result));
+int store_tx_commit(struct store *s) __attribute__((warn_unused_result));
+void store_tx_rollback(struct store *s);
+
+/* ---- tenants ---- */
+/* Inserts t (id and created_at ignored); sets t->id and t->created_at. */
+int store_tenant_insert(struct store *s, struct tenant *t) __attribute__((warn_unused_result));
+int store_tenant_by_id(struct store *s, struct arena *a, int64_t id, struct tenant *out)
+    __attribute__((warn_unused_result));
+/* slug compared exactly (slugs are stored lower-case). */
+int store_tenant_by_slug(struct store *s, struct arena *a, const char *slug, struct tenant *out)
+    __attribute__((warn_unused_result));
+/* Every tenant, ordered by id. */
+int store_tenant_list(struct store *s, struct arena *a, struct tenant **out, size_t *n)
+    __attribute__((warn_unused_result));
+int store_tenant_count(struct store *s, int64_t *n) __attribute__((warn_unused_result));
+
+/* ---- users ---- */
+/* Inserts u (id, created_at, updated_at ignored); sets them. NULL
+ * preferences/attributes are stored as "{}". */
+int store_user_insert(struct store *s, struct user *u) __attribute__((warn_unused_result));
+int store_user_by_id(struct store *s, struct arena *a, int64_t id, struct user *out)
+    __attribute__((warn_unused_result));
+/* email compared exactly (emails are stored lower-case). */
+int store_user_by_email(struct store *s, struct arena *a, const char *email, struct user *out)
+    __attribute__((warn_unused_result));
+int store_user_set_password(struct store *s, int64_t user_id, const char *hash)
+    __attribute__((warn_unused_result));
+int store_user_set_last_login(struct store *s, int64_t user_id, int64_t at)
+    __attribute__((warn_unused_result));
+int store_user_set_status(struct store *s, int64_t user_id, enum user_status status)
+    __attribute__((warn_unused_result));
+int store_user_count(struct store *s, int64_t *n) __attribute__((warn_unused_result));
+
+/* ---- roles ---- */
+/* Inserts r (id, created_at ignored); sets them. */
+int store_role_insert(struct store *s, struct role *r) __attribute__((warn_unused_result));
+int store_role_by_id(struct store *s, struct arena *a, int64_t id, struct role *out)
+    __attribute__((warn_unused_result));
+/* Roles of a tenant (tenant_id 0: platform roles), ordered by id. *out is an
+ * arena array of *n rows. */
+int store_role_list(struct store *s, struct arena *a, int64_t tenant_id, struct role **out,
+                    size_t *n) __attribute__((warn_unused_result));
+
+/* ---- memberships ---- */
+/* ERR_CONFLICT if the user already belongs to the tenant. */
+int store_membership_insert(struct store *s, const struct membership *m)
+    __attribute__((warn_unused_result));
+int store_membership_get(struct store *s, int64_t user_id, int64_t tenant_id,
+                         struct membership *out) __attribute__((warn_unused_result));
+/* Sets a membership's status. ERR_NOT_FOUND if there is none. */
+int store_membership_set_status(struct store *s, int64_t user_id, int64_t tenant_id,
+                                enum member_status status) __attribute__((warn_unused_result));
+/* Every membership of a user, oldest joined_at first (ties: tenant id). */
+int store_membership_list_by_user(struct store *s, struct arena *a, int64_t user_id,
+                                  struct membership **out, size_t *n)
+    __attribute__((warn_unused_result));
+
+/* ---- tokens ---- */
+/* Inserts t (id, created_at ignored); sets them. */
+int store_token_insert(struct store *s, struct token *t) __attribute__((warn_unused_result));
+int store_token_by_id(struct store *s, struct arena *a, int64_t id, struct token *out)
+    __attribute__((warn_unused_result));
+int store_token_by_hash(struct store *s, struct arena *a, const char *hash_hex, struct token *out)
+    __attribute__((warn_unused_result));
+/* A user's tokens, newest first. */
+int store_token_list_by_user(struct store *s, struct arena *a, int64_t user_id, struct token **out,
+                             size_t *n) __attribute__((warn_unused_result));
+/* Sets revoked_at if not already set. ERR_NOT_FOUND if no such token. */
+int store_token_revoke(struct store *s, int64_t id, int64_t at) __attribute__((warn_unused_result));
+/* Writes last_used_at for many tokens in one transaction (never moves it
+ * backwards). */
+int store_token_touch_many(struct store *s, const struct token_touch *items, size_t n)
+    __attribute__((warn_unused_result));
+
+/* ---- audit ---- */
+/* Inserts e (id ignored); sets e->id. */
+int store_audit_insert(struct store *s, struct audit_entry *e) __attribute__((warn_unused_result));
+/* Newest first, at most limit rows. */
+int store_audit_list(struct store *s, struct arena *a, size_t limit, struct audit_entry **out,
+                     size_t *n) __attribute__((warn_unused_result));

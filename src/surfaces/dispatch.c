@@ -1,0 +1,170 @@
+/*
+ * dispatch.c - the middleware every route goes through, driven by its
+ * route row: rate limit (public routes by IP before auth, authenticated
+ * routes by user after it), authentication, permission, handler.
+ */
+#include "surfaces/dispatch.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/ratelimit.h"
+#include "server.h"
+#include "util/arena.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+const char *refusal_message(enum refusal r)
+{
+    switch (r) {
+    case REFUSE_USER_INACTIVE: return "Your account is inactive.";
+    case REFUSE_USER_SUSPENDED: return "Your account has been suspended.";
+    case REFUSE_TENANT_SUSPENDED: return "This tenant has been suspended.";
+    case REFUSE_MEMBER_SUSPENDED: return "Your membership in this tenant has been suspended.";
+    case REFUSE_NOT_MEMBER: return "You are not a member of this tenant.";
+    default: return "This action is unauthorized.";
+    }
+}
+
+unsigned http_error_status(enum http_error kind)
+{
+    switch (kind) {
+    case HERR_BAD_REQUEST: return 400;
+    case HERR_UNAUTHENTICATED: return 401;
+    case HERR_FORBIDDEN: return 403;
+    case HERR_NOT_FOUND: return 404;
+    case HERR_METHOD: return 405;
+    case HERR_TOO_LARGE: return 413;
+    case HERR_RATE_LIMITED: return 429;
+    case HERR_UNAVAILABLE: return 503;
+    default: return 500;
+    }
+}
+
+static const char *default_message(struct request *req, enum http_error kind)
+{
+    switch (kind) {
+    case HERR_BAD_REQUEST: return "Bad Request.";
+    case HERR_UNAUTHENTICATED: return "Unauthenticated.";
+    case HERR_FORBIDDEN: return "This action is unauthorized.";
+    case HERR_NOT_FOUND:
+        return arena_printf(http_arena(req), "The route %s could not be found.",
+                            http_path(req) + (http_path(req)[0] == '/'));
+    case HERR_METHOD: return "Method Not Allowed.";
+    case HERR_TOO_LARGE: return "Payload Too Large.";
+    case HERR_RATE_LIMITED: return "Too Many Attempts.";
+    case HERR_UNAVAILABLE: return "Service Unavailable.";
+    default: return "Server Error";
+    }
+}
+
+void laravel_error(struct request *req, enum http_error kind, const char *message)
+{
+    if (message == NULL)
+        message = default_message(req, kind);
+    http_reply_json(req, http_error_status(kind), json_pack("{s:s}", "message", message));
+}
+
+void surface_default_error(struct request *req, enum http_error kind, const char *message)
+{
+    laravel_error(req, kind, message);
+}
+
+void surface_fail(const struct surface *sf, struct request *req, int err)
+{
+    switch (err) {
+    case ERR_UNAUTHENTICATED: sf->error(req, HERR_UNAUTHENTICATED, NULL); break;
+    case ERR_FORBIDDEN: sf->error(req, HERR_FORBIDDEN, NULL); break;
+    case ERR_NOT_FOUND: sf->error(req, HERR_NOT_FOUND, NULL); break;
+    case ERR_BUSY:
+    case ERR_UNAVAILABLE: sf->error(req, HERR_UNAVAILABLE, NULL); break;
+    default:
+        log_error("req=%s event=internal_error err=\"%s\"", http_request_id(req), err_str(err));
+        sf->error(req, HERR_INTERNAL, NULL);
+    }
+}
+
+/* Applies the route's bucket; false if the request was refused (429). */
+static bool rate_limit(struct server *srv, const struct surface *sf, const struct route *rt,
+                       struct request *req, const struct principal *p)
+{
+    const struct rate_rule *rule = config_rate(&srv->cfg, rt->bucket);
+    if (rule == NULL) {
+        log_error("event=unknown_rate_bucket bucket=%s", rt->bucket);
+        return true;
+    }
+    char key[64];
+    if (p != NULL)
+        snprintf(key, sizeof(key), "u:%lld", (long long)p->user.id);
+    else
+        snprintf(key, sizeof(key), "ip:%s", http_client_ip(req));
+    struct rate_result res;
+    ratelimit_hit(srv->limiter, rule->name, key, rule->limit, rule->window_s, time_now(), &res);
+    char v[32];
+    snprintf(v, sizeof(v), "%u", res.limit);
+    http_reply_header(req, "X-RateLimit-Limit", v);
+    snprintf(v, sizeof(v), "%u", res.remaining);
+    http_reply_header(req, "X-RateLimit-Remaining", v);
+    snprintf(v, sizeof(v), "%lld", (long long)res.reset_at);
+    http_reply_header(req, "X-RateLimit-Reset", v);
+    if (res.allowed)
+        return true;
+    snprintf(v, sizeof(v), "%u", res.retry_after);
+    http_reply_header(req, "Retry-After", v);
+    sf->error(req, HERR_RATE_LIMITED, NULL);
+    return false;
+}
+
+/* The token of "Authorization: Bearer <token>", or NULL. */
+static const char *bearer(struct request *req)
+{
+    const char *h = http_header(req, "Authorization");
+    if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+        return NULL;
+    h += 7;
+    while (*h == ' ')
+        h++;
+    return *h ? h : NULL;
+}
+
+static bool authenticate(struct server *srv, const struct surface *sf, const struct route *rt,
+                         struct request *req, struct principal *p)
+{
+    if (rt->auth != AUTH_BEARER_PAT) {
+        sf->error(req, HERR_UNAUTHENTICATED, NULL);
+        return false;
+    }
+    int rc =
+        principal_from_bearer(srv, http_arena(req), bearer(req), http_header(req, "X-Tenant"), p);
+    if (rc == 0)
+        return true;
+    if (rc == ERR_FORBIDDEN)
+        sf->error(req, HERR_FORBIDDEN, refusal_message(p->refusal));
+    else
+        surface_fail(sf, req, rc);
+    return false;
+}
+
+void surface_dispatch(struct server *srv, const struct surface *sf, const struct route *rt,
+                      struct request *req)
+{
+    if (rt->auth == AUTH_PUBLIC) {
+        if (rt->bucket != NULL && !rate_limit(srv, sf, rt, req, NULL))
+            return;
+        rt->handler(srv, req, NULL);
+        return;
+    }
+    struct principal *p = arena_alloc(http_arena(req), sizeof(*p));
+    if (!authenticate(srv, sf, rt, req, p))
+        return;
+    http_set_user_data(req, p);
+    if (rt->bucket != NULL && !rate_limit(srv, sf, rt, req, p))
+        return;
+    if (rt->permission != NULL && !principal_can(p, rt->permission)) {
+        sf->error(req, HERR_FORBIDDEN, NULL);
+        return;
+    }
+    rt->handler(srv, req, p);
+}

@@ -1,0 +1,22 @@
+/*
+ * dispatch.h - helpers every surface shares: the principal of the current
+ * request, refusal wording, rate-limit headers, and the Laravel
+ * {"message": ...} error dialect.
+ */
+#pragma once
+#include "core/principal.h"
+#include "http/route.h"
+
+struct server;
+
+/* The standard English wording for a refusal (403). */
+const char *refusal_message(enum refusal r);
+
+/* The Laravel dialect: {"message": ...} with the status of kind. */
+void laravel_error(struct request *req, enum http_error kind, const char *message);
+/* The HTTP status for an error kind. */
+unsigned http_error_status(enum http_error kind);
+
+/* Replies for a core error code (ERR_STORE -> 500, ERR_UNAVAILABLE and
+ * ERR_BUSY -> 503, ...) in the surface's dialect. */
+void surface_fail(const struct surface *sf, struct request *req, int err);

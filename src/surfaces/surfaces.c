@@ -1,0 +1,11 @@
+/*
+ * surfaces.c - the surface list, in match order. Adding a dialect means
+ * adding its file and one line here.
+ */
+#include "surfaces/surfaces.h"
+
+const struct surface *const surfaces[] = {
+    &surface_common,
+    &surface_travel,
+};
+const size_t n_surfaces = sizeof(surfaces) / sizeof(surfaces[0]);

@@ -1,0 +1,9 @@
+/*
+ * surfaces.h - the surface objects, one per seed dialect (listed in
+ * surfaces.c, the only place that knows them all).
+ */
+#pragma once
+#include "http/route.h"
+
+extern const struct surface surface_common;
+extern const struct surface surface_travel;

@@ -1,0 +1,130 @@
+/*
+ * validate.c - Laravel validation messages (Laravel 10+ wording).
+ */
+#include "surfaces/validate.h"
+
+#include <string.h>
+
+#include "core/user.h"
+#include "http/http.h"
+#include "util/arena.h"
+
+void validator_init(struct validator *v, json_t *body)
+{
+    v->body = body;
+    v->errors = json_object();
+    v->count = 0;
+}
+
+void validator_fini(struct validator *v)
+{
+    json_decref(v->errors);
+    v->errors = NULL;
+}
+
+static const char *label(struct request *req, const char *field)
+{
+    char *s = arena_strdup(http_arena(req), field);
+    for (char *p = s; *p; p++) {
+        if (*p == '_')
+            *p = ' ';
+    }
+    return s;
+}
+
+void validate_add(struct validator *v, const char *field, const char *message)
+{
+    json_t *list = json_object_get(v->errors, field);
+    if (list == NULL) {
+        list = json_array();
+        json_object_set_new(v->errors, field, list);
+    }
+    json_array_append_new(list, json_string(message));
+    v->count++;
+}
+
+static size_t utf8_len(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+const char *validate_string(struct validator *v, struct request *req, const char *field,
+                            unsigned flags, size_t max)
+{
+    struct arena *a = http_arena(req);
+    const char *name = label(req, field);
+    json_t *j = json_object_get(v->body, field);
+    if (j == NULL || json_is_null(j)) {
+        if (flags & V_REQUIRED)
+            validate_add(v, field, arena_printf(a, "The %s field is required.", name));
+        return NULL;
+    }
+    if (!json_is_string(j)) {
+        validate_add(v, field, arena_printf(a, "The %s field must be a string.", name));
+        return NULL;
+    }
+    const char *s = json_string_value(j);
+    size_t len = json_string_length(j);
+    if (strlen(s) != len) {
+        validate_add(v, field, arena_printf(a, "The %s field must be a string.", name));
+        return NULL;
+    }
+    if (!(flags & V_NO_TRIM)) {
+        while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+            s++;
+        size_t n = strlen(s);
+        while (n > 0 &&
+               (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+            n--;
+        s = arena_strndup(a, s, n);
+    }
+    if (*s == '\0') {
+        if (flags & V_REQUIRED)
+            validate_add(v, field, arena_printf(a, "The %s field is required.", name));
+        return NULL;
+    }
+    if (max > 0 && utf8_len(s) > max) {
+        validate_add(
+            v, field,
+            arena_printf(a, "The %s field must not be greater than %zu characters.", name, max));
+        return NULL;
+    }
+    if ((flags & V_EMAIL) && !user_email_valid(s)) {
+        validate_add(v, field,
+                     arena_printf(a, "The %s field must be a valid email address.", name));
+        return NULL;
+    }
+    return s;
+}
+
+bool validate_failed(const struct validator *v)
+{
+    return v->count > 0;
+}
+
+json_t *validate_body(const struct validator *v)
+{
+    const char *first = "The given data was invalid.";
+    const char *key;
+    json_t *list;
+    json_object_foreach(v->errors, key, list)
+    {
+        first = json_string_value(json_array_get(list, 0));
+        break;
+    }
+    json_t *msg;
+    if (v->count > 1)
+        msg = json_sprintf("%s (and %zu more error%s)", first, v->count - 1,
+                           v->count - 1 == 1 ? "" : "s");
+    else
+        msg = json_string(first);
+    return json_pack("{s:o, s:O}", "message", msg, "errors", v->errors);
+}
+
+json_t *validate_single(const char *field, const char *message)
+{
+    return json_pack("{s:s, s:{s:[s]}}", "message", message, "errors", field, message);
+}

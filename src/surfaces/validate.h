@@ -1,0 +1,45 @@
+/*
+ * validate.h - Laravel-style request validation for surfaces.
+ *
+ * Collects errors per field in Laravel's wording and renders the 422 body
+ * {"message": first error [+ " (and N more error[s])"], "errors": {...}}.
+ * Field labels are the field names with '_' shown as ' ', as Laravel does.
+ * Strings returned are borrowed from the request's JSON body.
+ */
+#pragma once
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct request;
+
+struct validator {
+    json_t *body;   /* borrowed */
+    json_t *errors; /* owned: field -> [messages] */
+    size_t count;
+};
+
+void validator_init(struct validator *v, json_t *body);
+void validator_fini(struct validator *v);
+
+enum vflag {
+    V_REQUIRED = 1 << 0,
+    V_EMAIL = 1 << 1,
+    V_NO_TRIM = 1 << 2, /* passwords: keep surrounding spaces */
+};
+
+/*
+ * A string field: returns the (trimmed) value, or NULL if absent or
+ * invalid (the error is recorded). Empty and whitespace-only strings count
+ * as absent, like Laravel's ConvertEmptyStringsToNull. max is in
+ * characters (UTF-8 code points); 0 = no maximum.
+ */
+const char *validate_string(struct validator *v, struct request *req, const char *field,
+                            unsigned flags, size_t max);
+/* Records an error message for field. */
+void validate_add(struct validator *v, const char *field, const char *message);
+bool validate_failed(const struct validator *v);
+/* Builds the 422 body (owned by the caller). */
+json_t *validate_body(const struct validator *v);
+/* The body for a single-field error (e.g. wrong credentials). */
+json_t *validate_single(const char *field, const char *message);

@@ -1,0 +1,22 @@
+/*
+ * timeutil.h - wall-clock time as Unix seconds, and its text forms.
+ *
+ * Timestamps in the whole project are int64_t Unix seconds (UTC); 0 means
+ * "not set" (NULL in the database).
+ */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Current Unix time in seconds. */
+int64_t time_now(void);
+/* Current monotonic time in milliseconds. */
+int64_t time_mono_ms(void);
+/* Writes "2026-04-30T18:10:01+00:00" (26 bytes with NUL) into out. */
+void time_iso8601(int64_t t, char out[32]);
+/*
+ * Parses a duration like "30d", "12h", "15m", "45s" or a bare number of
+ * seconds. Returns false on malformed input or overflow.
+ */
+bool time_parse_duration(const char *s, int64_t *seconds);

@@ -1,0 +1,396 @@
+// tests/e2e/lib/server.mjs - start a real latchkey on a free port with a temp
+// database, talk to it over HTTP, and run its CLI against the same database.
+//
+// Only Node built-ins: node:child_process, node:net, node:fs and global fetch.
+// LATCHKEY_BIN (absolute path of the binary under test) comes from
+// scripts/run-tests.sh; without it the harness fails with a clear message.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const HEALTH_POLL_MS = 50;
+const HEALTH_TIMEOUT_MS = 15000;
+const STOP_TIMEOUT_MS = 10000;
+const CLI_TIMEOUT_MS = 30000;
+
+// Defaults every test server and CLI call gets (a test can override any of
+// them, or pass null to remove one). Cheap argon2id parameters keep the many
+// logins fast, also under the sanitizers; the login throttle is raised so only
+// the throttle test (which sets its own) ever meets it.
+const TEST_DEFAULTS = {
+  LATCHKEY_LOG_LEVEL: 'info',
+  LATCHKEY_ARGON2_OPSLIMIT: '1',
+  LATCHKEY_ARGON2_MEMLIMIT_KIB: '8192',
+  LATCHKEY_RATE_TOKEN: '1000/60',
+  LATCHKEY_THREADS: '4',
+};
+
+const live = new Set(); // child processes still running, killed if we die
+process.on('exit', () => {
+  for (const child of live) {
+    try { child.kill('SIGKILL'); } catch { /* already gone */ }
+  }
+});
+
+// The binary under test, or a thrown Error that says what is wrong.
+export function latchkeyBin() {
+  const bin = process.env.LATCHKEY_BIN;
+  if (!bin) throw new Error('LATCHKEY_BIN not found: the environment variable is not set ' +
+    '(scripts/run-tests.sh sets it to BUILD_DIR/latchkey)');
+  try {
+    fs.accessSync(bin, fs.constants.X_OK);
+  } catch {
+    throw new Error(`LATCHKEY_BIN not found: ${bin} does not exist or is not executable`);
+  }
+  return bin;
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Polls fn until it returns a truthy value or timeoutMs passes (then returns
+// the last value).
+export async function waitFor(fn, { timeoutMs = 3000, everyMs = 50 } = {}) {
+  const end = Date.now() + timeoutMs;
+  let v;
+  for (;;) {
+    v = await fn();
+    if (v || Date.now() >= end) return v;
+    await sleep(everyMs);
+  }
+}
+
+// A free TCP port on 127.0.0.1 (listen on 0, read it, close).
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function mergeEnv(...layers) {
+  const env = {};
+  for (const layer of layers) {
+    for (const [k, v] of Object.entries(layer || {})) {
+      if (v === null || v === undefined) delete env[k];
+      else env[k] = String(v);
+    }
+  }
+  return env;
+}
+
+// Runs `latchkey <args>` synchronously with env (merged over process.env).
+// Returns {status, signal, stdout, stderr, json}; json is the parsed stdout
+// when --json was among the args and stdout parses (else undefined).
+export function runCli(env, ...args) {
+  const bin = latchkeyBin();
+  const r = spawnSync(bin, args.map(String), {
+    env: mergeEnv(process.env, env),
+    encoding: 'utf8',
+    timeout: CLI_TIMEOUT_MS,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  if (r.error) throw new Error(`latchkey ${args.join(' ')}: ${r.error.message}`);
+  const out = { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, json: undefined };
+  if (args.includes('--json') && r.stdout.trim() !== '') {
+    try { out.json = JSON.parse(r.stdout); } catch { /* left undefined */ }
+  }
+  return out;
+}
+
+// Like runCli but asserts exit 0 and returns the parsed --json document.
+export function cliJson(run, ...args) {
+  const r = run(...args, '--json');
+  if (r.status !== 0 || r.json === undefined) {
+    throw new Error(`latchkey ${args.join(' ')} --json: exit ${r.status}` +
+      `\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  }
+  return r.json;
+}
+
+// A fresh temp directory with a database path in it, and a CLI bound to that
+// database (no server). Call cleanup() when done.
+export function tempDb(env = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-e2e-'));
+  const db = path.join(dir, 'lk.db');
+  const fullEnv = mergeEnv(TEST_DEFAULTS, { LATCHKEY_DATABASE_URL: db }, env);
+  return {
+    dir,
+    db,
+    env: fullEnv,
+    cli: (...args) => runCli(fullEnv, ...args),
+    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+async function healthy(url) {
+  try {
+    const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
+    if (res.status !== 200) return false;
+    const body = await res.json();
+    return body && body.status === 'ok';
+  } catch {
+    return false;
+  }
+}
+
+async function spawnOnce(bin, dir, env) {
+  const port = await freePort();
+  const db = path.join(dir, 'lk.db');
+  const fullEnv = mergeEnv(
+    { LATCHKEY_LISTEN: `127.0.0.1:${port}`, LATCHKEY_DATABASE_URL: db },
+    TEST_DEFAULTS,
+    env,
+  );
+  const child = spawn(bin, ['serve'], {
+    env: mergeEnv(process.env, fullEnv),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  live.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
+  child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
+  const exited = new Promise((resolve) => {
+    child.on('exit', (code, signal) => { live.delete(child); resolve({ code, signal }); });
+    child.on('error', (err) => { live.delete(child); resolve({ code: null, signal: null, err }); });
+  });
+  let exit = null;
+  exited.then((e) => { exit = e; });
+  const url = `http://127.0.0.1:${port}`;
+  const end = Date.now() + HEALTH_TIMEOUT_MS;
+  for (;;) {
+    if (exit) break;
+    if (await healthy(url)) break;
+    if (Date.now() >= end) break;
+    await sleep(HEALTH_POLL_MS);
+  }
+  return { child, port, url, db, fullEnv, exited, getExit: () => exit,
+    stdout: () => stdout, stderr: () => stderr };
+}
+
+// Starts `latchkey serve`. env overrides the defaults (null removes one).
+// opts.dir reuses an existing data directory (restart on the same database).
+// Returns {url, port, dir, db, env, stdout(), stderr(), cli(...args), stop()}.
+export async function startServer(env = {}, opts = {}) {
+  const bin = latchkeyBin();
+  const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-e2e-'));
+  let s;
+  for (let attempt = 1; ; attempt++) {
+    s = await spawnOnce(bin, dir, env);
+    const exit = s.getExit();
+    if (!exit && (await healthy(s.url))) break;
+    if (!exit) {
+      s.child.kill('SIGKILL');
+      await s.exited;
+    }
+    const e = s.getExit();
+    // A port picked free a moment ago can be taken by a concurrent test file.
+    if (attempt < 3 && /in use|EADDRINUSE|bind/i.test(s.stderr())) continue;
+    if (!opts.dir) fs.rmSync(dir, { recursive: true, force: true });
+    const why = e && e.err ? `could not be started: ${e.err.message}`
+      : exit ? `exited (code ${e.code}, signal ${e.signal}) before /healthz answered`
+        : `did not answer GET /healthz with 200 {"status":"ok"} within ${HEALTH_TIMEOUT_MS} ms`;
+    throw new Error(`latchkey serve ${why}\n--- stderr ---\n${s.stderr()}\n--- stdout ---\n${s.stdout()}`);
+  }
+  let stopped = false;
+  const server = {
+    url: s.url,
+    port: s.port,
+    dir,
+    db: s.db,
+    env: s.fullEnv,
+    pid: s.child.pid,
+    // {code, signal} once the process has exited, else null.
+    exitStatus: () => s.getExit(),
+    stdout: s.stdout,
+    stderr: s.stderr,
+    cli: (...args) => runCli(s.fullEnv, ...args),
+    // Sends a signal without waiting.
+    kill: (sig = 'SIGTERM') => s.child.kill(sig),
+    // SIGTERM, wait for the exit (must be code 0) and, unless keep is set,
+    // remove the data directory. Returns {code, signal, ms}.
+    async stop({ keep = false } = {}) {
+      if (stopped) return null;
+      stopped = true;
+      const t0 = Date.now();
+      if (!s.getExit()) s.child.kill('SIGTERM');
+      let timer;
+      const e = await Promise.race([s.exited,
+        new Promise((r) => { timer = setTimeout(() => r(null), STOP_TIMEOUT_MS); })]);
+      clearTimeout(timer);
+      const ms = Date.now() - t0;
+      if (!e) {
+        s.child.kill('SIGKILL');
+        await s.exited;
+        if (!keep) fs.rmSync(dir, { recursive: true, force: true });
+        throw new Error(`latchkey did not exit within ${STOP_TIMEOUT_MS} ms of SIGTERM` +
+          `\n--- stderr ---\n${s.stderr()}`);
+      }
+      if (!keep) fs.rmSync(dir, { recursive: true, force: true });
+      if (e.code !== 0) {
+        throw new Error(`latchkey exited with code ${e.code} signal ${e.signal} after SIGTERM` +
+          `\n--- stderr (tail) ---\n${s.stderr().slice(-8000)}`);
+      }
+      return { code: e.code, signal: e.signal, ms };
+    },
+  };
+  return server;
+}
+
+// One HTTP request with fetch. body: an object/array (sent as JSON), or a
+// string (sent as is). Returns {status, headers, body, text}; body is the
+// parsed JSON or null.
+export async function api(server, method, p, { body, token, headers = {} } = {}) {
+  const h = { ...headers };
+  let payload;
+  if (body !== undefined) {
+    if (typeof body === 'string' || body instanceof Uint8Array) {
+      payload = body;
+    } else {
+      payload = JSON.stringify(body);
+    }
+    if (!Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) {
+      h['Content-Type'] = 'application/json';
+    }
+  }
+  if (token !== undefined) h.Authorization = `Bearer ${token}`;
+  const base = typeof server === 'string' ? server : server.url;
+  let res;
+  try {
+    res = await fetch(base + p, {
+      method, headers: h, body: payload, signal: AbortSignal.timeout(20000),
+    });
+  } catch (err) {
+    let msg = `${method} ${p} failed: ${err.cause?.message || err.message}`;
+    const ex = typeof server === 'object' && server.exitStatus ? server.exitStatus() : null;
+    if (ex) {
+      msg += `\nlatchkey had exited (code ${ex.code}, signal ${ex.signal})` +
+        `\n--- stderr (tail) ---\n${server.stderr().slice(-8000)}`;
+    }
+    throw new Error(msg);
+  }
+  const text = await res.text();
+  let parsed = null;
+  try { parsed = JSON.parse(text); } catch { parsed = null; }
+  return { status: res.status, headers: res.headers, body: parsed, text };
+}
+
+// Sends raw bytes over a TCP socket and returns what came back:
+// {raw, status, headers (lower-case names), body, json}. Tolerates the server
+// closing early (a 413 answered before the whole body was read).
+export function rawRequest(server, data, { timeoutMs = 10000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(server.port, '127.0.0.1');
+    const chunks = [];
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      sock.destroy();
+      const raw = Buffer.concat(chunks).toString('latin1');
+      resolve(parseRawResponse(raw));
+    };
+    const timer = setTimeout(finish, timeoutMs);
+    sock.on('data', (d) => {
+      chunks.push(d);
+      // Done once a full response (headers + Content-Length body) arrived.
+      const r = parseRawResponse(Buffer.concat(chunks).toString('latin1'));
+      if (r.complete) finish();
+    });
+    sock.on('end', finish);
+    sock.on('close', finish);
+    sock.on('error', (err) => {
+      if (chunks.length) finish();
+      else if (['EPIPE', 'ECONNRESET'].includes(err.code)) setTimeout(finish, 200);
+      else if (!done) { done = true; clearTimeout(timer); reject(err); }
+    });
+    sock.on('connect', () => {
+      sock.write(data, () => { /* write errors are reported on 'error' */ });
+    });
+  });
+}
+
+function parseRawResponse(raw) {
+  const out = { raw, status: 0, headers: {}, body: '', json: null, complete: false };
+  const end = raw.indexOf('\r\n\r\n');
+  if (end < 0) return out;
+  const lines = raw.slice(0, end).split('\r\n');
+  const m = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0]);
+  if (m) out.status = Number(m[1]);
+  for (const line of lines.slice(1)) {
+    const i = line.indexOf(':');
+    if (i > 0) out.headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+  }
+  out.body = raw.slice(end + 4);
+  const len = out.headers['content-length'];
+  if (len !== undefined) {
+    out.complete = Buffer.byteLength(out.body, 'latin1') >= Number(len);
+  } else if (/chunked/i.test(out.headers['transfer-encoding'] || '')) {
+    const d = dechunk(out.body);
+    out.complete = d.complete;
+    out.body = d.body;
+  }
+  try { out.json = JSON.parse(out.body); } catch { out.json = null; }
+  return out;
+}
+
+// Decodes a chunked body; complete once the last (0-size) chunk arrived.
+function dechunk(text) {
+  let body = '';
+  let pos = 0;
+  for (;;) {
+    const eol = text.indexOf('\r\n', pos);
+    if (eol < 0) return { body, complete: false };
+    const size = parseInt(text.slice(pos, eol), 16);
+    if (Number.isNaN(size)) return { body, complete: false };
+    if (size === 0) return { body, complete: true };
+    const start = eol + 2;
+    if (text.length < start + size) return { body: body + text.slice(start), complete: false };
+    body += text.slice(start, start + size);
+    pos = start + size + 2;
+  }
+}
+
+// crc32b (the zlib / PHP hash('crc32b') one), as 8 lower-case hex chars.
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+export function crc32hex(str) {
+  let c = 0xffffffff;
+  for (const b of Buffer.from(str, 'utf8')) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return ((c ^ 0xffffffff) >>> 0).toString(16).padStart(8, '0');
+}
+
+export const sha256hex = (s) => createHash('sha256').update(s).digest('hex');
+
+// Splits a Sanctum 4 plaintext token "<id>|<prefix><40 random><8 hex crc>".
+// Returns {id, secret, random, crc, crcOk} or null if it does not match.
+export function parseToken(token, prefix = '') {
+  const esc = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const m = new RegExp(`^([1-9][0-9]*)\\|${esc}([A-Za-z0-9]{40})([0-9a-f]{8})$`).exec(token);
+  if (!m) return null;
+  return { id: m[1], secret: token.slice(m[1].length + 1), random: m[2], crc: m[3],
+    crcOk: crc32hex(m[2]) === m[3] };
+}
+
+// "2026-04-30T16:02:14+00:00"
+export const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$/;
+// Any ISO-8601 timestamp with a zone (the CLI may use Z or +00:00).
+export const ISO_ANY_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;

@@ -1,0 +1,142 @@
+/* test_config.c - LATCHKEY_* parsing and validation. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "config.h"
+
+/* A fake environment: NULL-terminated name/value pairs. */
+static const char *fake_env(const char *name, void *ctx)
+{
+    const char *const *kv = ctx;
+    for (; kv[0] != NULL; kv += 2) {
+        if (strcmp(kv[0], name) == 0)
+            return kv[1];
+    }
+    return NULL;
+}
+
+static int load(const char *const *env, struct config *c, char *err)
+{
+    return config_load(c, fake_env, (void *)(uintptr_t)env, err, 256);
+}
+
+static void defaults_match_the_design(void **state)
+{
+    (void)state;
+    const char *env[] = {NULL};
+    struct config c;
+    char err[256];
+    assert_int_equal(load(env, &c, err), 0);
+    assert_string_equal(c.listen_host, "127.0.0.1");
+    assert_int_equal(c.listen_port, 8080);
+    assert_string_equal(c.database_url, "./var/latchkey.db");
+    assert_null(c.redis_url);
+    assert_string_equal(c.public_url, "http://127.0.0.1:8080");
+    assert_string_equal(c.mail_driver, "log");
+    assert_string_equal(c.mail_from, "latchkey@localhost");
+    assert_string_equal(c.admin_email, "admin@localhost");
+    assert_int_equal(c.log_level, LOG_INFO);
+    assert_true(c.threads >= 1);
+    assert_int_equal(c.body_limit, 65536);
+    assert_int_equal(c.argon2_mem, 64 * 1024 * 1024);
+    const struct rate_rule *r = config_rate(&c, "token");
+    assert_non_null(r);
+    assert_int_equal(r->limit, 10);
+    assert_int_equal(r->window_s, 60);
+    assert_null(config_rate(&c, "nope"));
+    config_fini(&c);
+}
+
+static void values_are_read(void **state)
+{
+    (void)state;
+    const char *env[] = {"LATCHKEY_LISTEN",
+                         "[::1]:9000",
+                         "LATCHKEY_RATE_TOKEN",
+                         "3/min",
+                         "LATCHKEY_PUBLIC_URL",
+                         "https://auth.example.com/",
+                         "LATCHKEY_THREADS",
+                         "4",
+                         "LATCHKEY_LOG_LEVEL",
+                         "debug",
+                         NULL};
+    struct config c;
+    char err[256];
+    assert_int_equal(load(env, &c, err), 0);
+    assert_string_equal(c.listen_host, "::1");
+    assert_int_equal(c.listen_port, 9000);
+    assert_string_equal(c.public_url, "https://auth.example.com");
+    assert_int_equal(c.threads, 4);
+    assert_int_equal(c.log_level, LOG_DEBUG);
+    assert_int_equal(config_rate(&c, "token")->limit, 3);
+    assert_int_equal(config_rate(&c, "token")->window_s, 60);
+    config_fini(&c);
+}
+
+static void bad_values_are_refused_by_name(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"LATCHKEY_LISTEN", "nocolon"},     {"LATCHKEY_LISTEN", "h:99999"},
+        {"LATCHKEY_LISTEN", ":80"},         {"LATCHKEY_THREADS", "0"},
+        {"LATCHKEY_THREADS", "abc"},        {"LATCHKEY_THREADS", "99999999999999999999"},
+        {"LATCHKEY_RATE_TOKEN", "ten/min"}, {"LATCHKEY_RATE_TOKEN", "0/60"},
+        {"LATCHKEY_RATE_TOKEN", "5"},       {"LATCHKEY_MAIL_DRIVER", "carrier-pigeon"},
+        {"LATCHKEY_LOG_LEVEL", "loud"},     {"LATCHKEY_PUBLIC_URL", "ftp://x"},
+        {"LATCHKEY_REDIS_URL", "http://x"}, {"LATCHKEY_TOKEN_PREFIX", "bad prefix"},
+        {"LATCHKEY_BODY_LIMIT", "1"},       {"LATCHKEY_ADMIN_EMAIL", "nobody"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *env[] = {cases[i][0], cases[i][1], NULL};
+        struct config c;
+        char err[256] = "";
+        assert_int_not_equal(load(env, &c, err), 0);
+        assert_non_null(strstr(err, cases[i][0]));
+        config_fini(&c);
+    }
+}
+
+static void smtp_driver_needs_url(void **state)
+{
+    (void)state;
+    const char *env[] = {"LATCHKEY_MAIL_DRIVER", "smtp", NULL};
+    struct config c;
+    char err[256] = "";
+    assert_int_not_equal(load(env, &c, err), 0);
+    assert_non_null(strstr(err, "LATCHKEY_SMTP_URL"));
+    config_fini(&c);
+}
+
+static void rate_forms(void **state)
+{
+    (void)state;
+    uint32_t l, w;
+    assert_true(config_parse_rate("10/60", &l, &w));
+    assert_int_equal(l, 10);
+    assert_int_equal(w, 60);
+    assert_true(config_parse_rate("100/hour", &l, &w));
+    assert_int_equal(w, 3600);
+    assert_true(config_parse_rate("5/s", &l, &w));
+    assert_int_equal(w, 1);
+    assert_false(config_parse_rate("/60", &l, &w));
+    assert_false(config_parse_rate("10/", &l, &w));
+    assert_false(config_parse_rate("10/0", &l, &w));
+    assert_false(config_parse_rate("10/fortnight", &l, &w));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(defaults_match_the_design),
+        cmocka_unit_test(values_are_read),
+        cmocka_unit_test(bad_values_are_refused_by_name),
+        cmocka_unit_test(smtp_driver_needs_url),
+        cmocka_unit_test(rate_forms),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,108 @@
+/* test_util.c - arena, buf, strlist, durations, ISO-8601. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/strlist.h"
+#include "util/timeutil.h"
+
+static void arena_allocates_and_resets(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    char *s = arena_printf(a, "%s-%d", "x", 42);
+    assert_string_equal(s, "x-42");
+    void *big = arena_alloc(a, 100000);
+    memset(big, 1, 100000);
+    assert_null(arena_strdup(a, NULL));
+    assert_string_equal(arena_strndup(a, "hello", 3), "hel");
+    arena_reset(a);
+    assert_string_equal(arena_strdup(a, "again"), "again");
+    arena_free(a);
+    arena_free(NULL);
+}
+
+static void buf_grows(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b);
+    for (int i = 0; i < 1000; i++)
+        buf_printf(&b, "%d,", i);
+    assert_true(b.len > 3000);
+    assert_int_equal(b.data[b.len], '\0');
+    char *s = buf_steal(&b);
+    assert_int_equal(strncmp(s, "0,1,2,", 6), 0);
+    free(s);
+    assert_null(b.data);
+    buf_fini(&b);
+}
+
+static void strlist_split_trims_and_bounds(void **state)
+{
+    (void)state;
+    struct arena *a = arena_new();
+    struct strlist l;
+    assert_true(strlist_split(a, " hotel, activity,,flight ,deals", 10, &l));
+    assert_int_equal(l.n, 4);
+    assert_string_equal(l.items[0], "hotel");
+    assert_string_equal(l.items[2], "flight");
+    assert_true(strlist_contains(&l, "deals"));
+    assert_false(strlist_contains(&l, "deal"));
+    assert_false(strlist_split(a, "a,b,c", 2, &l));
+    assert_true(strlist_split(a, NULL, 2, &l));
+    assert_int_equal(l.n, 0);
+    assert_true(strlist_split(a, " , ", 2, &l));
+    assert_int_equal(l.n, 0);
+    arena_free(a);
+}
+
+static void durations(void **state)
+{
+    (void)state;
+    int64_t s;
+    assert_true(time_parse_duration("30d", &s));
+    assert_int_equal(s, 30 * 86400);
+    assert_true(time_parse_duration("45s", &s));
+    assert_int_equal(s, 45);
+    assert_true(time_parse_duration("15m", &s));
+    assert_int_equal(s, 900);
+    assert_true(time_parse_duration("2w", &s));
+    assert_int_equal(s, 14 * 86400);
+    assert_true(time_parse_duration("120", &s));
+    assert_int_equal(s, 120);
+    assert_false(time_parse_duration("", &s));
+    assert_false(time_parse_duration("d", &s));
+    assert_false(time_parse_duration("10x", &s));
+    assert_false(time_parse_duration("10dd", &s));
+    assert_false(time_parse_duration("-5s", &s));
+    assert_false(time_parse_duration("99999999999999999999d", &s));
+}
+
+static void iso8601(void **state)
+{
+    (void)state;
+    char buf[32];
+    time_iso8601(1777572601, buf);
+    assert_string_equal(buf, "2026-04-30T18:10:01+00:00");
+    time_iso8601(0, buf);
+    assert_string_equal(buf, "1970-01-01T00:00:00+00:00");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(arena_allocates_and_resets),
+        cmocka_unit_test(buf_grows),
+        cmocka_unit_test(strlist_split_trims_and_bounds),
+        cmocka_unit_test(durations),
+        cmocka_unit_test(iso8601),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
