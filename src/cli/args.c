@@ -8,7 +8,6 @@
 #include "cli/cli.h"
 #include "util/arena.h"
 #include "util/err.h"
-#include "util/timeutil.h"
 
 static struct cli_opt *find(struct cli_opt *opts, const char *name, size_t len)
 {
@@ -62,6 +61,19 @@ int cli_parse(int argc, char **argv, struct cli_opt *opts, const char **pos, int
     return CLI_OK;
 }
 
+int cli_parse_plain(int argc, char **argv, const char *usage, bool *json, bool *done)
+{
+    struct cli_opt none[] = {{NULL, false, NULL}};
+    const char *pos[1];
+    int n_pos;
+    int rc = cli_parse(argc, argv, none, pos, 0, &n_pos, json, done);
+    if (rc != CLI_OK)
+        fputs(usage, stderr);
+    else if (*done)
+        fputs(usage, stdout);
+    return rc;
+}
+
 const char *cli_get(const struct cli_opt *opts, const char *name)
 {
     for (const struct cli_opt *o = opts; o->name != NULL; o++) {
@@ -90,15 +102,6 @@ void cli_print_json(json_t *j)
         free(s);
     }
     json_decref(j);
-}
-
-json_t *cli_time(int64_t t)
-{
-    if (t == 0)
-        return json_null();
-    char buf[32];
-    time_iso8601(t, buf);
-    return json_string(buf);
 }
 
 int cli_begin(struct cli_run *r, int argc, char **argv, struct cli_opt *opts, int max_pos,

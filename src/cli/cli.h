@@ -29,14 +29,17 @@ struct cli_opt {
  */
 int cli_parse(int argc, char **argv, struct cli_opt *opts, const char **pos, int max_pos,
               int *n_pos, bool *json, bool *help);
+/*
+ * For commands without options or arguments: parses --json/--help, prints
+ * usage on --help (setting *done). Returns CLI_OK or CLI_USAGE.
+ */
+int cli_parse_plain(int argc, char **argv, const char *usage, bool *json, bool *done);
 /* The value of option name, or NULL. */
 const char *cli_get(const struct cli_opt *opts, const char *name);
 /* Prints "latchkey: <message>" on stderr; returns code. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints j (stolen) as one JSON document on stdout. */
 void cli_print_json(json_t *j);
-/* ISO-8601 string or JSON null for a Unix time (0 = null). */
-json_t *cli_time(int64_t t);
 
 #include "server.h"
 

@@ -61,17 +61,10 @@ static const char serve_help[] =
 
 int cli_serve(int argc, char **argv)
 {
-    struct cli_opt opts[] = {{NULL, false, NULL}};
-    const char *pos[1];
-    int n_pos;
     bool json, help;
-    int rc = cli_parse(argc, argv, opts, pos, 0, &n_pos, &json, &help);
-    if (rc != CLI_OK)
+    int rc = cli_parse_plain(argc, argv, serve_help, &json, &help);
+    if (rc != CLI_OK || help)
         return rc;
-    if (help) {
-        fputs(serve_help, stdout);
-        return CLI_OK;
-    }
     /* Block the stop signals in every thread; this one waits for them. */
     sigset_t set;
     sigemptyset(&set);
@@ -119,21 +112,15 @@ int cli_serve(int argc, char **argv)
     return CLI_OK;
 }
 
+static const char migrate_help[] =
+    "usage: latchkey migrate [--json]\n\nApplies pending migrations to LATCHKEY_DATABASE_URL.\n";
+
 int cli_migrate(int argc, char **argv)
 {
-    struct cli_opt opts[] = {{NULL, false, NULL}};
-    const char *pos[1];
-    int n_pos;
     bool json, help;
-    int rc = cli_parse(argc, argv, opts, pos, 0, &n_pos, &json, &help);
-    if (rc != CLI_OK)
+    int rc = cli_parse_plain(argc, argv, migrate_help, &json, &help);
+    if (rc != CLI_OK || help)
         return rc;
-    if (help) {
-        fputs("usage: latchkey migrate [--json]\n\nApplies pending migrations to "
-              "LATCHKEY_DATABASE_URL.\n",
-              stdout);
-        return CLI_OK;
-    }
     struct server srv;
     int applied = 0, current = 0, latest = 0;
     if (server_open(&srv, &applied) != 0 ||

@@ -8,6 +8,7 @@
 #include "core/tenant.h"
 #include "store/store.h"
 #include "util/err.h"
+#include "util/jsonutil.h"
 
 static const char usage[] =
     "usage: latchkey tenant create --slug SLUG --name NAME [--domain DOMAIN]\n"
@@ -16,21 +17,14 @@ static const char usage[] =
     "SLUG: lower-case letters, digits and dashes (the X-Tenant value).\n"
     "Each new tenant gets the roles Owner, Admin, Manager and Agent (slug \"user\").\n";
 
-static json_t *strlist_json(const struct strlist *l)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < l->n; i++)
-        json_array_append_new(a, json_string(l->items[i]));
-    return a;
-}
-
 static json_t *tenant_json(const struct tenant *t)
 {
     return json_pack("{s:I, s:s, s:s, s:o, s:s, s:o, s:s, s:o}", "id", (json_int_t)t->id, "slug",
                      t->slug, "name", t->name, "domain",
                      t->domain ? json_string(t->domain) : json_null(), "default_currency",
-                     t->default_currency, "enabled_products", strlist_json(&t->enabled_products),
-                     "status", tenant_status_str(t->status), "created_at", cli_time(t->created_at));
+                     t->default_currency, "enabled_products", json_strlist(&t->enabled_products),
+                     "status", tenant_status_str(t->status), "created_at",
+                     json_time(t->created_at));
 }
 
 static int create(struct cli_run *r, struct cli_opt *opts)

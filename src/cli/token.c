@@ -10,6 +10,7 @@
 #include "core/user.h"
 #include "store/store.h"
 #include "util/err.h"
+#include "util/jsonutil.h"
 #include "util/timeutil.h"
 
 static const char token_usage[] =
@@ -22,14 +23,6 @@ static const char token_usage[] =
     "2w.\n";
 
 static const char role_usage[] = "usage: latchkey role list --tenant SLUG [--json]\n";
-
-static json_t *strlist_json(const struct strlist *l)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < l->n; i++)
-        json_array_append_new(a, json_string(l->items[i]));
-    return a;
-}
 
 static int create(struct cli_run *r, struct cli_opt *o)
 {
@@ -64,8 +57,8 @@ static int create(struct cli_run *r, struct cli_opt *o)
     if (r->json)
         cli_print_json(json_pack(
             "{s:I, s:s, s:s, s:o, s:I, s:o}", "id", (json_int_t)tok.id, "token", plaintext, "name",
-            tok.name, "abilities", strlist_json(&tok.abilities), "tenant_id",
-            (json_int_t)tok.tenant_id, "expires_at", cli_time(tok.expires_at)));
+            tok.name, "abilities", json_strlist(&tok.abilities), "tenant_id",
+            (json_int_t)tok.tenant_id, "expires_at", json_time(tok.expires_at)));
     else
         printf("%s\n", plaintext);
     return CLI_OK;
@@ -76,9 +69,9 @@ static json_t *token_json(const struct token *t)
     return json_pack(
         "{s:I, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:o}", "id", (json_int_t)t->id, "name", t->name,
         "tenant_id", t->tenant_id ? json_integer(t->tenant_id) : json_null(), "kind",
-        token_kind_str(t->kind), "abilities", strlist_json(&t->abilities), "last_used_at",
-        cli_time(t->last_used_at), "expires_at", cli_time(t->expires_at), "created_at",
-        cli_time(t->created_at), "revoked_at", cli_time(t->revoked_at));
+        token_kind_str(t->kind), "abilities", json_strlist(&t->abilities), "last_used_at",
+        json_time(t->last_used_at), "expires_at", json_time(t->expires_at), "created_at",
+        json_time(t->created_at), "revoked_at", json_time(t->revoked_at));
 }
 
 static int list(struct cli_run *r, struct cli_opt *o)
@@ -171,7 +164,7 @@ int cli_role(int argc, char **argv)
             json_array_append_new(a,
                                   json_pack("{s:I, s:s, s:s, s:o}", "id", (json_int_t)roles[i].id,
                                             "name", roles[i].name, "slug", roles[i].slug,
-                                            "permissions", strlist_json(&roles[i].permissions)));
+                                            "permissions", json_strlist(&roles[i].permissions)));
         cli_print_json(a);
     } else {
         for (size_t i = 0; i < n; i++)

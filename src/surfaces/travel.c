@@ -21,29 +21,7 @@
 #include "surfaces/validate.h"
 #include "util/arena.h"
 #include "util/err.h"
-#include "util/timeutil.h"
-
-static json_t *iso_or_null(int64_t t)
-{
-    if (t == 0)
-        return json_null();
-    char buf[32];
-    time_iso8601(t, buf);
-    return json_string(buf);
-}
-
-static json_t *str_or_null(const char *s)
-{
-    return s != NULL ? json_string(s) : json_null();
-}
-
-static json_t *strlist_json(const struct strlist *l)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < l->n; i++)
-        json_array_append_new(a, json_string(l->items[i]));
-    return a;
-}
+#include "util/jsonutil.h"
 
 /* A money amount as the seed shows it: a string with two decimals. */
 static json_t *money(json_t *v)
@@ -71,8 +49,8 @@ static json_t *object_or_empty(const char *text)
 static json_t *tenant_json(const struct tenant *t)
 {
     return json_pack("{s:I, s:s, s:s, s:o, s:s, s:o}", "id", (json_int_t)t->id, "name", t->name,
-                     "slug", t->slug, "domain", str_or_null(t->domain), "default_currency",
-                     t->default_currency, "enabled_products", strlist_json(&t->enabled_products));
+                     "slug", t->slug, "domain", json_str_or_null(t->domain), "default_currency",
+                     t->default_currency, "enabled_products", json_strlist(&t->enabled_products));
 }
 
 /* The profile of seed 004's example, keys in the seed's order. */
@@ -85,8 +63,8 @@ static json_t *profile_json(const struct principal *p)
     json_object_set_new(o, "id", json_integer(u->id));
     json_object_set_new(o, "name", json_string(u->name));
     json_object_set_new(o, "email", json_string(u->email));
-    json_object_set_new(o, "phone", str_or_null(u->phone));
-    json_object_set_new(o, "avatar", str_or_null(u->avatar));
+    json_object_set_new(o, "phone", json_str_or_null(u->phone));
+    json_object_set_new(o, "avatar", json_str_or_null(u->avatar));
     json_object_set_new(o, "status", json_string(user_status_str(u->status)));
     json_object_set_new(o, "tenant_id", p->has_tenant ? json_integer(p->tenant.id) : json_null());
     json_object_set_new(o, "vacation_pool_balance",
@@ -94,13 +72,13 @@ static json_t *profile_json(const struct principal *p)
     json_object_set_new(o, "hotel_card_redeems_left",
                         json_integer(json_is_integer(redeems) ? json_integer_value(redeems) : 0));
     json_object_set_new(o, "preferences", object_or_empty(u->preferences));
-    json_object_set_new(o, "email_verified_at", iso_or_null(u->email_verified_at));
-    json_object_set_new(o, "last_login_at", iso_or_null(u->last_login_at));
+    json_object_set_new(o, "email_verified_at", json_time(u->email_verified_at));
+    json_object_set_new(o, "last_login_at", json_time(u->last_login_at));
     if (p->has_tenant) {
         json_object_set_new(o, "role",
                             json_pack("{s:I, s:s, s:s}", "id", (json_int_t)p->role.id, "name",
                                       p->role.name, "slug", p->role.slug));
-        json_object_set_new(o, "permissions", strlist_json(&p->role.permissions));
+        json_object_set_new(o, "permissions", json_strlist(&p->role.permissions));
         json_object_set_new(o, "tenant", tenant_json(&p->tenant));
     } else {
         json_object_set_new(o, "role", json_null());
