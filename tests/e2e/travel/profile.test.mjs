@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 
 import {
   assertSameShape, cliToken, createSeedData, createTenant, createUser, loginOk,
-  MEMBERSHIP_SUSPENDED, NOT_MEMBER, SEED_PROFILE, SUSPENDED, UNAUTHENTICATED,
+  INACTIVE, MEMBERSHIP_SUSPENDED, NOT_MEMBER, SEED_PROFILE, SUSPENDED, UNAUTHENTICATED,
 } from '../lib/fixtures.mjs';
 import {
   api, cliJson, crc32hex, parseToken, rawRequest, sleep, startServer,
@@ -211,6 +211,39 @@ describe('travel: tenant isolation', () => {
     const own = await api(server, 'GET', USER, { token: ann.token, headers: { 'X-Tenant': 'alpha-travel' } });
     assert.equal(own.status, 200, own.text);
     assert.equal(own.body.tenant.slug, 'alpha-travel');
+  });
+
+  test('a member of both tenants: a token for A with X-Tenant: B is still refused', async () => {
+    createUser(server, 'both@example.com', { password: 'both-password', tenant: 'alpha-travel', role: 'agent' });
+    cliJson(server.cli, 'member', 'add', '--user', 'both@example.com', '--tenant', 'beta-travel',
+      '--role', 'owner');
+    const a = await loginOk(server, 'both@example.com', 'both-password',
+      { headers: { 'X-Tenant': 'alpha-travel' } });
+    assert.equal(a.user.tenant.slug, 'alpha-travel');
+    const res = await api(server, 'GET', USER, { token: a.token, headers: { 'X-Tenant': 'beta-travel' } });
+    assert.equal(res.status, 403, res.text);
+    assert.deepEqual(res.body, NOT_MEMBER);
+    assert.ok(!res.text.includes('Beta'), 'nothing of tenant B in the refusal');
+    const b = await loginOk(server, 'both@example.com', 'both-password',
+      { headers: { 'X-Tenant': 'beta-travel' } });
+    assert.equal(b.user.tenant.slug, 'beta-travel');
+    assert.equal(b.user.role.slug, 'owner');
+  });
+
+  test('a user made inactive after the token was issued gets 403 inactive', async () => {
+    createUser(server, 'later@example.com', { password: 'later-password', tenant: 'alpha-travel' });
+    const { token } = await loginOk(server, 'later@example.com', 'later-password');
+    cliJson(server.cli, 'user', 'set-status', '--email', 'later@example.com', '--status', 'inactive');
+    const res = await api(server, 'GET', USER, { token });
+    assert.equal(res.status, 403, res.text);
+    assert.deepEqual(res.body, INACTIVE);
+    cliJson(server.cli, 'user', 'set-status', '--email', 'later@example.com', '--status', 'active');
+    assert.equal((await api(server, 'GET', USER, { token })).status, 200);
+  });
+
+  test('login matches the email case-insensitively', async () => {
+    const { user } = await loginOk(server, 'ANN@Alpha.Example', 'ann-password');
+    assert.equal(user.email, 'ann@alpha.example');
   });
 
   test('SIGTERM: clean exit with code 0', async () => {
