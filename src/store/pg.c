@@ -533,7 +533,8 @@ static int attempt(struct pg_q *q, bool *lost)
         return rc;
     bool lost2;
     int rc2 = simple(c->db, pg_stmts[q->id].op,
-                     rc == 0 ? "RELEASE SAVEPOINT lk_stmt" : "ROLLBACK TO SAVEPOINT lk_stmt",
+                     rc == 0 ? "RELEASE SAVEPOINT lk_stmt"
+                             : "ROLLBACK TO SAVEPOINT lk_stmt; RELEASE SAVEPOINT lk_stmt",
                      PG_WAIT_MS, &lost2);
     *lost = lost2;
     return rc != 0 ? rc : rc2;

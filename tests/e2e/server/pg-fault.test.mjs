@@ -17,7 +17,9 @@ import { after, before, describe, test } from 'node:test';
 
 import { fails } from '../lib/cli.mjs';
 import { createTenant, createUser, login, loginOk } from '../lib/fixtures.mjs';
-import { api, PG_ADMIN_URL, pgUrlFor, psql, startServer, waitFor } from '../lib/server.mjs';
+import {
+  api, freePort, PG_ADMIN_URL, pgUrlFor, psql, runCli, startServer, waitFor,
+} from '../lib/server.mjs';
 
 const SCRIPT = fileURLToPath(new URL('../../../scripts/pg-test-cluster.sh', import.meta.url));
 const UNAVAILABLE = { message: 'Service Unavailable.' };
@@ -127,5 +129,27 @@ describe('fault: PostgreSQL goes away and comes back', () => {
     server = null;
     assert.equal(stopped.code, 0);
     assert.ok(stopped.ms < 10000, `exited in ${stopped.ms} ms`);
+  });
+});
+
+// Needs no cluster (nothing listens on the port), so it runs in both passes.
+describe('fault: PostgreSQL unreachable at start', () => {
+  test('serve and the CLI exit 1 with a message, the password masked, quickly', async () => {
+    const port = await freePort();
+    const url = `postgres://lk:Sup3r-Secret-Pw@127.0.0.1:${port}/latchkey`;
+    for (const args of [['serve'], ['tenant', 'list'], ['migrate']]) {
+      const t0 = Date.now();
+      const r = runCli({ LATCHKEY_DATABASE_URL: url, LATCHKEY_LISTEN: '127.0.0.1:0' }, ...args);
+      const ms = Date.now() - t0;
+      fails(r, 1, args.join(' '));
+      assert.match(r.stderr, /cannot open database postgres:\/\/lk:\*\*\*@127\.0\.0\.1:\d+\/latchkey: unavailable/);
+      assert.match(r.stderr, /event=unreachable/);
+      assert.ok(!(r.stderr + r.stdout).includes('Sup3r-Secret-Pw'), 'the password is never printed');
+      assert.ok(ms < 10000, `${args.join(' ')} gave up in ${ms} ms`);
+    }
+    const bad = runCli({ LATCHKEY_DATABASE_URL: 'postgres://lk@127.0.0.1:1/x?no_such_option=1' },
+      'tenant', 'list');
+    fails(bad, 1, 'a URL libpq rejects');
+    assert.match(bad.stderr, /bad database url/);
   });
 });
