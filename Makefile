@@ -13,7 +13,7 @@ OPT     ?= -O2
 SAN     ?=
 V       ?=
 Q       := $(if $(V),,@)
-PKGS    := libmicrohttpd libsodium jansson sqlite3
+PKGS    := libmicrohttpd libsodium jansson sqlite3 libpq
 WARN    := -std=c17 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wcast-qual -Wformat=2
 CFLAGS  := $(OPT) -g $(WARN) -D_GNU_SOURCE -Isrc -I$(BUILD)/gen $(SAN) \
@@ -72,6 +72,9 @@ $(BUILD)/tests/http/%: tests/unit/http/%.c $(HTTP_TEST_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $<"
 	$(Q)$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(HTTP_TEST_OBJ) $(LDLIBS) -lcmocka
+
+# The store tests share their cases (one file per backend includes them).
+$(filter $(BUILD)/tests/store/%,$(UNIT_BIN)): tests/unit/store/store_cases.h
 
 unit: deps $(UNIT_BIN)
 

@@ -6,12 +6,19 @@
 #
 # Suites:
 #   unit  every executable under BUILD_DIR/tests/ (cmocka, TAP output): counts
-#         "ok N" / "not ok N" lines; a binary that exits non-zero without a
-#         "not ok" line counts as one failure.
+#         "ok N" / "not ok N" lines ("# SKIP" ones as skipped); a binary that
+#         exits non-zero without a "not ok" line counts as one failure.
 #   e2e   node --test over tests/e2e/**/*.test.mjs against BUILD_DIR/latchkey
 #         (LATCHKEY_BIN); counts the TAP summary "# pass N" / "# fail N"
-#         (+ "# cancelled N" as failures).
+#         (+ "# cancelled N" as failures, "# skipped N" as skipped). Runs twice:
+#         on SQLite, then on PostgreSQL (e2e-pg).
 # A suite that cannot run at all counts as one failure.
+#
+# PostgreSQL: LATCHKEY_TEST_PG_URL, a superuser URL of a throw-away test
+# cluster (the unit tests and the harness create and drop databases in it).
+# Unset, a private cluster is started here for the run and removed at the
+# end (scripts/pg-test-cluster.sh); LATCHKEY_TEST_PG=0 opts out, and then
+# the PostgreSQL cases are reported as skipped.
 #
 # Prints each suite's total and ends with exactly one line
 # "N passed, N failed" (all suites); exits non-zero if anything failed.
@@ -36,10 +43,34 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd) || exit 2
 cd "$root" || exit 2
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/latchkey-tests.XXXXXX") || exit 2
-trap 'rm -rf "$tmp"' EXIT
+pg_dir=""
+cleanup() {
+    [ -z "$pg_dir" ] || scripts/pg-test-cluster.sh destroy "$pg_dir"
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
 
 total_pass=0
 total_fail=0
+total_skip=0
+
+# ---------------------------------------------------------------- postgres
+if [ -z "${LATCHKEY_TEST_PG_URL:-}" ] && [ "${LATCHKEY_TEST_PG:-1}" != 0 ]; then
+    pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/latchkey-pg.XXXXXX") || exit 2
+    echo "=== postgres: starting a private test cluster in $pg_dir"
+    if url=$(scripts/pg-test-cluster.sh start "$pg_dir"); then
+        export LATCHKEY_TEST_PG_URL=$url
+    else
+        echo "postgres: could not start a test cluster (scripts/pg-test-cluster.sh)"
+        echo "0 passed, 1 failed"
+        exit 1
+    fi
+fi
+if [ -n "${LATCHKEY_TEST_PG_URL:-}" ]; then
+    echo "=== postgres: LATCHKEY_TEST_PG_URL=$LATCHKEY_TEST_PG_URL"
+else
+    echo "=== postgres: LATCHKEY_TEST_PG=0: PostgreSQL cases are skipped"
+fi
 
 # count PATTERN FILE: number of lines matching the extended regex.
 count() {
@@ -61,7 +92,7 @@ with_timeout() {
 
 # ---------------------------------------------------------------- unit
 run_unit() {
-    local pass=0 fail=0 bin out rc p f
+    local pass=0 fail=0 skip=0 bin out rc p f k
     echo "=== unit: $build_arg/tests"
     if [ ! -d "$build_arg/tests" ]; then
         echo "unit: no test binaries (no $build_arg/tests directory)"
@@ -81,8 +112,9 @@ run_unit() {
         with_timeout "$UNIT_TIMEOUT" env CMOCKA_MESSAGE_OUTPUT=TAP "$bin" >"$out" 2>&1
         rc=$?
         cat "$out"
-        p=$(count '^ok [0-9]+' "$out")
-        f=$(count '^not ok [0-9]+' "$out")
+        k=$(count '^(not )?ok [0-9]+( -)? # SKIP' "$out")
+        p=$(($(count '^ok [0-9]+' "$out") - $(count '^ok [0-9]+( -)? # SKIP' "$out")))
+        f=$(($(count '^not ok [0-9]+' "$out") - $(count '^not ok [0-9]+( -)? # SKIP' "$out")))
         if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
             if [ "$rc" -eq 124 ]; then
                 echo "unit: ${bin#"$root"/} timed out after ${UNIT_TIMEOUT}s"
@@ -91,28 +123,35 @@ run_unit() {
             fi
             f=1
         fi
-        echo "--- ${bin#"$root"/}: $p passed, $f failed"
+        echo "--- ${bin#"$root"/}: $p passed, $f failed, $k skipped"
         pass=$((pass + p))
         fail=$((fail + f))
+        skip=$((skip + k))
     done
-    echo "unit: $pass passed, $fail failed"
+    echo "unit: $pass passed, $fail failed, $skip skipped"
     total_pass=$((total_pass + pass))
     total_fail=$((total_fail + fail))
+    total_skip=$((total_skip + skip))
 }
 
 # ---------------------------------------------------------------- e2e
+# run_e2e NAME: the whole suite; NAME "e2e" on SQLite, "e2e-pg" on
+# PostgreSQL (the harness then gives every server a fresh database in the
+# LATCHKEY_TEST_PG_URL cluster).
 run_e2e() {
-    local bin=$build_arg/latchkey out=$tmp/e2e.out rc p f c
-    echo "=== e2e: tests/e2e (LATCHKEY_BIN=$bin)"
+    local name=$1 bin=$build_arg/latchkey out=$tmp/e2e.out rc p f c k
+    local pgenv=(-u LATCHKEY_TEST_PG_URL)
+    [ "$name" = e2e ] || pgenv=("LATCHKEY_TEST_PG_URL=$LATCHKEY_TEST_PG_URL")
+    echo "=== $name: tests/e2e (LATCHKEY_BIN=$bin)"
     if [ ! -x "$bin" ]; then
-        echo "e2e: LATCHKEY_BIN not found: $bin does not exist or is not executable"
-        echo "e2e: could not run"
+        echo "$name: LATCHKEY_BIN not found: $bin does not exist or is not executable"
+        echo "$name: could not run"
         total_fail=$((total_fail + 1))
         return
     fi
     if ! command -v node >/dev/null 2>&1; then
-        echo "e2e: node not found on PATH (install nodejs)"
-        echo "e2e: could not run"
+        echo "$name: node not found on PATH (install nodejs)"
+        echo "$name: could not run"
         total_fail=$((total_fail + 1))
         return
     fi
@@ -121,8 +160,8 @@ run_e2e() {
         files+=("$f")
     done < <(find tests/e2e -name '*.test.mjs' -not -path '*/node_modules/*' | sort)
     if [ ${#files[@]} -eq 0 ]; then
-        echo "e2e: no tests/e2e/**/*.test.mjs files"
-        echo "e2e: 0 passed, 0 failed"
+        echo "$name: no tests/e2e/**/*.test.mjs files"
+        echo "$name: 0 passed, 0 failed"
         return
     fi
     # Flags differ between Node versions (Debian 12 ships 18): use what exists.
@@ -131,33 +170,40 @@ run_e2e() {
     case $help in *--test-concurrency*) flags+=(--test-concurrency=2) ;; esac
     case $help in *--test-timeout*) flags+=("--test-timeout=$E2E_TEST_TIMEOUT_MS") ;; esac
 
-    with_timeout "$E2E_TIMEOUT" env LATCHKEY_BIN="$bin" node "${flags[@]}" "${files[@]}" >"$out" 2>&1
+    with_timeout "$E2E_TIMEOUT" env "${pgenv[@]}" LATCHKEY_BIN="$bin" node "${flags[@]}" \
+        "${files[@]}" >"$out" 2>&1
     rc=$?
     cat "$out"
     # The top-level summary is unindented; the last one wins.
     p=$(grep -E '^# pass [0-9]+$' "$out" | tail -n 1 | grep -oE '[0-9]+$')
     f=$(grep -E '^# fail [0-9]+$' "$out" | tail -n 1 | grep -oE '[0-9]+$')
     c=$(grep -E '^# cancelled [0-9]+$' "$out" | tail -n 1 | grep -oE '[0-9]+$')
+    k=$(grep -E '^# skipped [0-9]+$' "$out" | tail -n 1 | grep -oE '[0-9]+$')
     if [ -z "$p" ] || [ -z "$f" ]; then
         if [ "$rc" -eq 124 ]; then
-            echo "e2e: timed out after ${E2E_TIMEOUT}s"
+            echo "$name: timed out after ${E2E_TIMEOUT}s"
         fi
-        echo "e2e: no TAP summary (node exited with status $rc): could not run"
+        echo "$name: no TAP summary (node exited with status $rc): could not run"
         total_fail=$((total_fail + 1))
         return
     fi
     f=$((f + ${c:-0}))
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-        echo "e2e: node exited with status $rc although no test failed"
+        echo "$name: node exited with status $rc although no test failed"
         f=1
     fi
-    echo "e2e: $p passed, $f failed"
+    echo "$name: $p passed, $f failed, ${k:-0} skipped"
     total_pass=$((total_pass + p))
     total_fail=$((total_fail + f))
+    total_skip=$((total_skip + ${k:-0}))
 }
 
 run_unit
-run_e2e
+run_e2e e2e
+if [ -n "${LATCHKEY_TEST_PG_URL:-}" ]; then
+    run_e2e e2e-pg
+fi
 
+echo "skipped: $total_skip (not counted as passed)"
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

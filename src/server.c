@@ -13,6 +13,23 @@
 #include "util/err.h"
 #include "util/log.h"
 
+/* The database URL as it may be shown: a password in it becomes "***". */
+static const char *shown_url(const char *url, char *buf, size_t size)
+{
+    if (strstr(url, "password=") != NULL)
+        return "(the URL is not shown: it has a password parameter)";
+    const char *scheme = strstr(url, "://");
+    if (scheme == NULL)
+        return url;
+    const char *auth = scheme + 3;
+    const char *at = memrchr(auth, '@', strcspn(auth, "/?"));
+    const char *colon = at != NULL ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    if (colon == NULL)
+        return url;
+    snprintf(buf, size, "%.*s:***%s", (int)(colon - url), url, at);
+    return buf;
+}
+
 static int open_server(struct server *srv, int *applied, bool quiet)
 {
     memset(srv, 0, sizeof(*srv));
@@ -30,8 +47,9 @@ static int open_server(struct server *srv, int *applied, bool quiet)
     }
     int rc = store_open(srv->cfg.database_url, &srv->store);
     if (rc != 0) {
-        fprintf(stderr, "latchkey: cannot open database %s: %s\n", srv->cfg.database_url,
-                err_str(rc));
+        char buf[512];
+        fprintf(stderr, "latchkey: cannot open database %s: %s\n",
+                shown_url(srv->cfg.database_url, buf, sizeof(buf)), err_str(rc));
         return rc;
     }
     rc = store_migrate(srv->store, applied);

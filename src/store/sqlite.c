@@ -472,6 +472,17 @@ void sq_tx_rollback(struct store *s)
         log_error("store=sqlite event=rollback_failed");
 }
 
+int sq_ping(struct store *s)
+{
+    struct sq_q q;
+    int rc = sq_query(s, SQ_PING, &q);
+    if (rc != 0)
+        return rc;
+    rc = sq_row(&q);
+    sq_end(&q);
+    return rc == ERR_NOT_FOUND ? ERR_STORE : rc;
+}
+
 /* ---- migrations ---- */
 
 static int exec_script(struct sq_conn *c, const char *name, const char *sql)

@@ -38,6 +38,7 @@ enum sq_stmt {
     SQ_BEGIN,
     SQ_COMMIT,
     SQ_ROLLBACK,
+    SQ_PING,
     SQ_MIGRATIONS_EXIST,
     SQ_MIGRATION_CURRENT,
     SQ_MIGRATION_APPLIED,
@@ -144,5 +145,6 @@ int sq_schema_current(struct store *s, int *current);
 int sq_tx_begin(struct store *s);
 int sq_tx_commit(struct store *s);
 void sq_tx_rollback(struct store *s);
+int sq_ping(struct store *s);
 /* True if this thread's connection is inside a transaction. */
 bool sq_in_tx(const struct sq_conn *c);

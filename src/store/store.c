@@ -24,10 +24,8 @@ int store_open(const char *url, struct store **out)
         return ERR_INVALID;
     }
     if (starts_with(url, "postgres://") || starts_with(url, "postgresql://")) {
-        /* TODO(#3): return pg_store_open(url, out). The URL is not logged:
-         * it may carry a password. */
-        log_error("store=postgres event=open_failed reason=\"PostgreSQL arrives in issue #3\"");
-        return ERR_INVALID;
+        /* The URL is not logged: it may carry a password. */
+        return pg_store_open(url, out);
     }
     const char *path = starts_with(url, "sqlite:") ? url + strlen("sqlite:") : url;
     return sqlite_store_open(path, out);
@@ -42,6 +40,11 @@ void store_free(struct store *s)
 const char *store_backend(const struct store *s)
 {
     return s->ops->name;
+}
+
+int store_ping(struct store *s)
+{
+    return s->ops->ping(s);
 }
 
 int store_migrate(struct store *s, int *applied)

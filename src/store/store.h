@@ -1,8 +1,8 @@
 /*
  * store.h - the only interface between core and the database.
  *
- * Two backends implement it: SQLite (sqlite.c, now) and PostgreSQL (pg.c,
- * issue #3). No backend type or call leaks out of src/store/.
+ * Two backends implement it: SQLite (sqlite.c) and PostgreSQL (pg.c). No
+ * backend type or call leaks out of src/store/.
  *
  * Threading: a struct store is shared by every thread. Each thread gets its
  * own connection on first use (prepared statements cached on it); the
@@ -13,8 +13,10 @@
  * arena passed to the call (borrowed by the caller until the arena dies).
  * Input rows are borrowed. Every function returns 0 or a negative enum err:
  * ERR_NOT_FOUND when a lookup has no row, ERR_CONFLICT on a unique-key
- * violation, ERR_STORE on any other database failure (logged once, without
- * bound values).
+ * violation, ERR_UNAVAILABLE when the database cannot be reached right now
+ * (PostgreSQL down, connection lost, statement timed out: retry later),
+ * ERR_STORE on any other database failure (logged once, without bound
+ * values).
  */
 #pragma once
 #include <stddef.h>
@@ -26,15 +28,20 @@ struct arena;
 struct store;
 
 /*
- * Opens a store. url is a SQLite path, "sqlite:PATH", or (issue #3)
- * "postgres://...". SQLite creates the file and its directory if missing.
- * Does not migrate. On success *out is owned by the caller.
+ * Opens a store. url is a SQLite path, "sqlite:PATH", or a libpq URL
+ * "postgres://..." / "postgresql://...". SQLite creates the file and its
+ * directory if missing; PostgreSQL connects once to check the URL
+ * (ERR_UNAVAILABLE if the server cannot be reached, ERR_INVALID if the URL
+ * does not parse). Does not migrate. On success *out is owned by the caller.
  */
 int store_open(const char *url, struct store **out) __attribute__((warn_unused_result));
 /* Closes every connection and frees the store. Accepts NULL. */
 void store_free(struct store *s);
 /* "sqlite" or "postgres". */
 const char *store_backend(const struct store *s);
+/* 0 if the database answers a trivial query now (for readiness checks);
+ * ERR_UNAVAILABLE if it cannot be reached. */
+int store_ping(struct store *s) __attribute__((warn_unused_result));
 
 /* Applies every pending migration, each in its own transaction. *applied
  * receives how many ran (may be NULL). */

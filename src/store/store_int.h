@@ -26,6 +26,7 @@ struct store_ops {
     int (*tx_begin)(struct store *s);
     int (*tx_commit)(struct store *s);
     void (*tx_rollback)(struct store *s);
+    int (*ping)(struct store *s);
 
     int (*tenant_insert)(struct store *s, struct tenant *t);
     int (*tenant_by_id)(struct store *s, struct arena *a, int64_t id, struct tenant *out);
@@ -73,6 +74,8 @@ struct store {
 
 /* Opens the SQLite backend on a file path (sqlite.c). */
 int sqlite_store_open(const char *path, struct store **out) __attribute__((warn_unused_result));
+/* Opens the PostgreSQL backend on a postgres:// URL and connects (pg.c). */
+int pg_store_open(const char *url, struct store **out) __attribute__((warn_unused_result));
 
 /*
  * The version of a migration file name: its leading decimal number

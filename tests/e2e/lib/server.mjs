@@ -4,6 +4,13 @@
 // Only Node built-ins: node:child_process, node:net, node:fs and global fetch.
 // LATCHKEY_BIN (absolute path of the binary under test) comes from
 // scripts/run-tests.sh; without it the harness fails with a clear message.
+//
+// Backends: by default every server (and tempDb) gets a SQLite file in its
+// temp directory. When LATCHKEY_TEST_PG_URL (a superuser URL of a test
+// cluster) is set, each gets a fresh PostgreSQL database in that cluster
+// instead, created with Debian's psql, remembered in the directory (a
+// restart with opts.dir reuses it) and dropped when the directory is
+// removed. A test that passes its own LATCHKEY_DATABASE_URL gets that.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -30,11 +37,72 @@ const TEST_DEFAULTS = {
 };
 
 const live = new Set(); // child processes still running, killed if we die
+const pgDatabases = new Set(); // databases this process created and not yet dropped
 process.on('exit', () => {
   for (const child of live) {
     try { child.kill('SIGKILL'); } catch { /* already gone */ }
   }
+  for (const name of pgDatabases) dropPgDatabase(name);
 });
+
+// The test cluster's superuser URL when the suite runs on PostgreSQL.
+export const PG_ADMIN_URL = process.env.LATCHKEY_TEST_PG_URL || null;
+export const BACKEND = PG_ADMIN_URL ? 'postgres' : 'sqlite';
+
+// Runs SQL with psql against an admin URL; throws with psql's message.
+export function psql(adminUrl, sql) {
+  const r = spawnSync('psql', [adminUrl, '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql],
+    { encoding: 'utf8', timeout: CLI_TIMEOUT_MS });
+  if (r.error) throw new Error(`psql: ${r.error.message} (install postgresql-client)`);
+  if (r.status !== 0) throw new Error(`psql ${sql}: exit ${r.status}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+// adminUrl with its database replaced by name.
+export function pgUrlFor(adminUrl, name) {
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+// Creates a fresh database in the test cluster; returns its name.
+export function createPgDatabase(adminUrl = PG_ADMIN_URL) {
+  const name = `lk_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  psql(adminUrl, `CREATE DATABASE ${name}`);
+  pgDatabases.add(name);
+  return name;
+}
+
+function dropPgDatabase(name, adminUrl = PG_ADMIN_URL) {
+  pgDatabases.delete(name);
+  try {
+    psql(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } catch { /* the cluster may be gone already; it is thrown away anyway */ }
+}
+
+// The database URL for a data directory: its SQLite file, or on PostgreSQL
+// the database named in DIR/pg-database (created on first use).
+function databaseFor(dir) {
+  if (!PG_ADMIN_URL) return path.join(dir, 'lk.db');
+  const file = path.join(dir, 'pg-database');
+  let name;
+  try {
+    name = fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    name = createPgDatabase();
+    fs.writeFileSync(file, name);
+  }
+  return pgUrlFor(PG_ADMIN_URL, name);
+}
+
+// Removes a data directory and, on PostgreSQL, its database.
+function removeDir(dir) {
+  try {
+    const name = fs.readFileSync(path.join(dir, 'pg-database'), 'utf8').trim();
+    if (name) dropPgDatabase(name);
+  } catch { /* no database of its own */ }
+  fs.rmSync(dir, { recursive: true, force: true });
+}
 
 // The binary under test, or a thrown Error that says what is wrong.
 export function latchkeyBin() {
@@ -120,14 +188,14 @@ export function cliJson(run, ...args) {
 // database (no server). Call cleanup() when done.
 export function tempDb(env = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-e2e-'));
-  const db = path.join(dir, 'lk.db');
+  const db = env.LATCHKEY_DATABASE_URL ?? databaseFor(dir);
   const fullEnv = mergeEnv(TEST_DEFAULTS, { LATCHKEY_DATABASE_URL: db }, env);
   return {
     dir,
     db,
     env: fullEnv,
     cli: (...args) => runCli(fullEnv, ...args),
-    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+    cleanup: () => removeDir(dir),
   };
 }
 
@@ -144,7 +212,7 @@ async function healthy(url) {
 
 async function spawnOnce(bin, dir, env) {
   const port = await freePort();
-  const db = path.join(dir, 'lk.db');
+  const db = env.LATCHKEY_DATABASE_URL ?? databaseFor(dir);
   const fullEnv = mergeEnv(
     { LATCHKEY_LISTEN: `127.0.0.1:${port}`, LATCHKEY_DATABASE_URL: db },
     TEST_DEFAULTS,
@@ -195,7 +263,7 @@ export async function startServer(env = {}, opts = {}) {
     const e = s.getExit();
     // A port picked free a moment ago can be taken by a concurrent test file.
     if (attempt < 3 && /in use|EADDRINUSE|bind/i.test(s.stderr())) continue;
-    if (!opts.dir) fs.rmSync(dir, { recursive: true, force: true });
+    if (!opts.dir) removeDir(dir);
     const why = e && e.err ? `could not be started: ${e.err.message}`
       : exit ? `exited (code ${e.code}, signal ${e.signal}) before /healthz answered`
         : `did not answer GET /healthz with 200 {"status":"ok"} within ${HEALTH_TIMEOUT_MS} ms`;
@@ -231,11 +299,11 @@ export async function startServer(env = {}, opts = {}) {
       if (!e) {
         s.child.kill('SIGKILL');
         await s.exited;
-        if (!keep) fs.rmSync(dir, { recursive: true, force: true });
+        if (!keep) removeDir(dir);
         throw new Error(`latchkey did not exit within ${STOP_TIMEOUT_MS} ms of SIGTERM` +
           `\n--- stderr ---\n${s.stderr()}`);
       }
-      if (!keep) fs.rmSync(dir, { recursive: true, force: true });
+      if (!keep) removeDir(dir);
       if (e.code !== 0) {
         throw new Error(`latchkey exited with code ${e.code} signal ${e.signal} after SIGTERM` +
           `\n--- stderr (tail) ---\n${s.stderr().slice(-8000)}`);

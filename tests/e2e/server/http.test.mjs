@@ -29,6 +29,15 @@ describe('server: HTTP basics', () => {
     assert.match(res.headers.get('content-type') || '', /application\/json/);
   });
 
+  test('GET /readyz: 200 {"status":"ready","database":"ok"} while the database answers', async () => {
+    const res = await api(server, 'GET', '/readyz');
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.body, { status: 'ready', database: 'ok' });
+    assert.match(res.headers.get('content-type') || '', /application\/json/);
+    const post = await api(server, 'POST', '/readyz');
+    assert.equal(post.status, 405);
+  });
+
   test('unknown route: 404 with the route in the message', async () => {
     const res = await api(server, 'GET', '/api/v1/nope');
     assert.equal(res.status, 404);

@@ -1,0 +1,784 @@
+/*
+ * pg_rows.c - the SQL the PostgreSQL backend runs, and the row functions of
+ * store.h on top of it, collected into the backend's ops table. The
+ * semantics are sqlite_rows.c's, statement for statement (the same unit
+ * tests run on both).
+ *
+ * Every value is bound as a parameter ($1, $2, ... sent as text; the server
+ * infers each type from its column). The *_COLS lists fix the column order
+ * the read_* functions consume. Ids and timestamps of 0 are stored as NULL
+ * and read back as 0. Inserts return the new id (RETURNING id). Strings of
+ * filled-in rows are copied into the caller's arena. No state: each call
+ * runs on the calling thread's connection (pg.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/pg_int.h"
+#include "util/arena.h"
+#include "util/err.h"
+#include "util/timeutil.h"
+#include "util/xalloc.h"
+
+#define TENANT_COLS "id, slug, name, domain, default_currency, enabled_products, status, created_at"
+#define USER_COLS                                                                                  \
+    "id, name, first_name, last_name, email, phone, avatar, password_hash, status, "               \
+    "is_super_admin, email_verified_at, last_login_at, preferences, attributes, created_at, "      \
+    "updated_at"
+#define ROLE_COLS   "id, tenant_id, name, slug, permissions, is_system, created_at"
+#define MEMBER_COLS "user_id, tenant_id, role_id, status, joined_at"
+#define TOKEN_COLS                                                                                 \
+    "id, user_id, tenant_id, name, token_hash, abilities, kind, last_used_at, expires_at, "        \
+    "created_at, revoked_at"
+#define AUDIT_COLS "id, at, tenant_id, user_id, action, ip, detail"
+
+const struct pg_stmt_def pg_stmts[PG_COUNT] = {
+    [PG_PING] = {"ping", "SELECT 1", PG_READ},
+    [PG_MIGRATIONS_EXIST] = {"schema_version",
+                             "SELECT 1 WHERE to_regclass('schema_migrations') IS NOT NULL",
+                             PG_READ},
+    [PG_MIGRATION_CURRENT] = {"schema_version",
+                              "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", PG_READ},
+    [PG_MIGRATION_APPLIED] = {"migrate", "SELECT 1 FROM schema_migrations WHERE version = $1",
+                              PG_READ},
+    [PG_MIGRATION_RECORD] = {"migrate",
+                             "INSERT INTO schema_migrations (version, name, applied_at)"
+                             " VALUES ($1, $2, $3)",
+                             PG_WRITE},
+
+    [PG_TENANT_INSERT] = {"tenant_insert",
+                          "INSERT INTO tenants (slug, name, domain, default_currency,"
+                          " enabled_products, status, created_at)"
+                          " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                          PG_WRITE},
+    [PG_TENANT_BY_ID] = {"tenant_by_id", "SELECT " TENANT_COLS " FROM tenants WHERE id = $1",
+                         PG_READ},
+    [PG_TENANT_BY_SLUG] = {"tenant_by_slug", "SELECT " TENANT_COLS " FROM tenants WHERE slug = $1",
+                           PG_READ},
+    [PG_TENANT_COUNT] = {"tenant_count", "SELECT COUNT(*) FROM tenants", PG_READ},
+    [PG_TENANT_LIST] = {"tenant_list", "SELECT " TENANT_COLS " FROM tenants ORDER BY id", PG_READ},
+
+    [PG_USER_INSERT] = {"user_insert",
+                        "INSERT INTO users (name, first_name, last_name, email, phone, avatar,"
+                        " password_hash, status, is_super_admin, email_verified_at, last_login_at,"
+                        " preferences, attributes, created_at, updated_at)"
+                        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+                        " RETURNING id",
+                        PG_WRITE},
+    [PG_USER_BY_ID] = {"user_by_id", "SELECT " USER_COLS " FROM users WHERE id = $1", PG_READ},
+    [PG_USER_BY_EMAIL] = {"user_by_email", "SELECT " USER_COLS " FROM users WHERE email = $1",
+                          PG_READ},
+    [PG_USER_SET_PASSWORD] = {"user_set_password",
+                              "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3",
+                              PG_WRITE},
+    [PG_USER_SET_LAST_LOGIN] = {"user_set_last_login",
+                                "UPDATE users SET last_login_at = $1 WHERE id = $2", PG_WRITE},
+    [PG_USER_SET_STATUS] = {"user_set_status",
+                            "UPDATE users SET status = $1, updated_at = $2 WHERE id = $3",
+                            PG_WRITE},
+    [PG_USER_COUNT] = {"user_count", "SELECT COUNT(*) FROM users", PG_READ},
+
+    [PG_ROLE_INSERT] = {"role_insert",
+                        "INSERT INTO roles (tenant_id, name, slug, permissions, is_system,"
+                        " created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                        PG_WRITE},
+    [PG_ROLE_BY_ID] = {"role_by_id", "SELECT " ROLE_COLS " FROM roles WHERE id = $1", PG_READ},
+    [PG_ROLE_LIST_TENANT] = {"role_list",
+                             "SELECT " ROLE_COLS " FROM roles WHERE tenant_id = $1 ORDER BY id",
+                             PG_READ},
+    [PG_ROLE_LIST_PLATFORM] = {"role_list",
+                               "SELECT " ROLE_COLS
+                               " FROM roles WHERE tenant_id IS NULL ORDER BY id",
+                               PG_READ},
+
+    [PG_MEMBERSHIP_INSERT] = {"membership_insert",
+                              "INSERT INTO memberships (user_id, tenant_id, role_id, status,"
+                              " joined_at) VALUES ($1, $2, $3, $4, $5)",
+                              PG_WRITE},
+    [PG_MEMBERSHIP_GET] = {"membership_get",
+                           "SELECT " MEMBER_COLS " FROM memberships"
+                           " WHERE user_id = $1 AND tenant_id = $2",
+                           PG_READ},
+    [PG_MEMBERSHIP_SET_STATUS] = {"membership_set_status",
+                                  "UPDATE memberships SET status = $1"
+                                  " WHERE user_id = $2 AND tenant_id = $3",
+                                  PG_WRITE},
+    [PG_MEMBERSHIP_LIST_BY_USER] = {"membership_list_by_user",
+                                    "SELECT " MEMBER_COLS " FROM memberships WHERE user_id = $1"
+                                    " ORDER BY joined_at, tenant_id",
+                                    PG_READ},
+
+    [PG_TOKEN_INSERT] = {"token_insert",
+                         "INSERT INTO tokens (user_id, tenant_id, name, token_hash, abilities,"
+                         " kind, last_used_at, expires_at, created_at, revoked_at)"
+                         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                         PG_WRITE},
+    [PG_TOKEN_BY_ID] = {"token_by_id", "SELECT " TOKEN_COLS " FROM tokens WHERE id = $1", PG_READ},
+    [PG_TOKEN_BY_HASH] = {"token_by_hash",
+                          "SELECT " TOKEN_COLS " FROM tokens WHERE token_hash = $1", PG_READ},
+    [PG_TOKEN_LIST_BY_USER] = {"token_list_by_user",
+                               "SELECT " TOKEN_COLS " FROM tokens WHERE user_id = $1"
+                               " ORDER BY created_at DESC, id DESC",
+                               PG_READ},
+    /* COALESCE keeps the first revocation time; a matched row always counts
+     * as changed, so 0 changed rows means "no such token". */
+    [PG_TOKEN_REVOKE] = {"token_revoke",
+                         "UPDATE tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2",
+                         PG_WRITE},
+    /* Every (id, time) pair in one statement: $1 ids and $2 times are
+     * parallel arrays. The latest time per id wins, and last_used_at never
+     * moves backwards. */
+    [PG_TOKEN_TOUCH_MANY] = {"token_touch",
+                             "UPDATE tokens AS t SET last_used_at = v.at"
+                             " FROM (SELECT id, MAX(at) AS at"
+                             " FROM unnest($1::bigint[], $2::bigint[]) AS u (id, at) GROUP BY id)"
+                             " AS v WHERE t.id = v.id"
+                             " AND (t.last_used_at IS NULL OR t.last_used_at < v.at)",
+                             PG_WRITE},
+
+    [PG_AUDIT_INSERT] = {"audit_insert",
+                         "INSERT INTO audit_log (at, tenant_id, user_id, action, ip, detail)"
+                         " VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                         PG_WRITE},
+    [PG_AUDIT_LIST] = {"audit_list",
+                       "SELECT " AUDIT_COLS " FROM audit_log ORDER BY at DESC, id DESC LIMIT $1",
+                       PG_READ},
+};
+
+/* Reads the current row into *row (a struct tenant, user, ...). */
+typedef int (*row_reader)(struct pg_q *q, struct arena *a, void *row);
+
+/* Runs a bound query expecting one row: 0, ERR_NOT_FOUND or an error. */
+static int read_one(struct pg_q *q, struct arena *a, row_reader read, void *row)
+{
+    int rc = pg_row(q);
+    if (rc == 0)
+        rc = read(q, a, row);
+    pg_end(q);
+    return rc;
+}
+
+/* Runs a bound query and reads every row into an arena array of size-byte
+ * rows, grown by doubling (the abandoned copies stay in the arena). */
+static int read_all(struct pg_q *q, struct arena *a, row_reader read, size_t size, void **out,
+                    size_t *n)
+{
+    unsigned char *rows = NULL;
+    size_t count = 0, cap = 0;
+    int rc;
+    *out = NULL;
+    *n = 0;
+    for (;;) {
+        rc = pg_row(q);
+        if (rc != 0)
+            break;
+        if (count == cap) {
+            cap = cap > 0 ? cap * 2 : 8;
+            unsigned char *bigger = arena_alloc(a, size * cap);
+            if (count > 0)
+                memcpy(bigger, rows, size * count);
+            rows = bigger;
+        }
+        rc = read(q, a, rows + size * count);
+        if (rc != 0)
+            break;
+        count++;
+    }
+    pg_end(q);
+    if (rc != ERR_NOT_FOUND)
+        return rc;
+    *out = rows;
+    *n = count;
+    return 0;
+}
+
+/* Runs a bound query that returns one integer (a COUNT). */
+static int read_count(struct pg_q *q, int64_t *n)
+{
+    int rc = pg_row(q);
+    if (rc == 0)
+        *n = pg_i64(q);
+    pg_end(q);
+    return rc;
+}
+
+/* Runs a bound UPDATE of one row by id: ERR_NOT_FOUND if there is none. */
+static int update_one(struct pg_q *q)
+{
+    int rc = pg_run(q);
+    if (rc == 0 && pg_changes(q) == 0)
+        rc = ERR_NOT_FOUND;
+    pg_end(q);
+    return rc;
+}
+
+/* Runs a bound INSERT ... RETURNING id and returns the new row's id in *id. */
+static int insert(struct pg_q *q, int64_t *id)
+{
+    int rc = pg_row(q);
+    if (rc == 0)
+        *id = pg_i64(q);
+    else if (rc == ERR_NOT_FOUND)
+        rc = ERR_STORE; /* RETURNING always gives the row */
+    pg_end(q);
+    return rc;
+}
+
+/* ---- tenants ---- */
+
+static int read_tenant(struct pg_q *q, struct arena *a, void *row)
+{
+    struct tenant *t = row;
+    *t = (struct tenant){0};
+    t->id = pg_i64(q);
+    t->slug = pg_text(q, a);
+    t->name = pg_text(q, a);
+    t->domain = pg_text(q, a);
+    t->default_currency = pg_text(q, a);
+    pg_list(q, a, &t->enabled_products);
+    if (!tenant_status_parse(pg_peek(q), &t->status))
+        return pg_corrupt(q, "tenants.status");
+    t->created_at = pg_i64(q);
+    return 0;
+}
+
+static int tenant_insert(struct store *s, struct tenant *t)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_TENANT_INSERT, &q);
+    if (rc != 0)
+        return rc;
+    int64_t now = time_now();
+    pg_bind_text(&q, t->slug);
+    pg_bind_text(&q, t->name);
+    pg_bind_text(&q, t->domain);
+    pg_bind_text(&q, t->default_currency != NULL ? t->default_currency : "USD");
+    pg_bind_list(&q, &t->enabled_products);
+    pg_bind_text(&q, tenant_status_str(t->status));
+    pg_bind_i64(&q, now);
+    rc = insert(&q, &t->id);
+    if (rc == 0)
+        t->created_at = now;
+    return rc;
+}
+
+static int tenant_by_id(struct store *s, struct arena *a, int64_t id, struct tenant *out)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_TENANT_BY_ID, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_i64(&q, id);
+    return read_one(&q, a, read_tenant, out);
+}
+
+static int tenant_by_slug(struct store *s, struct arena *a, const char *slug, struct tenant *out)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_TENANT_BY_SLUG, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_text(&q, slug);
+    return read_one(&q, a, read_tenant, out);
+}
+
+static int tenant_list(struct store *s, struct arena *a, struct tenant **out, size_t *n)
+{
+    struct pg_q q;
+    *out = NULL;
+    *n = 0;
+    int rc = pg_query(s, PG_TENANT_LIST, &q);
+    if (rc != 0)
+        return rc;
+    void *rows;
+    rc = read_all(&q, a, read_tenant, sizeof(**out), &rows, n);
+    *out = rows;
+    return rc;
+}
+
+static int tenant_count(struct store *s, int64_t *n)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_TENANT_COUNT, &q);
+    return rc != 0 ? rc : read_count(&q, n);
+}
+
+/* ---- users ---- */
+
+static int read_user(struct pg_q *q, struct arena *a, void *row)
+{
+    struct user *u = row;
+    *u = (struct user){0};
+    u->id = pg_i64(q);
+    u->name = pg_text(q, a);
+    u->first_name = pg_text(q, a);
+    u->last_name = pg_text(q, a);
+    u->email = pg_text(q, a);
+    u->phone = pg_text(q, a);
+    u->avatar = pg_text(q, a);
+    u->password_hash = pg_text(q, a);
+    if (!user_status_parse(pg_peek(q), &u->status))
+        return pg_corrupt(q, "users.status");
+    u->is_super_admin = pg_bool(q);
+    u->email_verified_at = pg_i64(q);
+    u->last_login_at = pg_i64(q);
+    u->preferences = pg_text(q, a);
+    u->attributes = pg_text(q, a);
+    u->created_at = pg_i64(q);
+    u->updated_at = pg_i64(q);
+    return 0;
+}
+
+static int user_insert(struct store *s, struct user *u)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_USER_INSERT, &q);
+    if (rc != 0)
+        return rc;
+    int64_t now = time_now();
+    const char *prefs = u->preferences != NULL ? u->preferences : "{}";
+    const char *attrs = u->attributes != NULL ? u->attributes : "{}";
+    pg_bind_text(&q, u->name);
+    pg_bind_text(&q, u->first_name);
+    pg_bind_text(&q, u->last_name);
+    pg_bind_text(&q, u->email);
+    pg_bind_text(&q, u->phone);
+    pg_bind_text(&q, u->avatar);
+    pg_bind_text(&q, u->password_hash);
+    pg_bind_text(&q, user_status_str(u->status));
+    pg_bind_bool(&q, u->is_super_admin);
+    pg_bind_opt(&q, u->email_verified_at);
+    pg_bind_opt(&q, u->last_login_at);
+    pg_bind_text(&q, prefs);
+    pg_bind_text(&q, attrs);
+    pg_bind_i64(&q, now);
+    pg_bind_i64(&q, now);
+    rc = insert(&q, &u->id);
+    if (rc == 0) {
+        u->preferences = prefs;
+        u->attributes = attrs;
+        u->created_at = now;
+        u->updated_at = now;
+    }
+    return rc;
+}
+
+static int user_by_id(struct store *s, struct arena *a, int64_t id, struct user *out)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_USER_BY_ID, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_i64(&q, id);
+    return read_one(&q, a, read_user, out);
+}
+
+static int user_by_email(struct store *s, struct arena *a, const char *email, struct user *out)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_USER_BY_EMAIL, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_text(&q, email);
+    return read_one(&q, a, read_user, out);
+}
+
+static int user_set_password(struct store *s, int64_t user_id, const char *hash)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_USER_SET_PASSWORD, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_text(&q, hash);
+    pg_bind_i64(&q, time_now());
+    pg_bind_i64(&q, user_id);
+    return update_one(&q);
+}
+
+static int user_set_last_login(struct store *s, int64_t user_id, int64_t at)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_USER_SET_LAST_LOGIN, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_opt(&q, at);
+    pg_bind_i64(&q, user_id);
+    return update_one(&q);
+}
+
+static int user_set_status(struct store *s, int64_t user_id, enum user_status status)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_USER_SET_STATUS, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_text(&q, user_status_str(status));
+    pg_bind_i64(&q, time_now());
+    pg_bind_i64(&q, user_id);
+    return update_one(&q);
+}
+
+static int user_count(struct store *s, int64_t *n)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_USER_COUNT, &q);
+    return rc != 0 ? rc : read_count(&q, n);
+}
+
+/* ---- roles ---- */
+
+static int read_role(struct pg_q *q, struct arena *a, void *row)
+{
+    struct role *r = row;
+    *r = (struct role){0};
+    r->id = pg_i64(q);
+    r->tenant_id = pg_i64(q);
+    r->name = pg_text(q, a);
+    r->slug = pg_text(q, a);
+    pg_list(q, a, &r->permissions);
+    r->is_system = pg_bool(q);
+    r->created_at = pg_i64(q);
+    return 0;
+}
+
+static int role_insert(struct store *s, struct role *r)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_ROLE_INSERT, &q);
+    if (rc != 0)
+        return rc;
+    int64_t now = time_now();
+    pg_bind_opt(&q, r->tenant_id);
+    pg_bind_text(&q, r->name);
+    pg_bind_text(&q, r->slug);
+    pg_bind_list(&q, &r->permissions);
+    pg_bind_bool(&q, r->is_system);
+    pg_bind_i64(&q, now);
+    rc = insert(&q, &r->id);
+    if (rc == 0)
+        r->created_at = now;
+    return rc;
+}
+
+static int role_by_id(struct store *s, struct arena *a, int64_t id, struct role *out)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_ROLE_BY_ID, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_i64(&q, id);
+    return read_one(&q, a, read_role, out);
+}
+
+static int role_list(struct store *s, struct arena *a, int64_t tenant_id, struct role **out,
+                     size_t *n)
+{
+    struct pg_q q;
+    *out = NULL;
+    *n = 0;
+    int rc = pg_query(s, tenant_id != 0 ? PG_ROLE_LIST_TENANT : PG_ROLE_LIST_PLATFORM, &q);
+    if (rc != 0)
+        return rc;
+    if (tenant_id != 0)
+        pg_bind_i64(&q, tenant_id);
+    void *rows;
+    rc = read_all(&q, a, read_role, sizeof(**out), &rows, n);
+    *out = rows;
+    return rc;
+}
+
+/* ---- memberships ---- */
+
+static int read_membership(struct pg_q *q, struct arena *a, void *row)
+{
+    (void)a;
+    struct membership *m = row;
+    *m = (struct membership){0};
+    m->user_id = pg_i64(q);
+    m->tenant_id = pg_i64(q);
+    m->role_id = pg_i64(q);
+    if (!member_status_parse(pg_peek(q), &m->status))
+        return pg_corrupt(q, "memberships.status");
+    m->joined_at = pg_i64(q);
+    return 0;
+}
+
+/* joined_at 0 means "now": the column is NOT NULL. */
+static int membership_insert(struct store *s, const struct membership *m)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_MEMBERSHIP_INSERT, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_i64(&q, m->user_id);
+    pg_bind_i64(&q, m->tenant_id);
+    pg_bind_opt(&q, m->role_id);
+    pg_bind_text(&q, member_status_str(m->status));
+    pg_bind_i64(&q, m->joined_at != 0 ? m->joined_at : time_now());
+    rc = pg_run(&q);
+    pg_end(&q);
+    return rc;
+}
+
+static int membership_get(struct store *s, int64_t user_id, int64_t tenant_id,
+                          struct membership *out)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_MEMBERSHIP_GET, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_i64(&q, user_id);
+    pg_bind_i64(&q, tenant_id);
+    return read_one(&q, NULL, read_membership, out);
+}
+
+static int membership_set_status(struct store *s, int64_t user_id, int64_t tenant_id,
+                                 enum member_status status)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_MEMBERSHIP_SET_STATUS, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_text(&q, member_status_str(status));
+    pg_bind_i64(&q, user_id);
+    pg_bind_i64(&q, tenant_id);
+    return update_one(&q);
+}
+
+static int membership_list_by_user(struct store *s, struct arena *a, int64_t user_id,
+                                   struct membership **out, size_t *n)
+{
+    struct pg_q q;
+    *out = NULL;
+    *n = 0;
+    int rc = pg_query(s, PG_MEMBERSHIP_LIST_BY_USER, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_i64(&q, user_id);
+    void *rows;
+    rc = read_all(&q, a, read_membership, sizeof(**out), &rows, n);
+    *out = rows;
+    return rc;
+}
+
+/* ---- tokens ---- */
+
+static int read_token(struct pg_q *q, struct arena *a, void *row)
+{
+    struct token *t = row;
+    *t = (struct token){0};
+    t->id = pg_i64(q);
+    t->user_id = pg_i64(q);
+    t->tenant_id = pg_i64(q);
+    t->name = pg_text(q, a);
+    const char *hash = pg_peek(q);
+    if (hash != NULL) {
+        size_t len = strnlen(hash, TOKEN_HASH_HEX);
+        memcpy(t->token_hash, hash, len);
+        t->token_hash[len] = '\0';
+    }
+    pg_list(q, a, &t->abilities);
+    if (!token_kind_parse(pg_peek(q), &t->kind))
+        return pg_corrupt(q, "tokens.kind");
+    t->last_used_at = pg_i64(q);
+    t->expires_at = pg_i64(q);
+    t->created_at = pg_i64(q);
+    t->revoked_at = pg_i64(q);
+    return 0;
+}
+
+/* An empty token_hash is stored as NULL: a row that only carries an id,
+ * like a JWT's jti. */
+static int token_insert(struct store *s, struct token *t)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_TOKEN_INSERT, &q);
+    if (rc != 0)
+        return rc;
+    int64_t now = time_now();
+    pg_bind_i64(&q, t->user_id);
+    pg_bind_opt(&q, t->tenant_id);
+    pg_bind_text(&q, t->name);
+    pg_bind_text(&q, t->token_hash[0] != '\0' ? t->token_hash : NULL);
+    pg_bind_list(&q, &t->abilities);
+    pg_bind_text(&q, token_kind_str(t->kind));
+    pg_bind_opt(&q, t->last_used_at);
+    pg_bind_opt(&q, t->expires_at);
+    pg_bind_i64(&q, now);
+    pg_bind_opt(&q, t->revoked_at);
+    rc = insert(&q, &t->id);
+    if (rc == 0)
+        t->created_at = now;
+    return rc;
+}
+
+static int token_by_id(struct store *s, struct arena *a, int64_t id, struct token *out)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_TOKEN_BY_ID, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_i64(&q, id);
+    return read_one(&q, a, read_token, out);
+}
+
+static int token_by_hash(struct store *s, struct arena *a, const char *hash_hex, struct token *out)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_TOKEN_BY_HASH, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_text(&q, hash_hex);
+    return read_one(&q, a, read_token, out);
+}
+
+static int token_list_by_user(struct store *s, struct arena *a, int64_t user_id, struct token **out,
+                              size_t *n)
+{
+    struct pg_q q;
+    *out = NULL;
+    *n = 0;
+    int rc = pg_query(s, PG_TOKEN_LIST_BY_USER, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_i64(&q, user_id);
+    void *rows;
+    rc = read_all(&q, a, read_token, sizeof(**out), &rows, n);
+    *out = rows;
+    return rc;
+}
+
+static int token_revoke(struct store *s, int64_t id, int64_t at)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_TOKEN_REVOKE, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_i64(&q, at);
+    pg_bind_i64(&q, id);
+    return update_one(&q);
+}
+
+/* "{1,2,3}": the ids (or the times) of items as a bigint[] literal; owned. */
+static char *int_array(const struct token_touch *items, size_t n, bool ids)
+{
+    char *text = xmalloc(n * 21 + 3);
+    size_t len = 0;
+    text[len++] = '{';
+    for (size_t i = 0; i < n; i++) {
+        long long v = (long long)(ids ? items[i].token_id : items[i].at);
+        len += (size_t)sprintf(text + len, i > 0 ? ",%lld" : "%lld", v);
+    }
+    text[len++] = '}';
+    text[len] = '\0';
+    return text;
+}
+
+/* One statement, so one transaction of its own (or part of the caller's).
+ * Unknown ids are skipped: the token may have been deleted since its use. */
+static int token_touch_many(struct store *s, const struct token_touch *items, size_t n)
+{
+    struct pg_q q;
+    if (n == 0)
+        return 0;
+    int rc = pg_query(s, PG_TOKEN_TOUCH_MANY, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_owned(&q, int_array(items, n, true));
+    pg_bind_owned(&q, int_array(items, n, false));
+    rc = pg_run(&q);
+    pg_end(&q);
+    return rc;
+}
+
+/* ---- audit ---- */
+
+static int read_audit(struct pg_q *q, struct arena *a, void *row)
+{
+    struct audit_entry *e = row;
+    *e = (struct audit_entry){0};
+    e->id = pg_i64(q);
+    e->at = pg_i64(q);
+    e->tenant_id = pg_i64(q);
+    e->user_id = pg_i64(q);
+    e->action = pg_text(q, a);
+    e->ip = pg_text(q, a);
+    e->detail = pg_text(q, a);
+    return 0;
+}
+
+/* at 0 means "now" (and is written back). */
+static int audit_insert(struct store *s, struct audit_entry *e)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_AUDIT_INSERT, &q);
+    if (rc != 0)
+        return rc;
+    int64_t at = e->at != 0 ? e->at : time_now();
+    pg_bind_i64(&q, at);
+    pg_bind_opt(&q, e->tenant_id);
+    pg_bind_opt(&q, e->user_id);
+    pg_bind_text(&q, e->action);
+    pg_bind_text(&q, e->ip);
+    pg_bind_text(&q, e->detail);
+    rc = insert(&q, &e->id);
+    if (rc == 0)
+        e->at = at;
+    return rc;
+}
+
+static int audit_list(struct store *s, struct arena *a, size_t limit, struct audit_entry **out,
+                      size_t *n)
+{
+    struct pg_q q;
+    *out = NULL;
+    *n = 0;
+    int rc = pg_query(s, PG_AUDIT_LIST, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_i64(&q, limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)limit);
+    void *rows;
+    rc = read_all(&q, a, read_audit, sizeof(**out), &rows, n);
+    *out = rows;
+    return rc;
+}
+
+const struct store_ops pg_ops = {
+    .name = "postgres",
+    .migration_suffix = PG_SUFFIX,
+    .free = pg_free,
+    .migrate = pg_migrate,
+    .schema_current = pg_schema_current,
+    .tx_begin = pg_tx_begin,
+    .tx_commit = pg_tx_commit,
+    .tx_rollback = pg_tx_rollback,
+    .ping = pg_ping,
+    .tenant_insert = tenant_insert,
+    .tenant_by_id = tenant_by_id,
+    .tenant_by_slug = tenant_by_slug,
+    .tenant_list = tenant_list,
+    .tenant_count = tenant_count,
+    .user_insert = user_insert,
+    .user_by_id = user_by_id,
+    .user_by_email = user_by_email,
+    .user_set_password = user_set_password,
+    .user_set_last_login = user_set_last_login,
+    .user_set_status = user_set_status,
+    .user_count = user_count,
+    .role_insert = role_insert,
+    .role_by_id = role_by_id,
+    .role_list = role_list,
+    .membership_insert = membership_insert,
+    .membership_get = membership_get,
+    .membership_set_status = membership_set_status,
+    .membership_list_by_user = membership_list_by_user,
+    .token_insert = token_insert,
+    .token_by_id = token_by_id,
+    .token_by_hash = token_by_hash,
+    .token_list_by_user = token_list_by_user,
+    .token_revoke = token_revoke,
+    .token_touch_many = token_touch_many,
+    .audit_insert = audit_insert,
+    .audit_list = audit_list,
+};
