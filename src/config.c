@@ -158,7 +158,7 @@ static int load_rates(struct config *c, config_getenv_fn ge, void *ctx, char *er
         char var[64];
         char upper[32];
         size_t j = 0;
-        for (; r.name[j] && j < sizeof(upper) - 1; j++)
+        for (; j < sizeof(upper) - 1 && r.name[j]; j++)
             upper[j] = (char)toupper((unsigned char)r.name[j]);
         upper[j] = '\0';
         snprintf(var, sizeof(var), "LATCHKEY_RATE_%s", upper);
