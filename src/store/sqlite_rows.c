@@ -27,6 +27,30 @@
     "created_at, revoked_at"
 #define AUDIT_COLS "id, at, tenant_id, user_id, action, ip, detail"
 
+/* The principal join (the same lists, qualified), and how many columns each
+ * block has, to skip the ones a LEFT JOIN left NULL. */
+#define P_TOKEN_COLS                                                                               \
+    "k.id, k.user_id, k.tenant_id, k.name, k.token_hash, k.abilities, k.kind, k.last_used_at, "    \
+    "k.expires_at, k.created_at, k.revoked_at"
+#define P_USER_COLS                                                                                \
+    "u.id, u.name, u.first_name, u.last_name, u.email, u.phone, u.avatar, u.password_hash, "       \
+    "u.status, u.is_super_admin, u.email_verified_at, u.last_login_at, u.preferences, "            \
+    "u.attributes, u.created_at, u.updated_at"
+#define P_TENANT_COLS                                                                              \
+    "t.id, t.slug, t.name, t.domain, t.default_currency, t.enabled_products, t.status, "           \
+    "t.created_at"
+#define P_MEMBER_COLS "m.user_id, m.tenant_id, m.role_id, m.status, m.joined_at"
+#define P_ROLE_COLS   "r.id, r.tenant_id, r.name, r.slug, r.permissions, r.is_system, r.created_at"
+#define N_TENANT_COLS 8
+#define N_MEMBER_COLS 5
+#define N_ROLE_COLS   7
+#define PRINCIPAL_SELECT                                                                           \
+    "SELECT " P_TOKEN_COLS ", " P_USER_COLS ", " P_TENANT_COLS ", " P_MEMBER_COLS ", " P_ROLE_COLS \
+    " FROM tokens k JOIN users u ON u.id = k.user_id"                                              \
+    " LEFT JOIN tenants t ON t.id = k.tenant_id"                                                   \
+    " LEFT JOIN memberships m ON m.user_id = k.user_id AND m.tenant_id = k.tenant_id"              \
+    " LEFT JOIN roles r ON r.id = m.role_id"
+
 const struct sq_stmt_def sq_stmts[SQ_COUNT] = {
     [SQ_BEGIN] = {"begin", "BEGIN IMMEDIATE"},
     [SQ_COMMIT] = {"commit", "COMMIT"},
@@ -105,6 +129,10 @@ const struct sq_stmt_def sq_stmts[SQ_COUNT] = {
                          " VALUES (?, ?, ?, ?, ?, ?)"},
     [SQ_AUDIT_LIST] = {"audit_list",
                        "SELECT " AUDIT_COLS " FROM audit_log ORDER BY at DESC, id DESC LIMIT ?"},
+
+    [SQ_PRINCIPAL_BY_TOKEN_ID] = {"principal_by_token", PRINCIPAL_SELECT " WHERE k.id = ?"},
+    [SQ_PRINCIPAL_BY_TOKEN_HASH] = {"principal_by_token",
+                                    PRINCIPAL_SELECT " WHERE k.token_hash = ?"},
 };
 
 /* Reads the current row into *row (a struct tenant, user, ...). */
@@ -659,6 +687,53 @@ static int token_touch_many(struct store *s, const struct token_touch *items, si
     return rc;
 }
 
+/* ---- the request hot path ---- */
+
+/* Reads one optional block of the principal join: *has is false (and the
+ * columns skipped) when the LEFT JOIN found no row. */
+static int read_optional(struct sq_q *q, struct arena *a, row_reader read, void *row, int ncols,
+                         bool *has)
+{
+    *has = !sq_null(q);
+    if (!*has) {
+        sq_skip(q, ncols);
+        return 0;
+    }
+    return read(q, a, row);
+}
+
+static int read_principal(struct sq_q *q, struct arena *a, void *row)
+{
+    struct principal_rows *p = row;
+    *p = (struct principal_rows){0};
+    int rc = read_token(q, a, &p->token);
+    if (rc == 0)
+        rc = read_user(q, a, &p->user);
+    if (rc == 0)
+        rc = read_optional(q, a, read_tenant, &p->tenant, N_TENANT_COLS, &p->has_tenant);
+    if (rc == 0)
+        rc =
+            read_optional(q, a, read_membership, &p->membership, N_MEMBER_COLS, &p->has_membership);
+    if (rc == 0)
+        rc = read_optional(q, a, read_role, &p->role, N_ROLE_COLS, &p->has_role);
+    return rc;
+}
+
+/* One statement, so one read transaction: a request used to take five. */
+static int principal_by_token(struct store *s, struct arena *a, int64_t token_id,
+                              const char *hash_hex, struct principal_rows *out)
+{
+    struct sq_q q;
+    int rc = sq_query(s, token_id > 0 ? SQ_PRINCIPAL_BY_TOKEN_ID : SQ_PRINCIPAL_BY_TOKEN_HASH, &q);
+    if (rc != 0)
+        return rc;
+    if (token_id > 0)
+        sq_bind_i64(&q, token_id);
+    else
+        sq_bind_text(&q, hash_hex);
+    return read_one(&q, a, read_principal, out);
+}
+
 /* ---- audit ---- */
 
 static int read_audit(struct sq_q *q, struct arena *a, void *row)
@@ -747,4 +822,5 @@ const struct store_ops sq_ops = {
     .token_touch_many = token_touch_many,
     .audit_insert = audit_insert,
     .audit_list = audit_list,
+    .principal_by_token = principal_by_token,
 };
