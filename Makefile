@@ -4,6 +4,7 @@
 #   make run        build and serve on 127.0.0.1:8080 with ./var/latchkey.db
 #   make check      unit + end-to-end tests; last line "N passed, N failed"
 #   make sanitize   the same suites under AddressSanitizer + UBSan
+#   make bench      the benchmark against nginx (README "Performance")
 #   make format | format-check | tidy | cppcheck
 #   V=1 shows the full compiler command lines
 
@@ -28,7 +29,8 @@ MIGR     := $(sort $(wildcard src/store/migrations/*.sql))
 UNIT_SRC := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all deps run check unit e2e sanitize clean format format-check tidy cppcheck bench
+.PHONY: all deps run check unit e2e sanitize clean format format-check tidy cppcheck bench \
+        bench-tools
 
 all: deps latchkey
 
@@ -94,14 +96,30 @@ sanitize: deps
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	    scripts/run-tests.sh build-san
 
-bench: all
-	bench/run.sh
+# The benchmark (README "Performance"): an optimised build of its own in
+# build-bench/, the helpers under bench/, wrk and nginx (bench/deps.sh, not
+# needed by check), then bench/run.sh.
+BENCH_OPT ?= -O2 -DNDEBUG
+BENCH_TOOLS := $(BUILD)/bench/gen $(BUILD)/bench/hashtime
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/liblatchkey.a
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(BUILD)/liblatchkey.a $(LDLIBS)
+
+bench-tools: $(BENCH_TOOLS)
+
+bench: deps
+	@bench/deps.sh
+	@$(MAKE) --no-print-directory BUILD=build-bench OPT="$(BENCH_OPT)" \
+	    build-bench/latchkey bench-tools
+	bench/run.sh build-bench
 
 format:
-	clang-format -i $$(find src tests/unit -name '*.[ch]')
+	clang-format -i $$(find src tests/unit bench -name '*.[ch]')
 
 format-check:
-	clang-format --dry-run --Werror $$(find src tests/unit -name '*.[ch]')
+	clang-format --dry-run --Werror $$(find src tests/unit bench -name '*.[ch]')
 
 tidy:
 	clang-tidy --quiet $(LIB_SRC) src/main.c -- $(CFLAGS)
@@ -111,6 +129,6 @@ cppcheck:
 	    --suppress=missingIncludeSystem -Isrc --quiet src
 
 clean:
-	rm -rf build build-san latchkey
+	rm -rf build build-san build-bench latchkey
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -4,6 +4,12 @@
  * The order of checks is fixed: token (401) before user status, tenant and
  * membership (403), so a caller without a valid credential learns nothing
  * about accounts.
+ *
+ * The hot path: a bearer token with a tenant (every token a login issues
+ * for a member) is resolved from one joined read of the store
+ * (store_principal_by_token), with exactly the checks and answers of
+ * principal_bind_tenant. Nothing is cached, so a revocation or suspension
+ * written by any instance applies to the next request.
  */
 #include "core/principal.h"
 
@@ -108,24 +114,65 @@ int principal_bind_tenant(struct server *srv, struct arena *a, struct principal 
     return load_context(srv, a, p, &t);
 }
 
+/*
+ * principal_bind_tenant(p, x_tenant, token's tenant) on rows already read:
+ * the same checks in the same order (user, then X-Tenant, membership,
+ * tenant and membership status, role), without another query.
+ */
+static int bind_token_tenant(struct principal *p, const struct principal_rows *r,
+                             const char *x_tenant)
+{
+    int rc = principal_check_user(p);
+    if (rc != 0)
+        return rc;
+    p->has_tenant = false;
+    /* An X-Tenant naming any other tenant, known or not, is not the
+     * token's: tenant slugs are unique and compared exactly. */
+    if (!r->has_tenant || (x_tenant != NULL && strcmp(x_tenant, r->tenant.slug) != 0))
+        return refuse(p, REFUSE_NOT_MEMBER);
+    if (!r->has_membership)
+        return refuse(p, REFUSE_NOT_MEMBER);
+    p->membership = r->membership;
+    if (r->tenant.status != TENANT_ACTIVE)
+        return refuse(p, REFUSE_TENANT_SUSPENDED);
+    if (p->membership.status != MEMBER_ACTIVE)
+        return refuse(p, REFUSE_MEMBER_SUSPENDED);
+    if (!r->has_role)
+        return ERR_STORE; /* a membership without its role */
+    p->role = r->role;
+    p->tenant = r->tenant;
+    p->has_tenant = true;
+    return 0;
+}
+
 int principal_from_bearer(struct server *srv, struct arena *a, const char *bearer,
                           const char *x_tenant, struct principal *p)
 {
     memset(p, 0, sizeof(*p));
     int64_t now = time_now();
-    int rc = token_authenticate(srv, a, bearer, now, &p->token);
+    int64_t id;
+    char hash[TOKEN_HASH_HEX + 1];
+    int rc = token_parse(bearer, &id, hash);
     if (rc != 0)
         return rc;
-    rc = store_user_by_id(srv->store, a, p->token.user_id, &p->user);
+    struct principal_rows rows;
+    rc = store_principal_by_token(srv->store, a, id, hash, &rows);
     if (rc == ERR_NOT_FOUND)
-        return ERR_UNAUTHENTICATED;
+        return ERR_UNAUTHENTICATED; /* no such token, or its user is gone */
     if (rc != 0)
         return rc;
+    rc = token_check(&rows.token, hash, now);
+    if (rc != 0)
+        return rc;
+    p->token = rows.token;
+    p->user = rows.user;
     p->via = VIA_PAT;
     lastused_touch(srv->lastused, p->token.id, now);
     if (x_tenant != NULL && p->token.tenant_id == 0 && !p->user.is_super_admin)
         return refuse(p, REFUSE_NOT_MEMBER);
-    return principal_bind_tenant(srv, a, p, x_tenant, p->token.tenant_id);
+    if (p->token.tenant_id == 0)
+        return principal_bind_tenant(srv, a, p, x_tenant, 0);
+    return bind_token_tenant(p, &rows, x_tenant);
 }
 
 bool principal_token_can(const struct principal *p, const char *ability)

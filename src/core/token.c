@@ -56,28 +56,41 @@ int token_issue(struct server *srv, struct arena *a, const struct token_request 
     return rc;
 }
 
+int token_parse(const char *bearer, int64_t *id, char hash[TOKEN_HASH_HEX + 1])
+{
+    const char *secret;
+    if (bearer == NULL || !pat_parse(bearer, id, &secret))
+        return ERR_UNAUTHENTICATED;
+    sha256_hex(secret, strlen(secret), hash);
+    return 0;
+}
+
+int token_check(const struct token *t, const char hash[TOKEN_HASH_HEX + 1], int64_t now)
+{
+    if (!ct_equal(hash, t->token_hash, TOKEN_HASH_HEX))
+        return ERR_UNAUTHENTICATED;
+    if (t->revoked_at != 0)
+        return ERR_UNAUTHENTICATED;
+    if (t->expires_at != 0 && t->expires_at <= now)
+        return ERR_UNAUTHENTICATED;
+    return 0;
+}
+
 int token_authenticate(struct server *srv, struct arena *a, const char *bearer, int64_t now,
                        struct token *out)
 {
     int64_t id;
-    const char *secret;
-    if (bearer == NULL || !pat_parse(bearer, &id, &secret))
-        return ERR_UNAUTHENTICATED;
     char hash[TOKEN_HASH_HEX + 1];
-    sha256_hex(secret, strlen(secret), hash);
-    int rc = id > 0 ? store_token_by_id(srv->store, a, id, out)
-                    : store_token_by_hash(srv->store, a, hash, out);
+    int rc = token_parse(bearer, &id, hash);
+    if (rc != 0)
+        return rc;
+    rc = id > 0 ? store_token_by_id(srv->store, a, id, out)
+                : store_token_by_hash(srv->store, a, hash, out);
     if (rc == ERR_NOT_FOUND)
         return ERR_UNAUTHENTICATED;
     if (rc != 0)
         return rc;
-    if (!ct_equal(hash, out->token_hash, TOKEN_HASH_HEX))
-        return ERR_UNAUTHENTICATED;
-    if (out->revoked_at != 0)
-        return ERR_UNAUTHENTICATED;
-    if (out->expires_at != 0 && out->expires_at <= now)
-        return ERR_UNAUTHENTICATED;
-    return 0;
+    return token_check(out, hash, now);
 }
 
 int token_revoke(struct server *srv, int64_t token_id, int64_t actor_user_id, const char *ip)

@@ -36,6 +36,19 @@ int token_issue(struct server *srv, struct arena *a, const struct token_request 
 int token_authenticate(struct server *srv, struct arena *a, const char *bearer, int64_t now,
                        struct token *out) __attribute__((warn_unused_result));
 
+/*
+ * The two halves of token_authenticate, for callers that fetch the row
+ * themselves (principal.c reads it joined with its user and tenant).
+ * token_parse: the id ("<id>|" prefix, else 0) and the SHA-256 hex of the
+ * secret of a bearer value; ERR_UNAUTHENTICATED if malformed.
+ * token_check: the stored row against that hash (constant time), its
+ * revocation and its expiry at now; ERR_UNAUTHENTICATED on any failure.
+ */
+int token_parse(const char *bearer, int64_t *id, char hash[TOKEN_HASH_HEX + 1])
+    __attribute__((warn_unused_result));
+int token_check(const struct token *t, const char hash[TOKEN_HASH_HEX + 1], int64_t now)
+    __attribute__((warn_unused_result));
+
 /* Revokes a token; audited as token.revoke with the actor. ERR_NOT_FOUND. */
 int token_revoke(struct server *srv, int64_t token_id, int64_t actor_user_id, const char *ip)
     __attribute__((warn_unused_result));

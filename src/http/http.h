@@ -60,6 +60,9 @@ json_t *http_json(struct request *req);
 void http_reply_header(struct request *req, const char *name, const char *value);
 /* Replies with status and a JSON body (stolen; NULL = no body). */
 void http_reply_json(struct request *req, unsigned status, json_t *body);
+/* Replies with status and JSON text already serialised (stolen: malloc'd,
+ * len bytes). */
+void http_reply_json_text(struct request *req, unsigned status, char *text, size_t len);
 /* Replies with status and body bytes (copied) of the given content type. */
 void http_reply_raw(struct request *req, unsigned status, const char *content_type,
                     const void *body, size_t len);

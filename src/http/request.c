@@ -209,6 +209,11 @@ void http_reply_json(struct request *req, unsigned status, json_t *body)
     reply(req, status, body != NULL ? "application/json" : NULL, text, len);
 }
 
+void http_reply_json_text(struct request *req, unsigned status, char *text, size_t len)
+{
+    reply(req, status, "application/json", text, len);
+}
+
 void http_reply_raw(struct request *req, unsigned status, const char *content_type,
                     const void *body, size_t len)
 {

@@ -690,6 +690,16 @@ const char *pg_peek(struct pg_q *q)
     return PQgetvalue(q->res, q->cur, col);
 }
 
+bool pg_null(const struct pg_q *q)
+{
+    return q->res == NULL || q->col >= PQnfields(q->res) || PQgetisnull(q->res, q->cur, q->col);
+}
+
+void pg_skip(struct pg_q *q, int n)
+{
+    q->col += n;
+}
+
 int64_t pg_i64(struct pg_q *q)
 {
     const char *v = pg_peek(q);

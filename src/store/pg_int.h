@@ -74,6 +74,8 @@ enum pg_stmt {
     PG_TOKEN_TOUCH_MANY,
     PG_AUDIT_INSERT,
     PG_AUDIT_LIST,
+    PG_PRINCIPAL_BY_TOKEN_ID,
+    PG_PRINCIPAL_BY_TOKEN_HASH,
     PG_COUNT
 };
 
@@ -156,6 +158,10 @@ bool pg_bool(struct pg_q *q);
 const char *pg_text(struct pg_q *q, struct arena *a);
 /* Not copied: valid until pg_end. */
 const char *pg_peek(struct pg_q *q);
+/* True if the next column of the current row is NULL (does not advance). */
+bool pg_null(const struct pg_q *q);
+/* Skips n columns. */
+void pg_skip(struct pg_q *q, int n);
 /* A JSON array of strings; other items are skipped. Copied into the arena. */
 void pg_list(struct pg_q *q, struct arena *a, struct strlist *out);
 /* Logs a column that holds a value the model does not know; ERR_STORE. */

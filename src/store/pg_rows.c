@@ -15,23 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/columns.h"
 #include "store/pg_int.h"
 #include "util/arena.h"
 #include "util/err.h"
 #include "util/timeutil.h"
 #include "util/xalloc.h"
-
-#define TENANT_COLS "id, slug, name, domain, default_currency, enabled_products, status, created_at"
-#define USER_COLS                                                                                  \
-    "id, name, first_name, last_name, email, phone, avatar, password_hash, status, "               \
-    "is_super_admin, email_verified_at, last_login_at, preferences, attributes, created_at, "      \
-    "updated_at"
-#define ROLE_COLS   "id, tenant_id, name, slug, permissions, is_system, created_at"
-#define MEMBER_COLS "user_id, tenant_id, role_id, status, joined_at"
-#define TOKEN_COLS                                                                                 \
-    "id, user_id, tenant_id, name, token_hash, abilities, kind, last_used_at, expires_at, "        \
-    "created_at, revoked_at"
-#define AUDIT_COLS "id, at, tenant_id, user_id, action, ip, detail"
 
 const struct pg_stmt_def pg_stmts[PG_COUNT] = {
     [PG_PING] = {"ping", "SELECT 1", PG_READ},
@@ -144,6 +133,10 @@ const struct pg_stmt_def pg_stmts[PG_COUNT] = {
     [PG_AUDIT_LIST] = {"audit_list",
                        "SELECT " AUDIT_COLS " FROM audit_log ORDER BY at DESC, id DESC LIMIT $1",
                        PG_READ},
+    [PG_PRINCIPAL_BY_TOKEN_ID] = {"principal_by_token", PRINCIPAL_SELECT " WHERE k.id = $1",
+                                  PG_READ},
+    [PG_PRINCIPAL_BY_TOKEN_HASH] = {"principal_by_token",
+                                    PRINCIPAL_SELECT " WHERE k.token_hash = $1", PG_READ},
 };
 
 /* Reads the current row into *row (a struct tenant, user, ...). */
@@ -694,6 +687,52 @@ static int token_touch_many(struct store *s, const struct token_touch *items, si
 
 /* ---- audit ---- */
 
+/* ---- the request hot path ---- */
+
+/* Reads one optional block of the principal join: *has is false (and the
+ * columns skipped) when the LEFT JOIN found no row. */
+static int read_optional(struct pg_q *q, struct arena *a, row_reader read, void *row, int ncols,
+                         bool *has)
+{
+    *has = !pg_null(q);
+    if (!*has) {
+        pg_skip(q, ncols);
+        return 0;
+    }
+    return read(q, a, row);
+}
+
+static int read_principal(struct pg_q *q, struct arena *a, void *row)
+{
+    struct principal_rows *p = row;
+    *p = (struct principal_rows){0};
+    int rc = read_token(q, a, &p->token);
+    if (rc == 0)
+        rc = read_user(q, a, &p->user);
+    if (rc == 0)
+        rc = read_optional(q, a, read_tenant, &p->tenant, N_TENANT_COLS, &p->has_tenant);
+    if (rc == 0)
+        rc =
+            read_optional(q, a, read_membership, &p->membership, N_MEMBER_COLS, &p->has_membership);
+    if (rc == 0)
+        rc = read_optional(q, a, read_role, &p->role, N_ROLE_COLS, &p->has_role);
+    return rc;
+}
+
+static int principal_by_token(struct store *s, struct arena *a, int64_t token_id,
+                              const char *hash_hex, struct principal_rows *out)
+{
+    struct pg_q q;
+    int rc = pg_query(s, token_id > 0 ? PG_PRINCIPAL_BY_TOKEN_ID : PG_PRINCIPAL_BY_TOKEN_HASH, &q);
+    if (rc != 0)
+        return rc;
+    if (token_id > 0)
+        pg_bind_i64(&q, token_id);
+    else
+        pg_bind_text(&q, hash_hex);
+    return read_one(&q, a, read_principal, out);
+}
+
 static int read_audit(struct pg_q *q, struct arena *a, void *row)
 {
     struct audit_entry *e = row;
@@ -781,4 +820,5 @@ const struct store_ops pg_ops = {
     .token_touch_many = token_touch_many,
     .audit_insert = audit_insert,
     .audit_list = audit_list,
+    .principal_by_token = principal_by_token,
 };

@@ -71,6 +71,8 @@ enum sq_stmt {
     SQ_TOKEN_TOUCH,
     SQ_AUDIT_INSERT,
     SQ_AUDIT_LIST,
+    SQ_PRINCIPAL_BY_TOKEN_ID,
+    SQ_PRINCIPAL_BY_TOKEN_HASH,
     SQ_COUNT
 };
 
@@ -131,6 +133,10 @@ const char *sq_text(struct sq_q *q, struct arena *a);
 const char *sq_peek(struct sq_q *q);
 /* A JSON array of strings; other items are skipped. Copied into the arena. */
 void sq_list(struct sq_q *q, struct arena *a, struct strlist *out);
+/* True if the next column is NULL (does not consume it). */
+bool sq_null(const struct sq_q *q);
+/* Skips the next n columns. */
+void sq_skip(struct sq_q *q, int n);
 /* Logs a column that holds a value the model does not know; ERR_STORE. */
 int sq_corrupt(const struct sq_q *q, const char *column);
 

@@ -219,6 +219,12 @@ int store_token_touch_many(struct store *s, const struct token_touch *items, siz
     return s->ops->token_touch_many(s, items, n);
 }
 
+int store_principal_by_token(struct store *s, struct arena *a, int64_t token_id,
+                             const char *hash_hex, struct principal_rows *out)
+{
+    return s->ops->principal_by_token(s, a, token_id, hash_hex, out);
+}
+
 int store_audit_insert(struct store *s, struct audit_entry *e)
 {
     return s->ops->audit_insert(s, e);

@@ -19,6 +19,7 @@
  * values).
  */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -126,6 +127,30 @@ int store_token_revoke(struct store *s, int64_t id, int64_t at) __attribute__((w
 /* Writes last_used_at for many tokens in one transaction (never moves it
  * backwards). */
 int store_token_touch_many(struct store *s, const struct token_touch *items, size_t n)
+    __attribute__((warn_unused_result));
+
+/* ---- the request hot path ---- */
+/* The rows a bearer token stands for. The optional ones are valid only
+ * when their has_ flag is set. */
+struct principal_rows {
+    struct token token;
+    struct user user;
+    bool has_tenant; /* the token's tenant (token.tenant_id != 0 and the row exists) */
+    struct tenant tenant;
+    bool has_membership; /* the user's membership in that tenant */
+    struct membership membership;
+    bool has_role; /* that membership's role */
+    struct role role;
+};
+/*
+ * One read for every authenticated request: the token (by id when
+ * token_id > 0, else by hash_hex), its user, and the token's tenant with
+ * the user's membership and role there. ERR_NOT_FOUND when there is no
+ * such token or its user is gone. Checks nothing (revocation, expiry and
+ * statuses are core's).
+ */
+int store_principal_by_token(struct store *s, struct arena *a, int64_t token_id,
+                             const char *hash_hex, struct principal_rows *out)
     __attribute__((warn_unused_result));
 
 /* ---- audit ---- */

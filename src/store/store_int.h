@@ -63,6 +63,9 @@ struct store_ops {
     int (*token_revoke)(struct store *s, int64_t id, int64_t at);
     int (*token_touch_many)(struct store *s, const struct token_touch *items, size_t n);
 
+    int (*principal_by_token)(struct store *s, struct arena *a, int64_t token_id,
+                              const char *hash_hex, struct principal_rows *out);
+
     int (*audit_insert)(struct store *s, struct audit_entry *e);
     int (*audit_list)(struct store *s, struct arena *a, size_t limit, struct audit_entry **out,
                       size_t *n);

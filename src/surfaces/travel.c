@@ -20,8 +20,11 @@
 #include "surfaces/surfaces.h"
 #include "surfaces/validate.h"
 #include "util/arena.h"
+#include "util/buf.h"
 #include "util/err.h"
 #include "util/jsonutil.h"
+#include "util/jsonw.h"
+#include "util/timeutil.h"
 
 /* A money amount as the seed shows it: a string with two decimals. */
 static json_t *money(json_t *v)
@@ -89,6 +92,147 @@ static json_t *profile_json(const struct principal *p)
     return o;
 }
 
+/* ---- the profile without jansson (GET /auth/user, the hot path) ---- */
+
+/* The two product fields of the attributes, as profile_json reads them. */
+struct product_fields {
+    struct arena *a;
+    double balance;
+    long long redeems;
+};
+
+/* A copy of v[0..n) as a C string, for strtod/strtoll. */
+static const char *span_str(struct arena *a, const char *v, size_t n)
+{
+    return arena_strndup(a, v, n);
+}
+
+static void product_member(const char *key, size_t klen, const char *v, size_t vlen, void *ctx)
+{
+    struct product_fields *pf = ctx;
+    bool is_str = v[0] == '"';
+    bool is_int = v[0] == '-' || (v[0] >= '0' && v[0] <= '9');
+    if (klen == 21 && memcmp(key, "vacation_pool_balance", 21) == 0) {
+        /* money(): a number as is, a string through strtod, else 0. */
+        if (is_str)
+            pf->balance = strtod(span_str(pf->a, v + 1, vlen - 2), NULL);
+        else if (is_int)
+            pf->balance = strtod(span_str(pf->a, v, vlen), NULL);
+        else
+            pf->balance = 0;
+    } else if (klen == 23 && memcmp(key, "hotel_card_redeems_left", 23) == 0) {
+        pf->redeems = is_int ? strtoll(span_str(pf->a, v, vlen), NULL, 10) : 0;
+    }
+}
+
+static void write_strlist(struct jw *w, const struct strlist *l)
+{
+    jw_arr_begin(w);
+    for (size_t i = 0; i < l->n; i++)
+        jw_str(w, l->items[i]);
+    jw_arr_end(w);
+}
+
+static void write_time(struct jw *w, int64_t t)
+{
+    if (t == 0) {
+        jw_null(w);
+        return;
+    }
+    char buf[32];
+    time_iso8601(t, buf);
+    jw_str(w, buf);
+}
+
+/*
+ * profile_json(p), dumped, written directly into b: the same bytes
+ * without building a jansson tree. False when p holds anything this
+ * writer does not reproduce exactly (JSON columns not in canonical form,
+ * invalid UTF-8): the caller then uses profile_json.
+ */
+static bool profile_write(const struct principal *p, struct arena *a, struct buf *b)
+{
+    const struct user *u = &p->user;
+    struct product_fields pf = {.a = a};
+    const char *prefs = u->preferences != NULL ? u->preferences : "{}";
+    if (u->attributes != NULL &&
+        !json_canonical_object(u->attributes, strlen(u->attributes), product_member, &pf))
+        return false;
+    if (!json_canonical_object(prefs, strlen(prefs), NULL, NULL))
+        return false;
+    char money_buf[64];
+    snprintf(money_buf, sizeof(money_buf), "%.2f", pf.balance);
+    struct jw w;
+    jw_init(&w, b);
+    jw_obj_begin(&w);
+    jw_key(&w, "id");
+    jw_int(&w, u->id);
+    jw_key(&w, "name");
+    jw_str(&w, u->name);
+    jw_key(&w, "email");
+    jw_str(&w, u->email);
+    jw_key(&w, "phone");
+    jw_str_or_null(&w, u->phone);
+    jw_key(&w, "avatar");
+    jw_str_or_null(&w, u->avatar);
+    jw_key(&w, "status");
+    jw_str(&w, user_status_str(u->status));
+    jw_key(&w, "tenant_id");
+    if (p->has_tenant)
+        jw_int(&w, p->tenant.id);
+    else
+        jw_null(&w);
+    jw_key(&w, "vacation_pool_balance");
+    jw_str(&w, money_buf);
+    jw_key(&w, "hotel_card_redeems_left");
+    jw_int(&w, pf.redeems);
+    jw_key(&w, "preferences");
+    jw_raw(&w, prefs, strlen(prefs));
+    jw_key(&w, "email_verified_at");
+    write_time(&w, u->email_verified_at);
+    jw_key(&w, "last_login_at");
+    write_time(&w, u->last_login_at);
+    if (p->has_tenant) {
+        const struct tenant *t = &p->tenant;
+        jw_key(&w, "role");
+        jw_obj_begin(&w);
+        jw_key(&w, "id");
+        jw_int(&w, p->role.id);
+        jw_key(&w, "name");
+        jw_str(&w, p->role.name);
+        jw_key(&w, "slug");
+        jw_str(&w, p->role.slug);
+        jw_obj_end(&w);
+        jw_key(&w, "permissions");
+        write_strlist(&w, &p->role.permissions);
+        jw_key(&w, "tenant");
+        jw_obj_begin(&w);
+        jw_key(&w, "id");
+        jw_int(&w, t->id);
+        jw_key(&w, "name");
+        jw_str(&w, t->name);
+        jw_key(&w, "slug");
+        jw_str(&w, t->slug);
+        jw_key(&w, "domain");
+        jw_str_or_null(&w, t->domain);
+        jw_key(&w, "default_currency");
+        jw_str(&w, t->default_currency);
+        jw_key(&w, "enabled_products");
+        write_strlist(&w, &t->enabled_products);
+        jw_obj_end(&w);
+    } else {
+        jw_key(&w, "role");
+        jw_null(&w);
+        jw_key(&w, "permissions");
+        jw_arr_begin(&w);
+        jw_arr_end(&w);
+        jw_key(&w, "tenant");
+        jw_null(&w);
+    }
+    jw_obj_end(&w);
+    return w.ok;
+}
+
 static void token_resume(struct request *req, void *arg)
 {
     struct login *l = arg;
@@ -144,6 +288,14 @@ static void token_issue_handler(struct server *srv, struct request *req,
 static void user_handler(struct server *srv, struct request *req, const struct principal *p)
 {
     (void)srv;
+    struct buf b;
+    buf_init(&b);
+    if (profile_write(p, http_arena(req), &b)) {
+        size_t len = b.len;
+        http_reply_json_text(req, 200, buf_steal(&b), len);
+        return;
+    }
+    buf_fini(&b);
     http_reply_json(req, 200, profile_json(p));
 }
 

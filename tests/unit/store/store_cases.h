@@ -580,6 +580,81 @@ static void test_errors(void **state)
 
 /* ---- threads ---- */
 
+/* The joined read of the hot path: every block, and the optional ones
+ * absent when the LEFT JOINs find nothing. */
+static void test_principal_by_token(void **state)
+{
+    struct fixture *f = *state;
+    int64_t u = make_user(f->s, "p@example.com");
+    int64_t tenant = make_tenant(f->s, "joined");
+    const char *perms[] = {"pos.view", "dashboard.user"};
+    struct role r = {.tenant_id = tenant,
+                     .name = "Agent",
+                     .slug = "user",
+                     .permissions = {.items = perms, .n = 2}};
+    assert_int_equal(store_role_insert(f->s, &r), 0);
+    struct membership m = {.user_id = u, .tenant_id = tenant, .role_id = r.id, .joined_at = 50};
+    assert_int_equal(store_membership_insert(f->s, &m), 0);
+    struct token t = {.user_id = u, .tenant_id = tenant, .name = "phone", .kind = TOKEN_PAT};
+    hash_of(41, t.token_hash);
+    assert_int_equal(store_token_insert(f->s, &t), 0);
+
+    struct principal_rows got;
+    assert_int_equal(store_principal_by_token(f->s, f->a, t.id, NULL, &got), 0);
+    assert_int_equal(got.token.id, t.id);
+    assert_string_equal(got.token.token_hash, t.token_hash);
+    assert_string_equal(got.token.name, "phone");
+    assert_int_equal(got.user.id, u);
+    assert_string_equal(got.user.email, "p@example.com");
+    assert_string_equal(got.user.preferences, "{}");
+    assert_true(got.has_tenant);
+    assert_int_equal(got.tenant.id, tenant);
+    assert_string_equal(got.tenant.slug, "joined");
+    assert_true(got.has_membership);
+    assert_int_equal(got.membership.role_id, r.id);
+    assert_int_equal(got.membership.joined_at, 50);
+    assert_true(got.has_role);
+    assert_string_equal(got.role.slug, "user");
+    assert_int_equal(got.role.permissions.n, 2);
+    assert_string_equal(got.role.permissions.items[1], "dashboard.user");
+
+    /* By hash (a bearer without "id|"), and unknown ones. */
+    assert_int_equal(store_principal_by_token(f->s, f->a, 0, t.token_hash, &got), 0);
+    assert_int_equal(got.token.id, t.id);
+    char other[TOKEN_HASH_HEX + 1];
+    hash_of(42, other);
+    assert_int_equal(store_principal_by_token(f->s, f->a, 0, other, &got), ERR_NOT_FOUND);
+    assert_int_equal(store_principal_by_token(f->s, f->a, t.id + 100, NULL, &got), ERR_NOT_FOUND);
+
+    /* A token without a tenant; a tenant the user is not a member of; a
+     * membership without a role. */
+    int64_t bare = make_token(f->s, u, 43);
+    assert_int_equal(store_principal_by_token(f->s, f->a, bare, NULL, &got), 0);
+    assert_int_equal(got.user.id, u);
+    assert_false(got.has_tenant);
+    assert_false(got.has_membership);
+    assert_false(got.has_role);
+    int64_t foreign = make_tenant(f->s, "foreign");
+    struct token ft = {.user_id = u, .tenant_id = foreign, .name = "x"};
+    hash_of(44, ft.token_hash);
+    assert_int_equal(store_token_insert(f->s, &ft), 0);
+    assert_int_equal(store_principal_by_token(f->s, f->a, ft.id, NULL, &got), 0);
+    assert_true(got.has_tenant);
+    assert_string_equal(got.tenant.slug, "foreign");
+    assert_false(got.has_membership);
+    assert_false(got.has_role);
+    int64_t roleless = make_tenant(f->s, "roleless");
+    struct membership mr = {.user_id = u, .tenant_id = roleless, .status = MEMBER_SUSPENDED};
+    assert_int_equal(store_membership_insert(f->s, &mr), 0);
+    struct token rt = {.user_id = u, .tenant_id = roleless, .name = "y"};
+    hash_of(45, rt.token_hash);
+    assert_int_equal(store_token_insert(f->s, &rt), 0);
+    assert_int_equal(store_principal_by_token(f->s, f->a, rt.id, NULL, &got), 0);
+    assert_true(got.has_membership);
+    assert_int_equal(got.membership.status, MEMBER_SUSPENDED);
+    assert_false(got.has_role);
+}
+
 #define THREAD_ROUNDS 300
 
 struct worker {
@@ -643,6 +718,7 @@ static void test_threads(void **state)
         cmocka_unit_test(test_reopen_same_thread),                                                 \
         cmocka_unit_test_setup_teardown(test_ping, setup, teardown),                               \
         cmocka_unit_test_setup_teardown(test_tenants, setup, teardown),                            \
+        cmocka_unit_test_setup_teardown(test_principal_by_token, setup, teardown),                 \
         cmocka_unit_test_setup_teardown(test_users, setup, teardown),                              \
         cmocka_unit_test_setup_teardown(test_roles, setup, teardown),                              \
         cmocka_unit_test_setup_teardown(test_role_permissions_lenient, setup, teardown),           \

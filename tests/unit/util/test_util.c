@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "util/arena.h"
@@ -95,6 +96,29 @@ static void iso8601(void **state)
     assert_string_equal(buf, "1970-01-01T00:00:00+00:00");
 }
 
+/* The hand-written formatter agrees with gmtime_r + strftime: leap days,
+ * century years, the ends of its range and a spread of other seconds. */
+static void iso8601_matches_strftime(void **state)
+{
+    (void)state;
+    static const int64_t fixed[] = {
+        0,          59,         86399,      86400,      951782400,      951868799,      951868800,
+        4107542399, 4107542400, 1709164800, 1709251199, 253402300799LL, 253402300800LL, -1,
+    };
+    char got[32], want[32];
+    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]) + 20000; i++) {
+        int64_t t = i < sizeof(fixed) / sizeof(fixed[0])
+                        ? fixed[i]
+                        : (int64_t)(i * 12345679ULL % 253402300800ULL);
+        time_t tt = (time_t)t;
+        struct tm tm;
+        assert_non_null(gmtime_r(&tt, &tm));
+        assert_int_not_equal(strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%S+00:00", &tm), 0);
+        time_iso8601(t, got);
+        assert_string_equal(got, want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -103,6 +127,7 @@ int main(void)
         cmocka_unit_test(strlist_split_trims_and_bounds),
         cmocka_unit_test(durations),
         cmocka_unit_test(iso8601),
+        cmocka_unit_test(iso8601_matches_strftime),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Installs what `make bench` needs beyond the build (scripts/deps.sh): wrk
+# (the load generator) and nginx (the baseline). Kept apart so machines
+# that only build and test (`make check`, CI) never install them.
+set -eu
+PKGS="wrk nginx"
+missing=""
+for p in $PKGS; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+echo "bench deps: installing$missing"
+$SUDO apt-get update -q
+# policy-rc.d-less machines would start the packaged nginx on port 80; the
+# bench never uses that one (it runs its own, see bench/run.sh).
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,402 @@
+#!/usr/bin/env bash
+# bench/run.sh BUILD_DIR - the benchmark behind `make bench` (README "Performance").
+#
+# Starts latchkey (BUILD_DIR/latchkey) on a fresh database and a baseline
+# nginx (its own config under a temp dir: 2 workers, `return 200` with a
+# small JSON body), both on loopback, and drives them with wrk, alternating
+# latchkey and nginx runs so both see the same machine. Prints one markdown
+# table and writes the same figures as JSON under bench/results/.
+#
+# Scenarios (keep-alive, 64 connections unless stated; see README):
+#   1  GET /api/v1/auth/user, one Sanctum token            vs nginx
+#   2  GET /api/v1/auth/me, JWT + X-Tenant (skipped while that route is 404)
+#   3  POST /api/v1/auth/token logins, 8 connections       vs the hashing bound
+#   4  scenario 1 while scenario 3 runs (64 conns, and a 4-connection probe)
+#   5  scenario 1 over a generated database of 1,000,000 tokens (100,000
+#      users, 1,000 tenants), tokens spread over it       vs nginx, vs 1
+#   6  RSS idle after start, and after BENCH_RSS_SECONDS of scenario 1
+#
+# Every figure is the best of BENCH_ROUNDS alternating runs (the noise of a
+# shared machine only ever slows a run down), and every ratio is against a
+# baseline measured in the same run.
+#
+# Environment (defaults in brackets):
+#   BENCH_SECONDS [10]        length of one wrk run
+#   BENCH_ROUNDS [2]          runs per scenario and server, alternating
+#   BENCH_LOGIN_SECONDS [20]  length of the login runs (scenarios 3, 4)
+#   BENCH_RSS_SECONDS [60]    scenario 6's load before the RSS reading
+#   BENCH_SCALE_TOKENS [1000000], BENCH_SCALE_USERS [100000],
+#   BENCH_SCALE_TENANTS [1000]    scenario 5's database (TOKENS=0 skips 5)
+#   BENCH_WRK_THREADS [2]     wrk threads for the 64-connection runs
+#   BENCH_OUT [bench/results] where the JSON goes
+set -euo pipefail
+
+build=${1:-build-bench}
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+case $build in /*) ;; *) build=$root/$build ;; esac
+BIN=$build/latchkey
+GEN=$build/bench/gen
+HASHTIME=$build/bench/hashtime
+for f in "$BIN" "$GEN" "$HASHTIME"; do
+    [ -x "$f" ] || { echo "bench: $f is missing (run make bench)" >&2; exit 2; }
+done
+for t in wrk nginx; do
+    command -v "$t" >/dev/null 2>&1 || [ -x "/usr/sbin/$t" ] ||
+        { echo "bench: $t is missing (bench/deps.sh installs it)" >&2; exit 2; }
+done
+NGINX=$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)
+
+SECONDS_RUN=${BENCH_SECONDS:-10}
+ROUNDS=${BENCH_ROUNDS:-2}
+LOGIN_SECONDS=${BENCH_LOGIN_SECONDS:-20}
+RSS_SECONDS=${BENCH_RSS_SECONDS:-60}
+SCALE_TOKENS=${BENCH_SCALE_TOKENS:-1000000}
+SCALE_USERS=${BENCH_SCALE_USERS:-100000}
+SCALE_TENANTS=${BENCH_SCALE_TENANTS:-1000}
+WRK_THREADS=${BENCH_WRK_THREADS:-2}
+OUT_DIR=${BENCH_OUT:-$root/bench/results}
+CORES=$(nproc)
+export BENCH_LUA=$root/bench/lua
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/latchkey-bench.XXXXXX")
+lk_pid=""
+ng_pid=""
+bg_pid=""
+
+cleanup() {
+    [ -n "$bg_pid" ] && kill "$bg_pid" 2>/dev/null && wait "$bg_pid" 2>/dev/null
+    [ -n "$lk_pid" ] && kill "$lk_pid" 2>/dev/null && wait "$lk_pid" 2>/dev/null
+    [ -n "$ng_pid" ] && kill -QUIT "$ng_pid" 2>/dev/null && wait "$ng_pid" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { echo "bench: $*" >&2; }
+
+# ------------------------------------------------------------------ helpers
+
+# A TCP port nobody listens on (bash's /dev/tcp connects when one does).
+free_port() {
+    local p
+    while :; do
+        p=$((20000 + RANDOM % 40000))
+        (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+    done
+}
+
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# field NAME JSONLINE: a number from the BENCH line of report.lua.
+field() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p" <<<"$2"; }
+
+# wrk_run OUTVAR PORT CONNS SECONDS SCRIPT: one wrk run; OUTVAR gets the
+# BENCH line, extended with "rps". wrk's own output goes to the log.
+wrk_run() {
+    local var=$1 port=$2 conns=$3 secs=$4 script=$5 threads=$WRK_THREADS line req dur
+    [ "$conns" -lt "$threads" ] && threads=$conns
+    wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 10s -s "$BENCH_LUA/$script" \
+        "http://127.0.0.1:$port" >"$tmp/wrk.out" 2>&1 || true
+    cat "$tmp/wrk.out" >>"$tmp/wrk.log"
+    line=$(sed -n 's/^BENCH //p' "$tmp/wrk.out" | tail -n 1)
+    if [ -z "$line" ]; then
+        log "wrk failed:"; cat "$tmp/wrk.out" >&2
+        line='{"requests":0,"duration_us":1,"p50_us":0,"p99_us":0,"max_us":0,"socket_errors":0,"non2xx":0}'
+    fi
+    req=$(field requests "$line")
+    dur=$(field duration_us "$line")
+    line="${line%\}},\"rps\":$(awk -v r="$req" -v d="$dur" 'BEGIN { printf "%.0f", r / (d / 1e6) }')}"
+    printf -v "$var" '%s' "$line"
+}
+
+# best LINE...: the line with the highest rps.
+best() {
+    local b="" l
+    for l in "$@"; do
+        if [ -z "$b" ] || [ "$(field rps "$l")" -gt "$(field rps "$b")" ]; then b=$l; fi
+    done
+    echo "$b"
+}
+
+# ------------------------------------------------------------------ servers
+
+start_nginx() {
+    local port=$1 d=$tmp/nginx
+    mkdir -p "$d/logs" "$d/tmp"
+    local user_line=""
+    [ "$(id -u)" -eq 0 ] && user_line="user $(id -un) $(id -gn);"
+    cat >"$d/nginx.conf" <<EOF
+$user_line
+worker_processes 2;
+pid $d/nginx.pid;
+error_log $d/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    keepalive_requests 100000000;
+    keepalive_timeout 60s;
+    client_body_temp_path $d/tmp/body;
+    proxy_temp_path $d/tmp/proxy;
+    fastcgi_temp_path $d/tmp/fastcgi;
+    uwsgi_temp_path $d/tmp/uwsgi;
+    scgi_temp_path $d/tmp/scgi;
+    server {
+        listen 127.0.0.1:$port;
+        location / {
+            default_type application/json;
+            return 200 '{"status":"ok"}';
+        }
+    }
+}
+EOF
+    "$NGINX" -p "$d" -c "$d/nginx.conf" -e "$d/logs/error.log" -g 'daemon off;' \
+        >"$d/logs/stdout" 2>&1 &
+    ng_pid=$!
+    for _ in $(seq 100); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+        sleep 0.05
+    done
+    log "nginx did not start:"; cat "$d/logs/error.log" "$d/logs/stdout" >&2
+    exit 1
+}
+
+# The environment every latchkey (server and CLI) of the bench runs with.
+lk_env() {
+    env LATCHKEY_DATABASE_URL="$1" LATCHKEY_ADMIN_EMAIL=owner@bench.example \
+        LATCHKEY_RATE_TOKEN=1000000000/60 LATCHKEY_RATE_LOGIN=1000000000/60 \
+        LATCHKEY_PER_IP_CONNECTIONS=100000 "${@:2}"
+}
+
+# start_latchkey DB: serves DB on a free port; sets lk_pid and lk_port.
+start_latchkey() {
+    local db=$1 out=$tmp/latchkey.log
+    : >"$out"
+    # Not through lk_env: a backgrounded function would be a subshell, and
+    # $! its pid rather than latchkey's.
+    env LATCHKEY_DATABASE_URL="$db" LATCHKEY_ADMIN_EMAIL=owner@bench.example \
+        LATCHKEY_RATE_TOKEN=1000000000/60 LATCHKEY_RATE_LOGIN=1000000000/60 \
+        LATCHKEY_PER_IP_CONNECTIONS=100000 LATCHKEY_LISTEN=127.0.0.1:0 \
+        "$BIN" serve >>"$out" 2>&1 &
+    lk_pid=$!
+    for _ in $(seq 200); do
+        lk_port=$(sed -n 's/.*event=listening addr=[^ ]*:\([0-9]*\) .*/\1/p' "$out" | tail -n 1)
+        [ -n "$lk_port" ] && return 0
+        kill -0 "$lk_pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    log "latchkey did not start:"; cat "$out" >&2
+    exit 1
+}
+
+stop_latchkey() {
+    kill "$lk_pid" 2>/dev/null || true
+    wait "$lk_pid" 2>/dev/null || true
+    lk_pid=""
+}
+
+cli() { lk_env "$small_db" "$BIN" "$@"; }
+
+# ------------------------------------------------------------------ results
+
+rows_json=""
+rows_md=""
+
+# row ID NAME LINE RATIO_LABEL RATIO RSS_KIB NOTE
+row() {
+    local id=$1 name=$2 line=$3 rlabel=$4 ratio=$5 rss=$6 note=$7 rps p50 p99 errs
+    if [ -n "$line" ]; then
+        rps=$(field rps "$line")
+        p50=$(awk -v v="$(field p50_us "$line")" 'BEGIN { printf "%.2f", v / 1000 }')
+        p99=$(awk -v v="$(field p99_us "$line")" 'BEGIN { printf "%.2f", v / 1000 }')
+        errs=$(($(field non2xx "$line") + $(field socket_errors "$line")))
+    else
+        rps=""; p50=""; p99=""; errs=0
+    fi
+    local rss_mib=""
+    [ -n "$rss" ] && rss_mib=$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')
+    [ "$errs" -gt 0 ] && note="$note; $errs errors/non-2xx"
+    note=${note#; }
+    rows_md+="| $id | $name | ${rps:--} | ${p50:--} | ${p99:--} | ${ratio:--} ${ratio:+$rlabel} | ${rss_mib:--} | $note |"$'\n'
+    rows_json+="${rows_json:+,}"$'\n'"    {\"id\":\"$id\",\"scenario\":\"$name\",\"rps\":${rps:-null},"
+    rows_json+="\"p50_ms\":${p50:-null},\"p99_ms\":${p99:-null},\"ratio\":${ratio:-null},"
+    rows_json+="\"ratio_of\":\"$rlabel\",\"rss_mib\":${rss_mib:-null},\"errors\":$errs,"
+    rows_json+="\"note\":\"${note//\"/\'}\"}"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b }'; }
+
+# ------------------------------------------------------------------ setup
+
+small_db=$tmp/small.db
+log "setting up the small database"
+cli tenant create --slug safeway --name "Safeway Travel" --domain www.safewaytravel.net \
+    --currency USD --products hotel,activity,flight,deals >/dev/null
+export BENCH_EMAIL=john@example.com BENCH_PASSWORD='correct horse 1'
+cli user create --tenant safeway --role agent --name "John Agent" --email "$BENCH_EMAIL" \
+    --password "$BENCH_PASSWORD" --phone +1-555-100-2000 \
+    --attributes '{"vacation_pool_balance":"150.00","hotel_card_redeems_left":2}' \
+    --preferences '{"language":"en","currency":"USD"}' --verified >/dev/null
+BENCH_TOKEN=$(cli token create --user "$BENCH_EMAIL" --tenant safeway --name bench)
+export BENCH_TOKEN
+
+ng_port=$(free_port)
+start_nginx "$ng_port"
+start_latchkey "$small_db"
+sleep 1
+idle_rss=$(rss_kib "$lk_pid")
+log "latchkey on :$lk_port (idle RSS ${idle_rss} KiB), nginx on :$ng_port"
+
+code=$(curl -s -o "$tmp/check.json" -w '%{http_code}' \
+    -H "Authorization: Bearer $BENCH_TOKEN" "http://127.0.0.1:$lk_port/api/v1/auth/user" || true)
+[ "$code" = 200 ] || { log "GET /api/v1/auth/user answered $code"; exit 1; }
+
+# alternate LK_VAR NG_VAR CONNS SECONDS SCRIPT: ROUNDS alternating runs on
+# nginx then latchkey; the best of each.
+alternate() {
+    local lkv=$1 ngv=$2 conns=$3 secs=$4 script=$5 i l n lks=() ngs=()
+    for i in $(seq "$ROUNDS"); do
+        wrk_run n "$ng_port" "$conns" "$secs" "$script"
+        wrk_run l "$lk_port" "$conns" "$secs" "$script"
+        log "  round $i: nginx $(field rps "$n") req/s, latchkey $(field rps "$l") req/s"
+        ngs+=("$n"); lks+=("$l")
+    done
+    printf -v "$lkv" '%s' "$(best "${lks[@]}")"
+    printf -v "$ngv" '%s' "$(best "${ngs[@]}")"
+}
+
+# ------------------------------------------------------------------ 1
+log "scenario 1: GET /api/v1/auth/user, 64 connections"
+alternate s1 s1n 64 "$SECONDS_RUN" user.lua
+s1_rss=$(rss_kib "$lk_pid")
+s1_ratio=$(ratio "$(field rps "$s1")" "$(field rps "$s1n")")
+row 1 "GET /auth/user (Sanctum)" "$s1" "x nginx" "$s1_ratio" "$s1_rss" "64 conns"
+row 1n "nginx return 200 (baseline)" "$s1n" "" "" "" "2 workers"
+
+# ------------------------------------------------------------------ 6
+log "scenario 6: RSS after ${RSS_SECONDS}s of scenario 1"
+wrk_run s6 "$lk_port" 64 "$RSS_SECONDS" user.lua
+s6_rss=$(rss_kib "$lk_pid")
+
+# ------------------------------------------------------------------ 2
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$lk_port/api/v1/auth/me" || true)
+if [ "$code" = 404 ]; then
+    log "scenario 2: skipped (GET /api/v1/auth/me answers 404)"
+    row 2 "GET /auth/me (JWT + X-Tenant)" "" "" "" "" "skipped: /api/v1/auth/me answers 404"
+else
+    log "scenario 2: GET /api/v1/auth/me, 64 connections"
+    BENCH_TENANT=safeway
+    BENCH_JWT=$(curl -s -X POST "http://127.0.0.1:$lk_port/api/v1/auth/login" \
+        -H 'Content-Type: application/json' -H 'Accept: application/json' \
+        -H "X-Tenant: $BENCH_TENANT" \
+        -d "{\"email\":\"$BENCH_EMAIL\",\"password\":\"$BENCH_PASSWORD\"}" |
+        sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+    export BENCH_JWT BENCH_TENANT
+    if [ -z "$BENCH_JWT" ]; then
+        row 2 "GET /auth/me (JWT + X-Tenant)" "" "" "" "" "skipped: login gave no access_token"
+    else
+        alternate s2 s2n 64 "$SECONDS_RUN" me.lua
+        row 2 "GET /auth/me (JWT + X-Tenant)" "$s2" "x nginx" \
+            "$(ratio "$(field rps "$s2")" "$(field rps "$s2n")")" "$(rss_kib "$lk_pid")" "64 conns"
+    fi
+fi
+
+# ------------------------------------------------------------------ 3
+log "scenario 3: hashing bound"
+hash_ms=$(env LATCHKEY_ARGON2_OPSLIMIT="${LATCHKEY_ARGON2_OPSLIMIT:-}" \
+    LATCHKEY_ARGON2_MEMLIMIT_KIB="${LATCHKEY_ARGON2_MEMLIMIT_KIB:-}" "$HASHTIME" 5 |
+    sed -n 's/^hash_ms=//p')
+bound=$(awk -v c="$CORES" -v ms="$hash_ms" 'BEGIN { printf "%.2f", c / (ms / 1000) }')
+log "  one argon2id hash: $hash_ms ms; bound = $CORES cores / $hash_ms ms = $bound logins/s"
+log "scenario 3: POST /api/v1/auth/token, 8 connections"
+s3s=()
+for i in $(seq "$ROUNDS"); do
+    wrk_run l "$lk_port" 8 "$LOGIN_SECONDS" login.lua
+    log "  round $i: $(field rps "$l") logins/s"
+    s3s+=("$l")
+done
+s3=$(best "${s3s[@]}")
+# Recompute with two decimals: login rates are small numbers.
+s3_rps=$(awk -v r="$(field requests "$s3")" -v d="$(field duration_us "$s3")" \
+    'BEGIN { printf "%.2f", r / (d / 1e6) }')
+row 3 "POST /auth/token (login)" "$s3" "x bound" "$(ratio "$s3_rps" "$bound")" \
+    "$(rss_kib "$lk_pid")" "8 conns; $s3_rps/s; bound $bound/s ($CORES cores / $hash_ms ms)"
+row 3b "hashing bound" "" "" "" "" "one hash $hash_ms ms"
+
+# ------------------------------------------------------------------ 4
+log "scenario 4: scenario 1 while logins saturate the hashing pool"
+run_with_logins() {
+    local var=$1 conns=$2
+    wrk -t2 -c8 -d"$((SECONDS_RUN + 4))s" --timeout 10s -s "$BENCH_LUA/login.lua" \
+        "http://127.0.0.1:$lk_port" >"$tmp/login-bg.out" 2>&1 &
+    bg_pid=$!
+    sleep 2
+    wrk_run "$var" "$lk_port" "$conns" "$SECONDS_RUN" user.lua
+    wait "$bg_pid" || true
+    bg_pid=""
+    bg_logins=$(sed -n 's/^BENCH //p' "$tmp/login-bg.out")
+    bg_rate=$(awk -v r="$(field requests "$bg_logins")" -v d="$(field duration_us "$bg_logins")" \
+        'BEGIN { if (d > 0) printf "%.2f", r / (d / 1e6) }')
+}
+run_with_logins s4 64
+row 4 "/auth/user during logins" "$s4" "x nginx" "$(ratio "$(field rps "$s4")" "$(field rps "$s1n")")" \
+    "$(rss_kib "$lk_pid")" "64 conns; logins meanwhile $bg_rate/s"
+run_with_logins s4p 4
+row 4p "/auth/user during logins, probe" "$s4p" "" "" "$(rss_kib "$lk_pid")" \
+    "4 conns: latency, not throughput (target p50 < 1 ms); logins meanwhile $bg_rate/s"
+
+row 6 "RSS idle after start" "" "" "" "$idle_rss" "target <= 16 MiB"
+row 6b "RSS after ${RSS_SECONDS}s of scenario 1" "$s6" "" "" "$s6_rss" "64 conns"
+stop_latchkey
+
+# ------------------------------------------------------------------ 5
+if [ "$SCALE_TOKENS" -gt 0 ]; then
+    log "scenario 5: generating $SCALE_TOKENS tokens, $SCALE_USERS users, $SCALE_TENANTS tenants"
+    big_db=$tmp/big.db
+    gen_out=$("$GEN" "$big_db" "$SCALE_TENANTS" "$SCALE_USERS" "$SCALE_TOKENS" \
+        "$tmp/tokens.txt" 1000)
+    log "  $gen_out ($(du -m "$big_db" | cut -f1) MiB)"
+    export BENCH_TOKENS=$tmp/tokens.txt
+    start_latchkey "$big_db"
+    sleep 1
+    log "scenario 5: GET /api/v1/auth/user over the big database, 64 connections"
+    alternate s5 s5n 64 "$SECONDS_RUN" tokens.lua
+    s5_ratio=$(ratio "$(field rps "$s5")" "$(field rps "$s5n")")
+    row 5 "/auth/user, 1M tokens" "$s5" "x nginx" "$s5_ratio" "$(rss_kib "$lk_pid")" \
+        "1,000 tokens spread over the DB; $(ratio "$s5_ratio" "$s1_ratio") x scenario 1 (nginx-relative)"
+    stop_latchkey
+fi
+
+# ------------------------------------------------------------------ output
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+dirty=$(git status --porcelain -- src bench Makefile 2>/dev/null | grep -q . && echo "+dirty" || true)
+stamp=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+header="| # | scenario | req/s | p50 ms | p99 ms | ratio | latchkey RSS MiB | notes |
+| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"
+echo
+echo "latchkey $commit$dirty, $stamp, $CORES cores, ${SECONDS_RUN}s runs, best of $ROUNDS"
+echo
+echo "$header"
+printf '%s' "$rows_md"
+
+mkdir -p "$OUT_DIR"
+out=$OUT_DIR/$(date -u +%Y%m%d-%H%M%S)-$commit$dirty.json
+cat >"$out" <<EOF
+{
+  "commit": "$commit$dirty",
+  "date": "$stamp",
+  "cores": $CORES,
+  "kernel": "$(uname -r)",
+  "seconds_per_run": $SECONDS_RUN,
+  "rounds": $ROUNDS,
+  "login_seconds": $LOGIN_SECONDS,
+  "rss_seconds": $RSS_SECONDS,
+  "hash_ms": ${hash_ms:-null},
+  "hashing_bound_per_s": ${bound:-null},
+  "scale": {"tenants": $SCALE_TENANTS, "users": $SCALE_USERS, "tokens": $SCALE_TOKENS},
+  "rows": [$rows_json
+  ]
+}
+EOF
+echo
+echo "written: ${out#"$root"/}"

@@ -1,0 +1,42 @@
+/*
+ * columns.h - the column lists every backend selects, in the order their
+ * read_* functions consume them, and the principal join of the request hot
+ * path. Plain SQL without placeholders, so SQLite and PostgreSQL share it.
+ */
+#pragma once
+
+#define TENANT_COLS "id, slug, name, domain, default_currency, enabled_products, status, created_at"
+#define USER_COLS                                                                                  \
+    "id, name, first_name, last_name, email, phone, avatar, password_hash, status, "               \
+    "is_super_admin, email_verified_at, last_login_at, preferences, attributes, created_at, "      \
+    "updated_at"
+#define ROLE_COLS   "id, tenant_id, name, slug, permissions, is_system, created_at"
+#define MEMBER_COLS "user_id, tenant_id, role_id, status, joined_at"
+#define TOKEN_COLS                                                                                 \
+    "id, user_id, tenant_id, name, token_hash, abilities, kind, last_used_at, expires_at, "        \
+    "created_at, revoked_at"
+#define AUDIT_COLS "id, at, tenant_id, user_id, action, ip, detail"
+
+/* The principal join (the same lists, qualified), and how many columns each
+ * block has, to skip the ones a LEFT JOIN left NULL. */
+#define P_TOKEN_COLS                                                                               \
+    "k.id, k.user_id, k.tenant_id, k.name, k.token_hash, k.abilities, k.kind, k.last_used_at, "    \
+    "k.expires_at, k.created_at, k.revoked_at"
+#define P_USER_COLS                                                                                \
+    "u.id, u.name, u.first_name, u.last_name, u.email, u.phone, u.avatar, u.password_hash, "       \
+    "u.status, u.is_super_admin, u.email_verified_at, u.last_login_at, u.preferences, "            \
+    "u.attributes, u.created_at, u.updated_at"
+#define P_TENANT_COLS                                                                              \
+    "t.id, t.slug, t.name, t.domain, t.default_currency, t.enabled_products, t.status, "           \
+    "t.created_at"
+#define P_MEMBER_COLS "m.user_id, m.tenant_id, m.role_id, m.status, m.joined_at"
+#define P_ROLE_COLS   "r.id, r.tenant_id, r.name, r.slug, r.permissions, r.is_system, r.created_at"
+#define N_TENANT_COLS 8
+#define N_MEMBER_COLS 5
+#define N_ROLE_COLS   7
+#define PRINCIPAL_SELECT                                                                           \
+    "SELECT " P_TOKEN_COLS ", " P_USER_COLS ", " P_TENANT_COLS ", " P_MEMBER_COLS ", " P_ROLE_COLS \
+    " FROM tokens k JOIN users u ON u.id = k.user_id"                                              \
+    " LEFT JOIN tenants t ON t.id = k.tenant_id"                                                   \
+    " LEFT JOIN memberships m ON m.user_id = k.user_id AND m.tenant_id = k.tenant_id"              \
+    " LEFT JOIN roles r ON r.id = m.role_id"

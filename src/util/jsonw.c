@@ -1,0 +1,377 @@
+/*
+ * jsonw.c - the compact JSON writer and the canonical-form check of
+ * jsonw.h. The escapes and the UTF-8 rules are jansson's (dump.c,
+ * utf.c), so the output matches json_dumps(JSON_COMPACT); the unit test
+ * compares the two.
+ */
+#include "util/jsonw.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "util/buf.h"
+
+void jw_init(struct jw *w, struct buf *b)
+{
+    memset(w, 0, sizeof(*w));
+    w->b = b;
+    w->ok = true;
+}
+
+/* Before any value or key: the comma that separates it from the last one. */
+static void sep(struct jw *w)
+{
+    if (w->after_key) {
+        w->after_key = false;
+        return;
+    }
+    if (w->has_items[w->depth])
+        buf_putc(w->b, ',');
+    w->has_items[w->depth] = true;
+}
+
+static void open_container(struct jw *w, char c)
+{
+    sep(w);
+    buf_putc(w->b, c);
+    if (w->depth >= JW_MAX_DEPTH) {
+        w->ok = false;
+        return;
+    }
+    w->depth++;
+    w->has_items[w->depth] = false;
+}
+
+static void close_container(struct jw *w, char c)
+{
+    buf_putc(w->b, c);
+    if (w->depth > 0)
+        w->depth--;
+}
+
+void jw_obj_begin(struct jw *w)
+{
+    open_container(w, '{');
+}
+
+void jw_obj_end(struct jw *w)
+{
+    close_container(w, '}');
+}
+
+void jw_arr_begin(struct jw *w)
+{
+    open_container(w, '[');
+}
+
+void jw_arr_end(struct jw *w)
+{
+    close_container(w, ']');
+}
+
+/* True if s[0..n) is printable ASCII without '"' or '\\': written as is. */
+static bool plain_ascii(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+            return false;
+    }
+    return true;
+}
+
+/* Writes s quoted, with jansson's escapes; false if s is not valid UTF-8. */
+static bool put_string(struct buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    if (plain_ascii(s, n)) {
+        buf_putc(b, '"');
+        buf_append(b, s, n);
+        buf_putc(b, '"');
+        return true;
+    }
+    if (!utf8_valid(s, n))
+        return false;
+    buf_putc(b, '"');
+    size_t run = 0; /* bytes copied as they are, written in one go */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            run++;
+            continue;
+        }
+        buf_append(b, s + i - run, run);
+        run = 0;
+        char esc[7] = {'\\', 0, 0, 0, 0, 0, 0};
+        size_t len = 2;
+        switch (c) {
+        case '"': esc[1] = '"'; break;
+        case '\\': esc[1] = '\\'; break;
+        case '\b': esc[1] = 'b'; break;
+        case '\f': esc[1] = 'f'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
+        default:
+            esc[1] = 'u';
+            esc[2] = '0';
+            esc[3] = '0';
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            len = 6;
+        }
+        buf_append(b, esc, len);
+    }
+    buf_append(b, s + n - run, run);
+    buf_putc(b, '"');
+    return true;
+}
+
+void jw_key(struct jw *w, const char *key)
+{
+    sep(w);
+    if (!put_string(w->b, key, strlen(key)))
+        w->ok = false;
+    buf_putc(w->b, ':');
+    w->after_key = true;
+}
+
+void jw_str(struct jw *w, const char *s)
+{
+    sep(w);
+    if (s == NULL || !put_string(w->b, s, strlen(s))) {
+        w->ok = false;
+        buf_puts(w->b, "null");
+    }
+}
+
+void jw_str_or_null(struct jw *w, const char *s)
+{
+    if (s == NULL)
+        jw_null(w);
+    else
+        jw_str(w, s);
+}
+
+void jw_int(struct jw *w, long long v)
+{
+    char num[24];
+    size_t n = sizeof(num);
+    /* Digits from the end, without printf; unsigned so LLONG_MIN works. */
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        num[--n] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u > 0);
+    if (v < 0)
+        num[--n] = '-';
+    sep(w);
+    buf_append(w->b, num + n, sizeof(num) - n);
+}
+
+void jw_null(struct jw *w)
+{
+    sep(w);
+    buf_puts(w->b, "null");
+}
+
+void jw_raw(struct jw *w, const char *json, size_t n)
+{
+    sep(w);
+    buf_append(w->b, json, n);
+}
+
+/* ---- UTF-8 ---- */
+
+bool utf8_valid(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t len;
+        uint32_t cp;
+        if (c >= 0xC2 && c <= 0xDF) {
+            len = 2;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            cp = c & 0x07;
+        } else {
+            return false; /* continuation byte, overlong lead (C0, C1) or F5+ */
+        }
+        if (n - i < len)
+            return false;
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return false;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        i += len;
+    }
+    return true;
+}
+
+/* ---- the canonical-form check ---- */
+
+struct scan {
+    const char *p;
+    const char *end;
+    unsigned depth;
+};
+
+static bool scan_value(struct scan *sc);
+
+/* A string without escapes or control characters; sets its body span. */
+static bool scan_string(struct scan *sc, const char **body, size_t *len)
+{
+    if (sc->p >= sc->end || *sc->p != '"')
+        return false;
+    const char *start = ++sc->p;
+    while (sc->p < sc->end && *sc->p != '"') {
+        unsigned char c = (unsigned char)*sc->p;
+        if (c < 0x20 || c == '\\')
+            return false;
+        sc->p++;
+    }
+    if (sc->p >= sc->end)
+        return false;
+    *body = start;
+    *len = (size_t)(sc->p - start);
+    sc->p++; /* the closing quote */
+    return utf8_valid(start, *len);
+}
+
+static bool scan_number(struct scan *sc)
+{
+    const char *start = sc->p;
+    if (sc->p < sc->end && *sc->p == '-')
+        sc->p++;
+    const char *digits = sc->p;
+    while (sc->p < sc->end && *sc->p >= '0' && *sc->p <= '9')
+        sc->p++;
+    size_t nd = (size_t)(sc->p - digits);
+    if (nd == 0 || nd > 18 || (digits[0] == '0' && nd > 1))
+        return false;
+    if (digits != start && nd == 1 && digits[0] == '0')
+        return false; /* "-0" dumps as "0" */
+    /* A fraction or an exponent makes a real: refused (see jsonw.h). */
+    return !(sc->p < sc->end && (*sc->p == '.' || *sc->p == 'e' || *sc->p == 'E'));
+}
+
+static bool scan_word(struct scan *sc, const char *word)
+{
+    size_t n = strlen(word);
+    if ((size_t)(sc->end - sc->p) < n || memcmp(sc->p, word, n) != 0)
+        return false;
+    sc->p += n;
+    return true;
+}
+
+/* One object's keys seen so far, to refuse duplicates (which jansson
+ * would collapse). Larger objects are refused rather than tracked. */
+#define SCAN_MAX_KEYS 64
+
+static bool scan_object(struct scan *sc, json_member_fn visit, void *ctx)
+{
+    const char *keys[SCAN_MAX_KEYS];
+    size_t key_lens[SCAN_MAX_KEYS];
+    size_t nkeys = 0;
+    if (++sc->depth > JW_MAX_DEPTH)
+        return false;
+    sc->p++; /* '{' */
+    if (sc->p < sc->end && *sc->p == '}') {
+        sc->p++;
+        sc->depth--;
+        return true;
+    }
+    for (;;) {
+        const char *key;
+        size_t klen;
+        if (!scan_string(sc, &key, &klen) || nkeys == SCAN_MAX_KEYS)
+            return false;
+        for (size_t i = 0; i < nkeys; i++) {
+            if (key_lens[i] == klen && memcmp(keys[i], key, klen) == 0)
+                return false;
+        }
+        keys[nkeys] = key;
+        key_lens[nkeys++] = klen;
+        if (sc->p >= sc->end || *sc->p != ':')
+            return false;
+        sc->p++;
+        const char *value = sc->p;
+        if (!scan_value(sc))
+            return false;
+        if (visit != NULL)
+            visit(key, klen, value, (size_t)(sc->p - value), ctx);
+        if (sc->p >= sc->end)
+            return false;
+        if (*sc->p == '}') {
+            sc->p++;
+            sc->depth--;
+            return true;
+        }
+        if (*sc->p != ',')
+            return false;
+        sc->p++;
+    }
+}
+
+static bool scan_array(struct scan *sc)
+{
+    if (++sc->depth > JW_MAX_DEPTH)
+        return false;
+    sc->p++; /* '[' */
+    if (sc->p < sc->end && *sc->p == ']') {
+        sc->p++;
+        sc->depth--;
+        return true;
+    }
+    for (;;) {
+        if (!scan_value(sc) || sc->p >= sc->end)
+            return false;
+        if (*sc->p == ']') {
+            sc->p++;
+            sc->depth--;
+            return true;
+        }
+        if (*sc->p != ',')
+            return false;
+        sc->p++;
+    }
+}
+
+static bool scan_value(struct scan *sc)
+{
+    const char *body;
+    size_t len;
+    if (sc->p >= sc->end)
+        return false;
+    switch (*sc->p) {
+    case '{': return scan_object(sc, NULL, NULL);
+    case '[': return scan_array(sc);
+    case '"': return scan_string(sc, &body, &len);
+    case 't': return scan_word(sc, "true");
+    case 'f': return scan_word(sc, "false");
+    case 'n': return scan_word(sc, "null");
+    default: return scan_number(sc);
+    }
+}
+
+bool json_canonical_object(const char *text, size_t n, json_member_fn visit, void *ctx)
+{
+    struct scan sc = {.p = text, .end = text + n, .depth = 0};
+    if (text == NULL || n == 0 || text[0] != '{')
+        return false;
+    return scan_object(&sc, visit, ctx) && sc.p == sc.end;
+}
