@@ -3,7 +3,7 @@
 # missing. Runs apt-get only when needed (as root, or through sudo).
 set -eu
 PKGS="build-essential pkg-config libmicrohttpd-dev libsodium-dev libjansson-dev libsqlite3-dev
-libcrypt-dev libcmocka-dev nodejs libpq-dev postgresql"
+libcrypt-dev libcmocka-dev nodejs libpq-dev postgresql librhonabwy-dev npm"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
@@ -14,6 +14,10 @@ done
 # any node >= 18 on PATH instead of Debian's package.
 if command -v node >/dev/null 2>&1; then
     missing=$(echo "$missing" | sed 's/ nodejs//')
+fi
+# Likewise npm (it installs the e2e suite's tests/e2e/package.json).
+if command -v npm >/dev/null 2>&1; then
+    missing=$(echo "$missing" | sed 's/ npm$//; s/ npm / /')
 fi
 [ -z "$missing" ] && exit 0
 SUDO=""

@@ -11,7 +11,9 @@
 #   e2e   node --test over tests/e2e/**/*.test.mjs against BUILD_DIR/latchkey
 #         (LATCHKEY_BIN); counts the TAP summary "# pass N" / "# fail N"
 #         (+ "# cancelled N" as failures, "# skipped N" as skipped). Runs twice:
-#         on SQLite, then on PostgreSQL (e2e-pg).
+#         on SQLite, then on PostgreSQL (e2e-pg). The suite's npm packages
+#         (tests/e2e/package.json) are installed first with `npm ci` when
+#         tests/e2e/node_modules is missing.
 # A suite that cannot run at all counts as one failure.
 #
 # PostgreSQL: LATCHKEY_TEST_PG_URL, a superuser URL of a throw-away test
@@ -135,6 +137,22 @@ run_unit() {
 }
 
 # ---------------------------------------------------------------- e2e
+# npm_install: installs tests/e2e/package-lock.json's packages (jose, the
+# independent JWT verifier) once. Only when package.json exists and
+# node_modules does not, so an installed or offline tree is left alone; if
+# it fails, the tests that import a package fail and say so.
+npm_install() {
+    [ -f tests/e2e/package.json ] || return 0
+    [ -d tests/e2e/node_modules ] && return 0
+    if ! command -v npm >/dev/null 2>&1; then
+        echo "e2e: npm not found: cannot install tests/e2e/package.json (install npm)"
+        return 0
+    fi
+    echo "e2e: npm ci --prefix tests/e2e"
+    npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error ||
+        echo "e2e: npm ci failed (offline?); tests that need its packages will fail"
+}
+
 # run_e2e NAME: the whole suite; NAME "e2e" on SQLite, "e2e-pg" on
 # PostgreSQL (the harness then gives every server a fresh database in the
 # LATCHKEY_TEST_PG_URL cluster).
@@ -155,6 +173,7 @@ run_e2e() {
         total_fail=$((total_fail + 1))
         return
     fi
+    npm_install
     local files=()
     while IFS= read -r f; do
         files+=("$f")

@@ -19,7 +19,10 @@
 
 /* Default buckets (DESIGN section 7). Later surfaces add theirs here. */
 static const struct rate_rule default_rates[] = {
-    {"token", 10, 60}, /* seed 004: POST /api/v1/auth/token */
+    {"token", 10, 60},   /* seed 004: POST /api/v1/auth/token */
+    {"login", 5, 60},    /* seed 002: POST /api/v1/auth/login, per IP */
+    {"register", 3, 60}, /* seed 002: POST /api/v1/tenants, per IP */
+    {"api", 60, 60},     /* seed 002: every other AutoCom route, per user */
 };
 
 static const char *env_default(const char *name, void *ctx)
@@ -114,6 +117,16 @@ bool config_parse_rate(const char *s, uint32_t *limit, uint32_t *window_s)
         return false;
     *limit = (uint32_t)l;
     *window_s = (uint32_t)w;
+    return true;
+}
+
+/* True if s holds only printable ASCII. */
+static bool printable(const char *s)
+{
+    for (; *s; s++) {
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+            return false;
+    }
     return true;
 }
 
@@ -227,6 +240,11 @@ static int load_strings(struct config *c, config_getenv_fn ge, void *ctx, char *
             return ERR_INVALID;
         }
     }
+    c->jwt_audience = str_or(ge("LATCHKEY_JWT_AUDIENCE", ctx), "latchkey");
+    if (strlen(c->jwt_audience) > 255 || !printable(c->jwt_audience)) {
+        seterr(err, errlen, "LATCHKEY_JWT_AUDIENCE must be at most 255 printable characters");
+        return ERR_INVALID;
+    }
     const char *level = ge("LATCHKEY_LOG_LEVEL", ctx);
     c->log_level = LOG_INFO;
     if (level != NULL && *level != '\0' && !log_level_parse(level, &c->log_level)) {
@@ -255,6 +273,7 @@ int config_load(struct config *c, config_getenv_fn ge, void *ctx, char *err, siz
         {"LATCHKEY_CONN_TIMEOUT", 1, 3600, 30},
         {"LATCHKEY_PER_IP_CONNECTIONS", 1, 1000000, 1024},
         {"LATCHKEY_LAST_USED_FLUSH_MS", 10, 3600000, 5000},
+        {"LATCHKEY_JWT_TTL", 1, 30 * 86400, 3600},
     };
     unsigned long long v[sizeof(vars) / sizeof(vars[0])];
     for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
@@ -271,6 +290,7 @@ int config_load(struct config *c, config_getenv_fn ge, void *ctx, char *err, siz
     c->conn_timeout_s = (unsigned)v[6];
     c->per_ip_connections = (unsigned)v[7];
     c->last_used_flush_ms = (unsigned)v[8];
+    c->jwt_ttl_s = (unsigned)v[9];
     return load_rates(c, ge, ctx, err, errlen);
 }
 
@@ -285,6 +305,7 @@ void config_fini(struct config *c)
     free(c->mail_from);
     free(c->admin_email);
     free(c->token_prefix);
+    free(c->jwt_audience);
     memset(c, 0, sizeof(*c));
 }
 

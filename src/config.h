@@ -43,6 +43,8 @@ struct config {
     unsigned last_used_flush_ms;   /* LATCHKEY_LAST_USED_FLUSH_MS (5000) */
     struct rate_rule rates[CONFIG_MAX_RATE_RULES]; /* LATCHKEY_RATE_<BUCKET>=N/SECONDS */
     size_t n_rates;
+    unsigned jwt_ttl_s; /* LATCHKEY_JWT_TTL: JWT access token lifetime, seconds (3600) */
+    char *jwt_audience; /* LATCHKEY_JWT_AUDIENCE: the JWT "aud" claim ("latchkey") */
 };
 
 /* Looks up one variable; returns NULL when unset. */

@@ -18,6 +18,7 @@ static const struct {
     {"member", cli_member, "add a user to a tenant, set a membership's status"},
     {"token", cli_token, "create | list | revoke personal access tokens"},
     {"role", cli_role, "list a tenant's roles"},
+    {"keys", cli_keys, "list | rotate the JWT signing keys"},
 };
 
 static void usage(FILE *f)

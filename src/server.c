@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/keyring.h"
 #include "core/lastused.h"
 #include "core/ratelimit.h"
 #include "crypto/random.h"
@@ -61,6 +62,7 @@ static int open_server(struct server *srv, int *applied, bool quiet)
         return rc;
     }
     srv->limiter = ratelimit_new();
+    srv->keys = keyring_new(srv->store, srv->cfg.jwt_ttl_s);
     return 0;
 }
 
@@ -85,6 +87,8 @@ void server_close(struct server *srv)
     srv->lastused = NULL;
     ratelimit_free(srv->limiter);
     srv->limiter = NULL;
+    keyring_free(srv->keys);
+    srv->keys = NULL;
     store_free(srv->store);
     srv->store = NULL;
     config_fini(&srv->cfg);

@@ -13,6 +13,7 @@ struct store;
 struct ratelimit;
 struct lastused;
 struct httpd;
+struct keyring;
 
 struct server {
     struct config cfg;         /* constant after load */
@@ -21,6 +22,7 @@ struct server {
     struct ratelimit *limiter; /* thread-safe: striped locks inside */
     struct lastused *lastused; /* thread-safe: its own mutex; NULL in the CLI */
     struct httpd *httpd;       /* NULL outside `serve` */
+    struct keyring *keys;      /* thread-safe: its own mutex; JWT signing keys */
 };
 
 /*

@@ -74,3 +74,4 @@ int cli_user(int argc, char **argv);
 int cli_member(int argc, char **argv);
 int cli_token(int argc, char **argv);
 int cli_role(int argc, char **argv);
+int cli_keys(int argc, char **argv);

@@ -1,15 +1,16 @@
 /*
  * serve.c - `latchkey serve` and `latchkey migrate`.
  *
- * serve: migrate, create the platform owner on first start, start the
- * HTTP server, wait for SIGTERM/SIGINT, then stop gracefully (in-flight
- * requests finish, batched writes are flushed).
+ * serve: migrate, create the platform owner and the first JWT signing key
+ * on first start, start the HTTP server, wait for SIGTERM/SIGINT, then stop
+ * gracefully (in-flight requests finish, batched writes are flushed).
  */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/keyring.h"
 #include "core/user.h"
 #include "crypto/random.h"
 #include "http/httpd.h"
@@ -84,6 +85,10 @@ int cli_serve(int argc, char **argv)
     if (first_start(&srv) != 0) {
         server_close(&srv);
         return cli_error(CLI_FAIL, "cannot create the platform owner");
+    }
+    if (keyring_ensure(srv.keys, NULL) != 0) {
+        server_close(&srv);
+        return cli_error(CLI_FAIL, "cannot create or load the JWT signing key");
     }
     server_start_background(&srv);
     struct httpd_options ho = {

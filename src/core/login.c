@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/audit.h"
+#include "core/jwtauth.h"
 #include "core/token.h"
 #include "core/user.h"
 #include "server.h"
@@ -88,7 +89,10 @@ int login_finish(struct login *l, struct arena *a, struct principal *p, char **p
         .kind = TOKEN_PAT,
         .ip = l->ip,
     };
-    rc = token_issue(srv, a, &rq, &p->token, plaintext);
+    if (l->jwt)
+        rc = jwtauth_issue(srv, a, p, l->device_name, l->ip, plaintext);
+    else
+        rc = token_issue(srv, a, &rq, &p->token, plaintext);
     if (rc != 0)
         return rc;
     if (store_user_set_last_login(srv->store, p->user.id, now) == 0)

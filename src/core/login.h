@@ -24,6 +24,7 @@ struct login {
     const char *device_name; /* token name */
     const char *x_tenant;    /* optional slug */
     const char *ip;
+    bool jwt; /* issue a JWT (AutoCom) instead of a PAT; set after login_begin */
     bool found;
     struct user user;
     const char *hash; /* user's hash or the dummy */
@@ -41,7 +42,7 @@ void login_verify(void *arg);
 /*
  * Completes the login: ERR_UNAUTHENTICATED for wrong credentials,
  * ERR_FORBIDDEN with p->refusal, ERR_STORE. On success p is the principal
- * and *plaintext the new token.
+ * and *plaintext the new token (a PAT, or a JWT when l->jwt).
  */
 int login_finish(struct login *l, struct arena *a, struct principal *p, char **plaintext)
     __attribute__((warn_unused_result));

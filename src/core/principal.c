@@ -164,20 +164,26 @@ int principal_from_bearer(struct server *srv, struct arena *a, const char *beare
     rc = token_check(&rows.token, hash, now);
     if (rc != 0)
         return rc;
-    p->token = rows.token;
-    p->user = rows.user;
     p->via = VIA_PAT;
-    lastused_touch(srv->lastused, p->token.id, now);
+    lastused_touch(srv->lastused, rows.token.id, now);
+    return principal_bind_rows(srv, a, p, &rows, x_tenant);
+}
+
+int principal_bind_rows(struct server *srv, struct arena *a, struct principal *p,
+                        const struct principal_rows *rows, const char *x_tenant)
+{
+    p->token = rows->token;
+    p->user = rows->user;
     if (x_tenant != NULL && p->token.tenant_id == 0 && !p->user.is_super_admin)
         return refuse(p, REFUSE_NOT_MEMBER);
     if (p->token.tenant_id == 0)
         return principal_bind_tenant(srv, a, p, x_tenant, 0);
-    return bind_token_tenant(p, &rows, x_tenant);
+    return bind_token_tenant(p, rows, x_tenant);
 }
 
 bool principal_token_can(const struct principal *p, const char *ability)
 {
-    if (p->via != VIA_PAT)
+    if (p->via != VIA_PAT && p->via != VIA_JWT)
         return true;
     return strlist_contains(&p->token.abilities, "*") ||
            strlist_contains(&p->token.abilities, ability);

@@ -12,6 +12,7 @@
 #include "store/model.h"
 
 struct arena;
+struct principal_rows;
 struct server;
 
 /* Why an otherwise valid credential is refused (ERR_FORBIDDEN). */
@@ -24,12 +25,12 @@ enum refusal {
     REFUSE_NOT_MEMBER,
 };
 
-enum auth_via { VIA_NONE = 0, VIA_PAT, VIA_PASSWORD };
+enum auth_via { VIA_NONE = 0, VIA_PAT, VIA_PASSWORD, VIA_JWT };
 
 struct principal {
     enum auth_via via;
     struct user user;
-    struct token token; /* valid when via == VIA_PAT (or after login) */
+    struct token token; /* valid when via == VIA_PAT or VIA_JWT (or after login) */
     bool has_tenant;    /* tenant, membership, role are valid */
     struct tenant tenant;
     struct membership membership;
@@ -59,12 +60,23 @@ int principal_bind_tenant(struct server *srv, struct arena *a, struct principal 
                           const char *x_tenant, int64_t want_tenant_id)
     __attribute__((warn_unused_result));
 
+/*
+ * The tenant binding of principal_from_bearer, for any credential backed by
+ * a tokens row (a JWT's too): sets p's token and user from rows (read with
+ * store_principal_by_token, already checked by the caller) and binds the
+ * token's tenant with the same checks and refusals. p->via is the caller's.
+ */
+int principal_bind_rows(struct server *srv, struct arena *a, struct principal *p,
+                        const struct principal_rows *rows, const char *x_tenant)
+    __attribute__((warn_unused_result));
+
 /* Refuses users who are not active (ERR_FORBIDDEN + refusal). */
 int principal_check_user(struct principal *p) __attribute__((warn_unused_result));
 
 /*
- * Sanctum's tokenCan: the token allows ability if its abilities hold "*"
- * or the ability itself. Password/session principals allow everything.
+ * Sanctum's tokenCan: the token (a PAT or a JWT's row) allows ability if
+ * its abilities hold "*" or the ability itself. Password/session
+ * principals allow everything.
  */
 bool principal_token_can(const struct principal *p, const char *ability);
 /*

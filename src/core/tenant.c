@@ -58,8 +58,8 @@ static int insert_roles(struct server *srv, struct arena *a, int64_t tenant_id, 
     return 0;
 }
 
-int tenant_create(struct server *srv, struct arena *a, const struct tenant_request *rq,
-                  struct tenant *out, struct role **roles, size_t *n_roles)
+int tenant_insert_in_tx(struct server *srv, struct arena *a, const struct tenant_request *rq,
+                        struct tenant *out, struct role **roles, size_t *n_roles)
 {
     const char *currency = rq->currency ? rq->currency : "USD";
     if (!tenant_slug_valid(rq->slug) || rq->name == NULL || rq->name[0] == '\0' ||
@@ -74,12 +74,19 @@ int tenant_create(struct server *srv, struct arena *a, const struct tenant_reque
         .enabled_products = rq->products,
         .status = TENANT_ACTIVE,
     };
+    int rc = store_tenant_insert(srv->store, out);
+    if (rc == 0)
+        rc = insert_roles(srv, a, out->id, roles, n_roles);
+    return rc;
+}
+
+int tenant_create(struct server *srv, struct arena *a, const struct tenant_request *rq,
+                  struct tenant *out, struct role **roles, size_t *n_roles)
+{
     int rc = store_tx_begin(srv->store);
     if (rc != 0)
         return rc;
-    rc = store_tenant_insert(srv->store, out);
-    if (rc == 0)
-        rc = insert_roles(srv, a, out->id, roles, n_roles);
+    rc = tenant_insert_in_tx(srv, a, rq, out, roles, n_roles);
     if (rc != 0) {
         store_tx_rollback(srv->store);
         return rc;

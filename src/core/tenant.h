@@ -29,3 +29,10 @@ bool tenant_slug_valid(const char *slug);
 int tenant_create(struct server *srv, struct arena *a, const struct tenant_request *rq,
                   struct tenant *out, struct role **roles, size_t *n_roles)
     __attribute__((warn_unused_result));
+/*
+ * Like tenant_create, inside the caller's open transaction (which the
+ * caller commits or rolls back) and without the audit record.
+ */
+int tenant_insert_in_tx(struct server *srv, struct arena *a, const struct tenant_request *rq,
+                        struct tenant *out, struct role **roles, size_t *n_roles)
+    __attribute__((warn_unused_result));

@@ -73,6 +73,48 @@ static int validate(const struct user_request *rq)
     return 0;
 }
 
+/* Inserts the user row and its membership; hash is the final hash. */
+static int insert_user(struct server *srv, struct arena *a, const struct user_request *rq,
+                       const char *hash, struct user *out)
+{
+    int64_t now = time_now();
+    *out = (struct user){
+        .name = rq->name,
+        .email = user_email_fold(a, rq->email),
+        .phone = rq->phone,
+        .avatar = rq->avatar,
+        .password_hash = arena_strdup(a, hash),
+        .status = rq->status,
+        .is_super_admin = rq->is_super_admin,
+        .email_verified_at = rq->verified ? now : 0,
+        .preferences = rq->preferences ? rq->preferences : "{}",
+        .attributes = rq->attributes ? rq->attributes : "{}",
+    };
+    int rc = store_user_insert(srv->store, out);
+    if (rc == 0 && rq->tenant_id != 0) {
+        struct membership m = {
+            .user_id = out->id,
+            .tenant_id = rq->tenant_id,
+            .role_id = rq->role_id,
+            .status = MEMBER_ACTIVE,
+            .joined_at = now,
+        };
+        rc = store_membership_insert(srv->store, &m);
+    }
+    return rc;
+}
+
+int user_insert_in_tx(struct server *srv, struct arena *a, const struct user_request *rq,
+                      struct user *out)
+{
+    if (rq->password != NULL || rq->password_hash == NULL)
+        return ERR_INVALID;
+    int rc = validate(rq);
+    if (rc != 0)
+        return rc;
+    return insert_user(srv, a, rq, rq->password_hash, out);
+}
+
 int user_create(struct server *srv, struct arena *a, const struct user_request *rq,
                 struct user *out)
 {
@@ -87,32 +129,9 @@ int user_create(struct server *srv, struct arena *a, const struct user_request *
     } else {
         snprintf(hash, sizeof(hash), "%s", rq->password_hash);
     }
-    int64_t now = time_now();
-    *out = (struct user){
-        .name = rq->name,
-        .email = user_email_fold(a, rq->email),
-        .phone = rq->phone,
-        .avatar = rq->avatar,
-        .password_hash = arena_strdup(a, hash),
-        .status = rq->status,
-        .is_super_admin = rq->is_super_admin,
-        .email_verified_at = rq->verified ? now : 0,
-        .preferences = rq->preferences ? rq->preferences : "{}",
-        .attributes = rq->attributes ? rq->attributes : "{}",
-    };
     if ((rc = store_tx_begin(srv->store)) != 0)
         return rc;
-    rc = store_user_insert(srv->store, out);
-    if (rc == 0 && rq->tenant_id != 0) {
-        struct membership m = {
-            .user_id = out->id,
-            .tenant_id = rq->tenant_id,
-            .role_id = rq->role_id,
-            .status = MEMBER_ACTIVE,
-            .joined_at = now,
-        };
-        rc = store_membership_insert(srv->store, &m);
-    }
+    rc = insert_user(srv, a, rq, hash, out);
     if (rc != 0) {
         store_tx_rollback(srv->store);
         return rc;

@@ -40,6 +40,14 @@ char *user_email_fold(struct arena *a, const char *email);
  */
 int user_create(struct server *srv, struct arena *a, const struct user_request *rq,
                 struct user *out) __attribute__((warn_unused_result));
+/*
+ * Inserts a user (and its membership when tenant_id is set) inside the
+ * caller's open transaction, without hashing (rq->password_hash is
+ * required: hash off the request thread first) and without the audit
+ * record. ERR_INVALID, ERR_CONFLICT.
+ */
+int user_insert_in_tx(struct server *srv, struct arena *a, const struct user_request *rq,
+                      struct user *out) __attribute__((warn_unused_result));
 
 /* Finds a user by email (folded). ERR_NOT_FOUND. */
 int user_find_email(struct server *srv, struct arena *a, const char *email, struct user *out)

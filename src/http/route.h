@@ -20,6 +20,7 @@ enum route_auth {
     AUTH_DENY = 0,
     AUTH_PUBLIC,     /* no credential needed */
     AUTH_BEARER_PAT, /* Authorization: Bearer <Sanctum token> */
+    AUTH_BEARER_JWT, /* Authorization: Bearer <RS256 JWT> (AutoCom) */
 };
 
 typedef void (*route_handler)(struct server *srv, struct request *req, const struct principal *p);
@@ -54,6 +55,12 @@ struct surface {
     /* Renders an error in the surface's dialect; message may be NULL for
      * the dialect's default wording. */
     void (*error)(struct request *req, enum http_error kind, const char *message);
+    /* Optional: renders the 403 for p->refusal (suspended, not a member).
+     * NULL: error(HERR_FORBIDDEN, refusal_message(p->refusal)). */
+    void (*refusal)(struct request *req, const struct principal *p);
+    /* Optional: renders the 403 for a missing route permission. NULL:
+     * error(HERR_FORBIDDEN, NULL). */
+    void (*denied)(struct request *req, const char *permission);
 };
 
 /* Every surface, in match order (surfaces.c). */

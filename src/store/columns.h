@@ -15,7 +15,8 @@
 #define TOKEN_COLS                                                                                 \
     "id, user_id, tenant_id, name, token_hash, abilities, kind, last_used_at, expires_at, "        \
     "created_at, revoked_at"
-#define AUDIT_COLS "id, at, tenant_id, user_id, action, ip, detail"
+#define AUDIT_COLS       "id, at, tenant_id, user_id, action, ip, detail"
+#define SIGNING_KEY_COLS "kid, alg, private_pem, public_jwk, created_at, retired_at"
 
 /* The principal join (the same lists, qualified), and how many columns each
  * block has, to skip the ones a LEFT JOIN left NULL. */

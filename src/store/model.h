@@ -106,3 +106,14 @@ struct token_touch {
     int64_t token_id;
     int64_t at;
 };
+
+/* A JWT signing key pair (RS256). The private key never leaves core and
+ * crypto; the public JWK is what /.well-known/jwks.json publishes. */
+struct signing_key {
+    const char *kid;         /* RFC 7638 thumbprint, base64url */
+    const char *alg;         /* "RS256" */
+    const char *private_pem; /* PKCS#1 PEM: a secret, never logged */
+    const char *public_jwk;  /* JSON object text {"kty","n","e",...} */
+    int64_t created_at;
+    int64_t retired_at; /* 0: the key is (one of) the signing keys */
+};

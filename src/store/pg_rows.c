@@ -137,6 +137,26 @@ const struct pg_stmt_def pg_stmts[PG_COUNT] = {
                                   PG_READ},
     [PG_PRINCIPAL_BY_TOKEN_HASH] = {"principal_by_token",
                                     PRINCIPAL_SELECT " WHERE k.token_hash = $1", PG_READ},
+
+    [PG_TOKEN_REVOKE_USER_EXCEPT] = {"token_revoke_user_except",
+                                     "UPDATE tokens SET revoked_at = $1 WHERE user_id = $2"
+                                     " AND id <> $3 AND revoked_at IS NULL",
+                                     PG_WRITE},
+    [PG_SESSION_DELETE_BY_USER] = {"session_delete_by_user",
+                                   "DELETE FROM sessions WHERE user_id = $1", PG_WRITE},
+    [PG_SIGNING_KEY_INSERT] = {"signing_key_insert",
+                               "INSERT INTO signing_keys (kid, alg, private_pem, public_jwk,"
+                               " created_at, retired_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                               PG_WRITE},
+    /* COLLATE "C": the same byte order as SQLite for ties on created_at. */
+    [PG_SIGNING_KEY_LIST] = {"signing_key_list",
+                             "SELECT " SIGNING_KEY_COLS " FROM signing_keys"
+                             " ORDER BY created_at, kid COLLATE \"C\"",
+                             PG_READ},
+    [PG_SIGNING_KEY_RETIRE_OTHERS] = {"signing_key_retire_others",
+                                      "UPDATE signing_keys SET retired_at = $1"
+                                      " WHERE kid <> $2 AND retired_at IS NULL",
+                                      PG_WRITE},
 };
 
 /* Reads the current row into *row (a struct tenant, user, ...). */
@@ -783,6 +803,105 @@ static int audit_list(struct store *s, struct arena *a, size_t limit, struct aud
     return rc;
 }
 
+/* ---- revocation in bulk ---- */
+
+/* Runs a bound UPDATE or DELETE of any number of rows; *n = how many. */
+static int change_many(struct pg_q *q, int64_t *n)
+{
+    int rc = pg_run(q);
+    if (rc == 0)
+        *n = pg_changes(q);
+    pg_end(q);
+    return rc;
+}
+
+static int token_revoke_user_except(struct store *s, int64_t user_id, int64_t keep_id, int64_t at,
+                                    int64_t *n)
+{
+    struct pg_q q;
+    *n = 0;
+    int rc = pg_query(s, PG_TOKEN_REVOKE_USER_EXCEPT, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_i64(&q, at);
+    pg_bind_i64(&q, user_id);
+    pg_bind_i64(&q, keep_id);
+    return change_many(&q, n);
+}
+
+static int session_delete_by_user(struct store *s, int64_t user_id, int64_t *n)
+{
+    struct pg_q q;
+    *n = 0;
+    int rc = pg_query(s, PG_SESSION_DELETE_BY_USER, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_i64(&q, user_id);
+    return change_many(&q, n);
+}
+
+/* ---- signing keys ---- */
+
+static int read_signing_key(struct pg_q *q, struct arena *a, void *row)
+{
+    struct signing_key *k = row;
+    *k = (struct signing_key){0};
+    k->kid = pg_text(q, a);
+    k->alg = pg_text(q, a);
+    k->private_pem = pg_text(q, a);
+    k->public_jwk = pg_text(q, a);
+    k->created_at = pg_i64(q);
+    k->retired_at = pg_i64(q);
+    return 0;
+}
+
+/* created_at 0 means "now" (and is written back). */
+static int signing_key_insert(struct store *s, struct signing_key *k)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_SIGNING_KEY_INSERT, &q);
+    if (rc != 0)
+        return rc;
+    int64_t at = k->created_at != 0 ? k->created_at : time_now();
+    pg_bind_text(&q, k->kid);
+    pg_bind_text(&q, k->alg != NULL ? k->alg : "RS256");
+    pg_bind_text(&q, k->private_pem);
+    pg_bind_text(&q, k->public_jwk);
+    pg_bind_i64(&q, at);
+    pg_bind_opt(&q, k->retired_at);
+    rc = pg_run(&q);
+    pg_end(&q);
+    if (rc == 0)
+        k->created_at = at;
+    return rc;
+}
+
+static int signing_key_list(struct store *s, struct arena *a, struct signing_key **out, size_t *n)
+{
+    struct pg_q q;
+    *out = NULL;
+    *n = 0;
+    int rc = pg_query(s, PG_SIGNING_KEY_LIST, &q);
+    if (rc != 0)
+        return rc;
+    void *rows;
+    rc = read_all(&q, a, read_signing_key, sizeof(**out), &rows, n);
+    *out = rows;
+    return rc;
+}
+
+static int signing_key_retire_others(struct store *s, const char *keep_kid, int64_t at, int64_t *n)
+{
+    struct pg_q q;
+    *n = 0;
+    int rc = pg_query(s, PG_SIGNING_KEY_RETIRE_OTHERS, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_i64(&q, at);
+    pg_bind_text(&q, keep_kid);
+    return change_many(&q, n);
+}
+
 const struct store_ops pg_ops = {
     .name = "postgres",
     .migration_suffix = PG_SUFFIX,
@@ -821,4 +940,9 @@ const struct store_ops pg_ops = {
     .audit_insert = audit_insert,
     .audit_list = audit_list,
     .principal_by_token = principal_by_token,
+    .token_revoke_user_except = token_revoke_user_except,
+    .session_delete_by_user = session_delete_by_user,
+    .signing_key_insert = signing_key_insert,
+    .signing_key_list = signing_key_list,
+    .signing_key_retire_others = signing_key_retire_others,
 };

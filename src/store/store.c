@@ -235,3 +235,32 @@ int store_audit_list(struct store *s, struct arena *a, size_t limit, struct audi
 {
     return s->ops->audit_list(s, a, limit, out, n);
 }
+
+int store_token_revoke_user_except(struct store *s, int64_t user_id, int64_t keep_id, int64_t at,
+                                   int64_t *n)
+{
+    int64_t dummy;
+    return s->ops->token_revoke_user_except(s, user_id, keep_id, at, n != NULL ? n : &dummy);
+}
+
+int store_session_delete_by_user(struct store *s, int64_t user_id, int64_t *n)
+{
+    int64_t dummy;
+    return s->ops->session_delete_by_user(s, user_id, n != NULL ? n : &dummy);
+}
+
+int store_signing_key_insert(struct store *s, struct signing_key *k)
+{
+    return s->ops->signing_key_insert(s, k);
+}
+
+int store_signing_key_list(struct store *s, struct arena *a, struct signing_key **out, size_t *n)
+{
+    return s->ops->signing_key_list(s, a, out, n);
+}
+
+int store_signing_key_retire_others(struct store *s, const char *keep_kid, int64_t at, int64_t *n)
+{
+    int64_t dummy;
+    return s->ops->signing_key_retire_others(s, keep_kid, at, n != NULL ? n : &dummy);
+}

@@ -159,3 +159,26 @@ int store_audit_insert(struct store *s, struct audit_entry *e) __attribute__((wa
 /* Newest first, at most limit rows. */
 int store_audit_list(struct store *s, struct arena *a, size_t limit, struct audit_entry **out,
                      size_t *n) __attribute__((warn_unused_result));
+
+/* ---- revocation in bulk (password change) ---- */
+/* Sets revoked_at = at on every unrevoked token of user_id except the one
+ * with id keep_id (0: none). *n (may be NULL) receives how many. */
+int store_token_revoke_user_except(struct store *s, int64_t user_id, int64_t keep_id, int64_t at,
+                                   int64_t *n) __attribute__((warn_unused_result));
+/* Deletes every dashboard session of user_id. *n (may be NULL) receives
+ * how many. */
+int store_session_delete_by_user(struct store *s, int64_t user_id, int64_t *n)
+    __attribute__((warn_unused_result));
+
+/* ---- signing keys (JWT) ---- */
+/* Inserts k (created_at 0 = now, written back). ERR_CONFLICT if the kid
+ * exists. */
+int store_signing_key_insert(struct store *s, struct signing_key *k)
+    __attribute__((warn_unused_result));
+/* Every key, oldest first (created_at, then kid). *out is an arena array. */
+int store_signing_key_list(struct store *s, struct arena *a, struct signing_key **out, size_t *n)
+    __attribute__((warn_unused_result));
+/* Sets retired_at = at on every key not yet retired except keep_kid.
+ * *n (may be NULL) receives how many. */
+int store_signing_key_retire_others(struct store *s, const char *keep_kid, int64_t at, int64_t *n)
+    __attribute__((warn_unused_result));

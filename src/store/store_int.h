@@ -69,6 +69,13 @@ struct store_ops {
     int (*audit_insert)(struct store *s, struct audit_entry *e);
     int (*audit_list)(struct store *s, struct arena *a, size_t limit, struct audit_entry **out,
                       size_t *n);
+
+    int (*token_revoke_user_except)(struct store *s, int64_t user_id, int64_t keep_id, int64_t at,
+                                    int64_t *n);
+    int (*session_delete_by_user)(struct store *s, int64_t user_id, int64_t *n);
+    int (*signing_key_insert)(struct store *s, struct signing_key *k);
+    int (*signing_key_list)(struct store *s, struct arena *a, struct signing_key **out, size_t *n);
+    int (*signing_key_retire_others)(struct store *s, const char *keep_kid, int64_t at, int64_t *n);
 };
 
 struct store {

@@ -2,6 +2,12 @@
  * dispatch.c - the middleware every route goes through, driven by its
  * route row: rate limit (public routes by IP before auth, authenticated
  * routes by user after it), authentication, permission, handler.
+ *
+ * On an authenticated route the credential is checked first, so the rate
+ * limit can count per user (like Laravel's throttle keyed by
+ * $request->user()?->id ?: ip): a valid credential, also one refused with
+ * 403, counts against its user; a missing or invalid one (401) against the
+ * client IP, and its 401 also carries the X-RateLimit-* headers.
  */
 #include "surfaces/dispatch.h"
 
@@ -9,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/jwtauth.h"
 #include "core/ratelimit.h"
 #include "server.h"
 #include "util/arena.h"
@@ -96,7 +103,7 @@ static bool rate_limit(struct server *srv, const struct surface *sf, const struc
         return true;
     }
     char key[64];
-    if (p != NULL)
+    if (p != NULL && p->user.id != 0)
         snprintf(key, sizeof(key), "u:%lld", (long long)p->user.id);
     else
         snprintf(key, sizeof(key), "ip:%s", http_client_ip(req));
@@ -129,22 +136,28 @@ static const char *bearer(struct request *req)
     return *h ? h : NULL;
 }
 
-static bool authenticate(struct server *srv, const struct surface *sf, const struct route *rt,
-                         struct request *req, struct principal *p)
+/* Fills *p from the route's credential; 0 or a core error. */
+static int authenticate(struct server *srv, const struct route *rt, struct request *req,
+                        struct principal *p)
 {
-    if (rt->auth != AUTH_BEARER_PAT) {
-        sf->error(req, HERR_UNAUTHENTICATED, NULL);
-        return false;
+    const char *x_tenant = http_header(req, "X-Tenant");
+    switch (rt->auth) {
+    case AUTH_BEARER_PAT:
+        return principal_from_bearer(srv, http_arena(req), bearer(req), x_tenant, p);
+    case AUTH_BEARER_JWT: return principal_from_jwt(srv, http_arena(req), bearer(req), x_tenant, p);
+    default: return ERR_UNAUTHENTICATED;
     }
-    int rc =
-        principal_from_bearer(srv, http_arena(req), bearer(req), http_header(req, "X-Tenant"), p);
-    if (rc == 0)
-        return true;
-    if (rc == ERR_FORBIDDEN)
-        sf->error(req, HERR_FORBIDDEN, refusal_message(p->refusal));
-    else
+}
+
+static void auth_failed(const struct surface *sf, struct request *req, const struct principal *p,
+                        int rc)
+{
+    if (rc != ERR_FORBIDDEN)
         surface_fail(sf, req, rc);
-    return false;
+    else if (sf->refusal != NULL)
+        sf->refusal(req, p);
+    else
+        sf->error(req, HERR_FORBIDDEN, refusal_message(p->refusal));
 }
 
 void surface_dispatch(struct server *srv, const struct surface *sf, const struct route *rt,
@@ -157,13 +170,21 @@ void surface_dispatch(struct server *srv, const struct surface *sf, const struct
         return;
     }
     struct principal *p = arena_alloc(http_arena(req), sizeof(*p));
-    if (!authenticate(srv, sf, rt, req, p))
+    int rc = authenticate(srv, rt, req, p);
+    bool counted = rc == 0 || rc == ERR_FORBIDDEN || rc == ERR_UNAUTHENTICATED;
+    const struct principal *who = rc == ERR_UNAUTHENTICATED ? NULL : p;
+    if (rt->bucket != NULL && counted && !rate_limit(srv, sf, rt, req, who))
         return;
+    if (rc != 0) {
+        auth_failed(sf, req, p, rc);
+        return;
+    }
     http_set_user_data(req, p);
-    if (rt->bucket != NULL && !rate_limit(srv, sf, rt, req, p))
-        return;
     if (rt->permission != NULL && !principal_can(p, rt->permission)) {
-        sf->error(req, HERR_FORBIDDEN, NULL);
+        if (sf->denied != NULL)
+            sf->denied(req, rt->permission);
+        else
+            sf->error(req, HERR_FORBIDDEN, NULL);
         return;
     }
     rt->handler(srv, req, p);

@@ -7,3 +7,4 @@
 
 extern const struct surface surface_common;
 extern const struct surface surface_travel;
+extern const struct surface surface_autocom;

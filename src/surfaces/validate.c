@@ -22,7 +22,7 @@ void validator_fini(struct validator *v)
     v->errors = NULL;
 }
 
-static const char *label(struct request *req, const char *field)
+const char *validate_label(struct request *req, const char *field)
 {
     char *s = arena_strdup(http_arena(req), field);
     for (char *p = s; *p; p++) {
@@ -55,7 +55,7 @@ const char *validate_string(struct validator *v, struct request *req, const char
                             unsigned flags, size_t max)
 {
     struct arena *a = http_arena(req);
-    const char *name = label(req, field);
+    const char *name = validate_label(req, field);
     json_t *j = json_object_get(v->body, field);
     if (j == NULL || json_is_null(j)) {
         if (flags & V_REQUIRED)
@@ -127,4 +127,36 @@ json_t *validate_body(const struct validator *v)
 json_t *validate_single(const char *field, const char *message)
 {
     return json_pack("{s:s, s:{s:[s]}}", "message", message, "errors", field, message);
+}
+
+json_t *validate_body_message(const struct validator *v, const char *message)
+{
+    return json_pack("{s:s, s:O}", "message", message, "errors", v->errors);
+}
+
+bool validate_min_chars(struct validator *v, struct request *req, const char *field,
+                        const char *value, size_t min)
+{
+    if (value == NULL || utf8_len(value) >= min)
+        return true;
+    validate_add(v, field,
+                 arena_printf(http_arena(req), "The %s field must be at least %zu characters.",
+                              validate_label(req, field), min));
+    return false;
+}
+
+bool validate_confirmed(struct validator *v, struct request *req, const char *field,
+                        const char *value)
+{
+    if (value == NULL)
+        return true;
+    struct arena *a = http_arena(req);
+    json_t *c = json_object_get(v->body, arena_printf(a, "%s_confirmation", field));
+    if (json_is_string(c) && strlen(json_string_value(c)) == json_string_length(c) &&
+        strcmp(json_string_value(c), value) == 0)
+        return true;
+    validate_add(
+        v, field,
+        arena_printf(a, "The %s field confirmation does not match.", validate_label(req, field)));
+    return false;
 }

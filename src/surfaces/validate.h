@@ -43,3 +43,26 @@ bool validate_failed(const struct validator *v);
 json_t *validate_body(const struct validator *v);
 /* The body for a single-field error (e.g. wrong credentials). */
 json_t *validate_single(const char *field, const char *message);
+
+/*
+ * The 422 body with a fixed top-level message instead of Laravel 10's
+ * "first error (and N more errors)": {"message": message, "errors": {...}}
+ * (seed 002 says "The given data was invalid"). Owned by the caller.
+ */
+json_t *validate_body_message(const struct validator *v, const char *message);
+/* A field's label in messages: the name with '_' shown as ' ' (arena). */
+const char *validate_label(struct request *req, const char *field);
+/*
+ * Laravel's min:N for strings, on a value validate_string returned (NULL
+ * is skipped): "The <label> field must be at least N characters."
+ * Returns false (and records the error) when value is shorter.
+ */
+bool validate_min_chars(struct validator *v, struct request *req, const char *field,
+                        const char *value, size_t min);
+/*
+ * Laravel's "confirmed": value (skipped when NULL) must equal the
+ * "<field>_confirmation" string of the body, else "The <label> field
+ * confirmation does not match." on field. Returns false on a mismatch.
+ */
+bool validate_confirmed(struct validator *v, struct request *req, const char *field,
+                        const char *value);

@@ -129,6 +129,53 @@ static void rate_forms(void **state)
     assert_false(config_parse_rate("10/fortnight", &l, &w));
 }
 
+/* Seed 002: login 5/min, register 3/min, everything else 60/min; JWT
+ * lifetime and audience. */
+static void autocom_defaults_and_overrides(void **state)
+{
+    (void)state;
+    const char *none[] = {NULL};
+    struct config c;
+    char err[256] = "";
+    assert_int_equal(load(none, &c, err), 0);
+    assert_int_equal(config_rate(&c, "login")->limit, 5);
+    assert_int_equal(config_rate(&c, "login")->window_s, 60);
+    assert_int_equal(config_rate(&c, "register")->limit, 3);
+    assert_int_equal(config_rate(&c, "api")->limit, 60);
+    assert_int_equal(c.jwt_ttl_s, 3600);
+    assert_string_equal(c.jwt_audience, "latchkey");
+    config_fini(&c);
+
+    const char *env[] = {"LATCHKEY_RATE_LOGIN",
+                         "7/min",
+                         "LATCHKEY_RATE_API",
+                         "100/hour",
+                         "LATCHKEY_JWT_TTL",
+                         "900",
+                         "LATCHKEY_JWT_AUDIENCE",
+                         "shop-api",
+                         NULL};
+    assert_int_equal(load(env, &c, err), 0);
+    assert_int_equal(config_rate(&c, "login")->limit, 7);
+    assert_int_equal(config_rate(&c, "api")->window_s, 3600);
+    assert_int_equal(c.jwt_ttl_s, 900);
+    assert_string_equal(c.jwt_audience, "shop-api");
+    config_fini(&c);
+
+    static const char *const bad[][2] = {
+        {"LATCHKEY_JWT_TTL", "0"},
+        {"LATCHKEY_JWT_TTL", "99999999"},
+        {"LATCHKEY_JWT_AUDIENCE", "bad\x01aud"},
+        {"LATCHKEY_RATE_REGISTER", "x"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        const char *e[] = {bad[i][0], bad[i][1], NULL};
+        assert_int_not_equal(load(e, &c, err), 0);
+        assert_non_null(strstr(err, bad[i][0]));
+        config_fini(&c);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -137,6 +184,7 @@ int main(void)
         cmocka_unit_test(bad_values_are_refused_by_name),
         cmocka_unit_test(smtp_driver_needs_url),
         cmocka_unit_test(rate_forms),
+        cmocka_unit_test(autocom_defaults_and_overrides),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

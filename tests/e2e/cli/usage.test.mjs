@@ -20,6 +20,8 @@ const COMMANDS = [
   ['token', 'list'],
   ['token', 'revoke'],
   ['role', 'list'],
+  ['keys', 'list'],
+  ['keys', 'rotate'],
 ];
 
 describe('cli: usage', () => {

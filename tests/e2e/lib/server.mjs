@@ -26,13 +26,17 @@ const CLI_TIMEOUT_MS = 30000;
 
 // Defaults every test server and CLI call gets (a test can override any of
 // them, or pass null to remove one). Cheap argon2id parameters keep the many
-// logins fast, also under the sanitizers; the login throttle is raised so only
-// the throttle test (which sets its own) ever meets it.
+// logins fast, also under the sanitizers; the throttles (travel token, AutoCom
+// login, register and api) are raised so only the throttle tests (which set
+// their own) ever meet them.
 const TEST_DEFAULTS = {
   LATCHKEY_LOG_LEVEL: 'info',
   LATCHKEY_ARGON2_OPSLIMIT: '1',
   LATCHKEY_ARGON2_MEMLIMIT_KIB: '8192',
   LATCHKEY_RATE_TOKEN: '1000/60',
+  LATCHKEY_RATE_LOGIN: '1000/60',
+  LATCHKEY_RATE_REGISTER: '1000/60',
+  LATCHKEY_RATE_API: '100000/60',
   LATCHKEY_THREADS: '4',
 };
 

@@ -49,10 +49,14 @@ static const struct route routes_b[] = {
     {HTTP_PUT, "/api/v1/auth/user", h_dummy, AUTH_PUBLIC, NULL, NULL, 0},
 };
 
-static const struct surface surface_a = {"a", routes_a, sizeof(routes_a) / sizeof(routes_a[0]),
-                                         err_dummy};
-static const struct surface surface_b = {"b", routes_b, sizeof(routes_b) / sizeof(routes_b[0]),
-                                         err_dummy};
+static const struct surface surface_a = {.name = "a",
+                                         .routes = routes_a,
+                                         .n_routes = sizeof(routes_a) / sizeof(routes_a[0]),
+                                         .error = err_dummy};
+static const struct surface surface_b = {.name = "b",
+                                         .routes = routes_b,
+                                         .n_routes = sizeof(routes_b) / sizeof(routes_b[0]),
+                                         .error = err_dummy};
 
 const struct surface *const surfaces[] = {&surface_a, &surface_b};
 const size_t n_surfaces = 2;

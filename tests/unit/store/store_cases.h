@@ -713,6 +713,121 @@ static void test_threads(void **state)
     assert_int_equal(n, 2 * THREAD_ROUNDS / 10);
 }
 
+/* ---- AutoCom: signing keys, bulk revocation ---- */
+
+static struct signing_key key_row(const char *kid, int64_t created_at)
+{
+    return (struct signing_key){
+        .kid = kid,
+        .alg = "RS256",
+        .private_pem = "-----BEGIN RSA PRIVATE KEY-----\nx\n-----END RSA PRIVATE KEY-----\n",
+        .public_jwk = "{\"kty\":\"RSA\",\"n\":\"x\",\"e\":\"AQAB\"}",
+        .created_at = created_at,
+    };
+}
+
+static void test_signing_keys(void **state)
+{
+    struct fixture *f = *state;
+    struct signing_key *list = NULL;
+    size_t n = 9;
+    assert_int_equal(store_signing_key_list(f->s, f->a, &list, &n), 0);
+    assert_int_equal(n, 0);
+
+    struct signing_key b = key_row("kid-b", 200), a = key_row("kid-a", 100);
+    struct signing_key now = key_row("kid-now", 0), tie = key_row("Kid-tie", 200);
+    assert_int_equal(store_signing_key_insert(f->s, &b), 0);
+    assert_int_equal(store_signing_key_insert(f->s, &a), 0);
+    assert_int_equal(store_signing_key_insert(f->s, &now), 0);
+    assert_int_equal(store_signing_key_insert(f->s, &tie), 0);
+    assert_true(now.created_at > 200); /* 0 means now, written back */
+    struct signing_key dup = key_row("kid-a", 5);
+    assert_int_equal(store_signing_key_insert(f->s, &dup), ERR_CONFLICT);
+
+    assert_int_equal(store_signing_key_list(f->s, f->a, &list, &n), 0);
+    assert_int_equal(n, 4);
+    assert_string_equal(list[0].kid, "kid-a"); /* oldest first, ties in byte order */
+    assert_string_equal(list[1].kid, "Kid-tie");
+    assert_string_equal(list[2].kid, "kid-b");
+    assert_string_equal(list[3].kid, "kid-now");
+    assert_string_equal(list[0].alg, "RS256");
+    assert_non_null(strstr(list[0].private_pem, "PRIVATE KEY"));
+    assert_string_equal(list[0].public_jwk, "{\"kty\":\"RSA\",\"n\":\"x\",\"e\":\"AQAB\"}");
+    assert_int_equal(list[0].created_at, 100);
+    assert_int_equal(list[0].retired_at, 0);
+
+    int64_t retired = -1;
+    assert_int_equal(store_signing_key_retire_others(f->s, "kid-now", 500, &retired), 0);
+    assert_int_equal(retired, 3);
+    /* Already retired keys keep their first retirement time. */
+    assert_int_equal(store_signing_key_retire_others(f->s, "kid-now", 900, &retired), 0);
+    assert_int_equal(retired, 0);
+    assert_int_equal(store_signing_key_list(f->s, f->a, &list, &n), 0);
+    assert_int_equal(list[0].retired_at, 500);
+    assert_int_equal(list[2].retired_at, 500);
+    assert_int_equal(list[3].retired_at, 0);
+    assert_int_equal(store_signing_key_retire_others(f->s, "none", 1000, NULL), 0);
+    assert_int_equal(store_signing_key_list(f->s, f->a, &list, &n), 0);
+    assert_int_equal(list[3].retired_at, 1000);
+}
+
+static int64_t revoked_at(struct fixture *f, int64_t id)
+{
+    struct token t;
+    assert_int_equal(store_token_by_id(f->s, f->a, id, &t), 0);
+    return t.revoked_at;
+}
+
+static void test_token_revoke_user_except(void **state)
+{
+    struct fixture *f = *state;
+    int64_t u = make_user(f->s, "u@example.com"), other = make_user(f->s, "o@example.com");
+    int64_t keep = make_token(f->s, u, 1), t2 = make_token(f->s, u, 2);
+    int64_t t3 = make_token(f->s, u, 3), gone = make_token(f->s, u, 4);
+    int64_t foreign = make_token(f->s, other, 5);
+    assert_int_equal(store_token_revoke(f->s, gone, 50), 0);
+
+    int64_t n = -1;
+    assert_int_equal(store_token_revoke_user_except(f->s, u, keep, 100, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(revoked_at(f, keep), 0);
+    assert_int_equal(revoked_at(f, t2), 100);
+    assert_int_equal(revoked_at(f, t3), 100);
+    assert_int_equal(revoked_at(f, gone), 50); /* already revoked: unchanged */
+    assert_int_equal(revoked_at(f, foreign), 0);
+
+    assert_int_equal(store_token_revoke_user_except(f->s, u, 0, 200, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(revoked_at(f, keep), 200);
+    assert_int_equal(store_token_revoke_user_except(f->s, u + 100, 0, 300, NULL), 0);
+}
+
+static void insert_session(struct fixture *f, const char *id, int64_t user_id)
+{
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO sessions (id_hash, user_id, csrf_hash, created_at, expires_at)"
+             " VALUES ('%s', %lld, 'c', 1, 2) RETURNING user_id",
+             id, (long long)user_id);
+    backend_insert_raw(f, sql);
+}
+
+static void test_session_delete_by_user(void **state)
+{
+    struct fixture *f = *state;
+    int64_t u = make_user(f->s, "s@example.com"), other = make_user(f->s, "t@example.com");
+    insert_session(f, "a", u);
+    insert_session(f, "b", u);
+    insert_session(f, "c", other);
+    int64_t n = -1;
+    assert_int_equal(store_session_delete_by_user(f->s, u, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(store_session_delete_by_user(f->s, u, &n), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(store_session_delete_by_user(f->s, other, &n), 0);
+    assert_int_equal(n, 1);
+}
+
 #define STORE_CASES                                                                                \
     cmocka_unit_test_setup_teardown(test_migrate_from_empty, setup_empty, teardown),               \
         cmocka_unit_test(test_reopen_same_thread),                                                 \
@@ -729,4 +844,7 @@ static void test_threads(void **state)
         cmocka_unit_test_setup_teardown(test_audit, setup, teardown),                              \
         cmocka_unit_test_setup_teardown(test_tx, setup, teardown),                                 \
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),                             \
-        cmocka_unit_test_setup_teardown(test_threads, setup, teardown)
+        cmocka_unit_test_setup_teardown(test_threads, setup, teardown),                            \
+        cmocka_unit_test_setup_teardown(test_signing_keys, setup, teardown),                       \
+        cmocka_unit_test_setup_teardown(test_token_revoke_user_except, setup, teardown),           \
+        cmocka_unit_test_setup_teardown(test_session_delete_by_user, setup, teardown)

@@ -1,0 +1,147 @@
+/*
+ * jwtauth.c - JWT access tokens: issue (row + signature) and authenticate
+ * (signature + claims + row + user + tenant), see jwtauth.h.
+ *
+ * Check order on a request: the token itself (signature, iss, aud, times)
+ * and its row (present, kind jwt, not revoked, not expired, same user) all
+ * answer 401 before anything about the account is looked at; user, tenant
+ * and membership status answer 403 after. Like a Sanctum token, a JWT
+ * costs one joined read of the store (store_principal_by_token) once its
+ * signature is known (jwt_memo).
+ */
+#include "core/jwtauth.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/audit.h"
+#include "core/keyring.h"
+#include "core/lastused.h"
+#include "crypto/jwt.h"
+#include "server.h"
+#include "store/store.h"
+#include "util/arena.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+static const char *const all_abilities[] = {"*"};
+
+int jwtauth_issue(struct server *srv, struct arena *a, struct principal *p, const char *name,
+                  const char *ip, char **jwt)
+{
+    *jwt = NULL;
+    if (name == NULL || name[0] == '\0' || strlen(name) > 255)
+        return ERR_INVALID;
+    int64_t now = time_now();
+    struct token *t = &p->token;
+    *t = (struct token){
+        .user_id = p->user.id,
+        .tenant_id = p->has_tenant ? p->tenant.id : 0,
+        .name = name,
+        .abilities = {.items = (const char **)(uintptr_t)all_abilities, .n = 1},
+        .kind = TOKEN_JWT,
+        .expires_at = now + srv->cfg.jwt_ttl_s,
+    };
+    int rc = store_token_insert(srv->store, t);
+    if (rc != 0)
+        return rc;
+    struct jwt_claims c = {
+        .iss = srv->cfg.public_url,
+        .sub = arena_printf(a, "%lld", (long long)p->user.id),
+        .aud = srv->cfg.jwt_audience,
+        .tid = p->has_tenant ? p->tenant.slug : NULL,
+        .jti = arena_printf(a, "%lld", (long long)t->id),
+        .iat = now,
+        .nbf = now,
+        .exp = t->expires_at,
+    };
+    if (p->has_tenant)
+        c.scopes = p->role.permissions;
+    char *signed_jwt = NULL;
+    char kid[JWT_KID_MAX + 1];
+    rc = keyring_sign(srv->keys, &c, &signed_jwt, kid);
+    if (rc != 0) {
+        /* The row would never be usable: mark it dead. */
+        if (store_token_revoke(srv->store, t->id, now) != 0)
+            log_warnx("event=jwt_row_revoke_failed token=%lld", (long long)t->id);
+        return rc;
+    }
+    *jwt = arena_strdup(a, signed_jwt);
+    free(signed_jwt);
+    char detail[160];
+    snprintf(detail, sizeof(detail), "{\"token_id\":%lld,\"kind\":\"jwt\",\"kid\":\"%s\"}",
+             (long long)t->id, kid);
+    audit_record(srv, t->tenant_id, p->user.id, "token.create", ip, detail);
+    return 0;
+}
+
+/* A positive decimal id of at most 18 digits, or 0. */
+static int64_t parse_id(const char *s)
+{
+    int64_t v = 0;
+    size_t n = 0;
+    for (; s[n] != '\0'; n++) {
+        if (s[n] < '0' || s[n] > '9' || n >= 18)
+            return 0;
+        v = v * 10 + (s[n] - '0');
+    }
+    return n > 0 && s[0] != '0' ? v : 0;
+}
+
+/* The rows of a verified token (one joined read: token, user, tenant,
+ * membership, role), the token row checked against its claims. */
+static int load_rows(struct server *srv, struct arena *a, const struct jwt_claims *c, int64_t now,
+                     struct principal_rows *out)
+{
+    int64_t jti = parse_id(c->jti), sub = parse_id(c->sub);
+    if (jti == 0 || sub == 0)
+        return ERR_UNAUTHENTICATED;
+    int rc = store_principal_by_token(srv->store, a, jti, NULL, out);
+    if (rc == ERR_NOT_FOUND)
+        return ERR_UNAUTHENTICATED; /* no such row, or its user is gone */
+    if (rc != 0)
+        return rc;
+    const struct token *t = &out->token;
+    if (t->kind != TOKEN_JWT || t->user_id != sub || t->revoked_at != 0 ||
+        (t->expires_at != 0 && t->expires_at <= now))
+        return ERR_UNAUTHENTICATED;
+    return 0;
+}
+
+int principal_from_jwt(struct server *srv, struct arena *a, const char *bearer,
+                       const char *x_tenant, struct principal *p)
+{
+    memset(p, 0, sizeof(*p));
+    int64_t now = time_now();
+    struct jwt_expect ex = {
+        .iss = srv->cfg.public_url,
+        .aud = srv->cfg.jwt_audience,
+        .now = now,
+        .leeway = JWT_DEFAULT_LEEWAY,
+        .memo = keyring_memo(srv->keys),
+    };
+    struct jwt_claims c;
+    enum jwt_fail why = JWT_FAIL_NONE;
+    if (bearer == NULL)
+        return ERR_UNAUTHENTICATED;
+    int rc = jwt_verify(bearer, keyring_lookup, srv->keys, &ex, a, &c, &why);
+    if (rc != 0) {
+        log_debug("event=jwt_refused reason=%s", jwt_fail_str(why));
+        return rc;
+    }
+    struct principal_rows rows;
+    rc = load_rows(srv, a, &c, now, &rows);
+    if (rc != 0)
+        return rc;
+    p->via = VIA_JWT;
+    lastused_touch(srv->lastused, rows.token.id, now);
+    rc = principal_bind_rows(srv, a, p, &rows, x_tenant);
+    if (rc != 0)
+        return rc;
+    /* The row is the authority; a tid that disagrees is not ours. */
+    if (p->has_tenant && (c.tid == NULL || strcmp(c.tid, p->tenant.slug) != 0))
+        return ERR_UNAUTHENTICATED;
+    return 0;
+}

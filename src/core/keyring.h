@@ -1,0 +1,88 @@
+/*
+ * keyring.h - the deployment's JWT signing keys (DESIGN section 4).
+ *
+ * The keys live in the store (signing_keys), so every instance over the
+ * same database signs and verifies with the same set. A keyring caches
+ * them and reloads them at most once per KEYRING_REFRESH_MS, so a key
+ * rotated by the CLI or by another instance is picked up within about a
+ * second, without a restart.
+ *
+ * Life of a key: created active; the newest active key signs. Rotation
+ * adds a new active key and retires the others (retired_at = now). A
+ * retired key still verifies (and stays in the JWKS) until retired_at +
+ * the token lifetime + KEYRING_GRACE_S, by which time every token it
+ * signed has expired. The grace covers an instance that signed with the
+ * old key in the second before it reloaded, and small clock differences.
+ *
+ * The keyring also keeps the jwt_memo of its verifier: the SHA-256 of the
+ * last KEYRING_MEMO_SLOTS tokens whose signature verified (direct-mapped,
+ * overwritten on collision), so a token used again skips the RSA work.
+ *
+ * Thread-safe: one mutex (mu) guards the cache, another (memo_mu) the memo;
+ * store reads run outside both. The private keys in the cache are wiped
+ * when it is freed.
+ */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/jwt.h"
+#include "store/model.h"
+
+struct arena;
+struct store;
+struct keyring;
+
+#define KEYRING_REFRESH_MS 1000
+#define KEYRING_GRACE_S    5
+#define KEYRING_RSA_BITS   2048
+#define KEYRING_MEMO_SLOTS 8192 /* 256 KiB of token hashes */
+
+/* store is borrowed and must outlive the keyring; ttl_s is the longest
+ * token lifetime. Loads nothing yet. */
+struct keyring *keyring_new(struct store *store, int64_t ttl_s);
+/* Frees the cache (wiping private keys). Accepts NULL. */
+void keyring_free(struct keyring *kr);
+
+/*
+ * Makes sure there is an active key: generates and stores one when there
+ * is none (first start). *created (may be NULL) tells whether it did.
+ * 0, ERR_CRYPTO or a store error.
+ */
+int keyring_ensure(struct keyring *kr, bool *created) __attribute__((warn_unused_result));
+
+/*
+ * Generates a new active key and retires every other active key, in one
+ * transaction. kid receives the new key's id. 0, ERR_CRYPTO or a store
+ * error.
+ */
+int keyring_rotate(struct keyring *kr, char kid[JWT_KID_MAX + 1])
+    __attribute__((warn_unused_result));
+
+/*
+ * Signs c with the newest active key; *token is malloc'd (free()). kid
+ * (may be NULL) receives the key's id. ERR_UNAVAILABLE when there is no
+ * active key, ERR_CRYPTO.
+ */
+int keyring_sign(struct keyring *kr, const struct jwt_claims *c, char **token,
+                 char kid[JWT_KID_MAX + 1]) __attribute__((warn_unused_result));
+
+/*
+ * jwt_key_lookup for jwt_verify (ctx: the keyring): the public JWK of kid
+ * copied into a, or NULL if kid is unknown or no longer verifies.
+ */
+const char *keyring_lookup(void *ctx, struct arena *a, const char *kid);
+
+/*
+ * The keys that verify at now, oldest first: an arena array of copies
+ * without their private keys (private_pem NULL).
+ */
+int keyring_verifying(struct keyring *kr, struct arena *a, int64_t now, struct signing_key **out,
+                      size_t *n) __attribute__((warn_unused_result));
+
+/* The memo for jwt_expect.memo (owned by the keyring). */
+const struct jwt_memo *keyring_memo(struct keyring *kr);
+
+/* The last second k verifies (0: no end, it is active). */
+int64_t keyring_verifies_until(const struct keyring *kr, const struct signing_key *k);

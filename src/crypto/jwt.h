@@ -1,0 +1,118 @@
+/*
+ * jwt.h - RS256 JSON Web Tokens and their keys (DESIGN section 4), on
+ * rhonabwy 1.1 over GnuTLS.
+ *
+ * Only one algorithm exists here: RS256 with RSA keys of at least 2048
+ * bits, header {"typ":"JWT","alg":"RS256","kid":...}. A token is checked
+ * before any signature work (size, shape, header alg and kid, no "crit"),
+ * then its signature against the public key its kid names (never a key
+ * carried in the token: jwk, jku, x5u and x5c headers are ignored, and
+ * nothing is ever fetched), then its claims. "none", HS256 (also keyed with
+ * the public key) and every other alg are refused.
+ *
+ * The RSA verification is the expensive step (~60 us); a caller may pass
+ * a memo of the tokens whose signature already verified (jwt_memo), so a
+ * token presented again costs a SHA-256 instead. A memo hit skips only the
+ * signature: the header, the kid (still ours and still verifying) and every
+ * claim are checked again on each call.
+ *
+ * Thread-safe: no shared state; each call works on its own rhonabwy
+ * objects. Private keys are PEM text owned by the caller; copies made
+ * here are wiped before they are freed.
+ */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/strlist.h"
+
+struct arena;
+
+#define JWT_MAX_LEN        8192 /* longest token accepted, in bytes */
+#define JWT_KID_MAX        64   /* longest kid accepted */
+#define JWT_MAX_SCOPES     256  /* most scopes a token may carry */
+#define JWT_DEFAULT_LEEWAY 30   /* seconds of clock skew allowed for iat and nbf */
+
+/* A new key pair: kid is the RFC 7638 SHA-256 thumbprint (base64url). */
+struct jwt_keypair {
+    char kid[JWT_KID_MAX + 1];
+    char *private_pem; /* owned, PKCS#1 PEM; wiped by jwt_keypair_fini */
+    char *public_jwk;  /* owned, {"kty":"RSA","n":...,"e":...} */
+};
+
+/* Generates an RSA key pair of bits (>= 2048). 0 or ERR_CRYPTO. */
+int jwt_keygen(unsigned bits, struct jwt_keypair *out) __attribute__((warn_unused_result));
+/* Wipes and frees the pair's strings. Accepts a zeroed pair. */
+void jwt_keypair_fini(struct jwt_keypair *kp);
+
+/* Claims of an access token, in the order they are written. */
+struct jwt_claims {
+    const char *iss;
+    const char *sub;
+    const char *aud;
+    const char *tid; /* may be NULL (left out) */
+    const char *jti;
+    int64_t iat;
+    int64_t nbf;
+    int64_t exp;
+    struct strlist scopes;
+};
+
+/*
+ * Signs c with the private key (PEM, borrowed) under kid. *out receives
+ * the compact token (malloc'd, free() it). 0, ERR_INVALID (bad key or
+ * claims) or ERR_CRYPTO.
+ */
+int jwt_sign(const char *kid, const char *private_pem, const struct jwt_claims *c, char **out)
+    __attribute__((warn_unused_result));
+
+/*
+ * Returns the public JWK (JSON text) of kid, or NULL if the kid is
+ * unknown or no longer verifies. The text may live in a (the request's
+ * arena) and must stay valid until jwt_verify returns.
+ */
+typedef const char *(*jwt_key_lookup)(void *ctx, struct arena *a, const char *kid);
+
+#define JWT_MEMO_HASH 32 /* bytes: SHA-256 of the whole token */
+
+/* Remembers tokens (by the SHA-256 of all their bytes) whose signature
+ * verified. Both calls must be thread-safe when jwt_verify runs on
+ * several threads. */
+struct jwt_memo {
+    bool (*seen)(void *ctx, const unsigned char hash[JWT_MEMO_HASH]);
+    void (*remember)(void *ctx, const unsigned char hash[JWT_MEMO_HASH]);
+    void *ctx;
+};
+
+struct jwt_expect {
+    const char *iss;             /* required value of "iss" */
+    const char *aud;             /* required value of "aud" (a string, or one of an array) */
+    int64_t now;                 /* Unix time the token is checked at */
+    int64_t leeway;              /* seconds of skew allowed for "nbf" and "iat" (not "exp") */
+    const struct jwt_memo *memo; /* may be NULL */
+};
+
+/* Why a token was refused (for logs and tests; callers answer one 401). */
+enum jwt_fail {
+    JWT_FAIL_NONE = 0,
+    JWT_FAIL_FORMAT,    /* size, shape, base64url, header JSON, "typ", "crit" */
+    JWT_FAIL_ALG,       /* anything but RS256 */
+    JWT_FAIL_KID,       /* missing or unknown kid */
+    JWT_FAIL_SIGNATURE, /* bad signature (tampered, other key) */
+    JWT_FAIL_ISS,
+    JWT_FAIL_AUD,
+    JWT_FAIL_EXPIRED, /* now >= exp */
+    JWT_FAIL_NOT_YET, /* nbf or iat later than now + leeway */
+    JWT_FAIL_CLAIMS,  /* a required claim is missing or of the wrong type */
+};
+
+const char *jwt_fail_str(enum jwt_fail f);
+
+/*
+ * Verifies token against the key lookup and ex. On success fills *out
+ * (strings in a) and returns 0; otherwise ERR_UNAUTHENTICATED with *why
+ * set (why may be NULL).
+ */
+int jwt_verify(const char *token, jwt_key_lookup lookup, void *ctx, const struct jwt_expect *ex,
+               struct arena *a, struct jwt_claims *out, enum jwt_fail *why)
+    __attribute__((warn_unused_result));

@@ -1,0 +1,716 @@
+/*
+ * test_jwt.c - RS256 sign/verify, claim validation, and hostile tokens:
+ * alg none, HS256 keyed with the public key, wrong aud/iss, expired,
+ * nbf/iat in the future, unknown kid, a foreign key under a known kid, an
+ * embedded jwk header, tampered, truncated and huge tokens.
+ *
+ * Hostile tokens are made with rhonabwy directly (or by hand), the way an
+ * attacker would, and must all be refused by jwt_verify.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <rhonabwy.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/jwt.h"
+#include "util/arena.h"
+#include "util/err.h"
+
+#define NOW 1800000000LL
+#define ISS "https://auth.example.com"
+#define AUD "latchkey"
+
+static struct jwt_keypair kp1, kp2;
+static const char *scope_items[] = {"orders.view", "team.invite"};
+
+/* The verifier's keys: kp1 under its kid, and optionally an extra one. */
+struct ring {
+    const char *kid[3];
+    const char *jwk[3];
+};
+
+static const char *lookup(void *ctx, struct arena *a, const char *kid)
+{
+    struct ring *r = ctx;
+    for (int i = 0; i < 3 && r->kid[i] != NULL; i++) {
+        if (strcmp(r->kid[i], kid) == 0)
+            return arena_strdup(a, r->jwk[i]);
+    }
+    return NULL;
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    if (sodium_init() < 0)
+        return -1;
+    if (jwt_keygen(2048, &kp1) != 0 || jwt_keygen(2048, &kp2) != 0)
+        return -1;
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    jwt_keypair_fini(&kp1);
+    jwt_keypair_fini(&kp2);
+    return 0;
+}
+
+static struct jwt_claims good_claims(void)
+{
+    return (struct jwt_claims){
+        .iss = ISS,
+        .sub = "42",
+        .aud = AUD,
+        .tid = "my-store",
+        .jti = "7",
+        .iat = NOW - 10,
+        .nbf = NOW - 10,
+        .exp = NOW + 3600,
+        .scopes = {.items = scope_items, .n = 2},
+    };
+}
+
+static const struct jwt_expect expect = {.iss = ISS, .aud = AUD, .now = NOW, .leeway = 30};
+
+/* Verifies with kp1 known; returns the failure reason (NONE on success). */
+static enum jwt_fail check(const char *token)
+{
+    struct ring r = {{kp1.kid, NULL}, {kp1.public_jwk, NULL}};
+    struct arena *a = arena_new();
+    struct jwt_claims out;
+    enum jwt_fail why = JWT_FAIL_NONE;
+    int rc = jwt_verify(token, lookup, &r, &expect, a, &out, &why);
+    assert_int_equal(rc == 0, why == JWT_FAIL_NONE);
+    if (rc != 0)
+        assert_int_equal(rc, ERR_UNAUTHENTICATED);
+    arena_free(a);
+    return why;
+}
+
+/* noinline: gcc 12 otherwise mistakes the returned token for a pointer to
+ * the local that received it (-Wdangling-pointer). */
+static __attribute__((noinline)) char *sign_good(struct jwt_claims c)
+{
+    char *t = NULL;
+    assert_int_equal(jwt_sign(kp1.kid, kp1.private_pem, &c, &t), 0);
+    return t;
+}
+
+/* Signs header + claims (JSON texts) with a PEM private key and alg, as
+ * rhonabwy does for anyone: the attacker's tool. */
+static char *forge(const char *header, const char *claims, const char *pem, jwa_alg alg)
+{
+    jwt_t *jwt = NULL;
+    jwk_t *key = NULL;
+    assert_int_equal(r_jwt_init(&jwt), RHN_OK);
+    assert_int_equal(r_jwt_set_full_header_json_str(jwt, header), RHN_OK);
+    assert_int_equal(r_jwt_set_full_claims_json_str(jwt, claims), RHN_OK);
+    assert_int_equal(r_jwt_set_sign_alg(jwt, alg), RHN_OK);
+    assert_int_equal(r_jwk_init(&key), RHN_OK);
+    assert_int_equal(r_jwk_import_from_pem_der(key, R_X509_TYPE_PRIVKEY, R_FORMAT_PEM,
+                                               (const unsigned char *)pem, strlen(pem)),
+                     RHN_OK);
+    char *t = r_jwt_serialize_signed(jwt, key, R_FLAG_IGNORE_REMOTE);
+    assert_non_null(t);
+    char *out = strdup(t);
+    r_free(t);
+    r_jwk_free(key);
+    r_jwt_free(jwt);
+    return out;
+}
+
+static char *b64url(const char *s)
+{
+    size_t len = sodium_base64_encoded_len(strlen(s), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    char *out = malloc(len);
+    sodium_bin2base64(out, len, (const unsigned char *)s, strlen(s),
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    return out;
+}
+
+/* header.payload.sig from plain texts. */
+static char *by_hand(const char *header, const char *claims, const char *sig)
+{
+    char *h = b64url(header), *p = b64url(claims);
+    size_t n = strlen(h) + strlen(p) + strlen(sig) + 3;
+    char *t = malloc(n);
+    snprintf(t, n, "%s.%s.%s", h, p, sig);
+    free(h);
+    free(p);
+    return t;
+}
+
+/* header.payload signed with HMAC-SHA256 under secret (any length). */
+static char *forge_hs256(const char *header, const char *claims, const char *secret)
+{
+    char *hp = by_hand(header, claims, "");
+    size_t len = strlen(hp) - 1; /* without the last '.' */
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret, strlen(secret));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)hp, len);
+    crypto_auth_hmacsha256_final(&st, mac);
+    char sig[64];
+    sodium_bin2base64(sig, sizeof(sig), mac, sizeof(mac), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    size_t n = len + strlen(sig) + 2;
+    char *t = malloc(n);
+    snprintf(t, n, "%.*s.%s", (int)len, hp, sig);
+    free(hp);
+    return t;
+}
+
+static char *header_with_kid(const char *alg, const char *kid)
+{
+    static char buf[256];
+    snprintf(buf, sizeof(buf), "{\"typ\":\"JWT\",\"alg\":\"%s\",\"kid\":\"%s\"}", alg, kid);
+    return buf;
+}
+
+static const char *claims_text(int64_t iat, int64_t nbf, int64_t exp)
+{
+    static char buf[512];
+    snprintf(buf, sizeof(buf),
+             "{\"iss\":\"" ISS "\",\"sub\":\"42\",\"aud\":\"" AUD "\",\"tid\":\"my-store\","
+             "\"jti\":\"7\",\"iat\":%lld,\"nbf\":%lld,\"exp\":%lld,\"scopes\":[]}",
+             (long long)iat, (long long)nbf, (long long)exp);
+    return buf;
+}
+
+/* ---- the good path ---- */
+
+static void keygen_makes_rsa_2048_with_thumbprint_kid(void **state)
+{
+    (void)state;
+    assert_int_equal(strlen(kp1.kid), 43); /* base64url SHA-256 */
+    assert_string_not_equal(kp1.kid, kp2.kid);
+    assert_non_null(strstr(kp1.private_pem, "PRIVATE KEY"));
+    json_t *j = json_loads(kp1.public_jwk, 0, NULL);
+    assert_non_null(j);
+    assert_string_equal(json_string_value(json_object_get(j, "kty")), "RSA");
+    assert_string_equal(json_string_value(json_object_get(j, "e")), "AQAB");
+    assert_true(json_string_length(json_object_get(j, "n")) >= 342); /* 2048 bits */
+    assert_null(json_object_get(j, "d"));                            /* public only */
+    json_decref(j);
+    struct jwt_keypair small;
+    assert_int_equal(jwt_keygen(1024, &small), ERR_INVALID);
+}
+
+static void sign_then_verify(void **state)
+{
+    (void)state;
+    char *t = sign_good(good_claims());
+    /* The header is exactly {"typ":"JWT","alg":"RS256","kid":...}. */
+    char want[160];
+    snprintf(want, sizeof(want), "{\"typ\":\"JWT\",\"alg\":\"RS256\",\"kid\":\"%s\"}", kp1.kid);
+    char *h = b64url(want);
+    assert_int_equal(strncmp(t, h, strlen(h)), 0);
+    assert_int_equal(t[strlen(h)], '.');
+    free(h);
+
+    struct ring r = {{kp1.kid, NULL}, {kp1.public_jwk, NULL}};
+    struct arena *a = arena_new();
+    struct jwt_claims c;
+    enum jwt_fail why;
+    assert_int_equal(jwt_verify(t, lookup, &r, &expect, a, &c, &why), 0);
+    assert_int_equal(why, JWT_FAIL_NONE);
+    assert_string_equal(c.iss, ISS);
+    assert_string_equal(c.sub, "42");
+    assert_string_equal(c.aud, AUD);
+    assert_string_equal(c.tid, "my-store");
+    assert_string_equal(c.jti, "7");
+    assert_int_equal(c.iat, NOW - 10);
+    assert_int_equal(c.nbf, NOW - 10);
+    assert_int_equal(c.exp, NOW + 3600);
+    assert_int_equal(c.scopes.n, 2);
+    assert_string_equal(c.scopes.items[1], "team.invite");
+    arena_free(a);
+    free(t);
+}
+
+static void aud_may_be_an_array(void **state)
+{
+    (void)state;
+    char claims[512];
+    snprintf(claims, sizeof(claims),
+             "{\"iss\":\"" ISS "\",\"sub\":\"1\",\"aud\":[\"other\",\"" AUD "\"],\"jti\":\"1\","
+             "\"iat\":%lld,\"nbf\":%lld,\"exp\":%lld}",
+             NOW, NOW, NOW + 60);
+    char *t = forge(header_with_kid("RS256", kp1.kid), claims, kp1.private_pem, R_JWA_ALG_RS256);
+    assert_int_equal(check(t), JWT_FAIL_NONE);
+    free(t);
+    snprintf(claims, sizeof(claims),
+             "{\"iss\":\"" ISS "\",\"sub\":\"1\",\"aud\":[\"other\"],\"jti\":\"1\","
+             "\"iat\":%lld,\"nbf\":%lld,\"exp\":%lld}",
+             NOW, NOW, NOW + 60);
+    t = forge(header_with_kid("RS256", kp1.kid), claims, kp1.private_pem, R_JWA_ALG_RS256);
+    assert_int_equal(check(t), JWT_FAIL_AUD);
+    free(t);
+}
+
+/* ---- claims ---- */
+
+static void wrong_iss_and_aud(void **state)
+{
+    (void)state;
+    struct jwt_claims c = good_claims();
+    c.iss = "https://evil.example.com";
+    char *t = sign_good(c);
+    assert_int_equal(check(t), JWT_FAIL_ISS);
+    free(t);
+    c = good_claims();
+    c.aud = "another-service";
+    t = sign_good(c);
+    assert_int_equal(check(t), JWT_FAIL_AUD);
+    free(t);
+}
+
+static void expired(void **state)
+{
+    (void)state;
+    struct jwt_claims c = good_claims();
+    c.exp = NOW - 1;
+    char *t = sign_good(c);
+    assert_int_equal(check(t), JWT_FAIL_EXPIRED);
+    free(t);
+    c.exp = NOW; /* exp is the first second it no longer works */
+    t = sign_good(c);
+    assert_int_equal(check(t), JWT_FAIL_EXPIRED);
+    free(t);
+}
+
+static void not_yet_valid(void **state)
+{
+    (void)state;
+    struct jwt_claims c = good_claims();
+    c.nbf = NOW + 3600;
+    char *t = sign_good(c);
+    assert_int_equal(check(t), JWT_FAIL_NOT_YET);
+    free(t);
+    c.nbf = NOW + 31; /* just past the 30 s leeway */
+    t = sign_good(c);
+    assert_int_equal(check(t), JWT_FAIL_NOT_YET);
+    free(t);
+    c.nbf = NOW + 20; /* clock skew within the leeway */
+    t = sign_good(c);
+    assert_int_equal(check(t), JWT_FAIL_NONE);
+    free(t);
+    c = good_claims();
+    c.iat = NOW + 3600;
+    t = sign_good(c);
+    assert_int_equal(check(t), JWT_FAIL_NOT_YET);
+    free(t);
+}
+
+static void missing_or_mistyped_claims(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        /* no exp */
+        "{\"iss\":\"" ISS "\",\"sub\":\"1\",\"aud\":\"" AUD "\",\"jti\":\"1\",\"iat\":1,\"nbf\":1}",
+        /* sub a number */
+        "{\"iss\":\"" ISS "\",\"sub\":1,\"aud\":\"" AUD
+        "\",\"jti\":\"1\",\"iat\":1,\"nbf\":1,\"exp\":9999999999}",
+        /* exp a string */
+        "{\"iss\":\"" ISS "\",\"sub\":\"1\",\"aud\":\"" AUD
+        "\",\"jti\":\"1\",\"iat\":1,\"nbf\":1,\"exp\":\"9999999999\"}",
+        /* no jti */
+        "{\"iss\":\"" ISS "\",\"sub\":\"1\",\"aud\":\"" AUD
+        "\",\"iat\":1,\"nbf\":1,\"exp\":9999999999}",
+        /* scopes not strings */
+        "{\"iss\":\"" ISS "\",\"sub\":\"1\",\"aud\":\"" AUD
+        "\",\"jti\":\"1\",\"iat\":1,\"nbf\":1,\"exp\":9999999999,\"scopes\":[1]}",
+        /* tid not a string */
+        "{\"iss\":\"" ISS "\",\"sub\":\"1\",\"aud\":\"" AUD
+        "\",\"tid\":7,\"jti\":\"1\",\"iat\":1,\"nbf\":1,\"exp\":9999999999}",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char *t =
+            forge(header_with_kid("RS256", kp1.kid), bad[i], kp1.private_pem, R_JWA_ALG_RS256);
+        assert_int_equal(check(t), JWT_FAIL_CLAIMS);
+        free(t);
+    }
+}
+
+/* ---- algorithm attacks ---- */
+
+static void alg_none(void **state)
+{
+    (void)state;
+    const char *claims = claims_text(NOW, NOW, NOW + 600);
+    static const char *const algs[] = {"none", "None", "NONE", "nOnE"};
+    for (size_t i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
+        char *t = by_hand(header_with_kid(algs[i], kp1.kid), claims, "");
+        assert_int_not_equal(check(t), JWT_FAIL_NONE);
+        free(t);
+        t = by_hand(header_with_kid(algs[i], kp1.kid), claims, "c2lnbmF0dXJl");
+        assert_int_equal(check(t), JWT_FAIL_ALG);
+        free(t);
+    }
+    /* The same token without a kid: refused too. */
+    char *t = by_hand("{\"alg\":\"none\"}", claims, "");
+    assert_int_not_equal(check(t), JWT_FAIL_NONE);
+    free(t);
+}
+
+/* The classic confusion: HS256 whose secret is the server's public key,
+ * as PEM and as the JWK text the JWKS publishes. */
+static void hs256_keyed_with_the_public_key(void **state)
+{
+    (void)state;
+    jwk_t *pub = NULL;
+    assert_int_equal(r_jwk_init(&pub), RHN_OK);
+    assert_int_equal(r_jwk_import_from_json_str(pub, kp1.public_jwk), RHN_OK);
+    unsigned char pem[4096];
+    size_t len = sizeof(pem) - 1;
+    assert_int_equal(r_jwk_export_to_pem_der(pub, R_FORMAT_PEM, pem, &len, R_FLAG_IGNORE_REMOTE),
+                     RHN_OK);
+    pem[len] = '\0';
+    r_jwk_free(pub);
+    const char *secrets[] = {(const char *)pem, kp1.public_jwk};
+    const char *claims = claims_text(NOW, NOW, NOW + 600);
+    for (size_t i = 0; i < 2; i++) {
+        char *t = forge_hs256(header_with_kid("HS256", kp1.kid), claims, secrets[i]);
+        assert_int_equal(check(t), JWT_FAIL_ALG);
+        /* Lying in the header (alg RS256) over an HMAC signature fails too. */
+        char *dot = strchr(t, '.');
+        char *h = b64url(header_with_kid("RS256", kp1.kid));
+        size_t n = strlen(h) + strlen(dot) + 1;
+        char *lie = malloc(n);
+        snprintf(lie, n, "%s%s", h, dot);
+        assert_int_equal(check(lie), JWT_FAIL_SIGNATURE);
+        free(lie);
+        free(h);
+        free(t);
+    }
+    static const char *const other_algs[] = {"HS384", "HS512", "RS384", "PS256", "ES256", "EdDSA"};
+    for (size_t i = 0; i < sizeof(other_algs) / sizeof(other_algs[0]); i++) {
+        char *t = by_hand(header_with_kid(other_algs[i], kp1.kid), claims, "c2lnbmF0dXJl");
+        assert_int_equal(check(t), JWT_FAIL_ALG);
+        free(t);
+    }
+}
+
+/* ---- keys ---- */
+
+static void unknown_or_missing_kid(void **state)
+{
+    (void)state;
+    char *t = NULL;
+    struct jwt_claims c = good_claims();
+    assert_int_equal(jwt_sign("retired-long-ago", kp1.private_pem, &c, &t), 0);
+    assert_int_equal(check(t), JWT_FAIL_KID);
+    free(t);
+    const char *claims = claims_text(NOW, NOW, NOW + 600);
+    t = forge("{\"typ\":\"JWT\",\"alg\":\"RS256\"}", claims, kp1.private_pem, R_JWA_ALG_RS256);
+    assert_int_equal(check(t), JWT_FAIL_KID);
+    free(t);
+    t = forge("{\"alg\":\"RS256\",\"kid\":7}", claims, kp1.private_pem, R_JWA_ALG_RS256);
+    assert_int_equal(check(t), JWT_FAIL_KID);
+    free(t);
+}
+
+static void foreign_key_under_a_known_kid(void **state)
+{
+    (void)state;
+    char *t = NULL;
+    struct jwt_claims c = good_claims();
+    assert_int_equal(jwt_sign(kp1.kid, kp2.private_pem, &c, &t), 0);
+    assert_int_equal(check(t), JWT_FAIL_SIGNATURE);
+    free(t);
+}
+
+/* A header carrying the attacker's own public key (jwk, x5c, jku) must not
+ * be used: only our keys verify. */
+static void embedded_key_headers_are_ignored(void **state)
+{
+    (void)state;
+    const char *claims = claims_text(NOW, NOW, NOW + 600);
+    char header[2048];
+    snprintf(header, sizeof(header),
+             "{\"typ\":\"JWT\",\"alg\":\"RS256\",\"kid\":\"%s\",\"jwk\":%s,"
+             "\"jku\":\"http://127.0.0.1:1/jwks.json\",\"x5u\":\"http://127.0.0.1:1/x\"}",
+             kp1.kid, kp2.public_jwk);
+    char *t = forge(header, claims, kp2.private_pem, R_JWA_ALG_RS256);
+    assert_int_equal(check(t), JWT_FAIL_SIGNATURE);
+    free(t);
+    snprintf(header, sizeof(header),
+             "{\"typ\":\"JWT\",\"alg\":\"RS256\",\"kid\":\"%s\",\"jwk\":%s}", kp2.kid,
+             kp2.public_jwk);
+    t = forge(header, claims, kp2.private_pem, R_JWA_ALG_RS256);
+    assert_int_equal(check(t), JWT_FAIL_KID);
+    free(t);
+}
+
+static void rotation_both_keys_verify(void **state)
+{
+    (void)state;
+    struct ring r = {{kp1.kid, kp2.kid, NULL}, {kp1.public_jwk, kp2.public_jwk, NULL}};
+    struct jwt_claims c = good_claims();
+    char *t1 = NULL, *t2 = NULL;
+    assert_int_equal(jwt_sign(kp1.kid, kp1.private_pem, &c, &t1), 0);
+    assert_int_equal(jwt_sign(kp2.kid, kp2.private_pem, &c, &t2), 0);
+    struct arena *a = arena_new();
+    struct jwt_claims out;
+    assert_int_equal(jwt_verify(t1, lookup, &r, &expect, a, &out, NULL), 0);
+    assert_int_equal(jwt_verify(t2, lookup, &r, &expect, a, &out, NULL), 0);
+    arena_free(a);
+    free(t1);
+    free(t2);
+}
+
+static void small_rsa_key_is_refused(void **state)
+{
+    (void)state;
+    jwk_t *priv = NULL, *pub = NULL;
+    assert_int_equal(r_jwk_init(&priv), RHN_OK);
+    assert_int_equal(r_jwk_init(&pub), RHN_OK);
+    assert_int_equal(r_jwk_generate_key_pair(priv, pub, R_KEY_TYPE_RSA, 1024, "small"), RHN_OK);
+    unsigned char pem[4096];
+    size_t len = sizeof(pem) - 1;
+    assert_int_equal(r_jwk_export_to_pem_der(priv, R_FORMAT_PEM, pem, &len, 0), RHN_OK);
+    pem[len] = '\0';
+    char *pub_text = r_jwk_export_to_json_str(pub, 0);
+    struct jwt_claims c = good_claims();
+    char *t = NULL;
+    assert_int_equal(jwt_sign("small", (const char *)pem, &c, &t), ERR_INVALID);
+    t = forge(header_with_kid("RS256", "small"), claims_text(NOW, NOW, NOW + 60), (const char *)pem,
+              R_JWA_ALG_RS256);
+    struct ring r = {{"small", NULL}, {pub_text, NULL}};
+    struct arena *a = arena_new();
+    struct jwt_claims out;
+    enum jwt_fail why;
+    assert_int_equal(jwt_verify(t, lookup, &r, &expect, a, &out, &why), ERR_UNAUTHENTICATED);
+    assert_int_equal(why, JWT_FAIL_KID);
+    arena_free(a);
+    free(t);
+    r_free(pub_text);
+    r_jwk_free(priv);
+    r_jwk_free(pub);
+}
+
+/* ---- the signature memo ---- */
+
+struct test_memo {
+    unsigned char hashes[8][JWT_MEMO_HASH];
+    int n, seen_hits, remembered;
+};
+
+static bool t_seen(void *ctx, const unsigned char h[JWT_MEMO_HASH])
+{
+    struct test_memo *m = ctx;
+    for (int i = 0; i < m->n; i++) {
+        if (memcmp(m->hashes[i], h, JWT_MEMO_HASH) == 0) {
+            m->seen_hits++;
+            return true;
+        }
+    }
+    return false;
+}
+
+static void t_remember(void *ctx, const unsigned char h[JWT_MEMO_HASH])
+{
+    struct test_memo *m = ctx;
+    if (m->n < 8)
+        memcpy(m->hashes[m->n++], h, JWT_MEMO_HASH);
+    m->remembered++;
+}
+
+/* A memo hit skips the RSA check only: kid, iss, aud and times are
+ * checked again, and a different token (tampered) is verified in full. */
+static void memo_skips_only_the_signature(void **state)
+{
+    (void)state;
+    struct test_memo m = {0};
+    struct jwt_memo memo = {.seen = t_seen, .remember = t_remember, .ctx = &m};
+    struct jwt_expect ex = expect;
+    ex.memo = &memo;
+    struct ring r = {{kp1.kid, NULL}, {kp1.public_jwk, NULL}};
+    struct ring none = {{NULL}, {NULL}};
+    struct arena *a = arena_new();
+    struct jwt_claims out;
+    enum jwt_fail why;
+    char *t = sign_good(good_claims());
+    assert_int_equal(jwt_verify(t, lookup, &r, &ex, a, &out, &why), 0);
+    assert_int_equal(m.remembered, 1);
+    assert_int_equal(m.seen_hits, 0);
+    assert_int_equal(jwt_verify(t, lookup, &r, &ex, a, &out, &why), 0);
+    assert_int_equal(m.seen_hits, 1);
+    assert_int_equal(m.remembered, 1);
+    assert_string_equal(out.sub, "42");
+    assert_int_equal(out.scopes.n, 2);
+    /* Still refused for its kid, its time, its audience. */
+    assert_int_equal(jwt_verify(t, lookup, &none, &ex, a, &out, &why), ERR_UNAUTHENTICATED);
+    assert_int_equal(why, JWT_FAIL_KID);
+    struct jwt_expect later = ex;
+    later.now = NOW + 3600;
+    assert_int_equal(jwt_verify(t, lookup, &r, &later, a, &out, &why), ERR_UNAUTHENTICATED);
+    assert_int_equal(why, JWT_FAIL_EXPIRED);
+    struct jwt_expect other_aud = ex;
+    other_aud.aud = "other";
+    assert_int_equal(jwt_verify(t, lookup, &r, &other_aud, a, &out, &why), ERR_UNAUTHENTICATED);
+    assert_int_equal(why, JWT_FAIL_AUD);
+    /* A flipped signature byte is another token: full check, refused, not remembered. */
+    char *bad = strdup(t);
+    char *last = bad + strlen(bad) - 5;
+    *last = *last == 'A' ? 'B' : 'A';
+    int hits = m.seen_hits;
+    assert_int_equal(jwt_verify(bad, lookup, &r, &ex, a, &out, &why), ERR_UNAUTHENTICATED);
+    assert_int_equal(why, JWT_FAIL_SIGNATURE);
+    assert_int_equal(m.seen_hits, hits);
+    assert_int_equal(m.remembered, 1);
+    free(bad);
+    free(t);
+    arena_free(a);
+}
+
+/* ---- malformed ---- */
+
+static void tampered(void **state)
+{
+    (void)state;
+    char *t = sign_good(good_claims());
+    /* Payload re-encoded with sub 1 instead of 42, signature kept. */
+    struct jwt_claims c = good_claims();
+    c.sub = "1";
+    char *other = sign_good(c);
+    char *p1 = strchr(t, '.'), *s1 = strrchr(t, '.');
+    char *p2 = strchr(other, '.'), *s2 = strrchr(other, '.');
+    size_t n = strlen(t) + strlen(other) + 1;
+    char *mix = malloc(n);
+    snprintf(mix, n, "%.*s%.*s%s", (int)(p1 - t), t, (int)(s2 - p2), p2, s1);
+    assert_int_equal(check(mix), JWT_FAIL_SIGNATURE);
+    /* One flipped character in the signature. */
+    snprintf(mix, n, "%s", t);
+    char *last = mix + strlen(mix) - 5;
+    *last = *last == 'A' ? 'B' : 'A';
+    assert_int_equal(check(mix), JWT_FAIL_SIGNATURE);
+    free(mix);
+    free(other);
+    free(t);
+}
+
+static void truncated(void **state)
+{
+    (void)state;
+    char *t = sign_good(good_claims());
+    size_t len = strlen(t);
+    char *cut = strdup(t);
+    cut[len - 1] = '\0'; /* one character short */
+    assert_int_not_equal(check(cut), JWT_FAIL_NONE);
+    *strrchr(cut, '.') = '\0'; /* header.payload */
+    assert_int_equal(check(cut), JWT_FAIL_FORMAT);
+    strcat(cut, "."); /* header.payload. (empty signature) */
+    assert_int_equal(check(cut), JWT_FAIL_FORMAT);
+    *strchr(cut, '.') = '\0'; /* header only */
+    assert_int_equal(check(cut), JWT_FAIL_FORMAT);
+    assert_int_equal(check(""), JWT_FAIL_FORMAT);
+    assert_int_equal(check(NULL), JWT_FAIL_FORMAT);
+    assert_int_equal(check(".."), JWT_FAIL_FORMAT);
+    assert_int_equal(check("a.b.c.d"), JWT_FAIL_FORMAT);
+    assert_int_equal(check("1|abcdefghijklmnopqrstuvwxyz"), JWT_FAIL_FORMAT); /* a PAT */
+    free(cut);
+    /* Characters outside base64url, and padding. */
+    char *bad = strdup(t);
+    bad[3] = '+';
+    assert_int_equal(check(bad), JWT_FAIL_FORMAT);
+    bad[3] = '=';
+    assert_int_equal(check(bad), JWT_FAIL_FORMAT);
+    free(bad);
+    free(t);
+}
+
+static void huge(void **state)
+{
+    (void)state;
+    char *big = malloc(JWT_MAX_LEN + 100);
+    memset(big, 'A', JWT_MAX_LEN + 99);
+    big[10] = '.';
+    big[20] = '.';
+    big[JWT_MAX_LEN + 99] = '\0';
+    assert_int_equal(check(big), JWT_FAIL_FORMAT);
+    free(big);
+    /* A header larger than any real one (inside the total limit). */
+    char *header = malloc(3000);
+    int n = snprintf(header, 3000, "{\"alg\":\"RS256\",\"kid\":\"%s\",\"x\":\"", kp1.kid);
+    memset(header + n, 'x', 2000);
+    strcpy(header + n + 2000, "\"}");
+    char *t = by_hand(header, claims_text(NOW, NOW, NOW + 60), "c2ln");
+    assert_int_equal(check(t), JWT_FAIL_FORMAT);
+    free(t);
+    free(header);
+    /* Deeply nested claims are refused or rejected, never a crash. */
+    char *deep = malloc(20000);
+    size_t k = 0;
+    for (int i = 0; i < 3000; i++)
+        deep[k++] = '[';
+    deep[k] = '\0';
+    t = by_hand(header_with_kid("RS256", kp1.kid), deep, "c2ln");
+    assert_int_not_equal(check(t), JWT_FAIL_NONE);
+    free(t);
+    free(deep);
+}
+
+static void odd_headers(void **state)
+{
+    (void)state;
+    const char *claims = claims_text(NOW, NOW, NOW + 600);
+    char header[256];
+    snprintf(header, sizeof(header), "{\"alg\":\"RS256\",\"kid\":\"%s\",\"crit\":[\"exp\"]}",
+             kp1.kid);
+    char *t = forge(header, claims, kp1.private_pem, R_JWA_ALG_RS256);
+    assert_int_equal(check(t), JWT_FAIL_FORMAT);
+    free(t);
+    snprintf(header, sizeof(header), "{\"typ\":\"at+jwt\",\"alg\":\"RS256\",\"kid\":\"%s\"}",
+             kp1.kid);
+    t = forge(header, claims, kp1.private_pem, R_JWA_ALG_RS256);
+    assert_int_equal(check(t), JWT_FAIL_FORMAT);
+    free(t);
+    /* Duplicate "alg": refused, whichever a parser would keep. */
+    snprintf(header, sizeof(header), "{\"alg\":\"none\",\"alg\":\"RS256\",\"kid\":\"%s\"}",
+             kp1.kid);
+    t = by_hand(header, claims, "c2ln");
+    assert_int_equal(check(t), JWT_FAIL_FORMAT);
+    free(t);
+    /* A header that is not an object. */
+    t = by_hand("[\"RS256\"]", claims, "c2ln");
+    assert_int_equal(check(t), JWT_FAIL_FORMAT);
+    free(t);
+    /* An encrypted (5-part) token. */
+    assert_int_equal(check("a.b.c.d.e"), JWT_FAIL_FORMAT);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(keygen_makes_rsa_2048_with_thumbprint_kid),
+        cmocka_unit_test(sign_then_verify),
+        cmocka_unit_test(aud_may_be_an_array),
+        cmocka_unit_test(wrong_iss_and_aud),
+        cmocka_unit_test(expired),
+        cmocka_unit_test(not_yet_valid),
+        cmocka_unit_test(missing_or_mistyped_claims),
+        cmocka_unit_test(alg_none),
+        cmocka_unit_test(hs256_keyed_with_the_public_key),
+        cmocka_unit_test(unknown_or_missing_kid),
+        cmocka_unit_test(foreign_key_under_a_known_kid),
+        cmocka_unit_test(embedded_key_headers_are_ignored),
+        cmocka_unit_test(rotation_both_keys_verify),
+        cmocka_unit_test(small_rsa_key_is_refused),
+        cmocka_unit_test(memo_skips_only_the_signature),
+        cmocka_unit_test(tampered),
+        cmocka_unit_test(truncated),
+        cmocka_unit_test(huge),
+        cmocka_unit_test(odd_headers),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
