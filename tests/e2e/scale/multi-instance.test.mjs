@@ -59,6 +59,14 @@ describe('scale: two instances, one database, one Redis', () => {
     }
   });
 
+  test('GET /readyz on both: database ok, redis up', async () => {
+    for (const s of [a, b]) {
+      const res = await api(s, 'GET', '/readyz');
+      assert.equal(res.status, 200, res.text);
+      assert.deepEqual(res.body, { status: 'ready', database: 'ok', redis: 'up' });
+    }
+  });
+
   test('a token issued by A is accepted by B, and the reverse', async () => {
     const fromA = await loginOk(a, 'ann@example.com', PASSWORD);
     const onB = await api(b, 'GET', '/api/v1/auth/user', { token: fromA.token });

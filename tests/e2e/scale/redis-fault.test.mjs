@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { login } from '../lib/fixtures.mjs';
 import { redisCommand, redisServerBin, startPrivateRedis } from '../lib/redis.mjs';
 import { logLines, startPair } from '../lib/scale.mjs';
-import { sleep, waitFor } from '../lib/server.mjs';
+import { api, sleep, waitFor } from '../lib/server.mjs';
 
 const RATE_KEY = 'latchkey:rl:token|ip:127.0.0.1';
 const LIMIT = 1000;
@@ -89,6 +89,10 @@ describe('scale: Redis goes away and comes back', () => {
       assert.match(s.stderr(), /level=warn event=ratelimit_store_down store=redis err="[^"]+" fallback=memory retry_ms=1000/);
       assert.equal(logLines(s, 'event=ratelimit_store_up'), 0, s.stderr());
       assert.ok(!s.stderr().includes('status=5'), 'no 5xx in the access log');
+      // Still ready (it serves correctly from memory), with Redis reported down.
+      const ready = await api(s, 'GET', '/readyz');
+      assert.equal(ready.status, 200, ready.text);
+      assert.deepEqual(ready.body, { status: 'ready', database: 'ok', redis: 'down' });
     }
   });
 
@@ -105,6 +109,8 @@ describe('scale: Redis goes away and comes back', () => {
       assert.equal(logLines(s, 'event=ratelimit_store_up'), 1, s.stderr());
       assert.match(s.stderr(), /level=info event=ratelimit_store_up store=redis/);
       assert.equal(logLines(s, 'event=ratelimit_store_down'), 1, s.stderr());
+      assert.deepEqual((await api(s, 'GET', '/readyz')).body,
+        { status: 'ready', database: 'ok', redis: 'up' });
     }
     // Proof that they share counts again: alternate and watch one sequence.
     const start = await redisCount(redis.url);
