@@ -232,6 +232,30 @@ bool config_parse_redis_url(const char *s, struct redis_url *out)
     return ok;
 }
 
+bool config_parse_proxies(const char *s, struct netaddr *list, size_t max, size_t *n)
+{
+    *n = 0;
+    if (s[strspn(s, " \t")] == '\0')
+        return true; /* blank: an empty list */
+    for (;;) {
+        size_t len = strcspn(s, ",");
+        const char *b = s;
+        size_t e = len;
+        while (e > 0 && (*b == ' ' || *b == '\t')) {
+            b++;
+            e--;
+        }
+        while (e > 0 && (b[e - 1] == ' ' || b[e - 1] == '\t'))
+            e--;
+        if (e == 0 || *n >= max || !netaddr_parse(b, e, &list[*n]))
+            return false;
+        (*n)++;
+        if (s[len] == '\0')
+            return true;
+        s += len + 1;
+    }
+}
+
 bool config_parse_rate(const char *s, uint32_t *limit, uint32_t *window_s)
 {
     const char *slash = strchr(s, '/');
@@ -448,6 +472,16 @@ int config_load(struct config *c, config_getenv_fn ge, void *ctx, char *err, siz
     rc = load_redis_timeout(c, ge, ctx, err, errlen);
     if (rc != 0)
         return rc;
+    const char *proxies = ge("LATCHKEY_TRUSTED_PROXIES", ctx);
+    if (proxies != NULL &&
+        !config_parse_proxies(proxies, c->trusted_proxies, CONFIG_MAX_TRUSTED_PROXIES,
+                              &c->n_trusted_proxies)) {
+        seterr(err, errlen,
+               "LATCHKEY_TRUSTED_PROXIES must be a comma-separated list of at most %d addresses "
+               "or networks, e.g. 127.0.0.1,10.0.0.0/8",
+               CONFIG_MAX_TRUSTED_PROXIES);
+        return ERR_INVALID;
+    }
     return load_rates(c, ge, ctx, err, errlen);
 }
 

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "util/log.h"
+#include "util/netaddr.h"
 
 /* A rate-limit bucket: limit requests per window_s seconds. */
 struct rate_rule {
@@ -18,7 +19,8 @@ struct rate_rule {
     uint32_t window_s;
 };
 
-#define CONFIG_MAX_RATE_RULES 16
+#define CONFIG_MAX_RATE_RULES      16
+#define CONFIG_MAX_TRUSTED_PROXIES 32
 
 /* LATCHKEY_REDIS_URL taken apart: redis://[[user]:password@]host[:port][/db]. */
 struct redis_url {
@@ -56,6 +58,9 @@ struct config {
     size_t n_rates;
     unsigned jwt_ttl_s; /* LATCHKEY_JWT_TTL: JWT access token lifetime, seconds (3600) */
     char *jwt_audience; /* LATCHKEY_JWT_AUDIENCE: the JWT "aud" claim ("latchkey") */
+    /* LATCHKEY_TRUSTED_PROXIES: peers whose X-Forwarded-For names the client */
+    struct netaddr trusted_proxies[CONFIG_MAX_TRUSTED_PROXIES];
+    size_t n_trusted_proxies;
 };
 
 /* Looks up one variable; returns NULL when unset. */
@@ -81,5 +86,11 @@ bool config_parse_listen(const char *s, char *host, size_t hostlen, uint16_t *po
  * percent-decoded). Returns false on anything else.
  */
 bool config_parse_redis_url(const char *s, struct redis_url *out);
+/*
+ * Parses a comma-separated list of addresses and CIDR networks
+ * ("127.0.0.1, 10.0.0.0/8, ::1"; spaces around commas allowed; "" is an
+ * empty list) into list[max]. Returns false on a bad entry or too many.
+ */
+bool config_parse_proxies(const char *s, struct netaddr *list, size_t max, size_t *n);
 /* Parses "N/SECONDS" or "N/min" / "N/hour" style: "10/60", "10/min". */
 bool config_parse_rate(const char *s, uint32_t *limit, uint32_t *window_s);

@@ -259,6 +259,41 @@ static void redis_variables(void **state)
     }
 }
 
+static void trusted_proxies_list(void **state)
+{
+    (void)state;
+    struct netaddr list[CONFIG_MAX_TRUSTED_PROXIES];
+    size_t n = 99;
+    assert_true(config_parse_proxies("", list, 4, &n));
+    assert_int_equal(n, 0);
+    assert_true(config_parse_proxies("  ", list, 4, &n));
+    assert_int_equal(n, 0);
+    assert_true(config_parse_proxies("127.0.0.1, 10.0.0.0/8 ,::1", list, 4, &n));
+    assert_int_equal(n, 3);
+    assert_int_equal(list[1].bits, 8);
+    assert_false(config_parse_proxies("127.0.0.1,", list, 4, &n));
+    assert_false(config_parse_proxies(",127.0.0.1", list, 4, &n));
+    assert_false(config_parse_proxies("127.0.0.1,,::1", list, 4, &n));
+    assert_false(config_parse_proxies("127.0.0.1 ::1", list, 4, &n));
+    assert_false(config_parse_proxies("proxy.internal", list, 4, &n));
+    assert_false(config_parse_proxies("1.1.1.1,2.2.2.2,3.3.3.3", list, 2, &n));
+
+    const char *env[] = {"LATCHKEY_TRUSTED_PROXIES", "10.0.0.0/8,fd00::/8", NULL};
+    struct config c;
+    char err[256] = "";
+    assert_int_equal(load(env, &c, err), 0);
+    assert_int_equal(c.n_trusted_proxies, 2);
+    config_fini(&c);
+    const char *none[] = {NULL};
+    assert_int_equal(load(none, &c, err), 0);
+    assert_int_equal(c.n_trusted_proxies, 0);
+    config_fini(&c);
+    const char *bad[] = {"LATCHKEY_TRUSTED_PROXIES", "10.0.0.0/33", NULL};
+    assert_int_not_equal(load(bad, &c, err), 0);
+    assert_non_null(strstr(err, "LATCHKEY_TRUSTED_PROXIES"));
+    config_fini(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -270,6 +305,7 @@ int main(void)
         cmocka_unit_test(autocom_defaults_and_overrides),
         cmocka_unit_test(redis_url_forms),
         cmocka_unit_test(redis_variables),
+        cmocka_unit_test(trusted_proxies_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

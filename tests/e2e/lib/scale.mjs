@@ -3,6 +3,8 @@
 // of the first, in WAL mode, or the PostgreSQL database the harness gives
 // it), same Redis.
 
+import http from 'node:http';
+
 import { startServer, waitFor } from './server.mjs';
 
 // Starts instance A, then B on A's database. env goes to both. Returns
@@ -45,4 +47,26 @@ export async function within(withinMs, want, fn) {
 // How many log lines of a server's stderr contain needle.
 export function logLines(server, needle) {
   return server.stderr().split('\n').filter((l) => l.includes(needle)).length;
+}
+
+// POST /api/v1/auth/token with an empty body (422, cheap) to server.port
+// (latchkey or a proxy in front), from the loopback source address
+// localAddress (127.0.0.0/8 all reach lo), with the given X-Forwarded-For (a
+// string, or an array: several header lines). Resolves with {status, remaining}.
+export function loginFrom(server, { localAddress = '127.0.0.1', xff } = {}) {
+  return new Promise((resolve, reject) => {
+    const headers = { 'Content-Type': 'application/json', 'Content-Length': '2' };
+    if (xff !== undefined) headers['X-Forwarded-For'] = xff;
+    const req = http.request({
+      host: '127.0.0.1', port: server.port, method: 'POST', path: '/api/v1/auth/token',
+      localAddress, headers, agent: false, timeout: 10000,
+    }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode,
+        remaining: Number(res.headers['x-ratelimit-remaining']) }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end('{}');
+  });
 }
