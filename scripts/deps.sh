@@ -3,7 +3,8 @@
 # missing. Runs apt-get only when needed (as root, or through sudo).
 set -eu
 PKGS="build-essential pkg-config libmicrohttpd-dev libsodium-dev libjansson-dev libsqlite3-dev
-libcrypt-dev libcmocka-dev nodejs libpq-dev postgresql librhonabwy-dev npm"
+libcrypt-dev libcmocka-dev nodejs libpq-dev postgresql librhonabwy-dev npm libhiredis-dev
+redis-server nginx"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then

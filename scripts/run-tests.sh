@@ -22,6 +22,10 @@
 # end (scripts/pg-test-cluster.sh); LATCHKEY_TEST_PG=0 opts out, and then
 # the PostgreSQL cases are reported as skipped.
 #
+# Redis: unless LATCHKEY_TEST_REDIS_URL is set, a private redis-server is
+# started for the run (scripts/redis-test-server.sh) and stopped at the end,
+# so the Redis tests run on a fresh machine too.
+#
 # Prints each suite's total and ends with exactly one line
 # "N passed, N failed" (all suites); exits non-zero if anything failed.
 set -u
@@ -46,11 +50,24 @@ cd "$root" || exit 2
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/latchkey-tests.XXXXXX") || exit 2
 pg_dir=""
+redis_dir=""
 cleanup() {
     [ -z "$pg_dir" ] || scripts/pg-test-cluster.sh destroy "$pg_dir"
+    [ -z "$redis_dir" ] || scripts/redis-test-server.sh stop "$redis_dir"
     rm -rf "$tmp"
 }
 trap cleanup EXIT
+
+# ---------------------------------------------------------------- redis
+if [ -z "${LATCHKEY_TEST_REDIS_URL:-}" ]; then
+    if redis_env=$(scripts/redis-test-server.sh start "$tmp/redis"); then
+        eval "$redis_env"
+        redis_dir=$tmp/redis
+    else
+        echo "=== redis: could not start a private redis-server: the Redis cases are skipped"
+    fi
+fi
+echo "=== redis: LATCHKEY_TEST_REDIS_URL=${LATCHKEY_TEST_REDIS_URL:-unset}"
 
 total_pass=0
 total_fail=0

@@ -95,6 +95,167 @@ static bool parse_uint(const char *s, unsigned long long max, unsigned long long
     return true;
 }
 
+static int hexval(char ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
+/* Percent-decodes s[0..n) into out; false if it does not fit or an escape is bad. */
+static bool pct_decode(const char *s, size_t n, char *out, size_t outlen)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        char ch = s[i];
+        if (ch == '%') {
+            int hi = i + 2 < n ? hexval(s[i + 1]) : -1;
+            int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
+            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+                return false;
+            ch = (char)(hi * 16 + lo);
+            i += 2;
+        }
+        if (o + 1 >= outlen)
+            return false;
+        out[o++] = ch;
+    }
+    out[o] = '\0';
+    return true;
+}
+
+/* Parses a decimal in 1..max (or 0..max when zero_ok) from s[0..n). */
+static bool parse_span(const char *s, size_t n, unsigned long max, bool zero_ok, unsigned long *out)
+{
+    if (n == 0 || n > 10)
+        return false;
+    unsigned long v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return false;
+        v = v * 10 + (unsigned long)(s[i] - '0');
+    }
+    if (v > max || (v == 0 && !zero_ok))
+        return false;
+    *out = v;
+    return true;
+}
+
+/* The userinfo part "[user]:password" of a Redis URL. */
+static bool parse_redis_userinfo(const char *s, size_t n, struct redis_url *out)
+{
+    const char *colon = memchr(s, ':', n);
+    if (colon == NULL)
+        return false;
+    size_t ul = (size_t)(colon - s);
+    if (!pct_decode(s, ul, out->user, sizeof(out->user)))
+        return false;
+    if (!pct_decode(colon + 1, n - ul - 1, out->password, sizeof(out->password)))
+        return false;
+    return out->password[0] != '\0';
+}
+
+/* The "host[:port]" part of a Redis URL. */
+static bool parse_redis_hostport(const char *s, size_t n, struct redis_url *out)
+{
+    const char *host = s, *port = NULL;
+    size_t hl;
+    if (n > 0 && s[0] == '[') {
+        const char *close = memchr(s, ']', n);
+        if (close == NULL)
+            return false;
+        host = s + 1;
+        hl = (size_t)(close - host);
+        if (close + 1 < s + n) {
+            if (close[1] != ':')
+                return false;
+            port = close + 2;
+        }
+        for (size_t i = 0; i < hl; i++) {
+            if (!isxdigit((unsigned char)host[i]) && host[i] != ':' && host[i] != '.')
+                return false;
+        }
+    } else {
+        const char *colon = memchr(s, ':', n);
+        hl = colon != NULL ? (size_t)(colon - s) : n;
+        port = colon != NULL ? colon + 1 : NULL;
+        for (size_t i = 0; i < hl; i++) {
+            if (!isalnum((unsigned char)host[i]) && host[i] != '.' && host[i] != '-' &&
+                host[i] != '_')
+                return false;
+        }
+    }
+    if (hl == 0 || hl >= sizeof(out->host))
+        return false;
+    memcpy(out->host, host, hl);
+    out->host[hl] = '\0';
+    unsigned long v = 6379;
+    if (port != NULL && !parse_span(port, (size_t)(s + n - port), 65535, false, &v))
+        return false;
+    out->port = (uint16_t)v;
+    return true;
+}
+
+bool config_parse_redis_url(const char *s, struct redis_url *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (strncmp(s, "redis://", 8) != 0)
+        return false;
+    const char *auth = s + 8;
+    size_t al = strcspn(auth, "/?#");
+    const char *path = auth + al;
+    const char *at = NULL;
+    for (size_t i = 0; i < al; i++) {
+        if (auth[i] == '@')
+            at = auth + i;
+    }
+    bool ok = true;
+    if (at != NULL) {
+        ok = parse_redis_userinfo(auth, (size_t)(at - auth), out);
+        auth = at + 1;
+        al = (size_t)(path - auth);
+    }
+    ok = ok && parse_redis_hostport(auth, al, out);
+    unsigned long db = 0;
+    if (ok && *path != '\0') {
+        /* "" or "/" is db 0; otherwise "/N" and nothing after it. */
+        ok = path[0] == '/' &&
+             (path[1] == '\0' || parse_span(path + 1, strlen(path + 1), 65535, true, &db));
+    }
+    out->db = (unsigned)db;
+    if (!ok)
+        memset(out, 0, sizeof(*out));
+    return ok;
+}
+
+bool config_parse_proxies(const char *s, struct netaddr *list, size_t max, size_t *n)
+{
+    *n = 0;
+    if (s[strspn(s, " \t")] == '\0')
+        return true; /* blank: an empty list */
+    for (;;) {
+        size_t len = strcspn(s, ",");
+        const char *b = s;
+        size_t e = len;
+        while (e > 0 && (*b == ' ' || *b == '\t')) {
+            b++;
+            e--;
+        }
+        while (e > 0 && (b[e - 1] == ' ' || b[e - 1] == '\t'))
+            e--;
+        if (e == 0 || *n >= max || !netaddr_parse(b, e, &list[*n]))
+            return false;
+        (*n)++;
+        if (s[len] == '\0')
+            return true;
+        s += len + 1;
+    }
+}
+
 bool config_parse_rate(const char *s, uint32_t *limit, uint32_t *window_s)
 {
     const char *slash = strchr(s, '/');
@@ -203,6 +364,12 @@ static int load_strings(struct config *c, config_getenv_fn ge, void *ctx, char *
         seterr(err, errlen, "LATCHKEY_REDIS_URL must start with redis://");
         return ERR_INVALID;
     }
+    if (c->redis_url != NULL && !config_parse_redis_url(c->redis_url, &c->redis)) {
+        seterr(err, errlen,
+               "LATCHKEY_REDIS_URL must look like redis://host:port/db "
+               "(or redis://:password@host:port/db; port 1-65535, db 0-65535)");
+        return ERR_INVALID;
+    }
     c->public_url = str_or(ge("LATCHKEY_PUBLIC_URL", ctx), "http://127.0.0.1:8080");
     size_t pl = strlen(c->public_url);
     while (pl > 0 && c->public_url[pl - 1] == '/')
@@ -254,6 +421,17 @@ static int load_strings(struct config *c, config_getenv_fn ge, void *ctx, char *
     return 0;
 }
 
+static int load_redis_timeout(struct config *c, config_getenv_fn ge, void *ctx, char *err,
+                              size_t errlen)
+{
+    static const struct num_var var = {"LATCHKEY_REDIS_TIMEOUT_MS", 10, 60000, 200};
+    unsigned long long v;
+    int rc = load_num(ge, ctx, &var, &v, err, errlen);
+    if (rc == 0)
+        c->redis_timeout_ms = (unsigned)v;
+    return rc;
+}
+
 int config_load(struct config *c, config_getenv_fn ge, void *ctx, char *err, size_t errlen)
 {
     memset(c, 0, sizeof(*c));
@@ -291,6 +469,19 @@ int config_load(struct config *c, config_getenv_fn ge, void *ctx, char *err, siz
     c->per_ip_connections = (unsigned)v[7];
     c->last_used_flush_ms = (unsigned)v[8];
     c->jwt_ttl_s = (unsigned)v[9];
+    rc = load_redis_timeout(c, ge, ctx, err, errlen);
+    if (rc != 0)
+        return rc;
+    const char *proxies = ge("LATCHKEY_TRUSTED_PROXIES", ctx);
+    if (proxies != NULL &&
+        !config_parse_proxies(proxies, c->trusted_proxies, CONFIG_MAX_TRUSTED_PROXIES,
+                              &c->n_trusted_proxies)) {
+        seterr(err, errlen,
+               "LATCHKEY_TRUSTED_PROXIES must be a comma-separated list of at most %d addresses "
+               "or networks, e.g. 127.0.0.1,10.0.0.0/8",
+               CONFIG_MAX_TRUSTED_PROXIES);
+        return ERR_INVALID;
+    }
     return load_rates(c, ge, ctx, err, errlen);
 }
 
@@ -298,6 +489,8 @@ void config_fini(struct config *c)
 {
     free(c->listen_host);
     free(c->database_url);
+    if (c->redis_url != NULL)
+        secure_wipe(c->redis_url, strlen(c->redis_url)); /* may hold a password */
     free(c->redis_url);
     free(c->public_url);
     free(c->mail_driver);
@@ -306,6 +499,7 @@ void config_fini(struct config *c)
     free(c->admin_email);
     free(c->token_prefix);
     free(c->jwt_audience);
+    secure_wipe(c->redis.password, sizeof(c->redis.password));
     memset(c, 0, sizeof(*c));
 }
 

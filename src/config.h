@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "util/log.h"
+#include "util/netaddr.h"
 
 /* A rate-limit bucket: limit requests per window_s seconds. */
 struct rate_rule {
@@ -18,13 +19,25 @@ struct rate_rule {
     uint32_t window_s;
 };
 
-#define CONFIG_MAX_RATE_RULES 16
+#define CONFIG_MAX_RATE_RULES      16
+#define CONFIG_MAX_TRUSTED_PROXIES 32
+
+/* LATCHKEY_REDIS_URL taken apart: redis://[[user]:password@]host[:port][/db]. */
+struct redis_url {
+    char host[256];     /* name or address, IPv6 without brackets */
+    uint16_t port;      /* 6379 when absent */
+    unsigned db;        /* 0 when absent */
+    char user[128];     /* "" = none (AUTH password only, or no AUTH) */
+    char password[256]; /* "" = no AUTH; a secret: never logged */
+};
 
 struct config {
     char *listen_host;             /* LATCHKEY_LISTEN, host part ("127.0.0.1") */
     uint16_t listen_port;          /* LATCHKEY_LISTEN, port part (8080; 0 = any free port) */
     char *database_url;            /* LATCHKEY_DATABASE_URL */
     char *redis_url;               /* LATCHKEY_REDIS_URL, NULL if unset */
+    struct redis_url redis;        /* redis_url parsed (zeroed when unset) */
+    unsigned redis_timeout_ms;     /* LATCHKEY_REDIS_TIMEOUT_MS: connect + command timeout (200) */
     char *public_url;              /* LATCHKEY_PUBLIC_URL, without trailing '/' */
     char *mail_driver;             /* LATCHKEY_MAIL_DRIVER: "log" or "smtp" */
     char *smtp_url;                /* LATCHKEY_SMTP_URL, NULL if unset */
@@ -45,6 +58,9 @@ struct config {
     size_t n_rates;
     unsigned jwt_ttl_s; /* LATCHKEY_JWT_TTL: JWT access token lifetime, seconds (3600) */
     char *jwt_audience; /* LATCHKEY_JWT_AUDIENCE: the JWT "aud" claim ("latchkey") */
+    /* LATCHKEY_TRUSTED_PROXIES: peers whose X-Forwarded-For names the client */
+    struct netaddr trusted_proxies[CONFIG_MAX_TRUSTED_PROXIES];
+    size_t n_trusted_proxies;
 };
 
 /* Looks up one variable; returns NULL when unset. */
@@ -64,5 +80,17 @@ const struct rate_rule *config_rate(const struct config *c, const char *bucket);
 
 /* Parses "host:port" (port 0..65535; "[::1]:80" for IPv6). */
 bool config_parse_listen(const char *s, char *host, size_t hostlen, uint16_t *port);
+/*
+ * Parses redis://[[user]:password@]host[:port][/db] ("[::1]" for IPv6; port
+ * 1..65535, default 6379; db 0..65535, default 0; user and password
+ * percent-decoded). Returns false on anything else.
+ */
+bool config_parse_redis_url(const char *s, struct redis_url *out);
+/*
+ * Parses a comma-separated list of addresses and CIDR networks
+ * ("127.0.0.1, 10.0.0.0/8, ::1"; spaces around commas allowed; "" is an
+ * empty list) into list[max]. Returns false on a bad entry or too many.
+ */
+bool config_parse_proxies(const char *s, struct netaddr *list, size_t max, size_t *n);
 /* Parses "N/SECONDS" or "N/min" / "N/hour" style: "10/60", "10/min". */
 bool config_parse_rate(const char *s, uint32_t *limit, uint32_t *window_s);

@@ -10,6 +10,7 @@
 #include "core/lastused.h"
 #include "core/ratelimit.h"
 #include "crypto/random.h"
+#include "kv/redis.h"
 #include "store/store.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -29,6 +30,37 @@ static const char *shown_url(const char *url, char *buf, size_t size)
         return url;
     snprintf(buf, size, "%.*s:***%s", (int)(colon - url), url, at);
     return buf;
+}
+
+/* rate_remote.hit over the Redis client. */
+static int redis_rate_hit(void *ctx, const char *key, uint32_t limit, uint32_t window_ms,
+                          struct rate_remote_reply *out)
+{
+    struct redis_counter c;
+    int rc = redis_counter_hit(ctx, key, limit, window_ms, &c, out->why, sizeof(out->why));
+    if (rc == 0) {
+        out->count = c.count;
+        out->ttl_ms = c.ttl_ms;
+        out->allowed = c.allowed;
+    }
+    return rc;
+}
+
+static int redis_rate_ping(void *ctx, char *why, size_t whylen)
+{
+    return redis_ping(ctx, why, whylen);
+}
+
+/* With LATCHKEY_REDIS_URL, the rate-limit counters go to Redis (lazily
+ * connected: CLI commands that never count anything never connect). */
+static void open_redis(struct server *srv)
+{
+    if (srv->cfg.redis_url == NULL)
+        return;
+    srv->redis = redis_new(&srv->cfg.redis, srv->cfg.redis_timeout_ms);
+    srv->rate_remote = (struct rate_remote){
+        .name = "redis", .hit = redis_rate_hit, .ping = redis_rate_ping, .ctx = srv->redis};
+    ratelimit_set_remote(srv->limiter, &srv->rate_remote, RATELIMIT_RETRY_MS);
 }
 
 static int open_server(struct server *srv, int *applied, bool quiet)
@@ -63,6 +95,7 @@ static int open_server(struct server *srv, int *applied, bool quiet)
     }
     srv->limiter = ratelimit_new();
     srv->keys = keyring_new(srv->store, srv->cfg.jwt_ttl_s);
+    open_redis(srv);
     return 0;
 }
 
@@ -79,6 +112,13 @@ int server_open_quiet(struct server *srv)
 void server_start_background(struct server *srv)
 {
     srv->lastused = lastused_new(srv->store, srv->cfg.last_used_flush_ms);
+    if (srv->redis != NULL) {
+        /* Never the password: host, port and db only. A failure logs its own line. */
+        enum rate_store st = ratelimit_store(srv->limiter, true);
+        log_info("event=ratelimit_store store=redis host=%s port=%u db=%u state=%s",
+                 srv->cfg.redis.host, (unsigned)srv->cfg.redis.port, srv->cfg.redis.db,
+                 ratelimit_store_str(st));
+    }
 }
 
 void server_close(struct server *srv)
@@ -89,6 +129,8 @@ void server_close(struct server *srv)
     srv->limiter = NULL;
     keyring_free(srv->keys);
     srv->keys = NULL;
+    redis_free(srv->redis);
+    srv->redis = NULL;
     store_free(srv->store);
     srv->store = NULL;
     config_fini(&srv->cfg);

@@ -7,6 +7,7 @@
  */
 #pragma once
 #include "config.h"
+#include "core/ratelimit.h"
 #include "crypto/password.h"
 
 struct store;
@@ -14,15 +15,18 @@ struct ratelimit;
 struct lastused;
 struct httpd;
 struct keyring;
+struct redis;
 
 struct server {
-    struct config cfg;         /* constant after load */
-    struct password_params pw; /* from cfg, constant */
-    struct store *store;       /* thread-safe: one connection per thread */
-    struct ratelimit *limiter; /* thread-safe: striped locks inside */
-    struct lastused *lastused; /* thread-safe: its own mutex; NULL in the CLI */
-    struct httpd *httpd;       /* NULL outside `serve` */
-    struct keyring *keys;      /* thread-safe: its own mutex; JWT signing keys */
+    struct config cfg;              /* constant after load */
+    struct password_params pw;      /* from cfg, constant */
+    struct store *store;            /* thread-safe: one connection per thread */
+    struct ratelimit *limiter;      /* thread-safe: striped locks inside */
+    struct redis *redis;            /* LATCHKEY_REDIS_URL's client, or NULL; thread-safe (pool) */
+    struct rate_remote rate_remote; /* limiter's view of redis; constant once set */
+    struct lastused *lastused;      /* thread-safe: its own mutex; NULL in the CLI */
+    struct httpd *httpd;            /* NULL outside `serve` */
+    struct keyring *keys;           /* thread-safe: its own mutex; JWT signing keys */
 };
 
 /*
@@ -36,7 +40,8 @@ int server_open(struct server *srv, int *applied) __attribute__((warn_unused_res
 /* Like server_open, for CLI commands: logs only warnings and errors, so
  * stderr carries just the command's own messages. */
 int server_open_quiet(struct server *srv) __attribute__((warn_unused_result));
-/* Starts the background parts only `serve` needs (last_used flusher). */
+/* Starts the background parts only `serve` needs (last_used flusher) and
+ * logs where the rate-limit counters are (probing Redis once if set). */
 void server_start_background(struct server *srv);
 /* Flushes and frees everything. Safe on a partly opened server. */
 void server_close(struct server *srv);

@@ -100,6 +100,8 @@ int cli_serve(int argc, char **argv)
         .body_limit = srv.cfg.body_limit,
         .pool_threads = srv.cfg.hash_threads,
         .pool_queue = srv.cfg.hash_queue,
+        .trusted_proxies = srv.cfg.trusted_proxies,
+        .n_trusted_proxies = srv.cfg.n_trusted_proxies,
     };
     if (httpd_start(&srv, &ho, &srv.httpd) != 0) {
         server_close(&srv);

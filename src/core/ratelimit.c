@@ -1,18 +1,27 @@
 /*
- * ratelimit.c - in-memory fixed-window counters.
+ * ratelimit.c - fixed-window counters, in memory or in a shared store.
  *
  * A hash table of (bucket, key) -> {window_start, count}, split into
  * stripes by key hash; each stripe has its own mutex (stripe->lock guards
  * its slots). Entries whose window has ended are reused in place, and a
  * stripe that fills up evicts expired entries before growing, so memory is
  * bounded by the number of distinct keys seen within one window.
+ *
+ * With a shared store the table is the fallback. The store's state is
+ * two fields under remote_lock: down, and retry_at (monotonic ms). While
+ * down, the one hit that finds the retry due claims it (moving retry_at on
+ * by retry_ms) and tries the store; every other hit goes to memory without
+ * waiting. The transitions up -> down and down -> up each log one line.
  */
 #include "core/ratelimit.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/log.h"
+#include "util/timeutil.h"
 #include "util/xalloc.h"
 
 #define STRIPES 64
@@ -35,6 +44,11 @@ struct stripe {
 
 struct ratelimit {
     struct stripe stripes[STRIPES];
+    const struct rate_remote *remote; /* NULL = memory only; constant once set */
+    unsigned retry_ms;                /* constant once set */
+    pthread_mutex_t remote_lock;      /* guards down and retry_at */
+    bool down;
+    int64_t retry_at; /* time_mono_ms() from which a down store is tried again */
 };
 
 struct ratelimit *ratelimit_new(void)
@@ -42,7 +56,16 @@ struct ratelimit *ratelimit_new(void)
     struct ratelimit *rl = xcalloc(1, sizeof(*rl));
     for (int i = 0; i < STRIPES; i++)
         pthread_mutex_init(&rl->stripes[i].lock, NULL);
+    pthread_mutex_init(&rl->remote_lock, NULL);
     return rl;
+}
+
+void ratelimit_set_remote(struct ratelimit *rl, const struct rate_remote *remote, unsigned retry_ms)
+{
+    rl->remote = remote;
+    rl->retry_ms = retry_ms;
+    rl->down = false;
+    rl->retry_at = 0;
 }
 
 void ratelimit_free(struct ratelimit *rl)
@@ -53,6 +76,7 @@ void ratelimit_free(struct ratelimit *rl)
         pthread_mutex_destroy(&rl->stripes[i].lock);
         free(rl->stripes[i].slots);
     }
+    pthread_mutex_destroy(&rl->remote_lock);
     free(rl);
 }
 
@@ -114,15 +138,19 @@ static void grow(struct stripe *st, int64_t now)
     free(old);
 }
 
-void ratelimit_hit(struct ratelimit *rl, const char *bucket, const char *key, uint32_t limit,
-                   uint32_t window_s, int64_t now, struct rate_result *res)
+/* Writes "bucket|key" (each cut to fit) into k[KEY_MAX]. */
+static void flatten_key(const char *bucket, const char *key, char k[KEY_MAX])
 {
-    char k[KEY_MAX];
     size_t bl = strnlen(bucket, 32), kl = strnlen(key, KEY_MAX - 34);
     memcpy(k, bucket, bl);
     k[bl] = '|';
     memcpy(k + bl + 1, key, kl);
     k[bl + 1 + kl] = '\0';
+}
+
+static void memory_hit(struct ratelimit *rl, const char *k, uint32_t limit, uint32_t window_s,
+                       int64_t now, struct rate_result *res)
+{
     uint64_t h = fnv1a(k);
     struct stripe *st = &rl->stripes[h % STRIPES];
     pthread_mutex_lock(&st->lock);
@@ -150,4 +178,111 @@ void ratelimit_hit(struct ratelimit *rl, const char *bucket, const char *key, ui
     ratelimit_window(&e->window_start, &e->count, limit, window_s, now, res);
     e->expires = e->window_start + (int64_t)window_s;
     pthread_mutex_unlock(&st->lock);
+}
+
+/* Whether this call should use the store: yes while it is up; while it is
+ * down, only the first call after the retry is due (it claims the retry). */
+static bool remote_due(struct ratelimit *rl)
+{
+    bool due = true;
+    int64_t now = time_mono_ms();
+    pthread_mutex_lock(&rl->remote_lock);
+    if (rl->down) {
+        due = now >= rl->retry_at;
+        if (due)
+            rl->retry_at = now + (int64_t)rl->retry_ms;
+    }
+    pthread_mutex_unlock(&rl->remote_lock);
+    return due;
+}
+
+/* Records the outcome of a call to the store; logs only a change of state. */
+static void remote_outcome(struct ratelimit *rl, int rc, const char *why)
+{
+    bool changed;
+    pthread_mutex_lock(&rl->remote_lock);
+    changed = rl->down != (rc != 0);
+    rl->down = rc != 0;
+    if (rc != 0)
+        rl->retry_at = time_mono_ms() + (int64_t)rl->retry_ms;
+    pthread_mutex_unlock(&rl->remote_lock);
+    if (!changed)
+        return;
+    if (rc == 0) {
+        log_info("event=ratelimit_store_up store=%s", rl->remote->name);
+        return;
+    }
+    /* The reason comes from the store's client or server: keep the line parseable. */
+    char clean[128];
+    snprintf(clean, sizeof(clean), "%s", why != NULL && why[0] != '\0' ? why : "unknown");
+    for (char *c = clean; *c; c++) {
+        if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20)
+            *c = '\'';
+    }
+    log_warnx("event=ratelimit_store_down store=%s err=\"%s\" fallback=memory retry_ms=%u",
+              rl->remote->name, clean, rl->retry_ms);
+}
+
+void ratelimit_from_remote(const struct rate_remote_reply *rep, uint32_t limit, int64_t now_ms,
+                           struct rate_result *res)
+{
+    int64_t ttl = rep->ttl_ms > 0 ? rep->ttl_ms : 0;
+    int64_t wait_s = (ttl + 999) / 1000;
+    res->limit = limit;
+    res->reset_at = (now_ms + ttl + 999) / 1000;
+    if (rep->allowed) {
+        res->allowed = true;
+        int64_t left = (int64_t)limit - rep->count;
+        res->remaining = (uint32_t)(left < 0 ? 0 : left > (int64_t)limit ? limit : left);
+        res->retry_after = 0;
+        return;
+    }
+    res->allowed = false;
+    res->remaining = 0;
+    res->retry_after = (uint32_t)(wait_s > 0 ? (wait_s < UINT32_MAX ? wait_s : UINT32_MAX) : 1);
+}
+
+void ratelimit_hit(struct ratelimit *rl, const char *bucket, const char *key, uint32_t limit,
+                   uint32_t window_s, int64_t now, struct rate_result *res)
+{
+    char k[KEY_MAX];
+    flatten_key(bucket, key, k);
+    if (rl->remote != NULL && remote_due(rl)) {
+        char rk[sizeof(RATELIMIT_KEY_PREFIX) + KEY_MAX];
+        snprintf(rk, sizeof(rk), "%s%s", RATELIMIT_KEY_PREFIX, k);
+        struct rate_remote_reply rep;
+        memset(&rep, 0, sizeof(rep));
+        uint32_t window_ms = window_s > UINT32_MAX / 1000 ? UINT32_MAX : window_s * 1000;
+        int rc = rl->remote->hit(rl->remote->ctx, rk, limit, window_ms, &rep);
+        remote_outcome(rl, rc, rep.why);
+        if (rc == 0) {
+            ratelimit_from_remote(&rep, limit, time_now_ms(), res);
+            return;
+        }
+    }
+    memory_hit(rl, k, limit, window_s, now, res);
+}
+
+enum rate_store ratelimit_store(struct ratelimit *rl, bool probe)
+{
+    if (rl->remote == NULL)
+        return RATE_STORE_MEMORY;
+    if (probe && rl->remote->ping != NULL && remote_due(rl)) {
+        char why[128] = "";
+        int rc = rl->remote->ping(rl->remote->ctx, why, sizeof(why));
+        remote_outcome(rl, rc, why);
+    }
+    pthread_mutex_lock(&rl->remote_lock);
+    bool down = rl->down;
+    pthread_mutex_unlock(&rl->remote_lock);
+    return down ? RATE_STORE_FALLBACK : RATE_STORE_REMOTE;
+}
+
+const char *ratelimit_store_str(enum rate_store s)
+{
+    switch (s) {
+    case RATE_STORE_REMOTE: return "up";
+    case RATE_STORE_FALLBACK: return "down";
+    default: return "memory";
+    }
 }

@@ -17,6 +17,7 @@
 #include "util/buf.h"
 
 struct httpd;
+struct netaddr;
 
 /* Most "{name}" captures one route pattern may have. */
 #define HTTP_MAX_PARAMS 8
@@ -132,6 +133,14 @@ struct request {
 struct request *http_request_new(struct httpd *h, struct MHD_Connection *conn, const char *method,
                                  const char *url, const char *id);
 void http_request_free(struct request *req);
+/*
+ * When the peer is one of the n trusted proxies, replaces req->ip with the
+ * client its X-Forwarded-For names: all header lines in order, read right
+ * to left, the first address that is not a trusted proxy (so a client
+ * cannot pick its own address by sending the header itself). trusted is
+ * borrowed.
+ */
+void http_request_forwarded(struct request *req, const struct netaddr *trusted, size_t n);
 /* Parses the body into req->json; false if malformed. */
 bool http_request_parse_body(struct request *req);
 /* Queues the buffered reply with MHD; returns MHD's verdict. */

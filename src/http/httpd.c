@@ -64,6 +64,8 @@ struct httpd {
     struct MHD_Daemon *daemon;
     struct pool *pool;
     size_t body_limit;
+    const struct netaddr *trusted_proxies; /* borrowed, constant */
+    size_t n_trusted_proxies;
     uint16_t port;
     MHD_socket quiesced;      /* listening socket after quiesce */
     atomic_ullong next_id;    /* request ids */
@@ -175,6 +177,7 @@ static struct request *first_call(struct httpd *h, struct MHD_Connection *conn, 
     id[k] = '\0';
     struct request *req = http_request_new(h, conn, method, url, id);
     req->body_limit = h->body_limit;
+    http_request_forwarded(req, h->trusted_proxies, h->n_trusted_proxies);
     atomic_fetch_add(&h->active, 1);
     route(req);
     return req;
@@ -458,6 +461,8 @@ int httpd_start(struct server *srv, const struct httpd_options *o, struct httpd 
     h->srv = srv;
     h->quiesced = MHD_INVALID_SOCKET;
     h->body_limit = o->body_limit > 0 ? o->body_limit : DEFAULT_BODY_LIMIT;
+    h->trusted_proxies = o->trusted_proxies;
+    h->n_trusted_proxies = o->n_trusted_proxies;
     atomic_init(&h->next_id, 1);
     atomic_init(&h->active, 0);
     pthread_mutex_init(&h->defer_mu, NULL);

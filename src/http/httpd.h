@@ -15,6 +15,7 @@
 
 struct server;
 struct httpd;
+struct netaddr;
 
 /* Zero means the default noted for each field. */
 struct httpd_options {
@@ -26,6 +27,10 @@ struct httpd_options {
     size_t body_limit;           /* for routes without their own (0: 65536) */
     unsigned pool_threads;       /* worker pool for http_defer (0: one per core) */
     unsigned pool_queue;         /* max queued jobs beyond the running ones (0: 64) */
+    /* Proxies whose X-Forwarded-For gives the client address (borrowed for
+     * the server's life; none: the peer address is the client). */
+    const struct netaddr *trusted_proxies;
+    size_t n_trusted_proxies;
 };
 
 /* Starts serving; *out is owned by the caller. srv is borrowed for the

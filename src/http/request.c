@@ -17,8 +17,10 @@
 
 #include "http/http_int.h"
 #include "util/arena.h"
+#include "util/buf.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/netaddr.h"
 #include "util/xalloc.h"
 
 /* Writes the peer address of conn as text; "::ffff:a.b.c.d" becomes "a.b.c.d". */
@@ -63,6 +65,64 @@ struct request *http_request_new(struct httpd *h, struct MHD_Connection *conn, c
     buf_init(&req->body);
     req->hdrs_tail = &req->hdrs;
     return req;
+}
+
+/* Appends one X-Forwarded-For header line to the list (cls, a struct buf). */
+static enum MHD_Result collect_forwarded(void *cls, enum MHD_ValueKind kind, const char *key,
+                                         const char *value)
+{
+    (void)kind;
+    struct buf *b = cls;
+    if (strcasecmp(key, "X-Forwarded-For") == 0 && value != NULL) {
+        if (b->len > 0)
+            buf_putc(b, ',');
+        buf_puts(b, value);
+    }
+    return MHD_YES;
+}
+
+/* The address of list[0..end) after its last comma, trimmed; false if not an address. */
+static bool last_hop(const char *list, size_t end, size_t *start, struct netaddr *out)
+{
+    size_t s = end;
+    while (s > 0 && list[s - 1] != ',')
+        s--;
+    *start = s;
+    size_t e = end;
+    while (s < e && (list[s] == ' ' || list[s] == '\t'))
+        s++;
+    while (e > s && (list[e - 1] == ' ' || list[e - 1] == '\t'))
+        e--;
+    return netaddr_parse(list + s, e - s, out);
+}
+
+void http_request_forwarded(struct request *req, const struct netaddr *trusted, size_t n)
+{
+    struct netaddr peer, hop, client;
+    if (n == 0 || !netaddr_parse(req->ip, strlen(req->ip), &peer) ||
+        !netaddr_in_list(trusted, n, &peer))
+        return;
+    struct buf list;
+    buf_init(&list);
+    MHD_get_connection_values(req->conn, MHD_HEADER_KIND, collect_forwarded, &list);
+    /* Right to left: each trusted hop vouches for the one before it; the
+     * first hop that is not a trusted proxy is the client. An entry that is
+     * not an address ends the walk (what is left of it cannot be trusted). */
+    bool found = false;
+    size_t end = list.len;
+    while (end > 0) {
+        size_t start;
+        if (!last_hop(list.data, end, &start, &hop))
+            break;
+        client = hop;
+        found = true;
+        if (!netaddr_in_list(trusted, n, &hop))
+            break;
+        end = start > 0 ? start - 1 : 0;
+    }
+    buf_fini(&list);
+    if (found)
+        netaddr_str(&client, req->ip, sizeof(req->ip));
 }
 
 void http_request_free(struct request *req)

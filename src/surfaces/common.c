@@ -6,10 +6,14 @@
  *                  because the database is away)
  *   GET /readyz    200 {"status":"ready","database":"ok"} when the database
  *                  answers now, else 503 {"status":"unavailable",
- *                  "database":"down"} (take the instance out of rotation)
+ *                  "database":"down"} (take the instance out of rotation).
+ *                  With LATCHKEY_REDIS_URL it adds "redis":"up" or "down";
+ *                  a lost Redis never makes it 503: the instance still serves,
+ *                  counting in memory until Redis is back.
  *   GET /.well-known/jwks.json   the public keys that verify latchkey's JWTs (RFC 7517)
  */
 #include "core/keyring.h"
+#include "core/ratelimit.h"
 #include "server.h"
 #include "store/store.h"
 #include "surfaces/dispatch.h"
@@ -27,11 +31,14 @@ static void healthz(struct server *srv, struct request *req, const struct princi
 static void readyz(struct server *srv, struct request *req, const struct principal *p)
 {
     (void)p;
-    if (store_ping(srv->store) == 0)
-        http_reply_json(req, 200, json_pack("{s:s, s:s}", "status", "ready", "database", "ok"));
-    else
-        http_reply_json(req, 503,
-                        json_pack("{s:s, s:s}", "status", "unavailable", "database", "down"));
+    bool db = store_ping(srv->store) == 0;
+    json_t *body = json_pack("{s:s, s:s}", "status", db ? "ready" : "unavailable", "database",
+                             db ? "ok" : "down");
+    /* Probing also lets a down Redis be noticed back without limited traffic. */
+    enum rate_store rs = ratelimit_store(srv->limiter, true);
+    if (rs != RATE_STORE_MEMORY)
+        json_object_set_new(body, "redis", json_string(ratelimit_store_str(rs)));
+    http_reply_json(req, db ? 200 : 503, body);
 }
 
 /* One key as JWKS lists it: kid, kty, alg, use, n, e (in that order). */

@@ -11,6 +11,8 @@
 
 /* Current Unix time in seconds. */
 int64_t time_now(void);
+/* Current Unix time in milliseconds. */
+int64_t time_now_ms(void);
 /* Current monotonic time in milliseconds. */
 int64_t time_mono_ms(void);
 /* Writes "2026-04-30T18:10:01+00:00" (26 bytes with NUL) into out. */

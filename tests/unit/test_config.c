@@ -176,6 +176,124 @@ static void autocom_defaults_and_overrides(void **state)
     }
 }
 
+static void redis_url_forms(void **state)
+{
+    (void)state;
+    struct redis_url u;
+    assert_true(config_parse_redis_url("redis://127.0.0.1:6380/2", &u));
+    assert_string_equal(u.host, "127.0.0.1");
+    assert_int_equal(u.port, 6380);
+    assert_int_equal(u.db, 2);
+    assert_string_equal(u.user, "");
+    assert_string_equal(u.password, "");
+    assert_true(config_parse_redis_url("redis://cache.internal", &u));
+    assert_string_equal(u.host, "cache.internal");
+    assert_int_equal(u.port, 6379);
+    assert_int_equal(u.db, 0);
+    assert_true(config_parse_redis_url("redis://localhost:6379/", &u));
+    assert_int_equal(u.db, 0);
+    assert_true(config_parse_redis_url("redis://[::1]:7000/15", &u));
+    assert_string_equal(u.host, "::1");
+    assert_int_equal(u.port, 7000);
+    assert_int_equal(u.db, 15);
+    assert_true(config_parse_redis_url("redis://[::1]", &u));
+    assert_int_equal(u.port, 6379);
+    assert_true(config_parse_redis_url("redis://:s3cr%40t@h:1/0", &u));
+    assert_string_equal(u.user, "");
+    assert_string_equal(u.password, "s3cr@t");
+    assert_string_equal(u.host, "h");
+    assert_true(config_parse_redis_url("redis://app:p:w@h/3", &u));
+    assert_string_equal(u.user, "app");
+    assert_string_equal(u.password, "p:w");
+    assert_int_equal(u.db, 3);
+
+    static const char *const bad[] = {
+        "redis://",        "redis://:6379",  "redis://h:0",     "redis://h:65536",
+        "redis://h:abc",   "redis://h:",     "redis://h/x",     "redis://h/1/2",
+        "redis://h/65536", "redis://h/-1",   "redis://h?db=1",  "redis://h#x",
+        "redis://user@h",  "redis://:@h",    "redis://:a%zz@h", "redis://:a%00@h",
+        "redis://[::1",    "redis://[::1]x", "redis://[zz]:1",  "redis://h h",
+        "rediss://h",      "http://h",       "redis://h:1:2",   "redis://h/99999999999",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (config_parse_redis_url(bad[i], &u))
+            fail_msg("accepted %s", bad[i]);
+        assert_string_equal(u.password, "");
+    }
+}
+
+static void redis_variables(void **state)
+{
+    (void)state;
+    const char *env[] = {"LATCHKEY_REDIS_URL", "redis://:pw@10.0.0.5:6390/4",
+                         "LATCHKEY_REDIS_TIMEOUT_MS", "150", NULL};
+    struct config c;
+    char err[256] = "";
+    assert_int_equal(load(env, &c, err), 0);
+    assert_string_equal(c.redis_url, "redis://:pw@10.0.0.5:6390/4");
+    assert_string_equal(c.redis.host, "10.0.0.5");
+    assert_int_equal(c.redis.port, 6390);
+    assert_int_equal(c.redis.db, 4);
+    assert_string_equal(c.redis.password, "pw");
+    assert_int_equal(c.redis_timeout_ms, 150);
+    config_fini(&c);
+
+    const char *none[] = {NULL};
+    assert_int_equal(load(none, &c, err), 0);
+    assert_int_equal(c.redis_timeout_ms, 200);
+    assert_string_equal(c.redis.host, "");
+    config_fini(&c);
+
+    static const char *const bad[][2] = {
+        {"LATCHKEY_REDIS_URL", "redis://h:99999/0"},
+        {"LATCHKEY_REDIS_URL", "redis://h/abc"},
+        {"LATCHKEY_REDIS_TIMEOUT_MS", "5"},
+        {"LATCHKEY_REDIS_TIMEOUT_MS", "60001"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        const char *e[] = {bad[i][0], bad[i][1], NULL};
+        err[0] = '\0';
+        assert_int_not_equal(load(e, &c, err), 0);
+        assert_non_null(strstr(err, bad[i][0]));
+        config_fini(&c);
+    }
+}
+
+static void trusted_proxies_list(void **state)
+{
+    (void)state;
+    struct netaddr list[CONFIG_MAX_TRUSTED_PROXIES];
+    size_t n = 99;
+    assert_true(config_parse_proxies("", list, 4, &n));
+    assert_int_equal(n, 0);
+    assert_true(config_parse_proxies("  ", list, 4, &n));
+    assert_int_equal(n, 0);
+    assert_true(config_parse_proxies("127.0.0.1, 10.0.0.0/8 ,::1", list, 4, &n));
+    assert_int_equal(n, 3);
+    assert_int_equal(list[1].bits, 8);
+    assert_false(config_parse_proxies("127.0.0.1,", list, 4, &n));
+    assert_false(config_parse_proxies(",127.0.0.1", list, 4, &n));
+    assert_false(config_parse_proxies("127.0.0.1,,::1", list, 4, &n));
+    assert_false(config_parse_proxies("127.0.0.1 ::1", list, 4, &n));
+    assert_false(config_parse_proxies("proxy.internal", list, 4, &n));
+    assert_false(config_parse_proxies("1.1.1.1,2.2.2.2,3.3.3.3", list, 2, &n));
+
+    const char *env[] = {"LATCHKEY_TRUSTED_PROXIES", "10.0.0.0/8,fd00::/8", NULL};
+    struct config c;
+    char err[256] = "";
+    assert_int_equal(load(env, &c, err), 0);
+    assert_int_equal(c.n_trusted_proxies, 2);
+    config_fini(&c);
+    const char *none[] = {NULL};
+    assert_int_equal(load(none, &c, err), 0);
+    assert_int_equal(c.n_trusted_proxies, 0);
+    config_fini(&c);
+    const char *bad[] = {"LATCHKEY_TRUSTED_PROXIES", "10.0.0.0/33", NULL};
+    assert_int_not_equal(load(bad, &c, err), 0);
+    assert_non_null(strstr(err, "LATCHKEY_TRUSTED_PROXIES"));
+    config_fini(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -185,6 +303,9 @@ int main(void)
         cmocka_unit_test(smtp_driver_needs_url),
         cmocka_unit_test(rate_forms),
         cmocka_unit_test(autocom_defaults_and_overrides),
+        cmocka_unit_test(redis_url_forms),
+        cmocka_unit_test(redis_variables),
+        cmocka_unit_test(trusted_proxies_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,9 +4,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "core/ratelimit.h"
+#include "util/err.h"
 
 static void window_counts_down_then_refuses(void **state)
 {
@@ -115,6 +119,221 @@ static void long_keys_are_truncated_safely(void **state)
     ratelimit_free(rl);
 }
 
+static void remote_answer_becomes_headers(void **state)
+{
+    (void)state;
+    struct rate_result r;
+    struct rate_remote_reply rep = {.count = 3, .ttl_ms = 1500, .allowed = true};
+    ratelimit_from_remote(&rep, 5, 1000000400, &r);
+    assert_true(r.allowed);
+    assert_int_equal(r.limit, 5);
+    assert_int_equal(r.remaining, 2);
+    assert_int_equal(r.reset_at, 1000002); /* 1000001.9 rounded up: never early */
+    assert_int_equal(r.retry_after, 0);
+
+    rep = (struct rate_remote_reply){.count = 5, .ttl_ms = 1500, .allowed = false};
+    ratelimit_from_remote(&rep, 5, 1000000400, &r);
+    assert_false(r.allowed);
+    assert_int_equal(r.remaining, 0);
+    assert_int_equal(r.retry_after, 2);
+
+    rep = (struct rate_remote_reply){.count = 5, .ttl_ms = 60000, .allowed = false};
+    ratelimit_from_remote(&rep, 5, 1000000000, &r);
+    assert_int_equal(r.reset_at, 1000060);
+    assert_int_equal(r.retry_after, 60);
+
+    /* An expiry in the same millisecond still asks for one second. */
+    rep = (struct rate_remote_reply){.count = 9, .ttl_ms = 0, .allowed = false};
+    ratelimit_from_remote(&rep, 5, 1000000000, &r);
+    assert_int_equal(r.retry_after, 1);
+    assert_int_equal(r.remaining, 0);
+
+    /* The last allowed hit leaves 0; a count past the limit never wraps. */
+    rep = (struct rate_remote_reply){.count = 7, .ttl_ms = 10, .allowed = true};
+    ratelimit_from_remote(&rep, 5, 0, &r);
+    assert_int_equal(r.remaining, 0);
+}
+
+/* A shared store the test switches on and off. */
+struct fake_store {
+    bool up;
+    int hits;  /* calls to hit() */
+    int pings; /* calls to ping() */
+    int64_t count;
+    char last_key[256];
+};
+
+static int fake_hit(void *ctx, const char *key, uint32_t limit, uint32_t window_ms,
+                    struct rate_remote_reply *out)
+{
+    struct fake_store *f = ctx;
+    f->hits++;
+    if (!f->up) {
+        snprintf(out->why, sizeof(out->why), "Connection \"refused\"");
+        return ERR_UNAVAILABLE;
+    }
+    snprintf(f->last_key, sizeof(f->last_key), "%s", key);
+    out->ttl_ms = window_ms;
+    out->allowed = f->count < (int64_t)limit;
+    if (out->allowed)
+        f->count++;
+    out->count = f->count;
+    return 0;
+}
+
+static int fake_ping(void *ctx, char *why, size_t whylen)
+{
+    struct fake_store *f = ctx;
+    f->pings++;
+    if (!f->up)
+        snprintf(why, whylen, "down");
+    return f->up ? 0 : ERR_UNAVAILABLE;
+}
+
+/* Sends stderr (where the log goes) to a temporary file until stderr_end. */
+static int stderr_begin(char path[64])
+{
+    snprintf(path, 64, "/tmp/latchkey-test-log.XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    fflush(stderr);
+    int saved = dup(2);
+    assert_true(saved >= 0);
+    assert_true(dup2(fd, 2) >= 0);
+    close(fd);
+    return saved;
+}
+
+/* Restores stderr; returns what was written (owned). */
+static char *stderr_end(int saved, const char *path)
+{
+    fflush(stderr);
+    assert_true(dup2(saved, 2) >= 0);
+    close(saved);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char *text = calloc(1, 65536);
+    assert_non_null(text);
+    size_t n = fread(text, 1, 65535, f);
+    text[n] = '\0';
+    fclose(f);
+    unlink(path);
+    return text;
+}
+
+static int occurrences(const char *text, const char *needle)
+{
+    int n = 0;
+    for (const char *p = strstr(text, needle); p != NULL; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+/* Counts in the store, falls back to memory when it fails (one log line),
+ * retries it only every retry_ms, and goes back to it (one log line). */
+static void fallback_state_machine(void **state)
+{
+    (void)state;
+    struct fake_store f = {.up = true, .count = 50};
+    const struct rate_remote remote = {
+        .name = "fake", .hit = fake_hit, .ping = fake_ping, .ctx = &f};
+    struct ratelimit *rl = ratelimit_new();
+    ratelimit_set_remote(rl, &remote, 500);
+    struct rate_result r;
+    char path[64];
+    int saved = stderr_begin(path);
+
+    /* Up: the store counts (its count started at 50). */
+    ratelimit_hit(rl, "login", "ip:1", 100, 60, 100, &r);
+    assert_int_equal(f.hits, 1);
+    assert_string_equal(f.last_key, "latchkey:rl:login|ip:1");
+    assert_int_equal(r.remaining, 49);
+    assert_int_equal(ratelimit_store(rl, false), RATE_STORE_REMOTE);
+
+    /* Down: this hit tried the store, then memory counted it. */
+    f.up = false;
+    ratelimit_hit(rl, "login", "ip:1", 100, 60, 100, &r);
+    assert_int_equal(f.hits, 2);
+    assert_true(r.allowed);
+    assert_int_equal(r.remaining, 99);
+    assert_int_equal(ratelimit_store(rl, false), RATE_STORE_FALLBACK);
+
+    /* Before the retry is due, nothing waits on the store. */
+    for (int i = 0; i < 10; i++)
+        ratelimit_hit(rl, "login", "ip:1", 100, 60, 100, &r);
+    assert_int_equal(f.hits, 2);
+    assert_int_equal(r.remaining, 89);
+    assert_int_equal(ratelimit_store(rl, true), RATE_STORE_FALLBACK);
+    assert_int_equal(f.pings, 0);
+
+    /* Due: one hit retries, still down, still memory, no new log line. */
+    usleep(550 * 1000);
+    ratelimit_hit(rl, "login", "ip:1", 100, 60, 100, &r);
+    ratelimit_hit(rl, "login", "ip:1", 100, 60, 100, &r);
+    assert_int_equal(f.hits, 3);
+    assert_int_equal(r.remaining, 87);
+
+    /* Back up: noticed at the next due retry, then the store counts again. */
+    f.up = true;
+    ratelimit_hit(rl, "login", "ip:1", 100, 60, 100, &r);
+    assert_int_equal(f.hits, 3);
+    assert_int_equal(r.remaining, 86);
+    usleep(550 * 1000);
+    ratelimit_hit(rl, "login", "ip:1", 100, 60, 100, &r);
+    assert_int_equal(f.hits, 4);
+    assert_int_equal(r.remaining, 48);
+    assert_int_equal(ratelimit_store(rl, false), RATE_STORE_REMOTE);
+    ratelimit_hit(rl, "login", "ip:1", 100, 60, 100, &r);
+    assert_int_equal(f.hits, 5);
+    assert_int_equal(r.remaining, 47);
+
+    char *log = stderr_end(saved, path);
+    assert_int_equal(occurrences(log, "event=ratelimit_store_down"), 1);
+    assert_int_equal(occurrences(log, "event=ratelimit_store_up"), 1);
+    assert_int_equal(occurrences(log, "\n"), 2);
+    assert_non_null(strstr(log, "level=warn event=ratelimit_store_down store=fake "
+                                "err=\"Connection 'refused'\" fallback=memory retry_ms=500"));
+    assert_non_null(strstr(log, "level=info event=ratelimit_store_up store=fake"));
+    free(log);
+    ratelimit_free(rl);
+}
+
+/* ratelimit_store(probe) pings a store that is up, and one that is down only
+ * when its retry is due; a failed ping switches to memory like a failed hit. */
+static void probe_follows_the_same_rules(void **state)
+{
+    (void)state;
+    struct fake_store f = {.up = true};
+    const struct rate_remote remote = {
+        .name = "fake", .hit = fake_hit, .ping = fake_ping, .ctx = &f};
+    struct ratelimit *rl = ratelimit_new();
+    assert_int_equal(ratelimit_store(rl, true), RATE_STORE_MEMORY);
+    assert_string_equal(ratelimit_store_str(RATE_STORE_MEMORY), "memory");
+    ratelimit_set_remote(rl, &remote, 500);
+    char path[64];
+    int saved = stderr_begin(path);
+    assert_int_equal(ratelimit_store(rl, true), RATE_STORE_REMOTE);
+    assert_int_equal(f.pings, 1);
+    f.up = false;
+    assert_int_equal(ratelimit_store(rl, true), RATE_STORE_FALLBACK);
+    assert_int_equal(ratelimit_store(rl, true), RATE_STORE_FALLBACK);
+    assert_int_equal(f.pings, 2);
+    struct rate_result r;
+    ratelimit_hit(rl, "b", "k", 5, 60, 100, &r);
+    assert_int_equal(f.hits, 0);
+    f.up = true;
+    usleep(550 * 1000);
+    assert_int_equal(ratelimit_store(rl, true), RATE_STORE_REMOTE);
+    assert_int_equal(f.pings, 3);
+    char *log = stderr_end(saved, path);
+    assert_int_equal(occurrences(log, "event=ratelimit_store_down"), 1);
+    assert_int_equal(occurrences(log, "event=ratelimit_store_up"), 1);
+    assert_string_equal(ratelimit_store_str(RATE_STORE_REMOTE), "up");
+    assert_string_equal(ratelimit_store_str(RATE_STORE_FALLBACK), "down");
+    free(log);
+    ratelimit_free(rl);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -124,6 +343,9 @@ int main(void)
         cmocka_unit_test(table_keys_are_independent),
         cmocka_unit_test(table_grows_and_keeps_counts),
         cmocka_unit_test(long_keys_are_truncated_safely),
+        cmocka_unit_test(remote_answer_becomes_headers),
+        cmocka_unit_test(fallback_state_machine),
+        cmocka_unit_test(probe_follows_the_same_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
