@@ -90,7 +90,10 @@ int cli_serve(int argc, char **argv)
         server_close(&srv);
         return cli_error(CLI_FAIL, "cannot create or load the JWT signing key");
     }
-    server_start_background(&srv);
+    if (server_start_background(&srv) != 0) {
+        server_close(&srv);
+        return CLI_FAIL;
+    }
     struct httpd_options ho = {
         .host = srv.cfg.listen_host,
         .port = srv.cfg.listen_port,
