@@ -14,7 +14,7 @@ OPT     ?= -O2
 SAN     ?=
 V       ?=
 Q       := $(if $(V),,@)
-PKGS    := libmicrohttpd libsodium jansson sqlite3 libpq librhonabwy hiredis
+PKGS    := libmicrohttpd libsodium jansson sqlite3 libpq librhonabwy hiredis libcurl
 WARN    := -std=c17 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wcast-qual -Wformat=2
 CFLAGS  := $(OPT) -g $(WARN) -D_GNU_SOURCE -Isrc -I$(BUILD)/gen $(SAN) \

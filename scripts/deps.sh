@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential pkg-config libmicrohttpd-dev libsodium-dev libjansson-dev libsqlite3-dev
 libcrypt-dev libcmocka-dev nodejs libpq-dev postgresql librhonabwy-dev npm libhiredis-dev
-redis-server nginx"
+redis-server nginx libcurl4-openssl-dev python3-aiosmtpd openssl"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/timeutil.h"
 #include "util/xalloc.h"
 
 /* Default buckets (DESIGN section 7). Later surfaces add theirs here. */
@@ -23,6 +24,14 @@ static const struct rate_rule default_rates[] = {
     {"login", 5, 60},    /* seed 002: POST /api/v1/auth/login, per IP */
     {"register", 3, 60}, /* seed 002: POST /api/v1/tenants, per IP */
     {"api", 60, 60},     /* seed 002: every other AutoCom route, per user */
+    /* seed 001: POST /admin/auth/login, per IP */
+    {"admin_login", 5, 60},
+    /* seed 001: forgot-password and reset-password, per IP */
+    {"admin_password", 6, 60},
+    /* seed 001: reset emails per address; over it, silently no email */
+    {"admin_reset_email", 1, 60},
+    /* seed 001: authenticated /admin routes, per staff user */
+    {"admin", 60, 60},
 };
 
 static const char *env_default(const char *name, void *ctx)
@@ -432,6 +441,89 @@ static int load_redis_timeout(struct config *c, config_getenv_fn ge, void *ctx, 
     return rc;
 }
 
+/* The log driver's outbox: LATCHKEY_MAIL_DIR, else "mail" beside the SQLite
+ * file, else ./var/mail (PostgreSQL has no data directory of ours). */
+static char *default_mail_dir(const char *database_url)
+{
+    if (strncmp(database_url, "postgres://", 11) == 0 ||
+        strncmp(database_url, "postgresql://", 13) == 0)
+        return xstrdup("./var/mail");
+    const char *path = strncmp(database_url, "sqlite:", 7) == 0 ? database_url + 7 : database_url;
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        return xstrdup("mail");
+    size_t n = (size_t)(slash - path);
+    char *dir = xmalloc(n + sizeof("/mail") + 1);
+    if (n == 0)
+        memcpy(dir, "/mail", sizeof("/mail"));
+    else
+        snprintf(dir, n + sizeof("/mail") + 1, "%.*s/mail", (int)n, path);
+    return dir;
+}
+
+static int load_duration(config_getenv_fn ge, void *ctx, const char *name, int64_t min, int64_t max,
+                         int64_t def, int64_t *out, char *err, size_t errlen)
+{
+    const char *s = ge(name, ctx);
+    *out = def;
+    if (s == NULL || *s == '\0')
+        return 0;
+    if (!time_parse_duration(s, out) || *out < min || *out > max) {
+        seterr(err, errlen, "%s must be a duration from %lld to %lld seconds (e.g. 3600, 24h, 7d)",
+               name, (long long)min, (long long)max);
+        return ERR_INVALID;
+    }
+    return 0;
+}
+
+/* The mail module's and the admin surface's variables. */
+static int load_mail_admin(struct config *c, config_getenv_fn ge, void *ctx, char *err,
+                           size_t errlen)
+{
+    if (c->smtp_url != NULL && strncmp(c->smtp_url, "smtp://", 7) != 0 &&
+        strncmp(c->smtp_url, "smtps://", 8) != 0) {
+        seterr(err, errlen, "LATCHKEY_SMTP_URL must start with smtp:// or smtps://");
+        return ERR_INVALID;
+    }
+    if (strchr(c->mail_from, '@') == NULL || strpbrk(c->mail_from, " <>\r\n\"") != NULL) {
+        seterr(err, errlen, "LATCHKEY_MAIL_FROM must be a bare email address");
+        return ERR_INVALID;
+    }
+    c->mail_from_name = str_or(ge("LATCHKEY_MAIL_FROM_NAME", ctx), "latchkey");
+    const char *dir = ge("LATCHKEY_MAIL_DIR", ctx);
+    c->mail_dir = dir != NULL && *dir != '\0' ? xstrdup(dir) : default_mail_dir(c->database_url);
+    c->smtp_tls = str_or(ge("LATCHKEY_SMTP_TLS", ctx), "auto");
+    if (strcmp(c->smtp_tls, "auto") != 0 && strcmp(c->smtp_tls, "require") != 0 &&
+        strcmp(c->smtp_tls, "off") != 0) {
+        seterr(err, errlen, "LATCHKEY_SMTP_TLS must be auto, require or off");
+        return ERR_INVALID;
+    }
+    const char *ca = ge("LATCHKEY_SMTP_CA_FILE", ctx);
+    c->smtp_ca_file = ca != NULL && *ca != '\0' ? xstrdup(ca) : NULL;
+    const struct num_var vars[] = {
+        {"LATCHKEY_SMTP_TIMEOUT", 1, 600, 30},           {"LATCHKEY_MAIL_RETRIES", 0, 20, 5},
+        {"LATCHKEY_MAIL_BACKOFF_MS", 10, 3600000, 2000}, {"LATCHKEY_MAIL_QUEUE", 1, 1000000, 1000},
+        {"LATCHKEY_MAIL_DRAIN_MS", 0, 600000, 5000},
+    };
+    unsigned long long v[sizeof(vars) / sizeof(vars[0])];
+    for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+        int rc = load_num(ge, ctx, &vars[i], &v[i], err, errlen);
+        if (rc != 0)
+            return rc;
+    }
+    c->smtp_timeout_s = (unsigned)v[0];
+    c->mail_retries = (unsigned)v[1];
+    c->mail_backoff_ms = (unsigned)v[2];
+    c->mail_queue = (unsigned)v[3];
+    c->mail_drain_ms = (unsigned)v[4];
+    int rc = load_duration(ge, ctx, "LATCHKEY_ADMIN_TOKEN_TTL", 1, 366 * 86400LL, 86400,
+                           &c->admin_token_ttl_s, err, errlen);
+    if (rc == 0)
+        rc = load_duration(ge, ctx, "LATCHKEY_TEST_CLOCK_OFFSET", 0, 3660 * 86400LL, 0,
+                           &c->clock_offset_s, err, errlen);
+    return rc;
+}
+
 int config_load(struct config *c, config_getenv_fn ge, void *ctx, char *err, size_t errlen)
 {
     memset(c, 0, sizeof(*c));
@@ -482,6 +574,9 @@ int config_load(struct config *c, config_getenv_fn ge, void *ctx, char *err, siz
                CONFIG_MAX_TRUSTED_PROXIES);
         return ERR_INVALID;
     }
+    rc = load_mail_admin(c, ge, ctx, err, errlen);
+    if (rc != 0)
+        return rc;
     return load_rates(c, ge, ctx, err, errlen);
 }
 
@@ -500,6 +595,10 @@ void config_fini(struct config *c)
     free(c->token_prefix);
     free(c->jwt_audience);
     secure_wipe(c->redis.password, sizeof(c->redis.password));
+    free(c->mail_from_name);
+    free(c->mail_dir);
+    free(c->smtp_tls);
+    free(c->smtp_ca_file);
     memset(c, 0, sizeof(*c));
 }
 

@@ -61,6 +61,18 @@ struct config {
     /* LATCHKEY_TRUSTED_PROXIES: peers whose X-Forwarded-For names the client */
     struct netaddr trusted_proxies[CONFIG_MAX_TRUSTED_PROXIES];
     size_t n_trusted_proxies;
+    /* Mail (src/mail/) and the admin surface (seed 001). */
+    char *mail_from_name;      /* LATCHKEY_MAIL_FROM_NAME ("latchkey") */
+    char *mail_dir;            /* LATCHKEY_MAIL_DIR: the log driver's outbox */
+    char *smtp_tls;            /* LATCHKEY_SMTP_TLS: "auto", "require" or "off" */
+    char *smtp_ca_file;        /* LATCHKEY_SMTP_CA_FILE, NULL = the system's CAs */
+    unsigned smtp_timeout_s;   /* LATCHKEY_SMTP_TIMEOUT: one delivery attempt (30) */
+    unsigned mail_retries;     /* LATCHKEY_MAIL_RETRIES: attempts after the first (5) */
+    unsigned mail_backoff_ms;  /* LATCHKEY_MAIL_BACKOFF_MS: first retry delay, doubled (2000) */
+    unsigned mail_queue;       /* LATCHKEY_MAIL_QUEUE: messages waiting at most (1000) */
+    unsigned mail_drain_ms;    /* LATCHKEY_MAIL_DRAIN_MS: delivery time left at stop (5000) */
+    int64_t admin_token_ttl_s; /* LATCHKEY_ADMIN_TOKEN_TTL: admin token lifetime (24h) */
+    int64_t clock_offset_s;    /* LATCHKEY_TEST_CLOCK_OFFSET: tests only (0) */
 };
 
 /* Looks up one variable; returns NULL when unset. */

@@ -19,6 +19,7 @@ static const struct {
     {"token", cli_token, "create | list | revoke personal access tokens"},
     {"role", cli_role, "list a tenant's roles"},
     {"keys", cli_keys, "list | rotate the JWT signing keys"},
+    {"staff", cli_staff, "grant | revoke | list platform staff roles (the admin API)"},
 };
 
 static void usage(FILE *f)

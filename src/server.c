@@ -11,9 +11,11 @@
 #include "core/ratelimit.h"
 #include "crypto/random.h"
 #include "kv/redis.h"
+#include "mail/mail.h"
 #include "store/store.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/timeutil.h"
 
 /* The database URL as it may be shown: a password in it becomes "***". */
 static const char *shown_url(const char *url, char *buf, size_t size)
@@ -109,7 +111,7 @@ int server_open_quiet(struct server *srv)
     return open_server(srv, NULL, true);
 }
 
-void server_start_background(struct server *srv)
+int server_start_background(struct server *srv)
 {
     srv->lastused = lastused_new(srv->store, srv->cfg.last_used_flush_ms);
     if (srv->redis != NULL) {
@@ -119,10 +121,28 @@ void server_start_background(struct server *srv)
                  srv->cfg.redis.host, (unsigned)srv->cfg.redis.port, srv->cfg.redis.db,
                  ratelimit_store_str(st));
     }
+    struct mail_options mo;
+    mail_options_from_config(&srv->cfg, &mo);
+    int rc = mailer_new(&mo, &srv->mailer);
+    if (rc != 0)
+        fprintf(stderr, "latchkey: mail: cannot start the %s driver: %s\n", srv->cfg.mail_driver,
+                err_str(rc));
+    if (srv->cfg.clock_offset_s != 0)
+        log_warnx("event=test_clock_offset seconds=%lld msg=\"LATCHKEY_TEST_CLOCK_OFFSET is set: "
+                  "for tests only\"",
+                  (long long)srv->cfg.clock_offset_s);
+    return rc;
+}
+
+int64_t server_now(const struct server *srv)
+{
+    return time_now() + srv->cfg.clock_offset_s;
 }
 
 void server_close(struct server *srv)
 {
+    mailer_free(srv->mailer);
+    srv->mailer = NULL;
     lastused_free(srv->lastused);
     srv->lastused = NULL;
     ratelimit_free(srv->limiter);

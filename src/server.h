@@ -16,6 +16,7 @@ struct lastused;
 struct httpd;
 struct keyring;
 struct redis;
+struct mailer;
 
 struct server {
     struct config cfg;              /* constant after load */
@@ -27,6 +28,7 @@ struct server {
     struct lastused *lastused;      /* thread-safe: its own mutex; NULL in the CLI */
     struct httpd *httpd;            /* NULL outside `serve` */
     struct keyring *keys;           /* thread-safe: its own mutex; JWT signing keys */
+    struct mailer *mailer;          /* thread-safe: its own lock; NULL outside `serve` */
 };
 
 /*
@@ -40,8 +42,16 @@ int server_open(struct server *srv, int *applied) __attribute__((warn_unused_res
 /* Like server_open, for CLI commands: logs only warnings and errors, so
  * stderr carries just the command's own messages. */
 int server_open_quiet(struct server *srv) __attribute__((warn_unused_result));
-/* Starts the background parts only `serve` needs (last_used flusher) and
- * logs where the rate-limit counters are (probing Redis once if set). */
-void server_start_background(struct server *srv);
+/* Starts the background parts only `serve` needs (last_used flusher, the
+ * mail thread) and logs where the rate-limit counters are (probing Redis
+ * once if set). Returns 0, or non-zero (printed on stderr) if one cannot
+ * start. */
+int server_start_background(struct server *srv) __attribute__((warn_unused_result));
+/*
+ * The time expiry decisions use (admin tokens, password resets, their
+ * throttles): the wall clock plus LATCHKEY_TEST_CLOCK_OFFSET, which only
+ * tests set, to see a token 24 hours later without waiting 24 hours.
+ */
+int64_t server_now(const struct server *srv);
 /* Flushes and frees everything. Safe on a partly opened server. */
 void server_close(struct server *srv);

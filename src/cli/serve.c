@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "core/keyring.h"
+#include "core/staff.h"
 #include "core/user.h"
 #include "crypto/random.h"
 #include "http/httpd.h"
@@ -23,8 +24,8 @@
 
 #define OWNER_PASSWORD_LEN 24
 
-/* On an empty users table, creates the platform owner with a random
- * password and prints it once. */
+/* On an empty users table, creates the platform owner (a staff Owner of
+ * the admin API) with a random password and prints it once. */
 static int first_start(struct server *srv)
 {
     int64_t n = 0;
@@ -44,6 +45,9 @@ static int first_start(struct server *srv)
         .is_super_admin = true,
     };
     rc = user_create(srv, a, &rq, &u);
+    struct role owner;
+    if (rc == 0)
+        rc = staff_grant(srv, a, u.id, STAFF_OWNER_SLUG, 0, &owner);
     if (rc == 0) {
         printf("latchkey: first start: created the platform owner %s with one-time "
                "password: %s (shown once; change it after signing in)\n",
@@ -90,7 +94,10 @@ int cli_serve(int argc, char **argv)
         server_close(&srv);
         return cli_error(CLI_FAIL, "cannot create or load the JWT signing key");
     }
-    server_start_background(&srv);
+    if (server_start_background(&srv) != 0) {
+        server_close(&srv);
+        return CLI_FAIL;
+    }
     struct httpd_options ho = {
         .host = srv.cfg.listen_host,
         .port = srv.cfg.listen_port,

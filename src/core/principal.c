@@ -164,6 +164,8 @@ int principal_from_bearer(struct server *srv, struct arena *a, const char *beare
     rc = token_check(&rows.token, hash, now);
     if (rc != 0)
         return rc;
+    if (rows.token.kind == TOKEN_ADMIN)
+        return ERR_UNAUTHENTICATED;
     p->via = VIA_PAT;
     lastused_touch(srv->lastused, rows.token.id, now);
     return principal_bind_rows(srv, a, p, &rows, x_tenant);

@@ -23,6 +23,7 @@ enum refusal {
     REFUSE_TENANT_SUSPENDED,
     REFUSE_MEMBER_SUSPENDED,
     REFUSE_NOT_MEMBER,
+    REFUSE_NOT_STAFF, /* the admin API: the user holds no staff role */
 };
 
 enum auth_via { VIA_NONE = 0, VIA_PAT, VIA_PASSWORD, VIA_JWT };
@@ -42,7 +43,8 @@ struct principal {
  * Authenticates a bearer value (Sanctum token) and fills *p. x_tenant is
  * the X-Tenant header or NULL: when given, it must name the token's tenant.
  * Returns 0; ERR_UNAUTHENTICATED for a malformed, unknown, revoked or
- * expired token or a wrong secret; ERR_FORBIDDEN with p->refusal for an
+ * expired token, a wrong secret, or an admin token (those only work on
+ * the admin API, through staff_authenticate); ERR_FORBIDDEN with p->refusal for an
  * inactive/suspended user, membership or tenant, or a foreign X-Tenant;
  * ERR_STORE. Records the use for the batched last_used_at.
  */

@@ -80,6 +80,8 @@ static int insert_user(struct server *srv, struct arena *a, const struct user_re
     int64_t now = time_now();
     *out = (struct user){
         .name = rq->name,
+        .first_name = rq->first_name,
+        .last_name = rq->last_name,
         .email = user_email_fold(a, rq->email),
         .phone = rq->phone,
         .avatar = rq->avatar,

@@ -24,8 +24,10 @@ struct user_request {
     const char *attributes;  /* JSON object text or NULL */
     bool verified;           /* email_verified_at = now */
     bool is_super_admin;
-    int64_t tenant_id; /* 0: no membership */
-    int64_t role_id;   /* with tenant_id */
+    int64_t tenant_id;      /* 0: no membership */
+    int64_t role_id;        /* with tenant_id */
+    const char *first_name; /* may be NULL */
+    const char *last_name;  /* may be NULL */
 };
 
 /* True if s looks like an email address (local@domain.tld, <= 254). */

@@ -21,6 +21,9 @@ enum route_auth {
     AUTH_PUBLIC,     /* no credential needed */
     AUTH_BEARER_PAT, /* Authorization: Bearer <Sanctum token> */
     AUTH_BEARER_JWT, /* Authorization: Bearer <RS256 JWT> (AutoCom) */
+    /* Bearer <admin token> of a staff member (seed 001); the route's
+     * permission is a staff permission ("users:list"). */
+    AUTH_BEARER_ADMIN,
 };
 
 typedef void (*route_handler)(struct server *srv, struct request *req, const struct principal *p);

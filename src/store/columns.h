@@ -17,6 +17,8 @@
     "created_at, revoked_at"
 #define AUDIT_COLS       "id, at, tenant_id, user_id, action, ip, detail"
 #define SIGNING_KEY_COLS "kid, alg, private_pem, public_jwk, created_at, retired_at"
+#define STAFF_COLS       "user_id, role_id, granted_by, created_at"
+#define RESET_COLS       "token_hash, email, created_at, used_at"
 
 /* The principal join (the same lists, qualified), and how many columns each
  * block has, to skip the ones a LEFT JOIN left NULL. */

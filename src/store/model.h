@@ -117,3 +117,19 @@ struct signing_key {
     int64_t created_at;
     int64_t retired_at; /* 0: the key is (one of) the signing keys */
 };
+
+/* A platform staff member (seed 001): the user holds the platform role. */
+struct staff {
+    int64_t user_id;
+    int64_t role_id;    /* a role with tenant_id 0 */
+    int64_t granted_by; /* 0: the CLI, a migration or first start */
+    int64_t created_at;
+};
+
+/* A password reset request; the token itself is never stored. */
+struct password_reset {
+    char token_hash[TOKEN_HASH_HEX + 1]; /* SHA-256 hex of the emailed token */
+    const char *email;                   /* folded */
+    int64_t created_at;
+    int64_t used_at; /* 0: still usable (if not expired) */
+};

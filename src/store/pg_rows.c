@@ -22,6 +22,23 @@
 #include "util/timeutil.h"
 #include "util/xalloc.h"
 
+/* The parameters are typed where they first appear, so that "$1 IS NULL"
+ * never leaves a type to guess. ILIKE: case-insensitive as SQLite's LIKE. */
+#define USER_WHERE                                                                                 \
+    "($1::text IS NULL OR email ILIKE $1 ESCAPE '\\' OR name ILIKE $1 ESCAPE '\\'"                 \
+    " OR first_name ILIKE $1 ESCAPE '\\' OR last_name ILIKE $1 ESCAPE '\\')"                       \
+    " AND ($2::text IS NULL OR status = $2)"                                                       \
+    " AND ($3::bigint IS NULL OR EXISTS (SELECT 1 FROM memberships m"                              \
+    " WHERE m.user_id = users.id AND m.tenant_id = $3))"
+#define TENANT_WHERE                                                                               \
+    "($1::text IS NULL OR slug ILIKE $1 ESCAPE '\\' OR name ILIKE $1 ESCAPE '\\')"                 \
+    " AND ($2::text IS NULL OR status = $2)"
+#define AUDIT_WHERE                                                                                \
+    "($1::bigint IS NULL OR user_id = $1) AND ($2::bigint IS NULL OR tenant_id = $2)"              \
+    " AND ($3::text IS NULL OR action = $3)"                                                       \
+    " AND ($4::text IS NULL OR action LIKE $4 ESCAPE '\\')"                                        \
+    " AND ($5::bigint IS NULL OR at >= $5) AND ($6::bigint IS NULL OR at <= $6)"
+
 const struct pg_stmt_def pg_stmts[PG_COUNT] = {
     [PG_PING] = {"ping", "SELECT 1", PG_READ},
     [PG_MIGRATIONS_EXIST] = {"schema_version",
@@ -157,6 +174,62 @@ const struct pg_stmt_def pg_stmts[PG_COUNT] = {
                                       "UPDATE signing_keys SET retired_at = $1"
                                       " WHERE kid <> $2 AND retired_at IS NULL",
                                       PG_WRITE},
+
+    /* seed 001: staff, admin searches, password resets. A
+     * NULL search parameter disables its filter. */
+    [PG_STAFF_GET] = {"staff_get", "SELECT " STAFF_COLS " FROM staff WHERE user_id = $1", PG_READ},
+    [PG_STAFF_SET] = {"staff_set",
+                      "INSERT INTO staff (user_id, role_id, granted_by, created_at)"
+                      " VALUES ($1, $2, $3, $4) ON CONFLICT (user_id) DO UPDATE SET"
+                      " role_id = excluded.role_id, granted_by = excluded.granted_by",
+                      PG_WRITE},
+    [PG_STAFF_DELETE] = {"staff_delete", "DELETE FROM staff WHERE user_id = $1", PG_WRITE},
+    [PG_STAFF_LIST] = {"staff_list", "SELECT " STAFF_COLS " FROM staff ORDER BY user_id", PG_READ},
+    [PG_STAFF_COUNT_ROLE] = {"staff_count_role", "SELECT COUNT(*) FROM staff WHERE role_id = $1",
+                             PG_READ},
+    [PG_USER_SEARCH] = {"user_search",
+                        "SELECT " USER_COLS " FROM users WHERE " USER_WHERE
+                        " ORDER BY id LIMIT $4 OFFSET $5",
+                        PG_READ},
+    [PG_USER_SEARCH_COUNT] = {"user_search", "SELECT COUNT(*) FROM users WHERE " USER_WHERE,
+                              PG_READ},
+    [PG_USER_SET_NAMES] = {"user_set_names",
+                           "UPDATE users SET name = $1, first_name = $2, last_name = $3,"
+                           " updated_at = $4 WHERE id = $5",
+                           PG_WRITE},
+    [PG_USER_DELETE] = {"user_delete", "DELETE FROM users WHERE id = $1", PG_WRITE},
+    [PG_TENANT_SEARCH] = {"tenant_search",
+                          "SELECT " TENANT_COLS ", (SELECT COUNT(*) FROM memberships m"
+                          " WHERE m.tenant_id = tenants.id) FROM tenants WHERE " TENANT_WHERE
+                          " ORDER BY id LIMIT $3 OFFSET $4",
+                          PG_READ},
+    [PG_TENANT_SEARCH_COUNT] = {"tenant_search", "SELECT COUNT(*) FROM tenants WHERE " TENANT_WHERE,
+                                PG_READ},
+    [PG_TENANT_MEMBER_COUNT] = {"tenant_member_count",
+                                "SELECT COUNT(*) FROM memberships WHERE tenant_id = $1", PG_READ},
+    [PG_TENANT_SET_STATUS] = {"tenant_set_status", "UPDATE tenants SET status = $1 WHERE id = $2",
+                              PG_WRITE},
+    [PG_AUDIT_SEARCH] = {"audit_search",
+                         "SELECT " AUDIT_COLS " FROM audit_log WHERE " AUDIT_WHERE
+                         " ORDER BY at DESC, id DESC LIMIT $7 OFFSET $8",
+                         PG_READ},
+    [PG_AUDIT_SEARCH_COUNT] = {"audit_search", "SELECT COUNT(*) FROM audit_log WHERE " AUDIT_WHERE,
+                               PG_READ},
+    [PG_RESET_INSERT] = {"reset_insert",
+                         "INSERT INTO password_resets (token_hash, email, created_at)"
+                         " VALUES ($1, $2, $3)",
+                         PG_WRITE},
+    [PG_RESET_BY_HASH] = {"reset_by_hash",
+                          "SELECT " RESET_COLS " FROM password_resets WHERE token_hash = $1",
+                          PG_READ},
+    [PG_RESET_USE] = {"reset_use",
+                      "UPDATE password_resets SET used_at = $1"
+                      " WHERE token_hash = $2 AND used_at IS NULL",
+                      PG_WRITE},
+    [PG_RESET_USE_EMAIL] = {"reset_use_email",
+                            "UPDATE password_resets SET used_at = $1"
+                            " WHERE email = $2 AND used_at IS NULL",
+                            PG_WRITE},
 };
 
 /* Reads the current row into *row (a struct tenant, user, ...). */
@@ -902,6 +975,340 @@ static int signing_key_retire_others(struct store *s, const char *keep_kid, int6
     return change_many(&q, n);
 }
 
+/* ---- seed 001: staff ---- */
+
+static int read_staff(struct pg_q *q, struct arena *a, void *row)
+{
+    (void)a;
+    struct staff *st = row;
+    st->user_id = pg_i64(q);
+    st->role_id = pg_i64(q);
+    st->granted_by = pg_i64(q);
+    st->created_at = pg_i64(q);
+    return 0;
+}
+
+static int staff_get(struct store *s, int64_t user_id, struct staff *out)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_STAFF_GET, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_i64(&q, user_id);
+    return read_one(&q, NULL, read_staff, out);
+}
+
+static int staff_set(struct store *s, struct staff *st)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_STAFF_SET, &q);
+    if (rc != 0)
+        return rc;
+    int64_t at = st->created_at != 0 ? st->created_at : time_now();
+    pg_bind_i64(&q, st->user_id);
+    pg_bind_i64(&q, st->role_id);
+    pg_bind_opt(&q, st->granted_by);
+    pg_bind_i64(&q, at);
+    rc = pg_run(&q);
+    pg_end(&q);
+    if (rc == 0)
+        st->created_at = at;
+    return rc;
+}
+
+static int delete_by_id(struct store *s, enum pg_stmt id, int64_t key)
+{
+    struct pg_q q;
+    int rc = pg_query(s, id, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_i64(&q, key);
+    return update_one(&q);
+}
+
+static int staff_delete(struct store *s, int64_t user_id)
+{
+    return delete_by_id(s, PG_STAFF_DELETE, user_id);
+}
+
+static int staff_list(struct store *s, struct arena *a, struct staff **out, size_t *n)
+{
+    struct pg_q q;
+    *out = NULL;
+    *n = 0;
+    int rc = pg_query(s, PG_STAFF_LIST, &q);
+    if (rc != 0)
+        return rc;
+    void *rows;
+    rc = read_all(&q, a, read_staff, sizeof(**out), &rows, n);
+    *out = rows;
+    return rc;
+}
+
+static int count_by_id(struct store *s, enum pg_stmt id, int64_t key, int64_t *n)
+{
+    struct pg_q q;
+    int rc = pg_query(s, id, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_i64(&q, key);
+    return read_count(&q, n);
+}
+
+static int staff_count_role(struct store *s, int64_t role_id, int64_t *n)
+{
+    return count_by_id(s, PG_STAFF_COUNT_ROLE, role_id, n);
+}
+
+/* ---- seed 001: searches ---- */
+
+/* "%search%" with LIKE's wildcards and the escape character escaped, or
+ * NULL for no search. */
+static const char *like_pattern(struct arena *a, const char *search, bool prefix_only)
+{
+    if (search == NULL || search[0] == '\0')
+        return NULL;
+    size_t n = strlen(search);
+    char *p = arena_alloc(a, 2 * n + 3);
+    size_t o = 0;
+    if (!prefix_only)
+        p[o++] = '%';
+    for (size_t i = 0; i < n; i++) {
+        if (search[i] == '%' || search[i] == '_' || search[i] == '\\')
+            p[o++] = '\\';
+        p[o++] = search[i];
+    }
+    p[o++] = '%';
+    p[o] = '\0';
+    return p;
+}
+
+static int64_t page_value(size_t v)
+{
+    return v > (size_t)INT64_MAX ? INT64_MAX : (int64_t)v;
+}
+
+/* Binds the user filter's WHERE parameters ?1..?3. */
+static void bind_user_where(struct pg_q *q, const char *pattern, const struct user_filter *f)
+{
+    pg_bind_text(q, pattern);
+    pg_bind_text(q, f->status);
+    pg_bind_opt(q, f->tenant_id);
+}
+
+static int user_search(struct store *s, struct arena *a, const struct user_filter *f,
+                       struct user **out, size_t *n, int64_t *total)
+{
+    struct pg_q q;
+    *out = NULL;
+    *n = 0;
+    *total = 0;
+    const char *pattern = like_pattern(a, f->search, false);
+    int rc = pg_query(s, PG_USER_SEARCH_COUNT, &q);
+    if (rc != 0)
+        return rc;
+    bind_user_where(&q, pattern, f);
+    rc = read_count(&q, total);
+    if (rc == 0)
+        rc = pg_query(s, PG_USER_SEARCH, &q);
+    if (rc != 0)
+        return rc;
+    bind_user_where(&q, pattern, f);
+    pg_bind_i64(&q, page_value(f->limit));
+    pg_bind_i64(&q, page_value(f->offset));
+    void *rows;
+    rc = read_all(&q, a, read_user, sizeof(**out), &rows, n);
+    *out = rows;
+    return rc;
+}
+
+static int user_set_names(struct store *s, int64_t user_id, const char *name,
+                          const char *first_name, const char *last_name)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_USER_SET_NAMES, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_text(&q, name);
+    pg_bind_text(&q, first_name);
+    pg_bind_text(&q, last_name);
+    pg_bind_i64(&q, time_now());
+    pg_bind_i64(&q, user_id);
+    return update_one(&q);
+}
+
+static int user_delete(struct store *s, int64_t user_id)
+{
+    return delete_by_id(s, PG_USER_DELETE, user_id);
+}
+
+static int read_tenant_summary(struct pg_q *q, struct arena *a, void *row)
+{
+    struct tenant_summary *t = row;
+    int rc = read_tenant(q, a, &t->tenant);
+    if (rc == 0)
+        t->member_count = pg_i64(q);
+    return rc;
+}
+
+static int tenant_search(struct store *s, struct arena *a, const struct tenant_filter *f,
+                         struct tenant_summary **out, size_t *n, int64_t *total)
+{
+    struct pg_q q;
+    *out = NULL;
+    *n = 0;
+    *total = 0;
+    const char *pattern = like_pattern(a, f->search, false);
+    int rc = pg_query(s, PG_TENANT_SEARCH_COUNT, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_text(&q, pattern);
+    pg_bind_text(&q, f->status);
+    rc = read_count(&q, total);
+    if (rc == 0)
+        rc = pg_query(s, PG_TENANT_SEARCH, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_text(&q, pattern);
+    pg_bind_text(&q, f->status);
+    pg_bind_i64(&q, page_value(f->limit));
+    pg_bind_i64(&q, page_value(f->offset));
+    void *rows;
+    rc = read_all(&q, a, read_tenant_summary, sizeof(**out), &rows, n);
+    *out = rows;
+    return rc;
+}
+
+static int tenant_member_count(struct store *s, int64_t tenant_id, int64_t *n)
+{
+    return count_by_id(s, PG_TENANT_MEMBER_COUNT, tenant_id, n);
+}
+
+static int tenant_set_status(struct store *s, int64_t tenant_id, enum tenant_status status)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_TENANT_SET_STATUS, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_text(&q, tenant_status_str(status));
+    pg_bind_i64(&q, tenant_id);
+    return update_one(&q);
+}
+
+/* Binds the audit filter's WHERE parameters ?1..?6. */
+static void bind_audit_where(struct pg_q *q, struct arena *a, const struct audit_filter *f)
+{
+    pg_bind_opt(q, f->user_id);
+    pg_bind_opt(q, f->tenant_id);
+    pg_bind_text(q, f->action_prefix ? NULL : f->action);
+    pg_bind_text(q, f->action_prefix ? like_pattern(a, f->action, true) : NULL);
+    pg_bind_opt(q, f->from);
+    pg_bind_opt(q, f->to);
+}
+
+static int audit_search(struct store *s, struct arena *a, const struct audit_filter *f,
+                        struct audit_entry **out, size_t *n, int64_t *total)
+{
+    struct pg_q q;
+    *out = NULL;
+    *n = 0;
+    *total = 0;
+    int rc = pg_query(s, PG_AUDIT_SEARCH_COUNT, &q);
+    if (rc != 0)
+        return rc;
+    bind_audit_where(&q, a, f);
+    rc = read_count(&q, total);
+    if (rc == 0)
+        rc = pg_query(s, PG_AUDIT_SEARCH, &q);
+    if (rc != 0)
+        return rc;
+    bind_audit_where(&q, a, f);
+    pg_bind_i64(&q, page_value(f->limit));
+    pg_bind_i64(&q, page_value(f->offset));
+    void *rows;
+    rc = read_all(&q, a, read_audit, sizeof(**out), &rows, n);
+    *out = rows;
+    return rc;
+}
+
+/* Runs a bound statement; *n receives the rows it changed. */
+static int run_counted(struct pg_q *q, int64_t *n)
+{
+    int rc = pg_run(q);
+    *n = rc == 0 ? pg_changes(q) : 0;
+    pg_end(q);
+    return rc;
+}
+
+/* ---- seed 001: password resets ---- */
+
+static int read_reset(struct pg_q *q, struct arena *a, void *row)
+{
+    struct password_reset *r = row;
+    *r = (struct password_reset){0};
+    const char *hash = pg_peek(q);
+    if (hash != NULL) {
+        size_t len = strnlen(hash, TOKEN_HASH_HEX);
+        memcpy(r->token_hash, hash, len);
+        r->token_hash[len] = '\0';
+    }
+    r->email = pg_text(q, a);
+    r->created_at = pg_i64(q);
+    r->used_at = pg_i64(q);
+    return 0;
+}
+
+static int reset_insert(struct store *s, struct password_reset *r)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_RESET_INSERT, &q);
+    if (rc != 0)
+        return rc;
+    int64_t at = r->created_at != 0 ? r->created_at : time_now();
+    pg_bind_text(&q, r->token_hash);
+    pg_bind_text(&q, r->email);
+    pg_bind_i64(&q, at);
+    rc = pg_run(&q);
+    pg_end(&q);
+    if (rc == 0)
+        r->created_at = at;
+    return rc;
+}
+
+static int reset_by_hash(struct store *s, struct arena *a, const char *hash_hex,
+                         struct password_reset *out)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_RESET_BY_HASH, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_text(&q, hash_hex);
+    return read_one(&q, a, read_reset, out);
+}
+
+static int reset_use(struct store *s, const char *hash_hex, int64_t at)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_RESET_USE, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_i64(&q, at);
+    pg_bind_text(&q, hash_hex);
+    return update_one(&q);
+}
+
+static int reset_use_email(struct store *s, const char *email, int64_t at)
+{
+    struct pg_q q;
+    int64_t n;
+    int rc = pg_query(s, PG_RESET_USE_EMAIL, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_i64(&q, at);
+    pg_bind_text(&q, email);
+    return run_counted(&q, &n);
+}
+
 const struct store_ops pg_ops = {
     .name = "postgres",
     .migration_suffix = PG_SUFFIX,
@@ -945,4 +1352,20 @@ const struct store_ops pg_ops = {
     .signing_key_insert = signing_key_insert,
     .signing_key_list = signing_key_list,
     .signing_key_retire_others = signing_key_retire_others,
+    .staff_get = staff_get,
+    .staff_set = staff_set,
+    .staff_delete = staff_delete,
+    .staff_list = staff_list,
+    .staff_count_role = staff_count_role,
+    .user_search = user_search,
+    .user_set_names = user_set_names,
+    .user_delete = user_delete,
+    .tenant_search = tenant_search,
+    .tenant_member_count = tenant_member_count,
+    .tenant_set_status = tenant_set_status,
+    .audit_search = audit_search,
+    .reset_insert = reset_insert,
+    .reset_by_hash = reset_by_hash,
+    .reset_use = reset_use,
+    .reset_use_email = reset_use_email,
 };

@@ -16,6 +16,20 @@
 #include "util/err.h"
 #include "util/timeutil.h"
 
+#define USER_WHERE                                                                                 \
+    "(?1 IS NULL OR email LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\'"                         \
+    " OR first_name LIKE ?1 ESCAPE '\\' OR last_name LIKE ?1 ESCAPE '\\')"                         \
+    " AND (?2 IS NULL OR status = ?2)"                                                             \
+    " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM memberships m"                                      \
+    " WHERE m.user_id = users.id AND m.tenant_id = ?3))"
+#define TENANT_WHERE                                                                               \
+    "(?1 IS NULL OR slug LIKE ?1 ESCAPE '\\' OR name LIKE ?1 ESCAPE '\\')"                         \
+    " AND (?2 IS NULL OR status = ?2)"
+#define AUDIT_WHERE                                                                                \
+    "(?1 IS NULL OR user_id = ?1) AND (?2 IS NULL OR tenant_id = ?2)"                              \
+    " AND (?3 IS NULL OR action = ?3) AND (?4 IS NULL OR action LIKE ?4 ESCAPE '\\')"              \
+    " AND (?5 IS NULL OR at >= ?5) AND (?6 IS NULL OR at <= ?6)"
+
 const struct sq_stmt_def sq_stmts[SQ_COUNT] = {
     [SQ_BEGIN] = {"begin", "BEGIN IMMEDIATE"},
     [SQ_COMMIT] = {"commit", "COMMIT"},
@@ -112,6 +126,44 @@ const struct sq_stmt_def sq_stmts[SQ_COUNT] = {
     [SQ_SIGNING_KEY_RETIRE_OTHERS] = {"signing_key_retire_others",
                                       "UPDATE signing_keys SET retired_at = ?"
                                       " WHERE kid <> ? AND retired_at IS NULL"},
+
+    /* seed 001: staff, admin searches, password resets. The
+     * searches number their parameters so one value serves every place
+     * it appears; a NULL parameter disables its filter. */
+    [SQ_STAFF_GET] = {"staff_get", "SELECT " STAFF_COLS " FROM staff WHERE user_id = ?"},
+    [SQ_STAFF_SET] = {"staff_set", "INSERT INTO staff (user_id, role_id, granted_by, created_at)"
+                                   " VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
+                                   " role_id = excluded.role_id,"
+                                   " granted_by = excluded.granted_by"},
+    [SQ_STAFF_DELETE] = {"staff_delete", "DELETE FROM staff WHERE user_id = ?"},
+    [SQ_STAFF_LIST] = {"staff_list", "SELECT " STAFF_COLS " FROM staff ORDER BY user_id"},
+    [SQ_STAFF_COUNT_ROLE] = {"staff_count_role", "SELECT COUNT(*) FROM staff WHERE role_id = ?"},
+    [SQ_USER_SEARCH] = {"user_search", "SELECT " USER_COLS " FROM users WHERE " USER_WHERE
+                                       " ORDER BY id LIMIT ?4 OFFSET ?5"},
+    [SQ_USER_SEARCH_COUNT] = {"user_search", "SELECT COUNT(*) FROM users WHERE " USER_WHERE},
+    [SQ_USER_SET_NAMES] = {"user_set_names", "UPDATE users SET name = ?, first_name = ?,"
+                                             " last_name = ?, updated_at = ? WHERE id = ?"},
+    [SQ_USER_DELETE] = {"user_delete", "DELETE FROM users WHERE id = ?"},
+    [SQ_TENANT_SEARCH] = {"tenant_search",
+                          "SELECT " TENANT_COLS ", (SELECT COUNT(*) FROM memberships m"
+                          " WHERE m.tenant_id = tenants.id) FROM tenants WHERE " TENANT_WHERE
+                          " ORDER BY id LIMIT ?3 OFFSET ?4"},
+    [SQ_TENANT_SEARCH_COUNT] = {"tenant_search",
+                                "SELECT COUNT(*) FROM tenants WHERE " TENANT_WHERE},
+    [SQ_TENANT_MEMBER_COUNT] = {"tenant_member_count",
+                                "SELECT COUNT(*) FROM memberships WHERE tenant_id = ?"},
+    [SQ_TENANT_SET_STATUS] = {"tenant_set_status", "UPDATE tenants SET status = ? WHERE id = ?"},
+    [SQ_AUDIT_SEARCH] = {"audit_search", "SELECT " AUDIT_COLS " FROM audit_log WHERE " AUDIT_WHERE
+                                         " ORDER BY at DESC, id DESC LIMIT ?7 OFFSET ?8"},
+    [SQ_AUDIT_SEARCH_COUNT] = {"audit_search", "SELECT COUNT(*) FROM audit_log WHERE " AUDIT_WHERE},
+    [SQ_RESET_INSERT] = {"reset_insert", "INSERT INTO password_resets (token_hash, email,"
+                                         " created_at) VALUES (?, ?, ?)"},
+    [SQ_RESET_BY_HASH] = {"reset_by_hash",
+                          "SELECT " RESET_COLS " FROM password_resets WHERE token_hash = ?"},
+    [SQ_RESET_USE] = {"reset_use", "UPDATE password_resets SET used_at = ?"
+                                   " WHERE token_hash = ? AND used_at IS NULL"},
+    [SQ_RESET_USE_EMAIL] = {"reset_use_email", "UPDATE password_resets SET used_at = ?"
+                                               " WHERE email = ? AND used_at IS NULL"},
 };
 
 /* Reads the current row into *row (a struct tenant, user, ...). */
@@ -864,6 +916,340 @@ static int signing_key_retire_others(struct store *s, const char *keep_kid, int6
     return change_many(&q, n);
 }
 
+/* ---- seed 001: staff ---- */
+
+static int read_staff(struct sq_q *q, struct arena *a, void *row)
+{
+    (void)a;
+    struct staff *st = row;
+    st->user_id = sq_i64(q);
+    st->role_id = sq_i64(q);
+    st->granted_by = sq_i64(q);
+    st->created_at = sq_i64(q);
+    return 0;
+}
+
+static int staff_get(struct store *s, int64_t user_id, struct staff *out)
+{
+    struct sq_q q;
+    int rc = sq_query(s, SQ_STAFF_GET, &q);
+    if (rc != 0)
+        return rc;
+    sq_bind_i64(&q, user_id);
+    return read_one(&q, NULL, read_staff, out);
+}
+
+static int staff_set(struct store *s, struct staff *st)
+{
+    struct sq_q q;
+    int rc = sq_query(s, SQ_STAFF_SET, &q);
+    if (rc != 0)
+        return rc;
+    int64_t at = st->created_at != 0 ? st->created_at : time_now();
+    sq_bind_i64(&q, st->user_id);
+    sq_bind_i64(&q, st->role_id);
+    sq_bind_opt(&q, st->granted_by);
+    sq_bind_i64(&q, at);
+    rc = sq_run(&q);
+    sq_end(&q);
+    if (rc == 0)
+        st->created_at = at;
+    return rc;
+}
+
+static int delete_by_id(struct store *s, enum sq_stmt id, int64_t key)
+{
+    struct sq_q q;
+    int rc = sq_query(s, id, &q);
+    if (rc != 0)
+        return rc;
+    sq_bind_i64(&q, key);
+    return update_one(&q);
+}
+
+static int staff_delete(struct store *s, int64_t user_id)
+{
+    return delete_by_id(s, SQ_STAFF_DELETE, user_id);
+}
+
+static int staff_list(struct store *s, struct arena *a, struct staff **out, size_t *n)
+{
+    struct sq_q q;
+    *out = NULL;
+    *n = 0;
+    int rc = sq_query(s, SQ_STAFF_LIST, &q);
+    if (rc != 0)
+        return rc;
+    void *rows;
+    rc = read_all(&q, a, read_staff, sizeof(**out), &rows, n);
+    *out = rows;
+    return rc;
+}
+
+static int count_by_id(struct store *s, enum sq_stmt id, int64_t key, int64_t *n)
+{
+    struct sq_q q;
+    int rc = sq_query(s, id, &q);
+    if (rc != 0)
+        return rc;
+    sq_bind_i64(&q, key);
+    return read_count(&q, n);
+}
+
+static int staff_count_role(struct store *s, int64_t role_id, int64_t *n)
+{
+    return count_by_id(s, SQ_STAFF_COUNT_ROLE, role_id, n);
+}
+
+/* ---- seed 001: searches ---- */
+
+/* "%search%" with LIKE's wildcards and the escape character escaped, or
+ * NULL for no search. */
+static const char *like_pattern(struct arena *a, const char *search, bool prefix_only)
+{
+    if (search == NULL || search[0] == '\0')
+        return NULL;
+    size_t n = strlen(search);
+    char *p = arena_alloc(a, 2 * n + 3);
+    size_t o = 0;
+    if (!prefix_only)
+        p[o++] = '%';
+    for (size_t i = 0; i < n; i++) {
+        if (search[i] == '%' || search[i] == '_' || search[i] == '\\')
+            p[o++] = '\\';
+        p[o++] = search[i];
+    }
+    p[o++] = '%';
+    p[o] = '\0';
+    return p;
+}
+
+static int64_t page_value(size_t v)
+{
+    return v > (size_t)INT64_MAX ? INT64_MAX : (int64_t)v;
+}
+
+/* Binds the user filter's WHERE parameters ?1..?3. */
+static void bind_user_where(struct sq_q *q, const char *pattern, const struct user_filter *f)
+{
+    sq_bind_text(q, pattern);
+    sq_bind_text(q, f->status);
+    sq_bind_opt(q, f->tenant_id);
+}
+
+static int user_search(struct store *s, struct arena *a, const struct user_filter *f,
+                       struct user **out, size_t *n, int64_t *total)
+{
+    struct sq_q q;
+    *out = NULL;
+    *n = 0;
+    *total = 0;
+    const char *pattern = like_pattern(a, f->search, false);
+    int rc = sq_query(s, SQ_USER_SEARCH_COUNT, &q);
+    if (rc != 0)
+        return rc;
+    bind_user_where(&q, pattern, f);
+    rc = read_count(&q, total);
+    if (rc == 0)
+        rc = sq_query(s, SQ_USER_SEARCH, &q);
+    if (rc != 0)
+        return rc;
+    bind_user_where(&q, pattern, f);
+    sq_bind_i64(&q, page_value(f->limit));
+    sq_bind_i64(&q, page_value(f->offset));
+    void *rows;
+    rc = read_all(&q, a, read_user, sizeof(**out), &rows, n);
+    *out = rows;
+    return rc;
+}
+
+static int user_set_names(struct store *s, int64_t user_id, const char *name,
+                          const char *first_name, const char *last_name)
+{
+    struct sq_q q;
+    int rc = sq_query(s, SQ_USER_SET_NAMES, &q);
+    if (rc != 0)
+        return rc;
+    sq_bind_text(&q, name);
+    sq_bind_text(&q, first_name);
+    sq_bind_text(&q, last_name);
+    sq_bind_i64(&q, time_now());
+    sq_bind_i64(&q, user_id);
+    return update_one(&q);
+}
+
+static int user_delete(struct store *s, int64_t user_id)
+{
+    return delete_by_id(s, SQ_USER_DELETE, user_id);
+}
+
+static int read_tenant_summary(struct sq_q *q, struct arena *a, void *row)
+{
+    struct tenant_summary *t = row;
+    int rc = read_tenant(q, a, &t->tenant);
+    if (rc == 0)
+        t->member_count = sq_i64(q);
+    return rc;
+}
+
+static int tenant_search(struct store *s, struct arena *a, const struct tenant_filter *f,
+                         struct tenant_summary **out, size_t *n, int64_t *total)
+{
+    struct sq_q q;
+    *out = NULL;
+    *n = 0;
+    *total = 0;
+    const char *pattern = like_pattern(a, f->search, false);
+    int rc = sq_query(s, SQ_TENANT_SEARCH_COUNT, &q);
+    if (rc != 0)
+        return rc;
+    sq_bind_text(&q, pattern);
+    sq_bind_text(&q, f->status);
+    rc = read_count(&q, total);
+    if (rc == 0)
+        rc = sq_query(s, SQ_TENANT_SEARCH, &q);
+    if (rc != 0)
+        return rc;
+    sq_bind_text(&q, pattern);
+    sq_bind_text(&q, f->status);
+    sq_bind_i64(&q, page_value(f->limit));
+    sq_bind_i64(&q, page_value(f->offset));
+    void *rows;
+    rc = read_all(&q, a, read_tenant_summary, sizeof(**out), &rows, n);
+    *out = rows;
+    return rc;
+}
+
+static int tenant_member_count(struct store *s, int64_t tenant_id, int64_t *n)
+{
+    return count_by_id(s, SQ_TENANT_MEMBER_COUNT, tenant_id, n);
+}
+
+static int tenant_set_status(struct store *s, int64_t tenant_id, enum tenant_status status)
+{
+    struct sq_q q;
+    int rc = sq_query(s, SQ_TENANT_SET_STATUS, &q);
+    if (rc != 0)
+        return rc;
+    sq_bind_text(&q, tenant_status_str(status));
+    sq_bind_i64(&q, tenant_id);
+    return update_one(&q);
+}
+
+/* Binds the audit filter's WHERE parameters ?1..?6. */
+static void bind_audit_where(struct sq_q *q, struct arena *a, const struct audit_filter *f)
+{
+    sq_bind_opt(q, f->user_id);
+    sq_bind_opt(q, f->tenant_id);
+    sq_bind_text(q, f->action_prefix ? NULL : f->action);
+    sq_bind_text(q, f->action_prefix ? like_pattern(a, f->action, true) : NULL);
+    sq_bind_opt(q, f->from);
+    sq_bind_opt(q, f->to);
+}
+
+static int audit_search(struct store *s, struct arena *a, const struct audit_filter *f,
+                        struct audit_entry **out, size_t *n, int64_t *total)
+{
+    struct sq_q q;
+    *out = NULL;
+    *n = 0;
+    *total = 0;
+    int rc = sq_query(s, SQ_AUDIT_SEARCH_COUNT, &q);
+    if (rc != 0)
+        return rc;
+    bind_audit_where(&q, a, f);
+    rc = read_count(&q, total);
+    if (rc == 0)
+        rc = sq_query(s, SQ_AUDIT_SEARCH, &q);
+    if (rc != 0)
+        return rc;
+    bind_audit_where(&q, a, f);
+    sq_bind_i64(&q, page_value(f->limit));
+    sq_bind_i64(&q, page_value(f->offset));
+    void *rows;
+    rc = read_all(&q, a, read_audit, sizeof(**out), &rows, n);
+    *out = rows;
+    return rc;
+}
+
+/* Runs a bound statement; *n receives the rows it changed. */
+static int run_counted(struct sq_q *q, int64_t *n)
+{
+    int rc = sq_run(q);
+    *n = rc == 0 ? sq_changes(q) : 0;
+    sq_end(q);
+    return rc;
+}
+
+/* ---- seed 001: password resets ---- */
+
+static int read_reset(struct sq_q *q, struct arena *a, void *row)
+{
+    struct password_reset *r = row;
+    *r = (struct password_reset){0};
+    const char *hash = sq_peek(q);
+    if (hash != NULL) {
+        size_t len = strnlen(hash, TOKEN_HASH_HEX);
+        memcpy(r->token_hash, hash, len);
+        r->token_hash[len] = '\0';
+    }
+    r->email = sq_text(q, a);
+    r->created_at = sq_i64(q);
+    r->used_at = sq_i64(q);
+    return 0;
+}
+
+static int reset_insert(struct store *s, struct password_reset *r)
+{
+    struct sq_q q;
+    int rc = sq_query(s, SQ_RESET_INSERT, &q);
+    if (rc != 0)
+        return rc;
+    int64_t at = r->created_at != 0 ? r->created_at : time_now();
+    sq_bind_text(&q, r->token_hash);
+    sq_bind_text(&q, r->email);
+    sq_bind_i64(&q, at);
+    rc = sq_run(&q);
+    sq_end(&q);
+    if (rc == 0)
+        r->created_at = at;
+    return rc;
+}
+
+static int reset_by_hash(struct store *s, struct arena *a, const char *hash_hex,
+                         struct password_reset *out)
+{
+    struct sq_q q;
+    int rc = sq_query(s, SQ_RESET_BY_HASH, &q);
+    if (rc != 0)
+        return rc;
+    sq_bind_text(&q, hash_hex);
+    return read_one(&q, a, read_reset, out);
+}
+
+static int reset_use(struct store *s, const char *hash_hex, int64_t at)
+{
+    struct sq_q q;
+    int rc = sq_query(s, SQ_RESET_USE, &q);
+    if (rc != 0)
+        return rc;
+    sq_bind_i64(&q, at);
+    sq_bind_text(&q, hash_hex);
+    return update_one(&q);
+}
+
+static int reset_use_email(struct store *s, const char *email, int64_t at)
+{
+    struct sq_q q;
+    int64_t n;
+    int rc = sq_query(s, SQ_RESET_USE_EMAIL, &q);
+    if (rc != 0)
+        return rc;
+    sq_bind_i64(&q, at);
+    sq_bind_text(&q, email);
+    return run_counted(&q, &n);
+}
+
 const struct store_ops sq_ops = {
     .name = "sqlite",
     .migration_suffix = SQ_SUFFIX,
@@ -907,4 +1293,20 @@ const struct store_ops sq_ops = {
     .signing_key_insert = signing_key_insert,
     .signing_key_list = signing_key_list,
     .signing_key_retire_others = signing_key_retire_others,
+    .staff_get = staff_get,
+    .staff_set = staff_set,
+    .staff_delete = staff_delete,
+    .staff_list = staff_list,
+    .staff_count_role = staff_count_role,
+    .user_search = user_search,
+    .user_set_names = user_set_names,
+    .user_delete = user_delete,
+    .tenant_search = tenant_search,
+    .tenant_member_count = tenant_member_count,
+    .tenant_set_status = tenant_set_status,
+    .audit_search = audit_search,
+    .reset_insert = reset_insert,
+    .reset_by_hash = reset_by_hash,
+    .reset_use = reset_use,
+    .reset_use_email = reset_use_email,
 };

@@ -264,3 +264,88 @@ int store_signing_key_retire_others(struct store *s, const char *keep_kid, int64
     int64_t dummy;
     return s->ops->signing_key_retire_others(s, keep_kid, at, n != NULL ? n : &dummy);
 }
+
+int store_staff_get(struct store *s, int64_t user_id, struct staff *out)
+{
+    return s->ops->staff_get(s, user_id, out);
+}
+
+int store_staff_set(struct store *s, struct staff *st)
+{
+    return s->ops->staff_set(s, st);
+}
+
+int store_staff_delete(struct store *s, int64_t user_id)
+{
+    return s->ops->staff_delete(s, user_id);
+}
+
+int store_staff_list(struct store *s, struct arena *a, struct staff **out, size_t *n)
+{
+    return s->ops->staff_list(s, a, out, n);
+}
+
+int store_staff_count_role(struct store *s, int64_t role_id, int64_t *n)
+{
+    return s->ops->staff_count_role(s, role_id, n);
+}
+
+int store_user_search(struct store *s, struct arena *a, const struct user_filter *f,
+                      struct user **out, size_t *n, int64_t *total)
+{
+    return s->ops->user_search(s, a, f, out, n, total);
+}
+
+int store_user_set_names(struct store *s, int64_t user_id, const char *name, const char *first_name,
+                         const char *last_name)
+{
+    return s->ops->user_set_names(s, user_id, name, first_name, last_name);
+}
+
+int store_user_delete(struct store *s, int64_t user_id)
+{
+    return s->ops->user_delete(s, user_id);
+}
+
+int store_tenant_search(struct store *s, struct arena *a, const struct tenant_filter *f,
+                        struct tenant_summary **out, size_t *n, int64_t *total)
+{
+    return s->ops->tenant_search(s, a, f, out, n, total);
+}
+
+int store_tenant_member_count(struct store *s, int64_t tenant_id, int64_t *n)
+{
+    return s->ops->tenant_member_count(s, tenant_id, n);
+}
+
+int store_tenant_set_status(struct store *s, int64_t tenant_id, enum tenant_status status)
+{
+    return s->ops->tenant_set_status(s, tenant_id, status);
+}
+
+int store_audit_search(struct store *s, struct arena *a, const struct audit_filter *f,
+                       struct audit_entry **out, size_t *n, int64_t *total)
+{
+    return s->ops->audit_search(s, a, f, out, n, total);
+}
+
+int store_reset_insert(struct store *s, struct password_reset *r)
+{
+    return s->ops->reset_insert(s, r);
+}
+
+int store_reset_by_hash(struct store *s, struct arena *a, const char *hash_hex,
+                        struct password_reset *out)
+{
+    return s->ops->reset_by_hash(s, a, hash_hex, out);
+}
+
+int store_reset_use(struct store *s, const char *hash_hex, int64_t at)
+{
+    return s->ops->reset_use(s, hash_hex, at);
+}
+
+int store_reset_use_email(struct store *s, const char *email, int64_t at)
+{
+    return s->ops->reset_use_email(s, email, at);
+}

@@ -182,3 +182,94 @@ int store_signing_key_list(struct store *s, struct arena *a, struct signing_key 
  * *n (may be NULL) receives how many. */
 int store_signing_key_retire_others(struct store *s, const char *keep_kid, int64_t at, int64_t *n)
     __attribute__((warn_unused_result));
+
+/* ---- staff (seed 001) ---- */
+/* ERR_NOT_FOUND if the user holds no staff role. */
+int store_staff_get(struct store *s, int64_t user_id, struct staff *out)
+    __attribute__((warn_unused_result));
+/* Grants st->role_id to st->user_id, or changes the role they hold
+ * (created_at 0 = now, written back). */
+int store_staff_set(struct store *s, struct staff *st) __attribute__((warn_unused_result));
+/* ERR_NOT_FOUND if the user was not staff. */
+int store_staff_delete(struct store *s, int64_t user_id) __attribute__((warn_unused_result));
+/* Every staff row, ordered by user id. */
+int store_staff_list(struct store *s, struct arena *a, struct staff **out, size_t *n)
+    __attribute__((warn_unused_result));
+/* How many staff hold role_id. */
+int store_staff_count_role(struct store *s, int64_t role_id, int64_t *n)
+    __attribute__((warn_unused_result));
+
+/* ---- admin searches (seed 001) ---- */
+/* Zero and NULL members mean "no filter". search is a substring matched
+ * case-insensitively (ASCII); LIKE wildcards in it match themselves. */
+struct user_filter {
+    const char *search; /* email, name, first_name or last_name */
+    const char *status; /* "active", "inactive", "suspended" */
+    int64_t tenant_id;  /* members of this tenant */
+    size_t limit;       /* rows per page (required, > 0) */
+    size_t offset;
+};
+/* A page of users ordered by id, and *total, the rows of all pages. */
+int store_user_search(struct store *s, struct arena *a, const struct user_filter *f,
+                      struct user **out, size_t *n, int64_t *total)
+    __attribute__((warn_unused_result));
+/* Sets name, first_name and last_name (NULL stores NULL) and updated_at.
+ * ERR_NOT_FOUND. */
+int store_user_set_names(struct store *s, int64_t user_id, const char *name, const char *first_name,
+                         const char *last_name) __attribute__((warn_unused_result));
+/* Deletes a user; memberships, tokens, sessions and staff rows go with it
+ * (foreign keys), the audit log keeps its ids. ERR_NOT_FOUND. */
+int store_user_delete(struct store *s, int64_t user_id) __attribute__((warn_unused_result));
+
+struct tenant_filter {
+    const char *search; /* slug or name */
+    const char *status; /* "active", "suspended" */
+    size_t limit;
+    size_t offset;
+};
+struct tenant_summary {
+    struct tenant tenant;
+    int64_t member_count;
+};
+/* A page of tenants ordered by id, each with its member count. */
+int store_tenant_search(struct store *s, struct arena *a, const struct tenant_filter *f,
+                        struct tenant_summary **out, size_t *n, int64_t *total)
+    __attribute__((warn_unused_result));
+int store_tenant_member_count(struct store *s, int64_t tenant_id, int64_t *n)
+    __attribute__((warn_unused_result));
+/* ERR_NOT_FOUND. */
+int store_tenant_set_status(struct store *s, int64_t tenant_id, enum tenant_status status)
+    __attribute__((warn_unused_result));
+
+/* action: exact, or a prefix when action_prefix is set. from/to: at >= from,
+ * at <= to (0: unbounded). */
+struct audit_filter {
+    int64_t user_id;
+    int64_t tenant_id;
+    const char *action;
+    bool action_prefix;
+    int64_t from;
+    int64_t to;
+    size_t limit;
+    size_t offset;
+};
+/* A page of entries, newest first, and *total. */
+int store_audit_search(struct store *s, struct arena *a, const struct audit_filter *f,
+                       struct audit_entry **out, size_t *n, int64_t *total)
+    __attribute__((warn_unused_result));
+
+/* ---- password resets ---- */
+/* Inserts r (created_at 0 = now, written back). ERR_CONFLICT on a hash
+ * collision. */
+int store_reset_insert(struct store *s, struct password_reset *r)
+    __attribute__((warn_unused_result));
+int store_reset_by_hash(struct store *s, struct arena *a, const char *hash_hex,
+                        struct password_reset *out) __attribute__((warn_unused_result));
+/* Marks one reset used, only if it was not: ERR_NOT_FOUND if it does not
+ * exist or was used already (so two concurrent uses cannot both succeed). */
+int store_reset_use(struct store *s, const char *hash_hex, int64_t at)
+    __attribute__((warn_unused_result));
+/* Marks every unused reset of an email used (a new password makes them
+ * pointless). */
+int store_reset_use_email(struct store *s, const char *email, int64_t at)
+    __attribute__((warn_unused_result));

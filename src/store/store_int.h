@@ -76,6 +76,29 @@ struct store_ops {
     int (*signing_key_insert)(struct store *s, struct signing_key *k);
     int (*signing_key_list)(struct store *s, struct arena *a, struct signing_key **out, size_t *n);
     int (*signing_key_retire_others)(struct store *s, const char *keep_kid, int64_t at, int64_t *n);
+
+    /* seed 001: staff, admin searches, password resets */
+    int (*staff_get)(struct store *s, int64_t user_id, struct staff *out);
+    int (*staff_set)(struct store *s, struct staff *st);
+    int (*staff_delete)(struct store *s, int64_t user_id);
+    int (*staff_list)(struct store *s, struct arena *a, struct staff **out, size_t *n);
+    int (*staff_count_role)(struct store *s, int64_t role_id, int64_t *n);
+    int (*user_search)(struct store *s, struct arena *a, const struct user_filter *f,
+                       struct user **out, size_t *n, int64_t *total);
+    int (*user_set_names)(struct store *s, int64_t user_id, const char *name,
+                          const char *first_name, const char *last_name);
+    int (*user_delete)(struct store *s, int64_t user_id);
+    int (*tenant_search)(struct store *s, struct arena *a, const struct tenant_filter *f,
+                         struct tenant_summary **out, size_t *n, int64_t *total);
+    int (*tenant_member_count)(struct store *s, int64_t tenant_id, int64_t *n);
+    int (*tenant_set_status)(struct store *s, int64_t tenant_id, enum tenant_status status);
+    int (*audit_search)(struct store *s, struct arena *a, const struct audit_filter *f,
+                        struct audit_entry **out, size_t *n, int64_t *total);
+    int (*reset_insert)(struct store *s, struct password_reset *r);
+    int (*reset_by_hash)(struct store *s, struct arena *a, const char *hash_hex,
+                         struct password_reset *out);
+    int (*reset_use)(struct store *s, const char *hash_hex, int64_t at);
+    int (*reset_use_email)(struct store *s, const char *email, int64_t at);
 };
 
 struct store {

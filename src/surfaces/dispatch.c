@@ -17,6 +17,7 @@
 
 #include "core/jwtauth.h"
 #include "core/ratelimit.h"
+#include "core/staff.h"
 #include "server.h"
 #include "util/arena.h"
 #include "util/err.h"
@@ -31,6 +32,7 @@ const char *refusal_message(enum refusal r)
     case REFUSE_TENANT_SUSPENDED: return "This tenant has been suspended.";
     case REFUSE_MEMBER_SUSPENDED: return "Your membership in this tenant has been suspended.";
     case REFUSE_NOT_MEMBER: return "You are not a member of this tenant.";
+    case REFUSE_NOT_STAFF: return "You do not have access to the admin API.";
     default: return "This action is unauthorized.";
     }
 }
@@ -145,6 +147,7 @@ static int authenticate(struct server *srv, const struct route *rt, struct reque
     case AUTH_BEARER_PAT:
         return principal_from_bearer(srv, http_arena(req), bearer(req), x_tenant, p);
     case AUTH_BEARER_JWT: return principal_from_jwt(srv, http_arena(req), bearer(req), x_tenant, p);
+    case AUTH_BEARER_ADMIN: return staff_authenticate(srv, http_arena(req), bearer(req), p);
     default: return ERR_UNAUTHENTICATED;
     }
 }
@@ -180,7 +183,10 @@ void surface_dispatch(struct server *srv, const struct surface *sf, const struct
         return;
     }
     http_set_user_data(req, p);
-    if (rt->permission != NULL && !principal_can(p, rt->permission)) {
+    bool allowed = rt->permission == NULL ||
+                   (rt->auth == AUTH_BEARER_ADMIN ? staff_can(p, rt->permission)
+                                                  : principal_can(p, rt->permission));
+    if (!allowed) {
         if (sf->denied != NULL)
             sf->denied(req, rt->permission);
         else

@@ -8,5 +8,6 @@ const struct surface *const surfaces[] = {
     &surface_common,
     &surface_travel,
     &surface_autocom,
+    &surface_admin,
 };
 const size_t n_surfaces = sizeof(surfaces) / sizeof(surfaces[0]);

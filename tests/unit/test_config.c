@@ -294,6 +294,69 @@ static void trusted_proxies_list(void **state)
     config_fini(&c);
 }
 
+static void mail_and_admin_variables(void **state)
+{
+    (void)state;
+    struct config c;
+    char err[256];
+    const char *none[] = {NULL};
+    assert_int_equal(load(none, &c, err), 0);
+    assert_string_equal(c.mail_dir, "./var/mail");
+    assert_string_equal(c.mail_from_name, "latchkey");
+    assert_string_equal(c.smtp_tls, "auto");
+    assert_null(c.smtp_ca_file);
+    assert_int_equal(c.smtp_timeout_s, 30);
+    assert_int_equal(c.mail_retries, 5);
+    assert_int_equal(c.admin_token_ttl_s, 86400);
+    assert_int_equal(c.clock_offset_s, 0);
+    const struct rate_rule *r = config_rate(&c, "admin_login");
+    assert_non_null(r);
+    assert_int_equal(r->limit, 5);
+    assert_non_null(config_rate(&c, "admin_reset_email"));
+    config_fini(&c);
+
+    const char *env[] = {"LATCHKEY_DATABASE_URL",
+                         "sqlite:/data/lk/auth.db",
+                         "LATCHKEY_MAIL_DRIVER",
+                         "smtp",
+                         "LATCHKEY_SMTP_URL",
+                         "smtps://u:p@mail.example.com:465",
+                         "LATCHKEY_SMTP_TLS",
+                         "require",
+                         "LATCHKEY_ADMIN_TOKEN_TTL",
+                         "12h",
+                         "LATCHKEY_TEST_CLOCK_OFFSET",
+                         "1d",
+                         NULL};
+    assert_int_equal(load(env, &c, err), 0);
+    assert_string_equal(c.mail_dir, "/data/lk/mail");
+    assert_string_equal(c.smtp_tls, "require");
+    assert_int_equal(c.admin_token_ttl_s, 12 * 3600);
+    assert_int_equal(c.clock_offset_s, 86400);
+    config_fini(&c);
+
+    const char *pg[] = {"LATCHKEY_DATABASE_URL", "postgres://x@y/z", "LATCHKEY_MAIL_DIR", "/m",
+                        NULL};
+    assert_int_equal(load(pg, &c, err), 0);
+    assert_string_equal(c.mail_dir, "/m");
+    config_fini(&c);
+
+    const char *bad[][3] = {
+        {"LATCHKEY_SMTP_URL", "http://mail.example.com", "LATCHKEY_SMTP_URL"},
+        {"LATCHKEY_SMTP_TLS", "maybe", "LATCHKEY_SMTP_TLS"},
+        {"LATCHKEY_ADMIN_TOKEN_TTL", "0", "LATCHKEY_ADMIN_TOKEN_TTL"},
+        {"LATCHKEY_ADMIN_TOKEN_TTL", "forever", "LATCHKEY_ADMIN_TOKEN_TTL"},
+        {"LATCHKEY_MAIL_FROM", "Latchkey <a@b.c>", "LATCHKEY_MAIL_FROM"},
+        {"LATCHKEY_MAIL_RETRIES", "99", "LATCHKEY_MAIL_RETRIES"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        const char *e[] = {bad[i][0], bad[i][1], NULL};
+        assert_int_not_equal(load(e, &c, err), 0);
+        assert_non_null(strstr(err, bad[i][2]));
+        config_fini(&c);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -306,6 +369,7 @@ int main(void)
         cmocka_unit_test(redis_url_forms),
         cmocka_unit_test(redis_variables),
         cmocka_unit_test(trusted_proxies_list),
+        cmocka_unit_test(mail_and_admin_variables),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

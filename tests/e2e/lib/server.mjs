@@ -218,7 +218,10 @@ async function spawnOnce(bin, dir, env) {
   const port = await freePort();
   const db = env.LATCHKEY_DATABASE_URL ?? databaseFor(dir);
   const fullEnv = mergeEnv(
-    { LATCHKEY_LISTEN: `127.0.0.1:${port}`, LATCHKEY_DATABASE_URL: db },
+    // Mail from the log driver stays in the data directory on every backend
+    // (PostgreSQL's default outbox would be ./var/mail under the cwd).
+    { LATCHKEY_LISTEN: `127.0.0.1:${port}`, LATCHKEY_DATABASE_URL: db,
+      LATCHKEY_MAIL_DIR: path.join(dir, 'mail') },
     TEST_DEFAULTS,
     env,
   );

@@ -10,6 +10,7 @@
 
 #define BACKEND_SUFFIX ".sqlite.sql"
 #include "store_cases.h"
+#include "staff_cases.h"
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
@@ -94,6 +95,7 @@ int main(void)
         cmocka_unit_test(test_open_creates_directory),
         cmocka_unit_test(test_open_rejects),
         STORE_CASES,
+        STAFF_CASES,
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

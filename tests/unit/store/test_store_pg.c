@@ -24,6 +24,7 @@
 
 #define BACKEND_SUFFIX ".pg.sql"
 #include "store_cases.h"
+#include "staff_cases.h"
 
 #include "util/timeutil.h"
 
@@ -494,6 +495,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pg_statement_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pg_outage_and_recovery, setup, teardown),
         STORE_CASES,
+        STAFF_CASES,
     };
     const char *url = getenv("LATCHKEY_TEST_PG_URL");
     if (url == NULL || url[0] == '\0') {
