@@ -267,6 +267,15 @@ static size_t query_uint(struct validator *v, struct request *req, const char *n
     return (size_t)n;
 }
 
+/* page and per_page: returns the page and sets the rows' limit and offset. */
+static size_t query_page(struct validator *v, struct request *req, size_t *limit, size_t *offset)
+{
+    size_t page = query_uint(v, req, "page", 1, 1, PAGE_MAX);
+    *limit = query_uint(v, req, "per_page", PER_PAGE_DEFAULT, 1, PER_PAGE_MAX);
+    *offset = (page - 1) * *limit;
+    return page;
+}
+
 static int64_t query_id(struct validator *v, struct request *req, const char *name)
 {
     const char *s = http_query(req, name);
@@ -648,9 +657,7 @@ static void users_list_handler(struct server *srv, struct request *req, const st
         .status = query_enum(&v, req, "status", user_statuses),
         .tenant_id = query_id(&v, req, "tenant_id"),
     };
-    size_t page = query_uint(&v, req, "page", 1, 1, PAGE_MAX);
-    f.limit = query_uint(&v, req, "per_page", PER_PAGE_DEFAULT, 1, PER_PAGE_MAX);
-    f.offset = (page - 1) * f.limit;
+    size_t page = query_page(&v, req, &f.limit, &f.offset);
     if (validate_failed(&v)) {
         reply_invalid(req, &v);
         validator_fini(&v);
@@ -872,9 +879,7 @@ static void tenants_list_handler(struct server *srv, struct request *req, const 
         .search = query_search(&v, req),
         .status = query_enum(&v, req, "status", tenant_statuses),
     };
-    size_t page = query_uint(&v, req, "page", 1, 1, PAGE_MAX);
-    f.limit = query_uint(&v, req, "per_page", PER_PAGE_DEFAULT, 1, PER_PAGE_MAX);
-    f.offset = (page - 1) * f.limit;
+    size_t page = query_page(&v, req, &f.limit, &f.offset);
     if (validate_failed(&v)) {
         reply_invalid(req, &v);
         validator_fini(&v);
@@ -1017,9 +1022,7 @@ static void audit_handler(struct server *srv, struct request *req, const struct 
             f.action = action;
         }
     }
-    size_t page = query_uint(&v, req, "page", 1, 1, PAGE_MAX);
-    f.limit = query_uint(&v, req, "per_page", PER_PAGE_DEFAULT, 1, PER_PAGE_MAX);
-    f.offset = (page - 1) * f.limit;
+    size_t page = query_page(&v, req, &f.limit, &f.offset);
     if (validate_failed(&v)) {
         reply_invalid(req, &v);
         validator_fini(&v);
