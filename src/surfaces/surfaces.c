@@ -9,5 +9,6 @@ const struct surface *const surfaces[] = {
     &surface_travel,
     &surface_autocom,
     &surface_admin,
+    &surface_autocom_team,
 };
 const size_t n_surfaces = sizeof(surfaces) / sizeof(surfaces[0]);
