@@ -169,8 +169,23 @@ static int apply_in_tx(struct server *srv, struct arena *a, const struct princip
 {
     int64_t tenant_id = actor->tenant.id;
     int rc = store_tenant_lock(srv->store, tenant_id);
+    if (rc != 0)
+        return rc;
+    /* The actor's role as it is now, under the lock: a change committed
+     * since their request was authenticated (a demotion) counts. */
+    struct principal me = *actor;
+    struct member_row self;
+    rc = team_member(srv, a, tenant_id, actor->user.id, &self);
+    if (rc == 0 && (self.membership.status != MEMBER_ACTIVE || !self.has_role))
+        rc = ERR_NOT_FOUND;
+    if (rc == ERR_NOT_FOUND && !actor->user.is_super_admin)
+        return refuse(why, TEAM_ACTOR_GONE, ERR_FORBIDDEN);
     if (rc == 0)
-        rc = team_member(srv, a, tenant_id, c->user_id, m);
+        me.role = self.role;
+    else if (rc != ERR_NOT_FOUND)
+        return rc;
+    actor = &me;
+    rc = team_member(srv, a, tenant_id, c->user_id, m);
     if (rc != 0)
         return rc;
     bool set_role = c->action == TEAM_SET_ROLE;

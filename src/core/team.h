@@ -20,6 +20,8 @@
  * Suspension and removal revoke the member's tokens and end their
  * dashboard sessions in this tenant only, in the same transaction.
  * Every change is audited with the actor, the target and the tenant.
+ * The actor's own role is read again under the lock, so a demotion
+ * committed while their request was in flight already applies.
  */
 #pragma once
 #include <stdbool.h>
@@ -46,6 +48,7 @@ enum team_refusal {
     TEAM_TARGET_ABOVE_ACTOR, /* the member's role grants more (ERR_FORBIDDEN) */
     TEAM_ROLE_ABOVE_ACTOR,   /* the new role grants more (ERR_FORBIDDEN) */
     TEAM_LAST_OWNER,         /* it would leave no active owner (ERR_CONFLICT) */
+    TEAM_ACTOR_GONE,         /* the actor was suspended or removed meanwhile (ERR_FORBIDDEN) */
 };
 
 enum team_action { TEAM_SET_ROLE, TEAM_SUSPEND, TEAM_REACTIVATE, TEAM_REMOVE };

@@ -151,6 +151,9 @@ static void reply_team_refusal(struct request *req, enum team_refusal why, const
     switch (why) {
     case TEAM_BAD_ROLE: autocom_field_error(req, "role_id", ROLE_INVALID); break;
     case TEAM_LAST_OWNER: autocom_field_error(req, field, LAST_OWNER); break;
+    case TEAM_ACTOR_GONE:
+        autocom_message(req, 403, "You are not a member of this organization");
+        break;
     case TEAM_ROLE_ABOVE_ACTOR:
         autocom_message(req, 403, "You cannot assign a role with permissions you do not have");
         break;

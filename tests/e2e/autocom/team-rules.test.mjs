@@ -175,6 +175,36 @@ describe('autocom team: permissions, tenants, owners', () => {
     assert.equal(res.status, 403, res.text);
   });
 
+  test('two owners demoting each other at once: exactly one succeeds', async () => {
+    const c = await makeTeam(server, 'race-store', 'rita@race.com');
+    for (let round = 0; round < 5; round++) {
+      const other = await addMember(server, c, `o${round}@race.com`, 'owner');
+      const [r1, r2] = await Promise.all([
+        teamCall(server, 'PATCH', `/api/v1/team/members/${other.id}/role`, c.owner, c,
+          { role_id: c.roles.admin }),
+        teamCall(server, 'PATCH', `/api/v1/team/members/${c.owner.id}/role`, other, c,
+          { role_id: c.roles.admin }),
+      ]);
+      const statuses = [r1.status, r2.status].sort();
+      // The loser either finds no other owner left (422) or is no longer
+      // an owner itself and may not touch one (403).
+      assert.equal(statuses[0], 200, `${r1.text} ${r2.text}`);
+      assert.ok([403, 422].includes(statuses[1]), `${r1.text} ${r2.text}`);
+      const keeper = r1.status === 200 ? c.owner : other; // still an owner
+      const res = await teamCall(server, 'GET', '/api/v1/team?per_page=100', keeper, c);
+      const owners = res.body.data.filter((m) => m.role.slug === 'owner' && m.status === 'active');
+      assert.equal(owners.length, 1, JSON.stringify(res.body.data));
+      // Start the next round with the original owner as the owner.
+      if (keeper !== c.owner) {
+        const back = await teamCall(server, 'PATCH', `/api/v1/team/members/${c.owner.id}/role`,
+          keeper, c, { role_id: c.roles.owner });
+        assert.equal(back.status, 200, back.text);
+      }
+      const out = await teamCall(server, 'DELETE', `/api/v1/team/members/${other.id}`, c.owner, c);
+      assert.equal(out.status, 200, out.text);
+    }
+  });
+
   test('suspend: 403 suspended at once, other tenant untouched; reactivate; remove', async () => {
     const both = await addMember(server, a, 'both@mystore.com', 'user');
     const inB = await addMember(server, b, 'both@mystore.com', 'user');
