@@ -1,6 +1,7 @@
 /*
  * invitation.c - invitations: create, resend, cancel, list, accept
- * (invitation.h). The email itself is built in invitation_mail.c.
+ * (invitation.h). The email itself is built in invitation_mail.c. Expiry
+ * decisions use server_now() (the tests' clock offset).
  *
  * The plaintext token exists only on the stack of the call that makes it
  * (wiped before returning) and in the email; the store keeps its SHA-256.
@@ -16,6 +17,7 @@
 #include "core/user.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
+#include "mail/mail.h"
 #include "server.h"
 #include "store/store.h"
 #include "util/arena.h"
@@ -96,7 +98,7 @@ int invitation_check_email(struct server *srv, struct arena *a, int64_t tenant_i
         return rc;
     struct invitation inv;
     rc = store_invitation_open_by_email(srv->store, a, tenant_id, user_email_fold(a, email), &inv);
-    if (rc == 0 && invitation_state(&inv, time_now()) == INV_PENDING)
+    if (rc == 0 && invitation_state(&inv, server_now(srv)) == INV_PENDING)
         return refuse(why, INVITE_PENDING, 0);
     return rc == ERR_NOT_FOUND ? 0 : rc;
 }
@@ -131,7 +133,7 @@ int invitation_create(struct server *srv, struct arena *a, const struct principa
     memset(out, 0, sizeof(*out));
     if (!actor->has_tenant)
         return ERR_NOT_FOUND;
-    if (email == NULL || !user_email_valid(email))
+    if (email == NULL || !user_email_valid(email) || !mail_address_valid(email))
         return ERR_INVALID;
     struct role role;
     int rc = team_role(srv, a, actor->tenant.id, role_id, &role);
@@ -146,7 +148,7 @@ int invitation_create(struct server *srv, struct arena *a, const struct principa
         return rc != 0 ? rc : ERR_CONFLICT;
 
     char token[INVITATION_TOKEN_LEN + 1];
-    int64_t now = time_now();
+    int64_t now = server_now(srv);
     *out = (struct invitation){
         .tenant_id = actor->tenant.id,
         .email = user_email_fold(a, email),
@@ -169,7 +171,7 @@ int invitation_create(struct server *srv, struct arena *a, const struct principa
         if (rc != 0) {
             log_error("event=invitation_not_sent invitation=%lld err=\"%s\"", (long long)out->id,
                       err_str(rc));
-            if (store_invitation_cancel(srv->store, out->id, time_now()) != 0)
+            if (store_invitation_cancel(srv->store, out->id, server_now(srv)) != 0)
                 log_error("event=invitation_cancel_failed invitation=%lld", (long long)out->id);
         }
     }
@@ -192,7 +194,7 @@ static int load_open(struct server *srv, struct arena *a, const struct principal
         return ERR_NOT_FOUND;
     if (rc != 0)
         return rc;
-    enum invitation_state st = invitation_state(out, time_now());
+    enum invitation_state st = invitation_state(out, server_now(srv));
     if (st == INV_ACCEPTED || st == INV_CANCELLED)
         return refuse(why, INVITE_NOT_OPEN, ERR_CONFLICT);
     return 0;
@@ -221,7 +223,7 @@ int invitation_resend(struct server *srv, struct arena *a, const struct principa
     char token[INVITATION_TOKEN_LEN + 1];
     char hash[TOKEN_HASH_HEX + 1];
     new_token(token, hash);
-    int64_t expires = time_now() + INVITATION_TTL_S;
+    int64_t expires = server_now(srv) + INVITATION_TTL_S;
     rc = store_invitation_renew(srv->store, out->id, hash, expires);
     if (rc == ERR_NOT_FOUND)
         rc = now_closed(srv, a, out, why);
@@ -245,7 +247,7 @@ int invitation_cancel(struct server *srv, struct arena *a, const struct principa
     int rc = load_open(srv, a, actor, id, out, why);
     if (rc != 0)
         return rc;
-    int64_t now = time_now();
+    int64_t now = server_now(srv);
     rc = store_invitation_cancel(srv->store, out->id, now);
     if (rc == ERR_NOT_FOUND)
         return now_closed(srv, a, out, why);
@@ -306,7 +308,7 @@ int accept_begin(struct server *srv, struct arena *a, struct acceptance *acc, co
     int rc = store_invitation_by_hash(srv->store, a, acc->hash, &acc->inv);
     if (rc != 0)
         return rc;
-    *state = invitation_state(&acc->inv, time_now());
+    *state = invitation_state(&acc->inv, server_now(srv));
     if (*state != INV_PENDING)
         return refuse(why, INVITE_NOT_OPEN, ERR_CONFLICT);
     rc = load_target(srv, a, acc, state, why);
@@ -396,7 +398,7 @@ int accept_finish(struct acceptance *acc, struct arena *a, struct user *user,
     memset(user, 0, sizeof(*user));
     if (!acc->existing && acc->hash_rc != 0)
         return acc->hash_rc;
-    int64_t now = time_now();
+    int64_t now = server_now(srv);
     int rc = store_tx_begin(srv->store);
     if (rc != 0)
         return rc;

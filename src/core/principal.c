@@ -162,7 +162,7 @@ int principal_from_bearer(struct server *srv, struct arena *a, const char *beare
     if (rc != 0)
         return rc;
     rc = token_check(&rows.token, hash, now);
-    if (rc != 0 && rows.token.revoked_at != 0) {
+    if (rc != 0 && rows.token.revoked_at != 0 && rows.token.kind != TOKEN_ADMIN) {
         struct token live = rows.token;
         live.revoked_at = 0;
         if (token_check(&live, hash, now) == 0)

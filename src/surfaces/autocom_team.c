@@ -27,6 +27,7 @@
 #include "core/role.h"
 #include "core/team.h"
 #include "core/user.h"
+#include "mail/mail.h"
 #include "server.h"
 #include "store/store.h"
 #include "surfaces/autocom.h"
@@ -103,7 +104,7 @@ static json_t *invitation_json(struct server *srv, struct request *req,
     json_object_set_new(o, "email", json_string(inv->email));
     json_object_set_new(o, "role", role_ref(find_role(refs, inv->role_id)));
     json_object_set_new(o, "status",
-                        json_string(invitation_state_str(invitation_state(inv, time_now()))));
+                        json_string(invitation_state_str(invitation_state(inv, server_now(srv)))));
     json_object_set_new(o, "invited_by", inviter_json(srv, req, inv->invited_by));
     json_object_set_new(o, "expires_at", autocom_time(inv->expires_at));
     json_object_set_new(o, "created_at", autocom_time(inv->created_at));
@@ -324,6 +325,10 @@ static void invite_handler(struct server *srv, struct request *req, const struct
     struct validator v;
     validator_init(&v, http_json(req));
     const char *email = validate_string(&v, req, "email", V_REQUIRED | V_EMAIL, USER_EMAIL_MAX);
+    if (email != NULL && !mail_address_valid(email)) {
+        validate_add(&v, "email", "The email field must be a valid email address.");
+        email = NULL;
+    }
     int64_t role_id = 0;
     bool have_role = validate_integer(&v, req, "role_id", V_REQUIRED, &role_id);
     enum invite_refusal why = INVITE_OK;
@@ -390,15 +395,15 @@ static void invitations_handler(struct server *srv, struct request *req, const s
 }
 
 /* The common ending of resend and cancel. */
-static bool invitation_failed(struct request *req, int rc, const struct invitation *inv,
-                              enum invite_refusal why)
+static bool invitation_failed(struct server *srv, struct request *req, int rc,
+                              const struct invitation *inv, enum invite_refusal why)
 {
     if (rc == 0)
         return false;
     if (rc == ERR_NOT_FOUND)
         autocom_message(req, 404, "Invitation not found");
     else if (rc == ERR_CONFLICT && why == INVITE_NOT_OPEN)
-        reply_gone(req, invitation_state(inv, time_now()));
+        reply_gone(req, invitation_state(inv, server_now(srv)));
     else if (rc == ERR_INVALID)
         autocom_field_error(req, "role_id", ROLE_INVALID);
     else
@@ -413,7 +418,7 @@ static void resend_handler(struct server *srv, struct request *req, const struct
     int rc =
         invitation_resend(srv, http_arena(req), p, path_id(req), http_client_ip(req), &inv, &why);
     struct inv_refs refs;
-    if (invitation_failed(req, rc, &inv, why) || !load_refs(srv, req, p->tenant.id, &refs))
+    if (invitation_failed(srv, req, rc, &inv, why) || !load_refs(srv, req, p->tenant.id, &refs))
         return;
     http_reply_json(req, 200,
                     json_pack("{s:s, s:o}", "message", "Invitation resent successfully",
@@ -426,7 +431,7 @@ static void cancel_handler(struct server *srv, struct request *req, const struct
     enum invite_refusal why = INVITE_OK;
     int rc =
         invitation_cancel(srv, http_arena(req), p, path_id(req), http_client_ip(req), &inv, &why);
-    if (!invitation_failed(req, rc, &inv, why))
+    if (!invitation_failed(srv, req, rc, &inv, why))
         autocom_message(req, 200, "Invitation cancelled successfully");
 }
 

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@
 #include "core/user.h"
 #include "crypto/hash.h"
 #include "crypto/random.h"
+#include "mail/mail.h"
 #include "server.h"
 #include "store/store.h"
 #include "util/arena.h"
@@ -39,6 +41,7 @@
 struct fixture {
     char dir[64];
     char db[128];
+    char outbox[128];
     struct server srv;
     struct arena *a;
 };
@@ -50,6 +53,8 @@ static const char *fake_env(const char *name, void *ctx)
         return f->db;
     if (strcmp(name, "LATCHKEY_PUBLIC_URL") == 0)
         return "https://auth.example.com";
+    if (strcmp(name, "LATCHKEY_MAIL_DIR") == 0)
+        return f->outbox;
     return NULL;
 }
 
@@ -67,12 +72,16 @@ static int setup(void **state)
     snprintf(f->dir, sizeof(f->dir), "/tmp/latchkey-team-XXXXXX");
     assert_non_null(mkdtemp(f->dir));
     snprintf(f->db, sizeof(f->db), "%s/lk.db", f->dir);
+    snprintf(f->outbox, sizeof(f->outbox), "%s/mail", f->dir);
     char err[256];
     assert_int_equal(crypto_init(), 0);
     assert_int_equal(config_load(&f->srv.cfg, fake_env, f, err, sizeof(err)), 0);
     f->srv.pw = (struct password_params){.opslimit = 1, .memlimit = 8192 * 1024};
     assert_int_equal(store_open(f->db, &f->srv.store), 0);
     assert_int_equal(store_migrate(f->srv.store, NULL), 0);
+    struct mail_options mo;
+    mail_options_from_config(&f->srv.cfg, &mo);
+    assert_int_equal(mailer_new(&mo, &f->srv.mailer), 0);
     f->a = arena_new();
     *state = f;
     return 0;
@@ -81,6 +90,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
+    mailer_free(f->srv.mailer);
     store_free(f->srv.store);
     config_fini(&f->srv.cfg);
     arena_free(f->a);
@@ -137,6 +147,63 @@ static int apply(struct fixture *f, const struct principal *p, enum team_action 
     struct team_change c = {.action = act, .user_id = user_id, .role_id = role};
     struct member_row m;
     return team_apply(&f->srv, f->a, p, &c, &m, why);
+}
+
+/* Decodes quoted-printable in place (soft breaks and =XX). */
+static void qp_decode(char *s)
+{
+    char *w = s;
+    for (const char *r = s; *r;) {
+        if (r[0] == '=' && r[1] == '\r' && r[2] == '\n') {
+            r += 3;
+        } else if (r[0] == '=' && r[1] && r[2] && strchr("0123456789ABCDEF", r[1]) &&
+                   strchr("0123456789ABCDEF", r[2])) {
+            char hex[3] = {r[1], r[2], '\0'};
+            *w++ = (char)strtol(hex, NULL, 16);
+            r += 3;
+        } else {
+            *w++ = *r++;
+        }
+    }
+    *w = '\0';
+}
+
+/* The token of the invitation link in the only message of the outbox
+ * sent to `to` (the log driver writes each message as a file). */
+static void mailed_token(struct fixture *f, const char *to, char *token, size_t size)
+{
+    assert_int_equal(mailer_wait_idle(f->srv.mailer, 5000), 0);
+    DIR *d = opendir(f->outbox);
+    assert_non_null(d);
+    int found = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strstr(e->d_name, ".eml") == NULL)
+            continue;
+        char path[512], text[16384];
+        snprintf(path, sizeof(path), "%s/%s", f->outbox, e->d_name);
+        FILE *fp = fopen(path, "rb");
+        assert_non_null(fp);
+        size_t n = fread(text, 1, sizeof(text) - 1, fp);
+        fclose(fp);
+        text[n] = '\0';
+        qp_decode(text);
+        char want[128];
+        snprintf(want, sizeof(want), "To: %s", to);
+        if (strstr(text, want) == NULL)
+            continue;
+        const char *link = strstr(text, "https://auth.example.com/invitations/accept?token=");
+        assert_non_null(link);
+        link += strlen("https://auth.example.com/invitations/accept?token=");
+        size_t len = strspn(link, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
+        assert_int_equal(len, INVITATION_TOKEN_LEN);
+        assert_true(len < size);
+        memcpy(token, link, len);
+        token[len] = '\0';
+        found++;
+    }
+    closedir(d);
+    assert_int_equal(found, 1);
 }
 
 /* ---- pure rules ---- */
@@ -474,6 +541,10 @@ static void invite_resend_cancel(void **state)
                      0);
     assert_string_equal(inv.email, "jane@example.com");
     assert_int_equal(inv.expires_at - inv.created_at, INVITATION_TTL_S);
+    char token[INVITATION_TOKEN_LEN + 1], hash[TOKEN_HASH_HEX + 1];
+    mailed_token(f, "jane@example.com", token, sizeof(token));
+    sha256_hex(token, strlen(token), hash);
+    assert_string_equal(hash, inv.token_hash);
     assert_int_equal(invitation_create(&f->srv, f->a, &owner, "jane@example.com",
                                        role_id(f, t, "user"), NULL, &again, &why),
                      ERR_CONFLICT);
