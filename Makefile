@@ -76,7 +76,8 @@ $(BUILD)/tests/http/%: tests/unit/http/%.c $(HTTP_TEST_OBJ)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(HTTP_TEST_OBJ) $(LDLIBS) -lcmocka
 
 # The store tests share their cases (one file per backend includes them).
-$(filter $(BUILD)/tests/store/%,$(UNIT_BIN)): tests/unit/store/store_cases.h
+$(filter $(BUILD)/tests/store/%,$(UNIT_BIN)): tests/unit/store/store_cases.h \
+    tests/unit/store/team_cases.h
 
 unit: deps $(UNIT_BIN)
 

@@ -5,7 +5,9 @@
  * Check order on a request: the token itself (signature, iss, aud, times)
  * and its row (present, kind jwt, not revoked, not expired, same user) all
  * answer 401 before anything about the account is looked at; user, tenant
- * and membership status answer 403 after. Like a Sanctum token, a JWT
+ * and membership status answer 403 after. One exception: a revoked row
+ * whose membership was suspended or removed since answers that 403
+ * (principal_revoked), since its holder was signed out by that change. Like a Sanctum token, a JWT
  * costs one joined read of the store (store_principal_by_token) once its
  * signature is known (jwt_memo).
  */
@@ -104,8 +106,7 @@ static int load_rows(struct server *srv, struct arena *a, const struct jwt_claim
     if (rc != 0)
         return rc;
     const struct token *t = &out->token;
-    if (t->kind != TOKEN_JWT || t->user_id != sub || t->revoked_at != 0 ||
-        (t->expires_at != 0 && t->expires_at <= now))
+    if (t->kind != TOKEN_JWT || t->user_id != sub || (t->expires_at != 0 && t->expires_at <= now))
         return ERR_UNAUTHENTICATED;
     return 0;
 }
@@ -135,6 +136,12 @@ int principal_from_jwt(struct server *srv, struct arena *a, const char *bearer,
     rc = load_rows(srv, a, &c, now, &rows);
     if (rc != 0)
         return rc;
+    if (rows.token.revoked_at != 0) {
+        /* Only a tid that names the row's tenant gets the refusal. */
+        if (!rows.has_tenant || c.tid == NULL || strcmp(c.tid, rows.tenant.slug) != 0)
+            return ERR_UNAUTHENTICATED;
+        return principal_revoked(p, &rows);
+    }
     p->via = VIA_JWT;
     lastused_touch(srv->lastused, rows.token.id, now);
     rc = principal_bind_rows(srv, a, p, &rows, x_tenant);

@@ -162,6 +162,12 @@ int principal_from_bearer(struct server *srv, struct arena *a, const char *beare
     if (rc != 0)
         return rc;
     rc = token_check(&rows.token, hash, now);
+    if (rc != 0 && rows.token.revoked_at != 0 && rows.token.kind != TOKEN_ADMIN) {
+        struct token live = rows.token;
+        live.revoked_at = 0;
+        if (token_check(&live, hash, now) == 0)
+            return principal_revoked(p, &rows);
+    }
     if (rc != 0)
         return rc;
     if (rows.token.kind == TOKEN_ADMIN)
@@ -169,6 +175,15 @@ int principal_from_bearer(struct server *srv, struct arena *a, const char *beare
     p->via = VIA_PAT;
     lastused_touch(srv->lastused, rows.token.id, now);
     return principal_bind_rows(srv, a, p, &rows, x_tenant);
+}
+
+int principal_revoked(struct principal *p, const struct principal_rows *rows)
+{
+    if (!rows->has_tenant || (rows->has_membership && rows->membership.status == MEMBER_ACTIVE))
+        return ERR_UNAUTHENTICATED;
+    p->user = rows->user;
+    p->token = rows->token;
+    return refuse(p, rows->has_membership ? REFUSE_MEMBER_SUSPENDED : REFUSE_NOT_MEMBER);
 }
 
 int principal_bind_rows(struct server *srv, struct arena *a, struct principal *p,

@@ -72,6 +72,17 @@ int principal_bind_rows(struct server *srv, struct arena *a, struct principal *p
                         const struct principal_rows *rows, const char *x_tenant)
     __attribute__((warn_unused_result));
 
+/*
+ * The answer for a token that is genuine and unexpired but revoked, read
+ * with store_principal_by_token: when its holder's membership in the
+ * token's tenant is now suspended or gone (team management revokes the
+ * tokens of a member it suspends or removes), ERR_FORBIDDEN with
+ * REFUSE_MEMBER_SUSPENDED or REFUSE_NOT_MEMBER and p->user set, so the
+ * holder is told why they were signed out; otherwise ERR_UNAUTHENTICATED.
+ */
+int principal_revoked(struct principal *p, const struct principal_rows *rows)
+    __attribute__((warn_unused_result));
+
 /* Refuses users who are not active (ERR_FORBIDDEN + refusal). */
 int principal_check_user(struct principal *p) __attribute__((warn_unused_result));
 

@@ -61,3 +61,32 @@ int role_find(struct server *srv, struct arena *a, int64_t tenant_id, const char
     }
     return ERR_NOT_FOUND;
 }
+
+const struct permission_info permission_catalogue[] = {
+    {"dashboard.admin", "View the administration dashboard", "dashboard"},
+    {"dashboard.user", "View the user dashboard", "dashboard"},
+    {"pos.view", "View the point of sale", "pos"},
+    {"pos.manage", "Use and configure the point of sale", "pos"},
+    {"bookings.view", "View bookings", "bookings"},
+    {"bookings.manage", "Create, change and cancel bookings", "bookings"},
+    {"reports.view", "View reports", "reports"},
+    {"team.view", "View team members and roles", "team"},
+    {"team.invite", "Invite members, resend and cancel invitations", "team"},
+    {"team.edit", "Reactivate suspended members", "team"},
+    {"team.manage_roles", "Change members' roles and view the permission catalogue", "team"},
+    {"team.remove", "Suspend and remove members", "team"},
+    {"settings.manage", "Manage the organization's settings", "settings"},
+    {"billing.manage", "Manage billing and subscriptions", "billing"},
+    {"api_keys.manage", "Create and revoke API keys", "api_keys"},
+};
+const size_t n_permission_catalogue =
+    sizeof(permission_catalogue) / sizeof(permission_catalogue[0]);
+
+const struct permission_info *permission_find(const char *name)
+{
+    for (size_t i = 0; i < n_permission_catalogue; i++) {
+        if (strcmp(permission_catalogue[i].name, name) == 0)
+            return &permission_catalogue[i];
+    }
+    return NULL;
+}

@@ -24,6 +24,10 @@ enum route_auth {
     /* Bearer <admin token> of a staff member (seed 001); the route's
      * permission is a staff permission ("users:list"). */
     AUTH_BEARER_ADMIN,
+    /* AUTH_BEARER_JWT and the X-Tenant header is required: without it,
+     * after authentication and before the permission check, 400 "X-Tenant
+     * header is required" (AutoCom's tenant-scoped routes). */
+    AUTH_BEARER_JWT_TENANT,
 };
 
 typedef void (*route_handler)(struct server *srv, struct request *req, const struct principal *p);

@@ -43,3 +43,13 @@
     " LEFT JOIN tenants t ON t.id = k.tenant_id"                                                   \
     " LEFT JOIN memberships m ON m.user_id = k.user_id AND m.tenant_id = k.tenant_id"              \
     " LEFT JOIN roles r ON r.id = m.role_id"
+
+/* Team management (issue #5). */
+#define INVITATION_COLS                                                                            \
+    "id, tenant_id, email, role_id, token_hash, invited_by, created_at, expires_at, accepted_at, " \
+    "cancelled_at"
+/* A tenant's members with their users and roles; the caller appends its
+ * WHERE m.tenant_id = ... and ORDER BY. */
+#define MEMBER_ROW_SELECT                                                                          \
+    "SELECT " P_MEMBER_COLS ", " P_USER_COLS ", " P_ROLE_COLS " FROM memberships m"                \
+    " JOIN users u ON u.id = m.user_id LEFT JOIN roles r ON r.id = m.role_id"

@@ -133,3 +133,19 @@ struct password_reset {
     int64_t created_at;
     int64_t used_at; /* 0: still usable (if not expired) */
 };
+
+/* An invitation to join a tenant (AutoCom team management). The token is
+ * emailed and never stored: token_hash is its SHA-256. Open = neither
+ * accepted nor cancelled; an open invitation past expires_at is expired. */
+struct invitation {
+    int64_t id;
+    int64_t tenant_id;
+    const char *email; /* folded */
+    int64_t role_id;   /* 0: the role was deleted since */
+    char token_hash[TOKEN_HASH_HEX + 1];
+    int64_t invited_by; /* user id; 0: deleted since */
+    int64_t created_at;
+    int64_t expires_at;
+    int64_t accepted_at;  /* 0: not accepted */
+    int64_t cancelled_at; /* 0: not cancelled */
+};

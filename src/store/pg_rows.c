@@ -230,6 +230,68 @@ const struct pg_stmt_def pg_stmts[PG_COUNT] = {
                             "UPDATE password_resets SET used_at = $1"
                             " WHERE email = $2 AND used_at IS NULL",
                             PG_WRITE},
+    /* Team management (issue #5). */
+    [PG_MEMBER_LIST] = {"member_list",
+                        MEMBER_ROW_SELECT " WHERE m.tenant_id = $1"
+                                          " ORDER BY m.joined_at, m.user_id LIMIT $2 OFFSET $3",
+                        PG_READ},
+    [PG_MEMBER_COUNT] = {"member_count", "SELECT COUNT(*) FROM memberships WHERE tenant_id = $1",
+                         PG_READ},
+    [PG_MEMBER_COUNT_ACTIVE_SLUG] = {"member_count_active_slug",
+                                     "SELECT COUNT(*) FROM memberships m"
+                                     " JOIN roles r ON r.id = m.role_id WHERE m.tenant_id = $1"
+                                     " AND m.status = 'active' AND r.slug = $2",
+                                     PG_READ},
+    [PG_MEMBERSHIP_SET_ROLE] = {"membership_set_role",
+                                "UPDATE memberships SET role_id = $1"
+                                " WHERE user_id = $2 AND tenant_id = $3",
+                                PG_WRITE},
+    [PG_MEMBERSHIP_DELETE] = {"membership_delete",
+                              "DELETE FROM memberships WHERE user_id = $1 AND tenant_id = $2",
+                              PG_WRITE},
+    /* Held until the transaction ends: team changes of one tenant queue. */
+    [PG_TENANT_LOCK] = {"tenant_lock", "SELECT id FROM tenants WHERE id = $1 FOR UPDATE", PG_WRITE},
+    [PG_TOKEN_REVOKE_USER_TENANT] = {"token_revoke_user_tenant",
+                                     "UPDATE tokens SET revoked_at = $1 WHERE user_id = $2"
+                                     " AND tenant_id = $3 AND revoked_at IS NULL",
+                                     PG_WRITE},
+    [PG_SESSION_DELETE_BY_USER_TENANT] = {"session_delete_by_user_tenant",
+                                          "DELETE FROM sessions WHERE user_id = $1"
+                                          " AND tenant_id = $2",
+                                          PG_WRITE},
+    [PG_INVITATION_INSERT] = {"invitation_insert",
+                              "INSERT INTO invitations (tenant_id, email, role_id, token_hash,"
+                              " invited_by, created_at, expires_at, accepted_at, cancelled_at)"
+                              " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                              PG_WRITE},
+    [PG_INVITATION_BY_ID] = {"invitation_by_id",
+                             "SELECT " INVITATION_COLS " FROM invitations WHERE id = $1", PG_READ},
+    [PG_INVITATION_BY_HASH] = {"invitation_by_hash",
+                               "SELECT " INVITATION_COLS " FROM invitations WHERE token_hash = $1",
+                               PG_READ},
+    [PG_INVITATION_LIST_OPEN] = {"invitation_list_open",
+                                 "SELECT " INVITATION_COLS " FROM invitations WHERE tenant_id = $1"
+                                 " AND accepted_at IS NULL AND cancelled_at IS NULL"
+                                 " ORDER BY created_at DESC, id DESC",
+                                 PG_READ},
+    [PG_INVITATION_OPEN_BY_EMAIL] = {"invitation_open_by_email",
+                                     "SELECT " INVITATION_COLS " FROM invitations"
+                                     " WHERE tenant_id = $1 AND email = $2"
+                                     " AND accepted_at IS NULL AND cancelled_at IS NULL",
+                                     PG_READ},
+    [PG_INVITATION_RENEW] = {"invitation_renew",
+                             "UPDATE invitations SET token_hash = $1, expires_at = $2"
+                             " WHERE id = $3 AND accepted_at IS NULL AND cancelled_at IS NULL",
+                             PG_WRITE},
+    [PG_INVITATION_CANCEL] = {"invitation_cancel",
+                              "UPDATE invitations SET cancelled_at = $1 WHERE id = $2"
+                              " AND accepted_at IS NULL AND cancelled_at IS NULL",
+                              PG_WRITE},
+    [PG_INVITATION_ACCEPT] = {"invitation_accept",
+                              "UPDATE invitations SET accepted_at = $1 WHERE id = $2"
+                              " AND token_hash = $3 AND expires_at > $4"
+                              " AND accepted_at IS NULL AND cancelled_at IS NULL",
+                              PG_WRITE},
 };
 
 /* Reads the current row into *row (a struct tenant, user, ...). */
@@ -1309,6 +1371,252 @@ static int reset_use_email(struct store *s, const char *email, int64_t at)
     return run_counted(&q, &n);
 }
 
+/* ---- team management ---- */
+
+static int read_member_row(struct pg_q *q, struct arena *a, void *row)
+{
+    struct member_row *m = row;
+    *m = (struct member_row){0};
+    int rc = read_membership(q, a, &m->membership);
+    if (rc == 0)
+        rc = read_user(q, a, &m->user);
+    if (rc == 0)
+        rc = read_optional(q, a, read_role, &m->role, N_ROLE_COLS, &m->has_role);
+    return rc;
+}
+
+static int member_list(struct store *s, struct arena *a, int64_t tenant_id, int64_t offset,
+                       int64_t limit, struct member_row **out, size_t *n)
+{
+    struct pg_q q;
+    *out = NULL;
+    *n = 0;
+    int rc = pg_query(s, PG_MEMBER_LIST, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_i64(&q, tenant_id);
+    pg_bind_i64(&q, limit);
+    pg_bind_i64(&q, offset);
+    void *rows;
+    rc = read_all(&q, a, read_member_row, sizeof(**out), &rows, n);
+    *out = rows;
+    return rc;
+}
+
+static int member_count(struct store *s, int64_t tenant_id, int64_t *n)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_MEMBER_COUNT, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_i64(&q, tenant_id);
+    return read_count(&q, n);
+}
+
+static int member_count_active_slug(struct store *s, int64_t tenant_id, const char *role_slug,
+                                    int64_t *n)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_MEMBER_COUNT_ACTIVE_SLUG, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_i64(&q, tenant_id);
+    pg_bind_text(&q, role_slug);
+    return read_count(&q, n);
+}
+
+static int membership_set_role(struct store *s, int64_t user_id, int64_t tenant_id, int64_t role_id)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_MEMBERSHIP_SET_ROLE, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_opt(&q, role_id);
+    pg_bind_i64(&q, user_id);
+    pg_bind_i64(&q, tenant_id);
+    return update_one(&q);
+}
+
+static int membership_delete(struct store *s, int64_t user_id, int64_t tenant_id)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_MEMBERSHIP_DELETE, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_i64(&q, user_id);
+    pg_bind_i64(&q, tenant_id);
+    return update_one(&q);
+}
+
+/* SELECT ... FOR UPDATE: the row stays locked until the transaction ends. */
+static int tenant_lock(struct store *s, int64_t tenant_id)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_TENANT_LOCK, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_i64(&q, tenant_id);
+    rc = pg_row(&q);
+    pg_end(&q);
+    return rc;
+}
+
+static int token_revoke_user_tenant(struct store *s, int64_t user_id, int64_t tenant_id, int64_t at,
+                                    int64_t *n)
+{
+    struct pg_q q;
+    *n = 0;
+    int rc = pg_query(s, PG_TOKEN_REVOKE_USER_TENANT, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_i64(&q, at);
+    pg_bind_i64(&q, user_id);
+    pg_bind_i64(&q, tenant_id);
+    return change_many(&q, n);
+}
+
+static int session_delete_by_user_tenant(struct store *s, int64_t user_id, int64_t tenant_id,
+                                         int64_t *n)
+{
+    struct pg_q q;
+    *n = 0;
+    int rc = pg_query(s, PG_SESSION_DELETE_BY_USER_TENANT, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_i64(&q, user_id);
+    pg_bind_i64(&q, tenant_id);
+    return change_many(&q, n);
+}
+
+static int read_invitation(struct pg_q *q, struct arena *a, void *row)
+{
+    struct invitation *inv = row;
+    *inv = (struct invitation){0};
+    inv->id = pg_i64(q);
+    inv->tenant_id = pg_i64(q);
+    inv->email = pg_text(q, a);
+    inv->role_id = pg_i64(q);
+    const char *hash = pg_peek(q);
+    if (hash != NULL) {
+        size_t len = strnlen(hash, TOKEN_HASH_HEX);
+        memcpy(inv->token_hash, hash, len);
+        inv->token_hash[len] = '\0';
+    }
+    inv->invited_by = pg_i64(q);
+    inv->created_at = pg_i64(q);
+    inv->expires_at = pg_i64(q);
+    inv->accepted_at = pg_i64(q);
+    inv->cancelled_at = pg_i64(q);
+    return 0;
+}
+
+static int invitation_insert(struct store *s, struct invitation *inv)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_INVITATION_INSERT, &q);
+    if (rc != 0)
+        return rc;
+    int64_t at = inv->created_at != 0 ? inv->created_at : time_now();
+    pg_bind_i64(&q, inv->tenant_id);
+    pg_bind_text(&q, inv->email);
+    pg_bind_opt(&q, inv->role_id);
+    pg_bind_text(&q, inv->token_hash);
+    pg_bind_opt(&q, inv->invited_by);
+    pg_bind_i64(&q, at);
+    pg_bind_i64(&q, inv->expires_at);
+    pg_bind_opt(&q, inv->accepted_at);
+    pg_bind_opt(&q, inv->cancelled_at);
+    rc = insert(&q, &inv->id);
+    if (rc == 0)
+        inv->created_at = at;
+    return rc;
+}
+
+static int invitation_by_id(struct store *s, struct arena *a, int64_t id, struct invitation *out)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_INVITATION_BY_ID, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_i64(&q, id);
+    return read_one(&q, a, read_invitation, out);
+}
+
+static int invitation_by_hash(struct store *s, struct arena *a, const char *hash_hex,
+                              struct invitation *out)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_INVITATION_BY_HASH, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_text(&q, hash_hex);
+    return read_one(&q, a, read_invitation, out);
+}
+
+static int invitation_list_open(struct store *s, struct arena *a, int64_t tenant_id,
+                                struct invitation **out, size_t *n)
+{
+    struct pg_q q;
+    *out = NULL;
+    *n = 0;
+    int rc = pg_query(s, PG_INVITATION_LIST_OPEN, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_i64(&q, tenant_id);
+    void *rows;
+    rc = read_all(&q, a, read_invitation, sizeof(**out), &rows, n);
+    *out = rows;
+    return rc;
+}
+
+static int invitation_open_by_email(struct store *s, struct arena *a, int64_t tenant_id,
+                                    const char *email, struct invitation *out)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_INVITATION_OPEN_BY_EMAIL, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_i64(&q, tenant_id);
+    pg_bind_text(&q, email);
+    return read_one(&q, a, read_invitation, out);
+}
+
+static int invitation_renew(struct store *s, int64_t id, const char *hash_hex, int64_t expires_at)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_INVITATION_RENEW, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_text(&q, hash_hex);
+    pg_bind_i64(&q, expires_at);
+    pg_bind_i64(&q, id);
+    return update_one(&q);
+}
+
+static int invitation_cancel(struct store *s, int64_t id, int64_t at)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_INVITATION_CANCEL, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_i64(&q, at);
+    pg_bind_i64(&q, id);
+    return update_one(&q);
+}
+
+static int invitation_accept(struct store *s, int64_t id, const char *hash_hex, int64_t at)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_INVITATION_ACCEPT, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_i64(&q, at);
+    pg_bind_i64(&q, id);
+    pg_bind_text(&q, hash_hex);
+    pg_bind_i64(&q, at);
+    return update_one(&q);
+}
+
 const struct store_ops pg_ops = {
     .name = "postgres",
     .migration_suffix = PG_SUFFIX,
@@ -1368,4 +1676,20 @@ const struct store_ops pg_ops = {
     .reset_by_hash = reset_by_hash,
     .reset_use = reset_use,
     .reset_use_email = reset_use_email,
+    .member_list = member_list,
+    .member_count = member_count,
+    .member_count_active_slug = member_count_active_slug,
+    .membership_set_role = membership_set_role,
+    .membership_delete = membership_delete,
+    .tenant_lock = tenant_lock,
+    .token_revoke_user_tenant = token_revoke_user_tenant,
+    .session_delete_by_user_tenant = session_delete_by_user_tenant,
+    .invitation_insert = invitation_insert,
+    .invitation_by_id = invitation_by_id,
+    .invitation_by_hash = invitation_by_hash,
+    .invitation_list_open = invitation_list_open,
+    .invitation_open_by_email = invitation_open_by_email,
+    .invitation_renew = invitation_renew,
+    .invitation_cancel = invitation_cancel,
+    .invitation_accept = invitation_accept,
 };

@@ -349,3 +349,94 @@ int store_reset_use_email(struct store *s, const char *email, int64_t at)
 {
     return s->ops->reset_use_email(s, email, at);
 }
+
+/* ---- team management ---- */
+
+int store_member_list(struct store *s, struct arena *a, int64_t tenant_id, int64_t offset,
+                      int64_t limit, struct member_row **out, size_t *n)
+{
+    return s->ops->member_list(s, a, tenant_id, offset, limit, out, n);
+}
+
+int store_member_count(struct store *s, int64_t tenant_id, int64_t *n)
+{
+    return s->ops->member_count(s, tenant_id, n);
+}
+
+int store_member_count_active_slug(struct store *s, int64_t tenant_id, const char *role_slug,
+                                   int64_t *n)
+{
+    return s->ops->member_count_active_slug(s, tenant_id, role_slug, n);
+}
+
+int store_membership_set_role(struct store *s, int64_t user_id, int64_t tenant_id, int64_t role_id)
+{
+    return s->ops->membership_set_role(s, user_id, tenant_id, role_id);
+}
+
+int store_membership_delete(struct store *s, int64_t user_id, int64_t tenant_id)
+{
+    return s->ops->membership_delete(s, user_id, tenant_id);
+}
+
+int store_tenant_lock(struct store *s, int64_t tenant_id)
+{
+    return s->ops->tenant_lock(s, tenant_id);
+}
+
+int store_token_revoke_user_tenant(struct store *s, int64_t user_id, int64_t tenant_id, int64_t at,
+                                   int64_t *n)
+{
+    int64_t dummy;
+    return s->ops->token_revoke_user_tenant(s, user_id, tenant_id, at, n != NULL ? n : &dummy);
+}
+
+int store_session_delete_by_user_tenant(struct store *s, int64_t user_id, int64_t tenant_id,
+                                        int64_t *n)
+{
+    int64_t dummy;
+    return s->ops->session_delete_by_user_tenant(s, user_id, tenant_id, n != NULL ? n : &dummy);
+}
+
+int store_invitation_insert(struct store *s, struct invitation *inv)
+{
+    return s->ops->invitation_insert(s, inv);
+}
+
+int store_invitation_by_id(struct store *s, struct arena *a, int64_t id, struct invitation *out)
+{
+    return s->ops->invitation_by_id(s, a, id, out);
+}
+
+int store_invitation_by_hash(struct store *s, struct arena *a, const char *hash_hex,
+                             struct invitation *out)
+{
+    return s->ops->invitation_by_hash(s, a, hash_hex, out);
+}
+
+int store_invitation_list_open(struct store *s, struct arena *a, int64_t tenant_id,
+                               struct invitation **out, size_t *n)
+{
+    return s->ops->invitation_list_open(s, a, tenant_id, out, n);
+}
+
+int store_invitation_open_by_email(struct store *s, struct arena *a, int64_t tenant_id,
+                                   const char *email, struct invitation *out)
+{
+    return s->ops->invitation_open_by_email(s, a, tenant_id, email, out);
+}
+
+int store_invitation_renew(struct store *s, int64_t id, const char *hash_hex, int64_t expires_at)
+{
+    return s->ops->invitation_renew(s, id, hash_hex, expires_at);
+}
+
+int store_invitation_cancel(struct store *s, int64_t id, int64_t at)
+{
+    return s->ops->invitation_cancel(s, id, at);
+}
+
+int store_invitation_accept(struct store *s, int64_t id, const char *hash_hex, int64_t at)
+{
+    return s->ops->invitation_accept(s, id, hash_hex, at);
+}

@@ -273,3 +273,77 @@ int store_reset_use(struct store *s, const char *hash_hex, int64_t at)
  * pointless). */
 int store_reset_use_email(struct store *s, const char *email, int64_t at)
     __attribute__((warn_unused_result));
+
+/* ---- team management (AutoCom, issue #5) ---- */
+/* One member of a tenant: the membership, its user, and its role. */
+struct member_row {
+    struct membership membership;
+    struct user user;
+    bool has_role; /* false if the membership has no role (role_id NULL) */
+    struct role role;
+};
+/* A tenant's members (any status), oldest joined_at first (ties: user id),
+ * skipping offset and returning at most limit. *out is an arena array. */
+int store_member_list(struct store *s, struct arena *a, int64_t tenant_id, int64_t offset,
+                      int64_t limit, struct member_row **out, size_t *n)
+    __attribute__((warn_unused_result));
+/* How many members (any status) a tenant has. */
+int store_member_count(struct store *s, int64_t tenant_id, int64_t *n)
+    __attribute__((warn_unused_result));
+/* How many active members of tenant_id hold a role whose slug is
+ * role_slug (the last-owner rule). */
+int store_member_count_active_slug(struct store *s, int64_t tenant_id, const char *role_slug,
+                                   int64_t *n) __attribute__((warn_unused_result));
+/* Sets a membership's role. ERR_NOT_FOUND if there is no membership. */
+int store_membership_set_role(struct store *s, int64_t user_id, int64_t tenant_id, int64_t role_id)
+    __attribute__((warn_unused_result));
+/* Deletes a membership. ERR_NOT_FOUND if there is none. */
+int store_membership_delete(struct store *s, int64_t user_id, int64_t tenant_id)
+    __attribute__((warn_unused_result));
+/*
+ * Inside a transaction: holds the tenant's row until commit or rollback,
+ * so that concurrent team changes of one tenant run one after the other
+ * and a rule checked inside (the last owner) still holds at commit.
+ * PostgreSQL: SELECT ... FOR UPDATE; SQLite: its write transaction is
+ * already exclusive, so this only checks the row. ERR_NOT_FOUND.
+ */
+int store_tenant_lock(struct store *s, int64_t tenant_id) __attribute__((warn_unused_result));
+/* Sets revoked_at = at on every unrevoked token of user_id bound to
+ * tenant_id. *n (may be NULL) receives how many. */
+int store_token_revoke_user_tenant(struct store *s, int64_t user_id, int64_t tenant_id, int64_t at,
+                                   int64_t *n) __attribute__((warn_unused_result));
+/* Deletes every dashboard session of user_id in tenant_id. *n (may be
+ * NULL) receives how many. */
+int store_session_delete_by_user_tenant(struct store *s, int64_t user_id, int64_t tenant_id,
+                                        int64_t *n) __attribute__((warn_unused_result));
+
+/* Inserts inv (id ignored; created_at 0 = now); sets id and created_at.
+ * ERR_CONFLICT if the token hash exists or the tenant already has an open
+ * invitation for the email. */
+int store_invitation_insert(struct store *s, struct invitation *inv)
+    __attribute__((warn_unused_result));
+int store_invitation_by_id(struct store *s, struct arena *a, int64_t id, struct invitation *out)
+    __attribute__((warn_unused_result));
+int store_invitation_by_hash(struct store *s, struct arena *a, const char *hash_hex,
+                             struct invitation *out) __attribute__((warn_unused_result));
+/* A tenant's open invitations (expired ones included), newest first. */
+int store_invitation_list_open(struct store *s, struct arena *a, int64_t tenant_id,
+                               struct invitation **out, size_t *n)
+    __attribute__((warn_unused_result));
+/* The tenant's open invitation for a (folded) email. ERR_NOT_FOUND. */
+int store_invitation_open_by_email(struct store *s, struct arena *a, int64_t tenant_id,
+                                   const char *email, struct invitation *out)
+    __attribute__((warn_unused_result));
+/* Gives an open invitation a new token hash and expiry (the old token is
+ * dead from then on). ERR_NOT_FOUND if it is not open; ERR_CONFLICT if the
+ * hash exists. */
+int store_invitation_renew(struct store *s, int64_t id, const char *hash_hex, int64_t expires_at)
+    __attribute__((warn_unused_result));
+/* Sets cancelled_at on an open invitation. ERR_NOT_FOUND if not open. */
+int store_invitation_cancel(struct store *s, int64_t id, int64_t at)
+    __attribute__((warn_unused_result));
+/* Sets accepted_at = at on the invitation if it is open, still has the
+ * token hash_hex and expires after at: the single use. ERR_NOT_FOUND
+ * otherwise (used, cancelled, renewed or expired meanwhile). */
+int store_invitation_accept(struct store *s, int64_t id, const char *hash_hex, int64_t at)
+    __attribute__((warn_unused_result));

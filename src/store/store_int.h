@@ -99,6 +99,32 @@ struct store_ops {
                          struct password_reset *out);
     int (*reset_use)(struct store *s, const char *hash_hex, int64_t at);
     int (*reset_use_email)(struct store *s, const char *email, int64_t at);
+
+    /* team management (issue #5) */
+    int (*member_list)(struct store *s, struct arena *a, int64_t tenant_id, int64_t offset,
+                       int64_t limit, struct member_row **out, size_t *n);
+    int (*member_count)(struct store *s, int64_t tenant_id, int64_t *n);
+    int (*member_count_active_slug)(struct store *s, int64_t tenant_id, const char *role_slug,
+                                    int64_t *n);
+    int (*membership_set_role)(struct store *s, int64_t user_id, int64_t tenant_id,
+                               int64_t role_id);
+    int (*membership_delete)(struct store *s, int64_t user_id, int64_t tenant_id);
+    int (*tenant_lock)(struct store *s, int64_t tenant_id);
+    int (*token_revoke_user_tenant)(struct store *s, int64_t user_id, int64_t tenant_id, int64_t at,
+                                    int64_t *n);
+    int (*session_delete_by_user_tenant)(struct store *s, int64_t user_id, int64_t tenant_id,
+                                         int64_t *n);
+    int (*invitation_insert)(struct store *s, struct invitation *inv);
+    int (*invitation_by_id)(struct store *s, struct arena *a, int64_t id, struct invitation *out);
+    int (*invitation_by_hash)(struct store *s, struct arena *a, const char *hash_hex,
+                              struct invitation *out);
+    int (*invitation_list_open)(struct store *s, struct arena *a, int64_t tenant_id,
+                                struct invitation **out, size_t *n);
+    int (*invitation_open_by_email)(struct store *s, struct arena *a, int64_t tenant_id,
+                                    const char *email, struct invitation *out);
+    int (*invitation_renew)(struct store *s, int64_t id, const char *hash_hex, int64_t expires_at);
+    int (*invitation_cancel)(struct store *s, int64_t id, int64_t at);
+    int (*invitation_accept)(struct store *s, int64_t id, const char *hash_hex, int64_t at);
 };
 
 struct store {

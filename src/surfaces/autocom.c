@@ -29,6 +29,7 @@
 #include "core/token.h"
 #include "server.h"
 #include "store/store.h"
+#include "surfaces/autocom.h"
 #include "surfaces/dispatch.h"
 #include "surfaces/surfaces.h"
 #include "surfaces/validate.h"
@@ -36,14 +37,13 @@
 #include "util/err.h"
 #include "util/jsonutil.h"
 
-#define INVALID_DATA     "The given data was invalid"
 #define PASSWORD_MIN     8
 #define PASSWORD_MAX     255 /* characters; at most 1020 bytes, under PASSWORD_MAX_BYTES */
 #define TOKEN_NAME_LOGIN "autocom:login"
 
 /* ---- dialect ---- */
 
-static void autocom_error(struct request *req, enum http_error kind, const char *message)
+void autocom_error(struct request *req, enum http_error kind, const char *message)
 {
     if (message == NULL) {
         if (kind == HERR_UNAUTHENTICATED)
@@ -54,7 +54,7 @@ static void autocom_error(struct request *req, enum http_error kind, const char 
     laravel_error(req, kind, message);
 }
 
-static void autocom_denied(struct request *req, const char *permission)
+void autocom_denied(struct request *req, const char *permission)
 {
     http_reply_json(req, 403,
                     json_pack("{s:s, s:s}", "message",
@@ -67,7 +67,7 @@ static void reply_status(struct request *req, const char *message, const char *s
     http_reply_json(req, 403, json_pack("{s:s, s:s}", "message", message, "status", status));
 }
 
-static void autocom_refusal(struct request *req, const struct principal *p)
+void autocom_refusal(struct request *req, const struct principal *p)
 {
     switch (p->refusal) {
     case REFUSE_MEMBER_SUSPENDED:
@@ -86,22 +86,28 @@ static void autocom_refusal(struct request *req, const struct principal *p)
     }
 }
 
-static void reply_invalid(struct request *req, struct validator *v)
+void autocom_reply_invalid(struct request *req, struct validator *v)
 {
-    http_reply_json(req, 422, validate_body_message(v, INVALID_DATA));
+    http_reply_json(req, 422, validate_body_message(v, AUTOCOM_INVALID_DATA));
     validator_fini(v);
 }
 
-static void reply_field_error(struct request *req, const char *field, const char *message)
+void autocom_field_error(struct request *req, const char *field, const char *message)
 {
     http_reply_json(
-        req, 422, json_pack("{s:s, s:{s:[s]}}", "message", INVALID_DATA, "errors", field, message));
+        req, 422,
+        json_pack("{s:s, s:{s:[s]}}", "message", AUTOCOM_INVALID_DATA, "errors", field, message));
+}
+
+void autocom_message(struct request *req, unsigned status, const char *message)
+{
+    http_reply_json(req, status, json_pack("{s:s}", "message", message));
 }
 
 /* ---- JSON pieces ---- */
 
 /* "2024-01-07T15:30:00Z" as the seed writes times, or null. */
-static json_t *iso_z(int64_t t)
+json_t *autocom_time(int64_t t)
 {
     if (t == 0)
         return json_null();
@@ -177,11 +183,11 @@ static void register_resume(struct request *req, void *arg)
     int rc = register_finish(r, http_arena(req), &p, &jwt, &conflict);
     register_fini(r);
     if (rc == ERR_CONFLICT && conflict == REG_DOMAIN_TAKEN) {
-        reply_field_error(req, "domain", "The domain has already been taken.");
+        autocom_field_error(req, "domain", "The domain has already been taken.");
         return;
     }
     if (rc == ERR_CONFLICT && conflict == REG_EMAIL_TAKEN) {
-        reply_field_error(req, "admin_email", "The admin email has already been taken.");
+        autocom_field_error(req, "admin_email", "The admin email has already been taken.");
         return;
     }
     if (rc == ERR_FORBIDDEN) {
@@ -240,7 +246,7 @@ static void register_handler(struct server *srv, struct request *req, const stru
     validate_confirmed(&v, req, "admin_password", password);
     validate_string(&v, req, "admin_password_confirmation", V_REQUIRED | V_NO_TRIM, PASSWORD_MAX);
     if (validate_failed(&v)) {
-        reply_invalid(req, &v);
+        autocom_reply_invalid(req, &v);
         return;
     }
     validator_fini(&v);
@@ -317,7 +323,7 @@ static void login_handler(struct server *srv, struct request *req, const struct 
     const char *password =
         validate_string(&v, req, "password", V_REQUIRED | V_NO_TRIM, PASSWORD_MAX);
     if (validate_failed(&v)) {
-        reply_invalid(req, &v);
+        autocom_reply_invalid(req, &v);
         return;
     }
     validator_fini(&v);
@@ -353,7 +359,7 @@ static json_t *membership_json(const struct principal *p)
         return json_null();
     return json_pack("{s:s, s:s, s:o, s:o}", "role", p->role.slug, "status",
                      member_status_str(p->membership.status), "joined_at",
-                     iso_z(p->membership.joined_at), "permissions", permissions_json(p));
+                     autocom_time(p->membership.joined_at), "permissions", permissions_json(p));
 }
 
 static void me_handler(struct server *srv, struct request *req, const struct principal *p)
@@ -379,8 +385,8 @@ static void me_handler(struct server *srv, struct request *req, const struct pri
     json_object_set_new(o, "email", json_string(u->email));
     json_object_set_new(o, "email_verified", json_boolean(u->email_verified_at != 0));
     json_object_set_new(o, "is_super_admin", json_boolean(u->is_super_admin));
-    json_object_set_new(o, "created_at", iso_z(u->created_at));
-    json_object_set_new(o, "last_login_at", iso_z(u->last_login_at));
+    json_object_set_new(o, "created_at", autocom_time(u->created_at));
+    json_object_set_new(o, "last_login_at", autocom_time(u->last_login_at));
     json_object_set_new(o, "tenant_membership", membership_json(p));
     json_object_set_new(o, "tenants", tenants);
     http_reply_json(req, 200, o);
@@ -402,7 +408,7 @@ static void tenants_handler(struct server *srv, struct request *req, const struc
         json_array_append_new(tenants,
                               json_pack("{s:s, s:s, s:s, s:o}", "id", orgs[i].tenant.slug, "name",
                                         orgs[i].tenant.name, "role", orgs[i].role.slug, "joined_at",
-                                        iso_z(orgs[i].m.joined_at)));
+                                        autocom_time(orgs[i].m.joined_at)));
     http_reply_json(req, 200, json_pack("{s:o}", "tenants", tenants));
 }
 
@@ -414,7 +420,7 @@ static void change_password_resume(struct request *req, void *arg)
     int rc = passwd_finish(pc, NULL);
     passwd_fini(pc);
     if (rc == ERR_UNAUTHENTICATED) {
-        reply_field_error(req, "current_password", "The password is incorrect.");
+        autocom_field_error(req, "current_password", "The password is incorrect.");
         return;
     }
     if (rc != 0) {
@@ -437,7 +443,7 @@ static void change_password_handler(struct server *srv, struct request *req,
     validate_confirmed(&v, req, "password", password);
     validate_string(&v, req, "password_confirmation", V_REQUIRED | V_NO_TRIM, PASSWORD_MAX);
     if (validate_failed(&v)) {
-        reply_invalid(req, &v);
+        autocom_reply_invalid(req, &v);
         return;
     }
     validator_fini(&v);

@@ -1,7 +1,8 @@
 /*
  * dispatch.c - the middleware every route goes through, driven by its
  * route row: rate limit (public routes by IP before auth, authenticated
- * routes by user after it), authentication, permission, handler.
+ * routes by user after it), authentication, the X-Tenant header when the
+ * route requires it (AUTH_BEARER_JWT_TENANT), permission, handler.
  *
  * On an authenticated route the credential is checked first, so the rate
  * limit can count per user (like Laravel's throttle keyed by
@@ -146,7 +147,9 @@ static int authenticate(struct server *srv, const struct route *rt, struct reque
     switch (rt->auth) {
     case AUTH_BEARER_PAT:
         return principal_from_bearer(srv, http_arena(req), bearer(req), x_tenant, p);
-    case AUTH_BEARER_JWT: return principal_from_jwt(srv, http_arena(req), bearer(req), x_tenant, p);
+    case AUTH_BEARER_JWT:
+    case AUTH_BEARER_JWT_TENANT:
+        return principal_from_jwt(srv, http_arena(req), bearer(req), x_tenant, p);
     case AUTH_BEARER_ADMIN: return staff_authenticate(srv, http_arena(req), bearer(req), p);
     default: return ERR_UNAUTHENTICATED;
     }
@@ -183,6 +186,11 @@ void surface_dispatch(struct server *srv, const struct surface *sf, const struct
         return;
     }
     http_set_user_data(req, p);
+    const char *x_tenant = http_header(req, "X-Tenant");
+    if (rt->auth == AUTH_BEARER_JWT_TENANT && (x_tenant == NULL || x_tenant[0] == '\0')) {
+        sf->error(req, HERR_BAD_REQUEST, "X-Tenant header is required");
+        return;
+    }
     bool allowed = rt->permission == NULL ||
                    (rt->auth == AUTH_BEARER_ADMIN ? staff_can(p, rt->permission)
                                                   : principal_can(p, rt->permission));

@@ -9,3 +9,4 @@ extern const struct surface surface_common;
 extern const struct surface surface_travel;
 extern const struct surface surface_autocom;
 extern const struct surface surface_admin;
+extern const struct surface surface_autocom_team;

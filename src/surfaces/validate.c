@@ -160,3 +160,44 @@ bool validate_confirmed(struct validator *v, struct request *req, const char *fi
         arena_printf(a, "The %s field confirmation does not match.", validate_label(req, field)));
     return false;
 }
+
+/* A decimal integer string in int64 range (optional '-', 1-18 digits). */
+static bool parse_int_text(const char *s, int64_t *out)
+{
+    bool neg = *s == '-';
+    s += neg;
+    size_t n = strlen(s);
+    if (n == 0 || n > 18 || strspn(s, "0123456789") != n)
+        return false;
+    int64_t v = 0;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    *out = neg ? -v : v;
+    return true;
+}
+
+bool validate_integer(struct validator *v, struct request *req, const char *field, unsigned flags,
+                      int64_t *out)
+{
+    struct arena *a = http_arena(req);
+    json_t *j = json_object_get(v->body, field);
+    bool empty = j == NULL || json_is_null(j) ||
+                 (json_is_string(j) &&
+                  strspn(json_string_value(j), " \t\r\n") == strlen(json_string_value(j)));
+    if (empty) {
+        if (flags & V_REQUIRED)
+            validate_add(v, field,
+                         arena_printf(a, "The %s field is required.", validate_label(req, field)));
+        return false;
+    }
+    if (json_is_integer(j)) {
+        *out = (int64_t)json_integer_value(j);
+        return true;
+    }
+    if (json_is_string(j) && strlen(json_string_value(j)) == json_string_length(j) &&
+        parse_int_text(json_string_value(j), out))
+        return true;
+    validate_add(v, field,
+                 arena_printf(a, "The %s field must be an integer.", validate_label(req, field)));
+    return false;
+}

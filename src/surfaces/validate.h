@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct request;
 
@@ -66,3 +67,13 @@ bool validate_min_chars(struct validator *v, struct request *req, const char *fi
  */
 bool validate_confirmed(struct validator *v, struct request *req, const char *field,
                         const char *value);
+
+/*
+ * An integer field (Laravel's "integer"): a JSON integer, or a string of
+ * decimal digits (form bodies) with an optional leading '-'. Returns
+ * true and sets *out, or false: absent (with V_REQUIRED: "The <label>
+ * field is required.") or not an integer in int64 range ("The <label>
+ * field must be an integer.").
+ */
+bool validate_integer(struct validator *v, struct request *req, const char *field, unsigned flags,
+                      int64_t *out);

@@ -11,6 +11,7 @@
 #define BACKEND_SUFFIX ".sqlite.sql"
 #include "store_cases.h"
 #include "staff_cases.h"
+#include "team_cases.h"
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
@@ -96,6 +97,7 @@ int main(void)
         cmocka_unit_test(test_open_rejects),
         STORE_CASES,
         STAFF_CASES,
+        TEAM_CASES,
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,6 +25,7 @@
 #define BACKEND_SUFFIX ".pg.sql"
 #include "store_cases.h"
 #include "staff_cases.h"
+#include "team_cases.h"
 
 #include "util/timeutil.h"
 
@@ -496,6 +497,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pg_outage_and_recovery, setup, teardown),
         STORE_CASES,
         STAFF_CASES,
+        TEAM_CASES,
     };
     const char *url = getenv("LATCHKEY_TEST_PG_URL");
     if (url == NULL || url[0] == '\0') {
