@@ -241,10 +241,7 @@ static void register_handler(struct server *srv, struct request *req, const stru
     const char *name = validate_string(&v, req, "admin_name", V_REQUIRED, 255);
     const char *email = validate_string(&v, req, "admin_email", V_REQUIRED | V_EMAIL, 254);
     const char *password =
-        validate_string(&v, req, "admin_password", V_REQUIRED | V_NO_TRIM, PASSWORD_MAX);
-    validate_min_chars(&v, req, "admin_password", password, PASSWORD_MIN);
-    validate_confirmed(&v, req, "admin_password", password);
-    validate_string(&v, req, "admin_password_confirmation", V_REQUIRED | V_NO_TRIM, PASSWORD_MAX);
+        validate_new_password(&v, req, "admin_password", PASSWORD_MIN, PASSWORD_MAX);
     if (validate_failed(&v)) {
         autocom_reply_invalid(req, &v);
         return;
@@ -437,11 +434,7 @@ static void change_password_handler(struct server *srv, struct request *req,
     validator_init(&v, http_json(req));
     const char *current =
         validate_string(&v, req, "current_password", V_REQUIRED | V_NO_TRIM, PASSWORD_MAX);
-    const char *password =
-        validate_string(&v, req, "password", V_REQUIRED | V_NO_TRIM, PASSWORD_MAX);
-    validate_min_chars(&v, req, "password", password, PASSWORD_MIN);
-    validate_confirmed(&v, req, "password", password);
-    validate_string(&v, req, "password_confirmation", V_REQUIRED | V_NO_TRIM, PASSWORD_MAX);
+    const char *password = validate_new_password(&v, req, "password", PASSWORD_MIN, PASSWORD_MAX);
     if (validate_failed(&v)) {
         autocom_reply_invalid(req, &v);
         return;

@@ -482,11 +482,7 @@ static bool validate_new_account(struct request *req, struct acceptance *acc)
     struct validator v;
     validator_init(&v, http_json(req));
     const char *name = validate_string(&v, req, "name", V_REQUIRED, USER_NAME_MAX);
-    const char *password =
-        validate_string(&v, req, "password", V_REQUIRED | V_NO_TRIM, PASSWORD_MAX);
-    validate_min_chars(&v, req, "password", password, PASSWORD_MIN);
-    validate_confirmed(&v, req, "password", password);
-    validate_string(&v, req, "password_confirmation", V_REQUIRED | V_NO_TRIM, PASSWORD_MAX);
+    const char *password = validate_new_password(&v, req, "password", PASSWORD_MIN, PASSWORD_MAX);
     if (validate_failed(&v)) {
         autocom_reply_invalid(req, &v);
         return false;

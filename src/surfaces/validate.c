@@ -161,6 +161,17 @@ bool validate_confirmed(struct validator *v, struct request *req, const char *fi
     return false;
 }
 
+const char *validate_new_password(struct validator *v, struct request *req, const char *field,
+                                  size_t min, size_t max)
+{
+    const char *password = validate_string(v, req, field, V_REQUIRED | V_NO_TRIM, max);
+    bool ok = validate_min_chars(v, req, field, password, min);
+    ok = validate_confirmed(v, req, field, password) && ok;
+    const char *confirmation = arena_printf(http_arena(req), "%s_confirmation", field);
+    validate_string(v, req, confirmation, V_REQUIRED | V_NO_TRIM, max);
+    return ok ? password : NULL;
+}
+
 /* A decimal integer string in int64 range (optional '-', 1-18 digits). */
 static bool parse_int_text(const char *s, int64_t *out)
 {

@@ -69,6 +69,15 @@ bool validate_confirmed(struct validator *v, struct request *req, const char *fi
                         const char *value);
 
 /*
+ * A new password as Laravel's "required|string|min|max|confirmed" rules
+ * check it: field (not trimmed) of min..max characters, equal to
+ * "<field>_confirmation", which is itself required. Returns the password,
+ * or NULL with the errors recorded.
+ */
+const char *validate_new_password(struct validator *v, struct request *req, const char *field,
+                                  size_t min, size_t max);
+
+/*
  * An integer field (Laravel's "integer"): a JSON integer, or a string of
  * decimal digits (form bodies) with an optional leading '-'. Returns
  * true and sets *out, or false: absent (with V_REQUIRED: "The <label>
