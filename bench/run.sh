@@ -164,7 +164,7 @@ EOF
 # The environment every latchkey (server and CLI) of the bench runs with.
 lk_env() {
     env LATCHKEY_DATABASE_URL="$1" LATCHKEY_ADMIN_EMAIL=owner@bench.example \
-        LATCHKEY_RATE_TOKEN=1000000000/60 LATCHKEY_RATE_LOGIN=1000000000/60 \
+        LATCHKEY_RATE_TOKEN=1000000000/60 LATCHKEY_RATE_LOGIN=1000000000/60 LATCHKEY_RATE_API=1000000000/60 \
         LATCHKEY_PER_IP_CONNECTIONS=100000 "${@:2}"
 }
 
@@ -175,7 +175,7 @@ start_latchkey() {
     # Not through lk_env: a backgrounded function would be a subshell, and
     # $! its pid rather than latchkey's.
     env LATCHKEY_DATABASE_URL="$db" LATCHKEY_ADMIN_EMAIL=owner@bench.example \
-        LATCHKEY_RATE_TOKEN=1000000000/60 LATCHKEY_RATE_LOGIN=1000000000/60 \
+        LATCHKEY_RATE_TOKEN=1000000000/60 LATCHKEY_RATE_LOGIN=1000000000/60 LATCHKEY_RATE_API=1000000000/60 \
         LATCHKEY_PER_IP_CONNECTIONS=100000 LATCHKEY_LISTEN=127.0.0.1:0 \
         "$BIN" serve >>"$out" 2>&1 &
     lk_pid=$!
