@@ -54,6 +54,7 @@ struct config {
     unsigned conn_timeout_s;       /* LATCHKEY_CONN_TIMEOUT seconds (30) */
     unsigned per_ip_connections;   /* LATCHKEY_PER_IP_CONNECTIONS (1024) */
     unsigned last_used_flush_ms;   /* LATCHKEY_LAST_USED_FLUSH_MS (5000) */
+    size_t auth_cache;             /* LATCHKEY_AUTH_CACHE: principal cache entries (4096; 0 off) */
     struct rate_rule rates[CONFIG_MAX_RATE_RULES]; /* LATCHKEY_RATE_<BUCKET>=N/SECONDS */
     size_t n_rates;
     unsigned jwt_ttl_s; /* LATCHKEY_JWT_TTL: JWT access token lifetime, seconds (3600) */

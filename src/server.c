@@ -8,6 +8,7 @@
 
 #include "core/keyring.h"
 #include "core/lastused.h"
+#include "core/pcache.h"
 #include "core/ratelimit.h"
 #include "crypto/random.h"
 #include "kv/redis.h"
@@ -114,6 +115,7 @@ int server_open_quiet(struct server *srv)
 int server_start_background(struct server *srv)
 {
     srv->lastused = lastused_new(srv->store, srv->cfg.last_used_flush_ms);
+    srv->pcache = pcache_new(srv->cfg.auth_cache);
     if (srv->redis != NULL) {
         /* Never the password: host, port and db only. A failure logs its own line. */
         enum rate_store st = ratelimit_store(srv->limiter, true);
@@ -145,6 +147,8 @@ void server_close(struct server *srv)
     srv->mailer = NULL;
     lastused_free(srv->lastused);
     srv->lastused = NULL;
+    pcache_free(srv->pcache);
+    srv->pcache = NULL;
     ratelimit_free(srv->limiter);
     srv->limiter = NULL;
     keyring_free(srv->keys);

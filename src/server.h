@@ -17,6 +17,7 @@ struct httpd;
 struct keyring;
 struct redis;
 struct mailer;
+struct pcache;
 
 struct server {
     struct config cfg;              /* constant after load */
@@ -29,6 +30,7 @@ struct server {
     struct httpd *httpd;            /* NULL outside `serve` */
     struct keyring *keys;           /* thread-safe: its own mutex; JWT signing keys */
     struct mailer *mailer;          /* thread-safe: its own lock; NULL outside `serve` */
+    struct pcache *pcache;          /* thread-safe: striped locks; NULL outside `serve` or off */
 };
 
 /*
@@ -43,7 +45,7 @@ int server_open(struct server *srv, int *applied) __attribute__((warn_unused_res
  * stderr carries just the command's own messages. */
 int server_open_quiet(struct server *srv) __attribute__((warn_unused_result));
 /* Starts the background parts only `serve` needs (last_used flusher, the
- * mail thread) and logs where the rate-limit counters are (probing Redis
+ * mail thread, the principal cache) and logs where the rate-limit counters are (probing Redis
  * once if set). Returns 0, or non-zero (printed on stderr) if one cannot
  * start. */
 int server_start_background(struct server *srv) __attribute__((warn_unused_result));

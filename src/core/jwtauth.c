@@ -20,6 +20,7 @@
 #include "core/audit.h"
 #include "core/keyring.h"
 #include "core/lastused.h"
+#include "core/pcache.h"
 #include "crypto/jwt.h"
 #include "server.h"
 #include "store/store.h"
@@ -100,7 +101,7 @@ static int load_rows(struct server *srv, struct arena *a, const struct jwt_claim
     int64_t jti = parse_id(c->jti), sub = parse_id(c->sub);
     if (jti == 0 || sub == 0)
         return ERR_UNAUTHENTICATED;
-    int rc = store_principal_by_token(srv->store, a, jti, NULL, out);
+    int rc = pcache_principal_by_token(srv->pcache, srv->store, a, jti, NULL, out);
     if (rc == ERR_NOT_FOUND)
         return ERR_UNAUTHENTICATED; /* no such row, or its user is gone */
     if (rc != 0)

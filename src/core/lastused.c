@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@ struct lastused {
     size_t n;
     bool stop;
     pthread_mutex_t flush_lock; /* serialises flushes (thread vs. explicit) */
+    uint64_t serial;            /* unique in the process; constant */
 };
 
 static size_t slot(int64_t id, size_t cap)
@@ -54,10 +56,29 @@ static void put(struct token_touch *items, size_t cap, int64_t id, int64_t at, s
     }
 }
 
+/*
+ * Each thread remembers the last (token, second) it recorded per memo slot:
+ * a token used again within the same second on the same thread is already
+ * in the table (or flushed with that time), so the lock is skipped. The
+ * serial tells tables apart (a freed table's address may be reused).
+ */
+#define MEMO_SLOTS 64
+struct memo {
+    uint64_t serial;
+    int64_t token_id;
+    int64_t at;
+};
+static _Thread_local struct memo memo[MEMO_SLOTS];
+static atomic_uint_fast64_t next_serial = 1;
+
 void lastused_touch(struct lastused *lu, int64_t token_id, int64_t at)
 {
     if (lu == NULL || token_id <= 0)
         return;
+    struct memo *m = &memo[(uint64_t)token_id & (MEMO_SLOTS - 1)];
+    if (m->serial == lu->serial && m->token_id == token_id && m->at >= at)
+        return;
+    *m = (struct memo){.serial = lu->serial, .token_id = token_id, .at = at};
     pthread_mutex_lock(&lu->lock);
     if ((lu->n + 1) * 2 > lu->cap) {
         size_t cap = lu->cap * 2;
@@ -134,6 +155,7 @@ struct lastused *lastused_new(struct store *store, unsigned flush_ms)
     struct lastused *lu = xcalloc(1, sizeof(*lu));
     lu->store = store;
     lu->flush_ms = flush_ms;
+    lu->serial = atomic_fetch_add(&next_serial, 1);
     lu->cap = 256;
     lu->items = xcalloc(lu->cap, sizeof(*lu->items));
     pthread_mutex_init(&lu->lock, NULL);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/lastused.h"
+#include "core/pcache.h"
 #include "core/token.h"
 #include "server.h"
 #include "store/store.h"
@@ -156,7 +157,7 @@ int principal_from_bearer(struct server *srv, struct arena *a, const char *beare
     if (rc != 0)
         return rc;
     struct principal_rows rows;
-    rc = store_principal_by_token(srv->store, a, id, hash, &rows);
+    rc = pcache_principal_by_token(srv->pcache, srv->store, a, id, hash, &rows);
     if (rc == ERR_NOT_FOUND)
         return ERR_UNAUTHENTICATED; /* no such token, or its user is gone */
     if (rc != 0)

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store/sqlite_int.h"
@@ -35,6 +36,12 @@
 
 #define SQ_BUSY_TIMEOUT 5000        /* milliseconds */
 #define SQ_MMAP_SIZE    "268435456" /* bytes (256 MiB) of the file mapped per connection */
+/* WAL frames after which a commit checkpoints (SQLite's default; our WAL
+ * hook replaces the one that did it). */
+#define SQ_WAL_CHECKPOINT_PAGES 1000
+/* How long a connection trusts its last look for other processes' commits
+ * (PRAGMA data_version costs a read transaction and its fcntl locks). */
+#define SQ_EXTERNAL_CHECK_NS 1000000LL /* 1 ms */
 
 struct sqlite_store {
     struct store base;     /* first, so a struct store * converts back */
@@ -42,6 +49,11 @@ struct sqlite_store {
     uint64_t serial;       /* unique in the process; constant after open */
     pthread_mutex_t lock;  /* guards conns */
     struct sq_conn *conns; /* every thread's connection, guarded by lock */
+    /* Commits completed on this store's connections (the WAL hook), plus
+     * one for each change another process committed that a connection
+     * noticed (sq_change_stamp): the change stamp. */
+    atomic_uint_fast64_t commits;
+    atomic_bool no_wal; /* a connection is not in WAL mode: no stamp */
 };
 
 /* This thread's last used connection, and the store it belongs to. */
@@ -94,7 +106,8 @@ static int create_file(const char *path)
     return 0;
 }
 
-static int set_wal(sqlite3 *db, const char *path)
+/* Puts db in WAL mode; *wal tells whether it is. */
+static int set_wal(sqlite3 *db, const char *path, bool *wal)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
@@ -107,19 +120,41 @@ static int set_wal(sqlite3 *db, const char *path)
         return ERR_STORE;
     }
     const char *mode = (const char *)sqlite3_column_text(st, 0);
-    if (mode == NULL || strcmp(mode, "wal") != 0)
+    *wal = mode != NULL && strcmp(mode, "wal") == 0;
+    if (!*wal)
         log_warnx("store=sqlite event=no_wal path=%s mode=%s", path, mode ? mode : "?");
     sqlite3_finalize(st);
     return 0;
 }
 
-static int conn_setup(sqlite3 *db, const char *path)
+/*
+ * The WAL hook: SQLite calls it after each commit on the connection, once
+ * the commit is complete and its write lock released, which is what makes
+ * the change stamp safe (a reader that saw the old count may cache the old
+ * rows; the count moves only after the new rows are visible). It also
+ * checkpoints like SQLite's default hook, which it replaces.
+ */
+static int wal_committed(void *arg, sqlite3 *db, const char *name, int pages)
+{
+    struct sqlite_store *s = arg;
+    atomic_fetch_add(&s->commits, 1);
+    if (pages >= SQ_WAL_CHECKPOINT_PAGES)
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    return SQLITE_OK;
+}
+
+static int conn_setup(struct sqlite_store *s, sqlite3 *db)
 {
     sqlite3_extended_result_codes(db, 1);
     sqlite3_busy_timeout(db, SQ_BUSY_TIMEOUT);
-    int rc = set_wal(db, path);
+    bool wal = false;
+    int rc = set_wal(db, s->path, &wal);
     if (rc != 0)
         return rc;
+    if (wal)
+        sqlite3_wal_hook(db, wal_committed, s);
+    else
+        atomic_store(&s->no_wal, true);
     char *msg = NULL;
     if (sqlite3_exec(db,
                      "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
@@ -132,8 +167,9 @@ static int conn_setup(sqlite3 *db, const char *path)
     return 0;
 }
 
-static int conn_open(const char *path, struct sq_conn **out)
+static int conn_open(struct sqlite_store *s, struct sq_conn **out)
 {
+    const char *path = s->path;
     *out = NULL;
     sqlite3 *db = NULL;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
@@ -144,7 +180,7 @@ static int conn_open(const char *path, struct sq_conn **out)
         sqlite3_close(db);
         return ERR_STORE;
     }
-    rc = conn_setup(db, path);
+    rc = conn_setup(s, db);
     if (rc != 0) {
         sqlite3_close(db);
         return rc;
@@ -194,6 +230,8 @@ int sqlite_store_open(const char *path, struct store **out)
     s->base.ops = &sq_ops;
     s->path = xstrdup(path);
     s->serial = atomic_fetch_add(&next_serial, 1);
+    atomic_init(&s->commits, 0);
+    atomic_init(&s->no_wal, false);
     pthread_mutex_init(&s->lock, NULL);
     /* Open the caller's connection now, so a bad path fails here. */
     struct sq_conn *c = NULL;
@@ -248,7 +286,7 @@ int sq_conn_get(struct store *base, struct sq_conn **out)
      * reused after a thread exited inherits that thread's connection. */
     struct sq_conn *c = find_conn(s, pthread_self());
     if (c == NULL) {
-        int rc = conn_open(s->path, &c);
+        int rc = conn_open(s, &c);
         if (rc != 0)
             return rc;
         pthread_mutex_lock(&s->lock);
@@ -292,6 +330,40 @@ int sq_exec(struct store *s, enum sq_stmt id)
     rc = sq_run(&q);
     sq_end(&q);
     return rc;
+}
+
+/*
+ * This process's commits are counted by the WAL hook, exactly. Another
+ * process's (the CLI, a second server on the file) show as a new PRAGMA
+ * data_version on this connection, looked at no more than once per
+ * SQ_EXTERNAL_CHECK_NS: such a change is seen within that time.
+ */
+bool sq_change_stamp(struct store *base, uint64_t *out)
+{
+    struct sqlite_store *s = sqlite_of(base);
+    struct sq_conn *c = NULL;
+    if (atomic_load(&s->no_wal) || sq_conn_get(base, &c) != 0)
+        return false;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    if (c->checked_ns == 0 || now - c->checked_ns >= SQ_EXTERNAL_CHECK_NS) {
+        struct sq_q q;
+        if (sq_query(base, SQ_DATA_VERSION, &q) != 0)
+            return false;
+        bool ok = sqlite3_step(q.st) == SQLITE_ROW;
+        int64_t v = ok ? sqlite3_column_int64(q.st, 0) : 0;
+        sq_end(&q);
+        if (!ok)
+            return false;
+        if (v != c->data_version) {
+            c->data_version = v;
+            atomic_fetch_add(&s->commits, 1);
+        }
+        c->checked_ns = now;
+    }
+    *out = atomic_load(&s->commits);
+    return true;
 }
 
 void sq_end(struct sq_q *q)

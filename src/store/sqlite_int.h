@@ -39,6 +39,7 @@ enum sq_stmt {
     SQ_COMMIT,
     SQ_ROLLBACK,
     SQ_PING,
+    SQ_DATA_VERSION,
     SQ_MIGRATIONS_EXIST,
     SQ_MIGRATION_CURRENT,
     SQ_MIGRATION_APPLIED,
@@ -130,6 +131,8 @@ struct sq_conn {
     sqlite3 *db;
     pthread_t thread;
     sqlite3_stmt *stmts[SQ_COUNT]; /* NULL until first used */
+    int64_t data_version;          /* PRAGMA data_version at the last look, 0 before */
+    int64_t checked_ns;            /* CLOCK_MONOTONIC of that look, 0 before */
     struct sq_conn *next;          /* in the store's list, under its lock */
 };
 
@@ -195,3 +198,5 @@ void sq_tx_rollback(struct store *s);
 int sq_ping(struct store *s);
 /* True if this thread's connection is inside a transaction. */
 bool sq_in_tx(const struct sq_conn *c);
+/* store_change_stamp for this backend (sqlite.c). */
+bool sq_change_stamp(struct store *s, uint64_t *out);

@@ -35,6 +35,7 @@ const struct sq_stmt_def sq_stmts[SQ_COUNT] = {
     [SQ_COMMIT] = {"commit", "COMMIT"},
     [SQ_ROLLBACK] = {"rollback", "ROLLBACK"},
     [SQ_PING] = {"ping", "SELECT 1"},
+    [SQ_DATA_VERSION] = {"change_stamp", "PRAGMA data_version"},
     [SQ_MIGRATIONS_EXIST] = {"schema_version",
                              "SELECT 1 FROM sqlite_master"
                              " WHERE type = 'table' AND name = 'schema_migrations'"},
@@ -1552,6 +1553,7 @@ const struct store_ops sq_ops = {
     .tx_commit = sq_tx_commit,
     .tx_rollback = sq_tx_rollback,
     .ping = sq_ping,
+    .change_stamp = sq_change_stamp,
     .tenant_insert = tenant_insert,
     .tenant_by_id = tenant_by_id,
     .tenant_by_slug = tenant_by_slug,

@@ -219,6 +219,12 @@ int store_token_touch_many(struct store *s, const struct token_touch *items, siz
     return s->ops->token_touch_many(s, items, n);
 }
 
+bool store_change_stamp(struct store *s, uint64_t *out)
+{
+    *out = 0;
+    return s->ops->change_stamp != NULL && s->ops->change_stamp(s, out);
+}
+
 int store_principal_by_token(struct store *s, struct arena *a, int64_t token_id,
                              const char *hash_hex, struct principal_rows *out)
 {

@@ -132,6 +132,19 @@ int store_token_touch_many(struct store *s, const struct token_touch *items, siz
 /* ---- the request hot path ---- */
 /* The rows a bearer token stands for. The optional ones are valid only
  * when their has_ flag is set. */
+/*
+ * A change stamp for read caches (core/pcache): *out differs from the
+ * previous call's whenever a change committed to the database since then
+ * could change what a read returns. On SQLite: this process's commits are
+ * counted once they are complete (exact); other processes' show in PRAGMA
+ * data_version on the caller's connection, looked at no more than once a
+ * millisecond per connection (seen within 1 ms). Read the stamp before
+ * the read it validates. Returns false when the backend cannot tell
+ * (PostgreSQL: other instances write without telling this one) or the
+ * check failed: the caller must not use a cached read then.
+ */
+bool store_change_stamp(struct store *s, uint64_t *out) __attribute__((warn_unused_result));
+
 struct principal_rows {
     struct token token;
     struct user user;

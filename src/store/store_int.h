@@ -63,6 +63,8 @@ struct store_ops {
     int (*token_revoke)(struct store *s, int64_t id, int64_t at);
     int (*token_touch_many)(struct store *s, const struct token_touch *items, size_t n);
 
+    /* NULL: the backend cannot tell (store_change_stamp returns false). */
+    bool (*change_stamp)(struct store *s, uint64_t *out);
     int (*principal_by_token)(struct store *s, struct arena *a, int64_t token_id,
                               const char *hash_hex, struct principal_rows *out);
 

@@ -480,6 +480,16 @@ static void test_pg_outage_and_recovery(void **state)
 
 /* ---- running ---- */
 
+/* Other instances write without telling this one: no change stamp, so
+ * core/pcache reads the store on every request. */
+static void test_pg_no_change_stamp(void **state)
+{
+    struct fixture *f = *state;
+    uint64_t stamp = 1;
+    assert_false(store_change_stamp(f->s, &stamp));
+    assert_int_equal(stamp, 0);
+}
+
 static void test_skipped(void **state)
 {
     (void)state;
@@ -495,6 +505,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pg_tx_lost, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pg_statement_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pg_outage_and_recovery, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pg_no_change_stamp, setup, teardown),
         STORE_CASES,
         STAFF_CASES,
         TEAM_CASES,

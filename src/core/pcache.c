@@ -1,0 +1,251 @@
+/*
+ * pcache.c - the principal cache (see pcache.h).
+ *
+ * A slot holds one entry: the key (token id and hash, the arguments of
+ * store_principal_by_token), the stamp it was read under and one malloc'd
+ * block with a deep copy of the rows (the struct, then every string and
+ * list it points to). A lookup takes the stamp first, then the slot's read
+ * lock only to copy the entry out into the caller's arena; a miss reads the
+ * store without any lock and installs the copy. A slot is chosen by the
+ * key (direct-mapped: a colliding key replaces the entry).
+ *
+ * The copy must follow every pointer of the model structs: the static
+ * asserts below fail when a struct changes size, as a reminder to update
+ * flatten_*().
+ */
+#include "core/pcache.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/hash.h"
+#include "store/store.h"
+#include "util/arena.h"
+#include "util/xalloc.h"
+
+#define PCACHE_LOCKS 64 /* striped locks, a power of two */
+#define FLAT_ALIGN   16
+
+#if UINTPTR_MAX == 0xffffffffffffffffu
+_Static_assert(sizeof(struct token) == 160, "struct token changed: update flatten_token");
+_Static_assert(sizeof(struct user) == 120, "struct user changed: update flatten_user");
+_Static_assert(sizeof(struct tenant) == 72, "struct tenant changed: update flatten_tenant");
+_Static_assert(sizeof(struct role) == 64, "struct role changed: update flatten_role");
+_Static_assert(sizeof(struct membership) == 40, "struct membership changed (no pointers?)");
+#endif
+
+struct entry {
+    uint64_t stamp;
+    int64_t token_id;
+    char hash[TOKEN_HASH_HEX + 1]; /* "" for a lookup by id */
+    size_t strings;                /* bytes of the copied strings and lists */
+    struct principal_rows rows;    /* pointing into the bytes after the entry */
+};
+
+struct pcache {
+    size_t mask; /* slots - 1 */
+    struct entry **slots;
+    pthread_rwlock_t locks[PCACHE_LOCKS]; /* readers copy out, writers replace */
+    atomic_uint_fast64_t hits;
+    atomic_uint_fast64_t misses;
+};
+
+/* ---- deep copies ---- */
+
+/* Bump allocation over a block; with base NULL it only counts. */
+struct flat {
+    char *base;
+    size_t used;
+};
+
+static void *take(struct flat *f, size_t n)
+{
+    size_t at = f->used;
+    f->used += (n + FLAT_ALIGN - 1) & ~(size_t)(FLAT_ALIGN - 1);
+    return f->base != NULL ? f->base + at : NULL;
+}
+
+static const char *flat_str(struct flat *f, const char *s)
+{
+    if (s == NULL)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *d = take(f, n);
+    if (d != NULL)
+        memcpy(d, s, n);
+    return d;
+}
+
+static void flat_list(struct flat *f, struct strlist *l)
+{
+    const char **items = take(f, l->n * sizeof(*items));
+    for (size_t i = 0; i < l->n; i++) {
+        const char *s = flat_str(f, l->items[i]);
+        if (items != NULL)
+            items[i] = s;
+    }
+    l->items = items;
+}
+
+static void flatten_token(struct flat *f, struct token *t)
+{
+    t->name = flat_str(f, t->name);
+    flat_list(f, &t->abilities);
+}
+
+static void flatten_user(struct flat *f, struct user *u)
+{
+    u->name = flat_str(f, u->name);
+    u->first_name = flat_str(f, u->first_name);
+    u->last_name = flat_str(f, u->last_name);
+    u->email = flat_str(f, u->email);
+    u->phone = flat_str(f, u->phone);
+    u->avatar = flat_str(f, u->avatar);
+    u->password_hash = flat_str(f, u->password_hash);
+    u->preferences = flat_str(f, u->preferences);
+    u->attributes = flat_str(f, u->attributes);
+}
+
+static void flatten_tenant(struct flat *f, struct tenant *t)
+{
+    t->slug = flat_str(f, t->slug);
+    t->name = flat_str(f, t->name);
+    t->domain = flat_str(f, t->domain);
+    t->default_currency = flat_str(f, t->default_currency);
+    flat_list(f, &t->enabled_products);
+}
+
+static void flatten_role(struct flat *f, struct role *r)
+{
+    r->name = flat_str(f, r->name);
+    r->slug = flat_str(f, r->slug);
+    flat_list(f, &r->permissions);
+}
+
+/* *dst = src with every string and list copied into f (or only counted). */
+static void flatten(struct flat *f, struct principal_rows *dst, const struct principal_rows *src)
+{
+    *dst = *src;
+    flatten_token(f, &dst->token);
+    flatten_user(f, &dst->user);
+    flatten_tenant(f, &dst->tenant);
+    flatten_role(f, &dst->role);
+    /* struct membership holds no pointers. */
+}
+
+/* ---- the table ---- */
+
+struct pcache *pcache_new(size_t entries)
+{
+    if (entries == 0)
+        return NULL;
+    size_t n = 1;
+    while (n < entries && n < ((size_t)1 << 30))
+        n <<= 1;
+    struct pcache *pc = xcalloc(1, sizeof(*pc));
+    pc->mask = n - 1;
+    pc->slots = xcalloc(n, sizeof(*pc->slots));
+    for (size_t i = 0; i < PCACHE_LOCKS; i++)
+        pthread_rwlock_init(&pc->locks[i], NULL);
+    atomic_init(&pc->hits, 0);
+    atomic_init(&pc->misses, 0);
+    return pc;
+}
+
+void pcache_free(struct pcache *pc)
+{
+    if (pc == NULL)
+        return;
+    for (size_t i = 0; i <= pc->mask; i++)
+        free(pc->slots[i]);
+    for (size_t i = 0; i < PCACHE_LOCKS; i++)
+        pthread_rwlock_destroy(&pc->locks[i]);
+    free(pc->slots);
+    free(pc);
+}
+
+/* The slot of a key: the hash is SHA-256 hex (uniform), the id is mixed. */
+static size_t slot_of(const struct pcache *pc, int64_t token_id, const char *hash)
+{
+    uint64_t x = (uint64_t)token_id;
+    for (size_t i = 0; i < 16 && hash[i] != '\0'; i++)
+        x = (x << 4 | x >> 60) ^ (uint64_t)(unsigned char)hash[i];
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return (size_t)x & pc->mask;
+}
+
+static bool key_equal(const struct entry *e, int64_t token_id, const char *hash, size_t hash_len)
+{
+    /* Constant time over the hash: it is derived from a secret. */
+    return e->token_id == token_id && strlen(e->hash) == hash_len &&
+           (hash_len == 0 || ct_equal(e->hash, hash, hash_len));
+}
+
+/* A new entry holding a deep copy of rows. */
+static struct entry *entry_new(uint64_t stamp, int64_t token_id, const char *hash, size_t hash_len,
+                               const struct principal_rows *rows)
+{
+    struct flat count = {.base = NULL, .used = 0};
+    struct principal_rows scratch;
+    flatten(&count, &scratch, rows);
+    size_t head = (sizeof(struct entry) + FLAT_ALIGN - 1) & ~(size_t)(FLAT_ALIGN - 1);
+    struct entry *e = xmalloc(head + count.used);
+    e->stamp = stamp;
+    e->token_id = token_id;
+    memcpy(e->hash, hash, hash_len);
+    e->hash[hash_len] = '\0';
+    e->strings = count.used;
+    struct flat f = {.base = (char *)e + head, .used = 0};
+    flatten(&f, &e->rows, rows);
+    return e;
+}
+
+int pcache_principal_by_token(struct pcache *pc, struct store *s, struct arena *a, int64_t token_id,
+                              const char *hash_hex, struct principal_rows *out)
+{
+    uint64_t stamp = 0;
+    /* The stamp first: a change after it moves it, so what the read below
+     * returns is never older than the stamp it is filed under. */
+    if (pc == NULL || !store_change_stamp(s, &stamp))
+        return store_principal_by_token(s, a, token_id, hash_hex, out);
+    const char *hash = hash_hex != NULL ? hash_hex : "";
+    size_t hash_len = strnlen(hash, TOKEN_HASH_HEX + 1);
+    if (hash_len > TOKEN_HASH_HEX)
+        return store_principal_by_token(s, a, token_id, hash_hex, out);
+
+    size_t i = slot_of(pc, token_id, hash);
+    pthread_rwlock_t *lock = &pc->locks[i & (PCACHE_LOCKS - 1)];
+    pthread_rwlock_rdlock(lock);
+    const struct entry *e = pc->slots[i];
+    if (e != NULL && e->stamp == stamp && key_equal(e, token_id, hash, hash_len)) {
+        struct flat f = {.base = arena_alloc(a, e->strings), .used = 0};
+        flatten(&f, out, &e->rows);
+        pthread_rwlock_unlock(lock);
+        atomic_fetch_add_explicit(&pc->hits, 1, memory_order_relaxed);
+        return 0;
+    }
+    pthread_rwlock_unlock(lock);
+
+    atomic_fetch_add_explicit(&pc->misses, 1, memory_order_relaxed);
+    int rc = store_principal_by_token(s, a, token_id, hash_hex, out);
+    if (rc != 0)
+        return rc;
+    struct entry *fresh = entry_new(stamp, token_id, hash, hash_len, out);
+    pthread_rwlock_wrlock(lock);
+    struct entry *old = pc->slots[i];
+    pc->slots[i] = fresh;
+    pthread_rwlock_unlock(lock);
+    free(old);
+    return 0;
+}
+
+void pcache_stats(struct pcache *pc, struct pcache_stats *out)
+{
+    out->hits = pc != NULL ? atomic_load(&pc->hits) : 0;
+    out->misses = pc != NULL ? atomic_load(&pc->misses) : 0;
+}

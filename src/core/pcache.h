@@ -1,0 +1,47 @@
+/*
+ * pcache.h - a read-through cache of store_principal_by_token, the one
+ * read behind every authenticated request (DESIGN section 9).
+ *
+ * An entry is the rows that read returned, valid while the store's change
+ * stamp (store_change_stamp) is the one it was read under: any commit makes
+ * every entry stale, so a revocation, suspension or role change made by
+ * this process applies to the next request exactly as without the cache,
+ * and one made by another process (the CLI) within a millisecond. Nothing is cached when the
+ * backend has no stamp (PostgreSQL: other instances write without telling this one) or a read
+ * fails; misses (no such token) are never cached. The checks on the rows (revocation, expiry, hash
+ * comparison, status) are the caller's and run on every request, cached or not.
+ *
+ * Thread-safe: a fixed table of slots under striped locks, shared by every
+ * thread. Memory is bounded by the slot count (one entry per slot, about a
+ * kilobyte each).
+ */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+struct arena;
+struct store;
+struct principal_rows;
+struct pcache;
+
+/* A cache of at most `entries` principals (rounded up to a power of two);
+ * NULL when entries is 0 (caching off: every call reads the store). */
+struct pcache *pcache_new(size_t entries);
+/* Frees every entry. Accepts NULL. No other thread may use pc by then. */
+void pcache_free(struct pcache *pc);
+
+/*
+ * store_principal_by_token(s, a, token_id, hash_hex, out), served from pc
+ * when it holds the same key under the current change stamp. The rows'
+ * strings live in a either way. pc may be NULL.
+ */
+int pcache_principal_by_token(struct pcache *pc, struct store *s, struct arena *a, int64_t token_id,
+                              const char *hash_hex, struct principal_rows *out)
+    __attribute__((warn_unused_result));
+
+/* Counters since pcache_new (for tests and diagnostics). */
+struct pcache_stats {
+    uint64_t hits;
+    uint64_t misses; /* read from the store: absent, stale or uncacheable */
+};
+void pcache_stats(struct pcache *pc, struct pcache_stats *out);

@@ -1,0 +1,365 @@
+/*
+ * test_pcache.c - the principal cache answers exactly what the store
+ * answers: the same rows on a hit, and a fresh read after any change,
+ * whether this thread, another thread or another process wrote it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/pcache.h"
+#include "store/store.h"
+#include "util/arena.h"
+#include "util/err.h"
+
+struct fixture {
+    char dir[64];
+    char url[128];
+    struct store *s;
+    struct pcache *pc;
+    int64_t user_id, tenant_id, role_id, token_id;
+    char hash[TOKEN_HASH_HEX + 1];
+};
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static void hash_of(unsigned n, char out[TOKEN_HASH_HEX + 1])
+{
+    snprintf(out, TOKEN_HASH_HEX + 1, "%064x", n);
+}
+
+static int64_t add_token(struct fixture *f, unsigned n)
+{
+    static const char *abilities[] = {"orders.view", "orders.create"};
+    struct token t = {.user_id = f->user_id,
+                      .tenant_id = f->tenant_id,
+                      .name = "phone",
+                      .kind = TOKEN_PAT,
+                      .abilities = {.items = abilities, .n = 2}};
+    hash_of(n, t.token_hash);
+    assert_int_equal(store_token_insert(f->s, &t), 0);
+    return t.id;
+}
+
+/* A user with a phone and attributes, member of a tenant with products,
+ * with a role of two permissions, and one token with two abilities. */
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    snprintf(f->dir, sizeof(f->dir), "/tmp/latchkey-pcache-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->url, sizeof(f->url), "%s/t.db", f->dir);
+    assert_int_equal(store_open(f->url, &f->s), 0);
+    assert_int_equal(store_migrate(f->s, NULL), 0);
+
+    static const char *products[] = {"hotel", "flight"};
+    struct tenant t = {.slug = "acme",
+                       .name = "Acme",
+                       .domain = "acme.example",
+                       .default_currency = "USD",
+                       .enabled_products = {.items = products, .n = 2}};
+    assert_int_equal(store_tenant_insert(f->s, &t), 0);
+    f->tenant_id = t.id;
+    struct user u = {.name = "Ünïcode Name",
+                     .email = "u@example.com",
+                     .phone = "+1-555",
+                     .password_hash = "$argon2id$x",
+                     .attributes = "{\"vacation_pool_balance\":\"150.00\"}",
+                     .preferences = "{\"language\":\"en\"}"};
+    assert_int_equal(store_user_insert(f->s, &u), 0);
+    f->user_id = u.id;
+    static const char *perms[] = {"orders.view", "orders.create"};
+    struct role r = {.tenant_id = t.id,
+                     .name = "Agent",
+                     .slug = "user",
+                     .permissions = {.items = perms, .n = 2}};
+    assert_int_equal(store_role_insert(f->s, &r), 0);
+    f->role_id = r.id;
+    struct membership m = {.user_id = u.id, .tenant_id = t.id, .role_id = r.id, .joined_at = 7};
+    assert_int_equal(store_membership_insert(f->s, &m), 0);
+    f->token_id = add_token(f, 1);
+    hash_of(1, f->hash);
+    f->pc = pcache_new(64);
+    assert_non_null(f->pc);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    pcache_free(f->pc);
+    store_free(f->s);
+    nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+    free(f);
+    return 0;
+}
+
+static void same_list(const struct strlist *a, const struct strlist *b)
+{
+    assert_int_equal(a->n, b->n);
+    for (size_t i = 0; i < a->n; i++)
+        assert_string_equal(a->items[i], b->items[i]);
+}
+
+static void same_str(const char *a, const char *b)
+{
+    if (a == NULL || b == NULL)
+        assert_ptr_equal(a, b);
+    else
+        assert_string_equal(a, b);
+}
+
+/* Every field of two principal_rows is equal. */
+static void same_rows(const struct principal_rows *a, const struct principal_rows *b)
+{
+    assert_int_equal(a->token.id, b->token.id);
+    assert_int_equal(a->token.user_id, b->token.user_id);
+    assert_int_equal(a->token.tenant_id, b->token.tenant_id);
+    same_str(a->token.name, b->token.name);
+    assert_string_equal(a->token.token_hash, b->token.token_hash);
+    same_list(&a->token.abilities, &b->token.abilities);
+    assert_int_equal(a->token.kind, b->token.kind);
+    assert_int_equal(a->token.expires_at, b->token.expires_at);
+    assert_int_equal(a->token.revoked_at, b->token.revoked_at);
+    assert_int_equal(a->user.id, b->user.id);
+    same_str(a->user.name, b->user.name);
+    same_str(a->user.first_name, b->user.first_name);
+    same_str(a->user.email, b->user.email);
+    same_str(a->user.phone, b->user.phone);
+    same_str(a->user.avatar, b->user.avatar);
+    same_str(a->user.password_hash, b->user.password_hash);
+    same_str(a->user.preferences, b->user.preferences);
+    same_str(a->user.attributes, b->user.attributes);
+    assert_int_equal(a->user.status, b->user.status);
+    assert_int_equal(a->has_tenant, b->has_tenant);
+    assert_int_equal(a->tenant.id, b->tenant.id);
+    same_str(a->tenant.slug, b->tenant.slug);
+    same_str(a->tenant.domain, b->tenant.domain);
+    same_list(&a->tenant.enabled_products, &b->tenant.enabled_products);
+    assert_int_equal(a->tenant.status, b->tenant.status);
+    assert_int_equal(a->has_membership, b->has_membership);
+    assert_int_equal(a->membership.status, b->membership.status);
+    assert_int_equal(a->membership.role_id, b->membership.role_id);
+    assert_int_equal(a->has_role, b->has_role);
+    same_str(a->role.slug, b->role.slug);
+    same_list(&a->role.permissions, &b->role.permissions);
+}
+
+static void stats(struct fixture *f, uint64_t hits, uint64_t misses)
+{
+    struct pcache_stats st;
+    pcache_stats(f->pc, &st);
+    assert_int_equal(st.hits, hits);
+    assert_int_equal(st.misses, misses);
+}
+
+/* What the tests look at after a lookup (the rows' strings are gone with
+ * the arena). */
+struct seen {
+    int64_t token_id, revoked_at;
+    enum user_status user;
+    enum member_status member;
+    enum tenant_status tenant;
+    char token_hash[TOKEN_HASH_HEX + 1];
+};
+
+/* Looks up a token through the cache into a fresh arena, compares the
+ * result with the store's own read, and frees the arena (so a hit that
+ * borrowed memory from an earlier request would show under ASan). */
+static struct seen lookup_checked(struct fixture *f, int64_t id, const char *hash)
+{
+    struct arena *a = arena_new(), *b = arena_new();
+    struct principal_rows got, want;
+    assert_int_equal(pcache_principal_by_token(f->pc, f->s, a, id, hash, &got), 0);
+    assert_int_equal(store_principal_by_token(f->s, b, id, hash, &want), 0);
+    same_rows(&got, &want);
+    struct seen r = {.token_id = got.token.id,
+                     .revoked_at = got.token.revoked_at,
+                     .user = got.user.status,
+                     .member = got.membership.status,
+                     .tenant = got.tenant.status};
+    memcpy(r.token_hash, got.token.token_hash, sizeof(r.token_hash));
+    arena_free(a);
+    arena_free(b);
+    return r;
+}
+
+static void test_hit_returns_the_same_rows(void **state)
+{
+    struct fixture *f = *state;
+    lookup_checked(f, f->token_id, f->hash);
+    stats(f, 0, 1);
+    for (int i = 0; i < 5; i++)
+        lookup_checked(f, f->token_id, f->hash);
+    stats(f, 5, 1);
+    /* By id alone (a JWT's jti) and by hash alone are other keys. */
+    lookup_checked(f, f->token_id, NULL);
+    lookup_checked(f, 0, f->hash);
+    stats(f, 5, 3);
+    lookup_checked(f, f->token_id, NULL);
+    lookup_checked(f, 0, f->hash);
+    stats(f, 7, 3);
+}
+
+static void test_a_write_here_is_seen_at_once(void **state)
+{
+    struct fixture *f = *state;
+    lookup_checked(f, f->token_id, f->hash);
+    lookup_checked(f, f->token_id, f->hash);
+    assert_int_equal(store_token_revoke(f->s, f->token_id, 1234), 0);
+    struct seen r = lookup_checked(f, f->token_id, f->hash);
+    assert_int_equal(r.revoked_at, 1234);
+    assert_int_equal(store_membership_set_status(f->s, f->user_id, f->tenant_id, MEMBER_SUSPENDED),
+                     0);
+    r = lookup_checked(f, f->token_id, f->hash);
+    assert_int_equal(r.member, MEMBER_SUSPENDED);
+    assert_int_equal(store_tenant_set_status(f->s, f->tenant_id, TENANT_SUSPENDED), 0);
+    r = lookup_checked(f, f->token_id, f->hash);
+    assert_int_equal(r.tenant, TENANT_SUSPENDED);
+}
+
+static void *suspend_user(void *arg)
+{
+    struct fixture *f = arg;
+    assert_int_equal(store_user_set_status(f->s, f->user_id, USER_SUSPENDED), 0);
+    return NULL;
+}
+
+static void test_a_write_by_another_thread_is_seen_at_once(void **state)
+{
+    struct fixture *f = *state;
+    lookup_checked(f, f->token_id, f->hash);
+    lookup_checked(f, f->token_id, f->hash);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, suspend_user, f), 0);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    struct seen r = lookup_checked(f, f->token_id, f->hash);
+    assert_int_equal(r.user, USER_SUSPENDED);
+}
+
+static void test_a_write_by_another_process_is_seen_within_a_millisecond(void **state)
+{
+    struct fixture *f = *state;
+    lookup_checked(f, f->token_id, f->hash);
+    lookup_checked(f, f->token_id, f->hash);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        /* Another process with its own connection, like the CLI. */
+        struct store *s = NULL;
+        int rc = store_open(f->url, &s);
+        if (rc == 0)
+            rc = store_token_revoke(s, f->token_id, 99);
+        store_free(s);
+        _exit(rc == 0 ? 0 : 1);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    struct timespec ms = {.tv_sec = 0, .tv_nsec = 2000000};
+    nanosleep(&ms, NULL);
+    struct seen r = lookup_checked(f, f->token_id, f->hash);
+    assert_int_equal(r.revoked_at, 99);
+}
+
+static void test_unknown_tokens_are_not_cached(void **state)
+{
+    struct fixture *f = *state;
+    struct arena *a = arena_new();
+    struct principal_rows r;
+    char other[TOKEN_HASH_HEX + 1];
+    hash_of(77, other);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(pcache_principal_by_token(f->pc, f->s, a, 0, other, &r), ERR_NOT_FOUND);
+        assert_int_equal(pcache_principal_by_token(f->pc, f->s, a, 999, NULL, &r), ERR_NOT_FOUND);
+    }
+    stats(f, 0, 6);
+    /* A token created after a miss is found at once. */
+    int64_t id = add_token(f, 77);
+    assert_int_equal(pcache_principal_by_token(f->pc, f->s, a, 0, other, &r), 0);
+    assert_int_equal(r.token.id, id);
+    arena_free(a);
+}
+
+static void test_a_full_table_still_answers_right(void **state)
+{
+    struct fixture *f = *state;
+    pcache_free(f->pc);
+    f->pc = pcache_new(2); /* fewer slots than tokens: entries replace each other */
+    int64_t ids[10];
+    char hashes[10][TOKEN_HASH_HEX + 1];
+    for (unsigned i = 0; i < 10; i++) {
+        ids[i] = add_token(f, 100 + i);
+        hash_of(100 + i, hashes[i]);
+    }
+    for (int round = 0; round < 3; round++) {
+        for (unsigned i = 0; i < 10; i++) {
+            struct seen r = lookup_checked(f, ids[i], hashes[i]);
+            assert_int_equal(r.token_id, ids[i]);
+        }
+    }
+    /* The same id with another hash is another key: the store's answer. */
+    struct seen r = lookup_checked(f, ids[0], hashes[1]);
+    assert_string_equal(r.token_hash, hashes[0]);
+}
+
+static void test_no_cache_reads_the_store(void **state)
+{
+    struct fixture *f = *state;
+    assert_null(pcache_new(0));
+    struct arena *a = arena_new();
+    struct principal_rows r;
+    assert_int_equal(pcache_principal_by_token(NULL, f->s, a, f->token_id, f->hash, &r), 0);
+    assert_int_equal(r.token.id, f->token_id);
+    struct pcache_stats st;
+    pcache_stats(NULL, &st);
+    assert_int_equal(st.hits + st.misses, 0);
+    arena_free(a);
+}
+
+static void test_stamp_moves_only_on_a_write(void **state)
+{
+    struct fixture *f = *state;
+    uint64_t a = 0, b = 0, c = 0;
+    assert_true(store_change_stamp(f->s, &a));
+    assert_true(store_change_stamp(f->s, &b));
+    assert_true(a == b);
+    assert_int_equal(store_token_revoke(f->s, f->token_id, 5), 0);
+    assert_true(store_change_stamp(f->s, &c));
+    assert_true(c != b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_hit_returns_the_same_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_write_here_is_seen_at_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_write_by_another_thread_is_seen_at_once, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_write_by_another_process_is_seen_within_a_millisecond, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_tokens_are_not_cached, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_full_table_still_answers_right, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_cache_reads_the_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stamp_moves_only_on_a_write, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
