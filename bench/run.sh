@@ -303,11 +303,13 @@ fi
 
 # ------------------------------------------------------------------ 3
 log "scenario 3: hashing bound"
-hash_ms=$(env LATCHKEY_ARGON2_OPSLIMIT="${LATCHKEY_ARGON2_OPSLIMIT:-}" \
-    LATCHKEY_ARGON2_MEMLIMIT_KIB="${LATCHKEY_ARGON2_MEMLIMIT_KIB:-}" "$HASHTIME" 5 |
-    sed -n 's/^hash_ms=//p')
+hash_out=$(env LATCHKEY_ARGON2_OPSLIMIT="${LATCHKEY_ARGON2_OPSLIMIT:-}" \
+    LATCHKEY_ARGON2_MEMLIMIT_KIB="${LATCHKEY_ARGON2_MEMLIMIT_KIB:-}" "$HASHTIME" 5 "$CORES")
+hash_ms=$(sed -n 's/^hash_ms=//p' <<<"$hash_out")
+parallel=$(sed -n 's/^parallel_per_s=//p' <<<"$hash_out")
 bound=$(awk -v c="$CORES" -v ms="$hash_ms" 'BEGIN { printf "%.2f", c / (ms / 1000) }')
 log "  one argon2id hash: $hash_ms ms; bound = $CORES cores / $hash_ms ms = $bound logins/s"
+log "  $CORES threads hashing at once: $parallel hashes/s"
 log "scenario 3: POST /api/v1/auth/token, 8 connections"
 s3s=()
 for i in $(seq "$ROUNDS"); do
@@ -322,6 +324,8 @@ s3_rps=$(awk -v r="$(field requests "$s3")" -v d="$(field duration_us "$s3")" \
 row 3 "POST /auth/token (login)" "$s3" "x bound" "$(ratio "$s3_rps" "$bound")" \
     "$(rss_kib "$lk_pid")" "8 conns; $s3_rps/s; bound $bound/s ($CORES cores / $hash_ms ms)"
 row 3b "hashing bound" "" "" "" "" "one hash $hash_ms ms"
+row 3c "parallel hashing (no server)" "" "" "" "" \
+    "$CORES threads hashing at once: $parallel/s = $(ratio "$parallel" "$bound") x bound; login = $(ratio "$s3_rps" "$parallel") x this"
 
 # ------------------------------------------------------------------ 4
 log "scenario 4: scenario 1 while logins saturate the hashing pool"
@@ -393,6 +397,7 @@ cat >"$out" <<EOF
   "rss_seconds": $RSS_SECONDS,
   "hash_ms": ${hash_ms:-null},
   "hashing_bound_per_s": ${bound:-null},
+  "parallel_hashing_per_s": ${parallel:-null},
   "scale": {"tenants": $SCALE_TENANTS, "users": $SCALE_USERS, "tokens": $SCALE_TOKENS},
   "rows": [$rows_json
   ]
