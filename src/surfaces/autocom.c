@@ -129,18 +129,43 @@ static const char *role_name(const struct principal *p)
     return p->has_tenant ? p->role.slug : NULL;
 }
 
+/* The tenant of membership m: the principal's own when m is its
+ * membership there (read with the credential, in this request), else
+ * from the store. */
+static int org_tenant(struct server *srv, struct arena *a, const struct principal *p,
+                      const struct membership *m, struct tenant *out)
+{
+    if (p->has_tenant && m->tenant_id == p->tenant.id) {
+        *out = p->tenant;
+        return 0;
+    }
+    return store_tenant_by_id(srv->store, a, m->tenant_id, out);
+}
+
+/* The role of membership m, the same way. */
+static int org_role(struct server *srv, struct arena *a, const struct principal *p,
+                    const struct membership *m, struct role *out)
+{
+    if (p->has_tenant && m->tenant_id == p->tenant.id && m->role_id == p->role.id) {
+        *out = p->role;
+        return 0;
+    }
+    return store_role_by_id(srv->store, a, m->role_id, out);
+}
+
 /*
- * The user's organisations where both the membership and the tenant are
- * active, oldest membership first: an arena array in *out.
+ * The organisations of p's user where both the membership and the tenant
+ * are active, oldest membership first: an arena array in *out. The
+ * tenant and role p is bound to are not read a second time.
  */
-static int list_orgs(struct server *srv, struct arena *a, int64_t user_id, struct autocom_org **out,
-                     size_t *n)
+static int list_orgs(struct server *srv, struct arena *a, const struct principal *p,
+                     struct autocom_org **out, size_t *n)
 {
     struct membership *ms = NULL;
     size_t nm = 0;
     *out = NULL;
     *n = 0;
-    int rc = store_membership_list_by_user(srv->store, a, user_id, &ms, &nm);
+    int rc = store_membership_list_by_user(srv->store, a, p->user.id, &ms, &nm);
     if (rc != 0)
         return rc;
     struct autocom_org *orgs = arena_alloc(a, sizeof(*orgs) * (nm + 1));
@@ -148,11 +173,11 @@ static int list_orgs(struct server *srv, struct arena *a, int64_t user_id, struc
     for (size_t i = 0; i < nm; i++) {
         if (ms[i].status != MEMBER_ACTIVE)
             continue;
-        rc = store_tenant_by_id(srv->store, a, ms[i].tenant_id, &orgs[k].tenant);
+        rc = org_tenant(srv, a, p, &ms[i], &orgs[k].tenant);
         if (rc == 0 && orgs[k].tenant.status != TENANT_ACTIVE)
             continue;
         if (rc == 0)
-            rc = store_role_by_id(srv->store, a, ms[i].role_id, &orgs[k].role);
+            rc = org_role(srv, a, p, &ms[i], &orgs[k].role);
         if (rc == ERR_NOT_FOUND)
             continue;
         if (rc != 0)
@@ -449,7 +474,7 @@ static void me_handler(struct server *srv, struct request *req, const struct pri
 {
     struct autocom_org *orgs = NULL;
     size_t n = 0;
-    int rc = list_orgs(srv, http_arena(req), p->user.id, &orgs, &n);
+    int rc = list_orgs(srv, http_arena(req), p, &orgs, &n);
     if (rc != 0) {
         surface_fail(&surface_autocom, req, rc);
         return;
@@ -472,7 +497,7 @@ static void tenants_handler(struct server *srv, struct request *req, const struc
 {
     struct autocom_org *orgs = NULL;
     size_t n = 0;
-    int rc = list_orgs(srv, http_arena(req), p->user.id, &orgs, &n);
+    int rc = list_orgs(srv, http_arena(req), p, &orgs, &n);
     if (rc != 0) {
         surface_fail(&surface_autocom, req, rc);
         return;
