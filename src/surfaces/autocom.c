@@ -19,7 +19,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/jwtauth.h"
 #include "core/login.h"
@@ -34,12 +33,16 @@
 #include "surfaces/surfaces.h"
 #include "surfaces/validate.h"
 #include "util/arena.h"
+#include "util/buf.h"
 #include "util/err.h"
 #include "util/jsonutil.h"
+#include "util/jsonw.h"
+#include "util/timeutil.h"
 
 #define PASSWORD_MIN     8
 #define PASSWORD_MAX     255 /* characters; at most 1020 bytes, under PASSWORD_MAX_BYTES */
 #define TOKEN_NAME_LOGIN "autocom:login"
+#define ME_SIZE_HINT     1000 /* room for a typical /auth/me body (about 400 bytes) */
 
 /* ---- dialect ---- */
 
@@ -109,12 +112,8 @@ void autocom_message(struct request *req, unsigned status, const char *message)
 /* "2024-01-07T15:30:00Z" as the seed writes times, or null. */
 json_t *autocom_time(int64_t t)
 {
-    if (t == 0)
-        return json_null();
-    time_t tt = (time_t)t;
-    struct tm tm;
     char buf[32];
-    if (gmtime_r(&tt, &tm) == NULL || strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+    if (t == 0 || !time_iso8601_z(t, buf))
         return json_null();
     return json_string(buf);
 }
@@ -130,37 +129,55 @@ static const char *role_name(const struct principal *p)
     return p->has_tenant ? p->role.slug : NULL;
 }
 
-/* One organisation of the user, as the tenant lists show it. */
-struct org {
-    struct tenant tenant;
-    struct role role;
-    struct membership m;
-};
+/* The tenant of membership m: the principal's own when m is its
+ * membership there (read with the credential, in this request), else
+ * from the store. */
+static int org_tenant(struct server *srv, struct arena *a, const struct principal *p,
+                      const struct membership *m, struct tenant *out)
+{
+    if (p->has_tenant && m->tenant_id == p->tenant.id) {
+        *out = p->tenant;
+        return 0;
+    }
+    return store_tenant_by_id(srv->store, a, m->tenant_id, out);
+}
+
+/* The role of membership m, the same way. */
+static int org_role(struct server *srv, struct arena *a, const struct principal *p,
+                    const struct membership *m, struct role *out)
+{
+    if (p->has_tenant && m->tenant_id == p->tenant.id && m->role_id == p->role.id) {
+        *out = p->role;
+        return 0;
+    }
+    return store_role_by_id(srv->store, a, m->role_id, out);
+}
 
 /*
- * The user's organisations where both the membership and the tenant are
- * active, oldest membership first: an arena array in *out.
+ * The organisations of p's user where both the membership and the tenant
+ * are active, oldest membership first: an arena array in *out. The
+ * tenant and role p is bound to are not read a second time.
  */
-static int list_orgs(struct server *srv, struct arena *a, int64_t user_id, struct org **out,
-                     size_t *n)
+static int list_orgs(struct server *srv, struct arena *a, const struct principal *p,
+                     struct autocom_org **out, size_t *n)
 {
     struct membership *ms = NULL;
     size_t nm = 0;
     *out = NULL;
     *n = 0;
-    int rc = store_membership_list_by_user(srv->store, a, user_id, &ms, &nm);
+    int rc = store_membership_list_by_user(srv->store, a, p->user.id, &ms, &nm);
     if (rc != 0)
         return rc;
-    struct org *orgs = arena_alloc(a, sizeof(*orgs) * (nm + 1));
+    struct autocom_org *orgs = arena_alloc(a, sizeof(*orgs) * (nm + 1));
     size_t k = 0;
     for (size_t i = 0; i < nm; i++) {
         if (ms[i].status != MEMBER_ACTIVE)
             continue;
-        rc = store_tenant_by_id(srv->store, a, ms[i].tenant_id, &orgs[k].tenant);
+        rc = org_tenant(srv, a, p, &ms[i], &orgs[k].tenant);
         if (rc == 0 && orgs[k].tenant.status != TENANT_ACTIVE)
             continue;
         if (rc == 0)
-            rc = store_role_by_id(srv->store, a, ms[i].role_id, &orgs[k].role);
+            rc = org_role(srv, a, p, &ms[i], &orgs[k].role);
         if (rc == ERR_NOT_FOUND)
             continue;
         if (rc != 0)
@@ -359,15 +376,8 @@ static json_t *membership_json(const struct principal *p)
                      autocom_time(p->membership.joined_at), "permissions", permissions_json(p));
 }
 
-static void me_handler(struct server *srv, struct request *req, const struct principal *p)
+json_t *autocom_me_json(const struct principal *p, const struct autocom_org *orgs, size_t n)
 {
-    struct org *orgs = NULL;
-    size_t n = 0;
-    int rc = list_orgs(srv, http_arena(req), p->user.id, &orgs, &n);
-    if (rc != 0) {
-        surface_fail(&surface_autocom, req, rc);
-        return;
-    }
     json_t *tenants = json_array();
     for (size_t i = 0; i < n; i++) {
         bool current = p->has_tenant && orgs[i].tenant.id == p->tenant.id;
@@ -386,16 +396,108 @@ static void me_handler(struct server *srv, struct request *req, const struct pri
     json_object_set_new(o, "last_login_at", autocom_time(u->last_login_at));
     json_object_set_new(o, "tenant_membership", membership_json(p));
     json_object_set_new(o, "tenants", tenants);
-    http_reply_json(req, 200, o);
+    return o;
+}
+
+/* autocom_time(t), written. */
+static void write_time(struct jw *w, int64_t t)
+{
+    char buf[32];
+    if (t != 0 && time_iso8601_z(t, buf))
+        jw_str(w, buf);
+    else
+        jw_null(w);
+}
+
+/* membership_json(p), written. */
+static void write_membership(struct jw *w, const struct principal *p)
+{
+    if (!p->has_tenant) {
+        jw_null(w);
+        return;
+    }
+    jw_obj_begin(w);
+    JW_KEY(w, "role");
+    jw_str(w, p->role.slug);
+    JW_KEY(w, "status");
+    jw_str(w, member_status_str(p->membership.status));
+    JW_KEY(w, "joined_at");
+    write_time(w, p->membership.joined_at);
+    JW_KEY(w, "permissions");
+    jw_strlist(w, &p->role.permissions);
+    jw_obj_end(w);
+}
+
+bool autocom_me_write(const struct principal *p, const struct autocom_org *orgs, size_t n,
+                      struct buf *b)
+{
+    const struct user *u = &p->user;
+    struct jw w;
+    jw_init(&w, b);
+    jw_obj_begin(&w);
+    JW_KEY(&w, "id");
+    jw_int(&w, u->id);
+    JW_KEY(&w, "name");
+    jw_str(&w, u->name);
+    JW_KEY(&w, "email");
+    jw_str(&w, u->email);
+    JW_KEY(&w, "email_verified");
+    jw_bool(&w, u->email_verified_at != 0);
+    JW_KEY(&w, "is_super_admin");
+    jw_bool(&w, u->is_super_admin);
+    JW_KEY(&w, "created_at");
+    write_time(&w, u->created_at);
+    JW_KEY(&w, "last_login_at");
+    write_time(&w, u->last_login_at);
+    JW_KEY(&w, "tenant_membership");
+    write_membership(&w, p);
+    JW_KEY(&w, "tenants");
+    jw_arr_begin(&w);
+    for (size_t i = 0; i < n; i++) {
+        jw_obj_begin(&w);
+        JW_KEY(&w, "id");
+        jw_str(&w, orgs[i].tenant.slug);
+        JW_KEY(&w, "name");
+        jw_str(&w, orgs[i].tenant.name);
+        JW_KEY(&w, "role");
+        jw_str(&w, orgs[i].role.slug);
+        JW_KEY(&w, "is_current");
+        jw_bool(&w, p->has_tenant && orgs[i].tenant.id == p->tenant.id);
+        jw_obj_end(&w);
+    }
+    jw_arr_end(&w);
+    jw_obj_end(&w);
+    return w.ok;
+}
+
+static void me_handler(struct server *srv, struct request *req, const struct principal *p)
+{
+    struct autocom_org *orgs = NULL;
+    size_t n = 0;
+    int rc = list_orgs(srv, http_arena(req), p, &orgs, &n);
+    if (rc != 0) {
+        surface_fail(&surface_autocom, req, rc);
+        return;
+    }
+    struct buf b;
+    buf_init(&b);
+    buf_reserve(&b, ME_SIZE_HINT);
+    if (autocom_me_write(p, orgs, n, &b)) {
+        size_t len = b.len;
+        http_reply_json_text(req, 200, buf_steal(&b), len);
+        return;
+    }
+    buf_fini(&b);
+    http_reply_json(req, 200, autocom_me_json(p, orgs, n));
 }
 
 /* ---- GET /api/v1/auth/tenants ---- */
 
 static void tenants_handler(struct server *srv, struct request *req, const struct principal *p)
 {
-    struct org *orgs = NULL;
+    struct autocom_org *orgs = NULL;
     size_t n = 0;
-    int rc = list_orgs(srv, http_arena(req), p->user.id, &orgs, &n);
+    int rc = list_orgs(srv, http_arena(req), p, &orgs, &n);
     if (rc != 0) {
         surface_fail(&surface_autocom, req, rc);
         return;

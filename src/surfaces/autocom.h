@@ -6,10 +6,14 @@
  */
 #pragma once
 #include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "http/route.h"
+#include "store/model.h"
 
+struct buf;
 struct principal;
 struct validator;
 
@@ -30,3 +34,22 @@ void autocom_field_error(struct request *req, const char *field, const char *mes
 void autocom_message(struct request *req, unsigned status, const char *message);
 /* "2024-01-07T15:30:00Z" as the seed writes times, or null for 0. */
 json_t *autocom_time(int64_t t);
+
+/* One organisation of a user, as the tenant lists show it. */
+struct autocom_org {
+    struct tenant tenant;
+    struct role role;
+    struct membership m;
+};
+
+/* GET /auth/me's body for p and its n organisations (borrowed): a new
+ * reference (the reference form; also the fallback of the writer). */
+json_t *autocom_me_json(const struct principal *p, const struct autocom_org *orgs, size_t n);
+/*
+ * autocom_me_json(p, orgs, n), dumped (JSON_COMPACT), appended to b
+ * without building a jansson tree: the same bytes. False when something
+ * cannot be written exactly (a NULL or invalid UTF-8 string): the caller
+ * then dumps autocom_me_json.
+ */
+bool autocom_me_write(const struct principal *p, const struct autocom_org *orgs, size_t n,
+                      struct buf *b);

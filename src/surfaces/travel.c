@@ -18,13 +18,18 @@
 #include "server.h"
 #include "surfaces/dispatch.h"
 #include "surfaces/surfaces.h"
+#include "surfaces/travel.h"
 #include "surfaces/validate.h"
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/jsonutil.h"
 #include "util/jsonw.h"
+#include "util/numfmt.h"
 #include "util/timeutil.h"
+
+/* Room for a typical profile (about 650 bytes) in one allocation. */
+#define PROFILE_SIZE_HINT 1000
 
 /* A money amount as the seed shows it: a string with two decimals. */
 static json_t *money(json_t *v)
@@ -56,8 +61,7 @@ static json_t *tenant_json(const struct tenant *t)
                      t->default_currency, "enabled_products", json_strlist(&t->enabled_products));
 }
 
-/* The profile of seed 004's example, keys in the seed's order. */
-static json_t *profile_json(const struct principal *p)
+json_t *travel_profile_json(const struct principal *p)
 {
     const struct user *u = &p->user;
     json_t *attrs = object_or_empty(u->attributes);
@@ -94,17 +98,32 @@ static json_t *profile_json(const struct principal *p)
 
 /* ---- the profile without jansson (GET /auth/user, the hot path) ---- */
 
-/* The two product fields of the attributes, as profile_json reads them. */
+/* The two product fields of the attributes, as travel_profile_json reads them. */
 struct product_fields {
     struct arena *a;
     double balance;
     long long redeems;
 };
 
-/* A copy of v[0..n) as a C string, for strtod/strtoll. */
-static const char *span_str(struct arena *a, const char *v, size_t n)
+/* strtod of the text v[0..n): without strtod when it is a plain decimal
+ * (num_parse_decimal gives the same double), else on an arena copy. */
+static double parse_double(struct arena *a, const char *v, size_t n)
 {
-    return arena_strndup(a, v, n);
+    double d;
+    if (num_parse_decimal(v, n, &d))
+        return d;
+    return strtod(arena_strndup(a, v, n), NULL);
+}
+
+/* A canonical integer (json_canonical_object: at most 18 digits, so no
+ * overflow), as strtoll reads it. */
+static long long parse_int(const char *v, size_t n)
+{
+    bool neg = v[0] == '-';
+    long long r = 0;
+    for (size_t i = neg ? 1 : 0; i < n; i++)
+        r = r * 10 + (v[i] - '0');
+    return neg ? -r : r;
 }
 
 static void product_member(const char *key, size_t klen, const char *v, size_t vlen, void *ctx)
@@ -115,22 +134,14 @@ static void product_member(const char *key, size_t klen, const char *v, size_t v
     if (klen == 21 && memcmp(key, "vacation_pool_balance", 21) == 0) {
         /* money(): a number as is, a string through strtod, else 0. */
         if (is_str)
-            pf->balance = strtod(span_str(pf->a, v + 1, vlen - 2), NULL);
+            pf->balance = parse_double(pf->a, v + 1, vlen - 2);
         else if (is_int)
-            pf->balance = strtod(span_str(pf->a, v, vlen), NULL);
+            pf->balance = parse_double(pf->a, v, vlen);
         else
             pf->balance = 0;
     } else if (klen == 23 && memcmp(key, "hotel_card_redeems_left", 23) == 0) {
-        pf->redeems = is_int ? strtoll(span_str(pf->a, v, vlen), NULL, 10) : 0;
+        pf->redeems = is_int ? parse_int(v, vlen) : 0;
     }
-}
-
-static void write_strlist(struct jw *w, const struct strlist *l)
-{
-    jw_arr_begin(w);
-    for (size_t i = 0; i < l->n; i++)
-        jw_str(w, l->items[i]);
-    jw_arr_end(w);
 }
 
 static void write_time(struct jw *w, int64_t t)
@@ -144,89 +155,84 @@ static void write_time(struct jw *w, int64_t t)
     jw_str(w, buf);
 }
 
-/*
- * profile_json(p), dumped, written directly into b: the same bytes
- * without building a jansson tree. False when p holds anything this
- * writer does not reproduce exactly (JSON columns not in canonical form,
- * invalid UTF-8): the caller then uses profile_json.
- */
-static bool profile_write(const struct principal *p, struct arena *a, struct buf *b)
+bool travel_profile_write(const struct principal *p, struct arena *a, struct buf *b)
 {
     const struct user *u = &p->user;
     struct product_fields pf = {.a = a};
     const char *prefs = u->preferences != NULL ? u->preferences : "{}";
+    size_t prefs_len = strlen(prefs);
     if (u->attributes != NULL &&
         !json_canonical_object(u->attributes, strlen(u->attributes), product_member, &pf))
         return false;
-    if (!json_canonical_object(prefs, strlen(prefs), NULL, NULL))
+    if (!json_canonical_object(prefs, prefs_len, NULL, NULL))
         return false;
-    char money_buf[64];
-    snprintf(money_buf, sizeof(money_buf), "%.2f", pf.balance);
+    char balance[NUM_FIXED2_SIZE];
+    num_fixed2(pf.balance, balance);
     struct jw w;
     jw_init(&w, b);
     jw_obj_begin(&w);
-    jw_key(&w, "id");
+    JW_KEY(&w, "id");
     jw_int(&w, u->id);
-    jw_key(&w, "name");
+    JW_KEY(&w, "name");
     jw_str(&w, u->name);
-    jw_key(&w, "email");
+    JW_KEY(&w, "email");
     jw_str(&w, u->email);
-    jw_key(&w, "phone");
+    JW_KEY(&w, "phone");
     jw_str_or_null(&w, u->phone);
-    jw_key(&w, "avatar");
+    JW_KEY(&w, "avatar");
     jw_str_or_null(&w, u->avatar);
-    jw_key(&w, "status");
+    JW_KEY(&w, "status");
     jw_str(&w, user_status_str(u->status));
-    jw_key(&w, "tenant_id");
+    JW_KEY(&w, "tenant_id");
     if (p->has_tenant)
         jw_int(&w, p->tenant.id);
     else
         jw_null(&w);
-    jw_key(&w, "vacation_pool_balance");
-    jw_str(&w, money_buf);
-    jw_key(&w, "hotel_card_redeems_left");
+    JW_KEY(&w, "vacation_pool_balance");
+    jw_str(&w, balance);
+    JW_KEY(&w, "hotel_card_redeems_left");
     jw_int(&w, pf.redeems);
-    jw_key(&w, "preferences");
-    jw_raw(&w, prefs, strlen(prefs));
-    jw_key(&w, "email_verified_at");
+    JW_KEY(&w, "preferences");
+    jw_raw(&w, prefs, prefs_len);
+    JW_KEY(&w, "email_verified_at");
     write_time(&w, u->email_verified_at);
-    jw_key(&w, "last_login_at");
+    JW_KEY(&w, "last_login_at");
     write_time(&w, u->last_login_at);
     if (p->has_tenant) {
         const struct tenant *t = &p->tenant;
-        jw_key(&w, "role");
+        JW_KEY(&w, "role");
         jw_obj_begin(&w);
-        jw_key(&w, "id");
+        JW_KEY(&w, "id");
         jw_int(&w, p->role.id);
-        jw_key(&w, "name");
+        JW_KEY(&w, "name");
         jw_str(&w, p->role.name);
-        jw_key(&w, "slug");
+        JW_KEY(&w, "slug");
         jw_str(&w, p->role.slug);
         jw_obj_end(&w);
-        jw_key(&w, "permissions");
-        write_strlist(&w, &p->role.permissions);
-        jw_key(&w, "tenant");
+        JW_KEY(&w, "permissions");
+        jw_strlist(&w, &p->role.permissions);
+        JW_KEY(&w, "tenant");
         jw_obj_begin(&w);
-        jw_key(&w, "id");
+        JW_KEY(&w, "id");
         jw_int(&w, t->id);
-        jw_key(&w, "name");
+        JW_KEY(&w, "name");
         jw_str(&w, t->name);
-        jw_key(&w, "slug");
+        JW_KEY(&w, "slug");
         jw_str(&w, t->slug);
-        jw_key(&w, "domain");
+        JW_KEY(&w, "domain");
         jw_str_or_null(&w, t->domain);
-        jw_key(&w, "default_currency");
+        JW_KEY(&w, "default_currency");
         jw_str(&w, t->default_currency);
-        jw_key(&w, "enabled_products");
-        write_strlist(&w, &t->enabled_products);
+        JW_KEY(&w, "enabled_products");
+        jw_strlist(&w, &t->enabled_products);
         jw_obj_end(&w);
     } else {
-        jw_key(&w, "role");
+        JW_KEY(&w, "role");
         jw_null(&w);
-        jw_key(&w, "permissions");
+        JW_KEY(&w, "permissions");
         jw_arr_begin(&w);
         jw_arr_end(&w);
-        jw_key(&w, "tenant");
+        JW_KEY(&w, "tenant");
         jw_null(&w);
     }
     jw_obj_end(&w);
@@ -255,7 +261,7 @@ static void token_resume(struct request *req, void *arg)
     }
     http_reply_json(req, 200,
                     json_pack("{s:s, s:s, s:o}", "access_token", plaintext, "token_type", "Bearer",
-                              "user", profile_json(&p)));
+                              "user", travel_profile_json(&p)));
 }
 
 static void token_issue_handler(struct server *srv, struct request *req,
@@ -290,13 +296,14 @@ static void user_handler(struct server *srv, struct request *req, const struct p
     (void)srv;
     struct buf b;
     buf_init(&b);
-    if (profile_write(p, http_arena(req), &b)) {
+    buf_reserve(&b, PROFILE_SIZE_HINT);
+    if (travel_profile_write(p, http_arena(req), &b)) {
         size_t len = b.len;
         http_reply_json_text(req, 200, buf_steal(&b), len);
         return;
     }
     buf_fini(&b);
-    http_reply_json(req, 200, profile_json(p));
+    http_reply_json(req, 200, travel_profile_json(p));
 }
 
 static void revoke_handler(struct server *srv, struct request *req, const struct principal *p)

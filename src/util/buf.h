@@ -17,6 +17,8 @@ void buf_init(struct buf *b);
 /* Frees the storage; the buf can be reused after buf_init. */
 void buf_fini(struct buf *b);
 void buf_reset(struct buf *b);
+/* Makes room for n more bytes (and the NUL) without a later reallocation. */
+void buf_reserve(struct buf *b, size_t n);
 void buf_append(struct buf *b, const void *p, size_t n);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);

@@ -10,12 +10,36 @@
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/strlist.h"
 
 void jw_init(struct jw *w, struct buf *b)
 {
     memset(w, 0, sizeof(*w));
     w->b = b;
     w->ok = true;
+}
+
+/* Appends s[0..n): a copy when the buffer has room (the common case, kept
+ * out of a function call), buf_append when it must grow. */
+static inline void put(struct buf *b, const char *s, size_t n)
+{
+    if (b->cap - b->len <= n) {
+        buf_append(b, s, n);
+        return;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+static inline void putch(struct buf *b, char c)
+{
+    if (b->cap - b->len <= 1) {
+        buf_putc(b, c);
+        return;
+    }
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
 }
 
 /* Before any value or key: the comma that separates it from the last one. */
@@ -26,14 +50,14 @@ static void sep(struct jw *w)
         return;
     }
     if (w->has_items[w->depth])
-        buf_putc(w->b, ',');
+        putch(w->b, ',');
     w->has_items[w->depth] = true;
 }
 
 static void open_container(struct jw *w, char c)
 {
     sep(w);
-    buf_putc(w->b, c);
+    putch(w->b, c);
     if (w->depth >= JW_MAX_DEPTH) {
         w->ok = false;
         return;
@@ -44,7 +68,7 @@ static void open_container(struct jw *w, char c)
 
 static void close_container(struct jw *w, char c)
 {
-    buf_putc(w->b, c);
+    putch(w->b, c);
     if (w->depth > 0)
         w->depth--;
 }
@@ -69,30 +93,20 @@ void jw_arr_end(struct jw *w)
     close_container(w, ']');
 }
 
-/* True if s[0..n) is printable ASCII without '"' or '\\': written as is. */
-static bool plain_ascii(const char *s, size_t n)
+/* Printable ASCII other than '"' and '\\': written as is. */
+static inline bool plain(unsigned char c)
 {
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
-            return false;
-    }
-    return true;
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
 }
 
-/* Writes s quoted, with jansson's escapes; false if s is not valid UTF-8. */
-static bool put_string(struct buf *b, const char *s, size_t n)
+/* Writes s[0..n) quoted, with jansson's escapes; false (nothing written)
+ * if s is not valid UTF-8. */
+static bool put_escaped(struct buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
-    if (plain_ascii(s, n)) {
-        buf_putc(b, '"');
-        buf_append(b, s, n);
-        buf_putc(b, '"');
-        return true;
-    }
     if (!utf8_valid(s, n))
         return false;
-    buf_putc(b, '"');
+    putch(b, '"');
     size_t run = 0; /* bytes copied as they are, written in one go */
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -100,7 +114,7 @@ static bool put_string(struct buf *b, const char *s, size_t n)
             run++;
             continue;
         }
-        buf_append(b, s + i - run, run);
+        put(b, s + i - run, run);
         run = 0;
         char esc[7] = {'\\', 0, 0, 0, 0, 0, 0};
         size_t len = 2;
@@ -120,28 +134,58 @@ static bool put_string(struct buf *b, const char *s, size_t n)
             esc[5] = hex[c & 15];
             len = 6;
         }
-        buf_append(b, esc, len);
+        put(b, esc, len);
     }
-    buf_append(b, s + n - run, run);
-    buf_putc(b, '"');
+    put(b, s + n - run, run);
+    putch(b, '"');
+    return true;
+}
+
+/*
+ * Writes the C string s quoted; false if it is not valid UTF-8. One pass
+ * finds both the length and whether anything needs escaping, so the
+ * common string (plain ASCII) costs no strlen and one copy.
+ */
+static bool put_string(struct buf *b, const char *s)
+{
+    size_t n = 0;
+    while (plain((unsigned char)s[n]))
+        n++;
+    if (s[n] != '\0')
+        return put_escaped(b, s, n + strlen(s + n));
+    if (b->cap - b->len <= n + 2)
+        buf_reserve(b, n + 2);
+    char *d = b->data + b->len;
+    d[0] = '"';
+    memcpy(d + 1, s, n);
+    d[n + 1] = '"';
+    b->len += n + 2;
+    b->data[b->len] = '\0';
     return true;
 }
 
 void jw_key(struct jw *w, const char *key)
 {
     sep(w);
-    if (!put_string(w->b, key, strlen(key)))
+    if (!put_string(w->b, key))
         w->ok = false;
-    buf_putc(w->b, ':');
+    putch(w->b, ':');
+    w->after_key = true;
+}
+
+void jw_key_raw(struct jw *w, const char *json, size_t n)
+{
+    sep(w);
+    put(w->b, json, n);
     w->after_key = true;
 }
 
 void jw_str(struct jw *w, const char *s)
 {
     sep(w);
-    if (s == NULL || !put_string(w->b, s, strlen(s))) {
+    if (s == NULL || !put_string(w->b, s)) {
         w->ok = false;
-        buf_puts(w->b, "null");
+        put(w->b, "null", 4);
     }
 }
 
@@ -151,6 +195,14 @@ void jw_str_or_null(struct jw *w, const char *s)
         jw_null(w);
     else
         jw_str(w, s);
+}
+
+void jw_strlist(struct jw *w, const struct strlist *l)
+{
+    jw_arr_begin(w);
+    for (size_t i = 0; i < l->n; i++)
+        jw_str(w, l->items[i]);
+    jw_arr_end(w);
 }
 
 void jw_int(struct jw *w, long long v)
@@ -166,19 +218,28 @@ void jw_int(struct jw *w, long long v)
     if (v < 0)
         num[--n] = '-';
     sep(w);
-    buf_append(w->b, num + n, sizeof(num) - n);
+    put(w->b, num + n, sizeof(num) - n);
+}
+
+void jw_bool(struct jw *w, bool v)
+{
+    sep(w);
+    if (v)
+        put(w->b, "true", 4);
+    else
+        put(w->b, "false", 5);
 }
 
 void jw_null(struct jw *w)
 {
     sep(w);
-    buf_puts(w->b, "null");
+    put(w->b, "null", 4);
 }
 
 void jw_raw(struct jw *w, const char *json, size_t n)
 {
     sep(w);
-    buf_append(w->b, json, n);
+    put(w->b, json, n);
 }
 
 /* ---- UTF-8 ---- */

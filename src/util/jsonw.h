@@ -20,6 +20,7 @@
 #include <stddef.h>
 
 struct buf;
+struct strlist;
 
 #define JW_MAX_DEPTH 32
 
@@ -39,11 +40,22 @@ void jw_arr_begin(struct jw *w);
 void jw_arr_end(struct jw *w);
 /* An object member's key; the next call writes its value. */
 void jw_key(struct jw *w, const char *key);
+/*
+ * A key known when the code is written: a string literal that needs no
+ * escaping (printable ASCII without '"' or '\\'), as JW_KEY(w, "id").
+ * The quotes and the colon join it at compile time: one copy, no scan.
+ */
+#define JW_KEY(w, lit) jw_key_raw((w), "\"" lit "\":", sizeof("\"" lit "\":") - 1)
+/* A key written as JSON with its colon ("\"id\":"), as JW_KEY makes it. */
+void jw_key_raw(struct jw *w, const char *json, size_t n);
 /* A string value; NULL clears ok (jansson's json_string(NULL) fails). */
 void jw_str(struct jw *w, const char *s);
 /* A string value, or null when s is NULL. */
 void jw_str_or_null(struct jw *w, const char *s);
+/* An array of the list's strings (borrowed). */
+void jw_strlist(struct jw *w, const struct strlist *l);
 void jw_int(struct jw *w, long long v);
+void jw_bool(struct jw *w, bool v);
 void jw_null(struct jw *w);
 /* A value that is already compact JSON (e.g. checked by json_canonical_object). */
 void jw_raw(struct jw *w, const char *json, size_t n);

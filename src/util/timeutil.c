@@ -35,42 +35,63 @@ static void put2(char *p, int v)
     p[1] = (char)('0' + v % 10);
 }
 
+/*
+ * "YYYY-MM-DDTHH:MM:SS" (19 bytes, no NUL) for 0 <= t <= FAST_ISO_MAX,
+ * without gmtime_r: the civil date of a day number is Howard Hinnant's
+ * days_to_civil. The profiles print a few timestamps per request, and
+ * gmtime_r plus strftime showed in their profile. The unit test compares
+ * the result with gmtime_r + strftime.
+ */
+static void civil19(int64_t t, char *out)
+{
+    int64_t days = t / 86400, secs = t % 86400;
+    int64_t z = days + 719468;
+    int64_t era = z / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int day = (int)(doy - (153 * mp + 2) / 5 + 1);
+    int month = (int)(mp < 10 ? mp + 3 : mp - 9);
+    int year = (int)(yoe + era * 400 + (month <= 2));
+    put2(out, year / 100);
+    put2(out + 2, year % 100);
+    out[4] = '-';
+    put2(out + 5, month);
+    out[7] = '-';
+    put2(out + 8, day);
+    out[10] = 'T';
+    put2(out + 11, (int)(secs / 3600));
+    out[13] = ':';
+    put2(out + 14, (int)(secs / 60 % 60));
+    out[16] = ':';
+    put2(out + 17, (int)(secs % 60));
+}
+
 void time_iso8601(int64_t t, char out[32])
 {
     if (t >= 0 && t <= FAST_ISO_MAX) {
-        /* The civil date of a day number (Howard Hinnant's days_to_civil):
-         * the profile prints two timestamps per request, and gmtime_r plus
-         * strftime showed in its profile. Same text as the strftime below. */
-        int64_t days = t / 86400, secs = t % 86400;
-        int64_t z = days + 719468;
-        int64_t era = z / 146097;
-        int64_t doe = z - era * 146097;
-        int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-        int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        int64_t mp = (5 * doy + 2) / 153;
-        int day = (int)(doy - (153 * mp + 2) / 5 + 1);
-        int month = (int)(mp < 10 ? mp + 3 : mp - 9);
-        int year = (int)(yoe + era * 400 + (month <= 2));
-        put2(out, year / 100);
-        put2(out + 2, year % 100);
-        out[4] = '-';
-        put2(out + 5, month);
-        out[7] = '-';
-        put2(out + 8, day);
-        out[10] = 'T';
-        put2(out + 11, (int)(secs / 3600));
-        out[13] = ':';
-        put2(out + 14, (int)(secs / 60 % 60));
-        out[16] = ':';
-        put2(out + 17, (int)(secs % 60));
+        civil19(t, out);
         memcpy(out + 19, "+00:00", 7);
         return;
     }
     time_t tt = (time_t)t;
     struct tm tm;
-    gmtime_r(&tt, &tm);
-    if (strftime(out, 32, "%Y-%m-%dT%H:%M:%S+00:00", &tm) == 0)
+    if (gmtime_r(&tt, &tm) == NULL || strftime(out, 32, "%Y-%m-%dT%H:%M:%S+00:00", &tm) == 0)
         out[0] = '\0';
+}
+
+bool time_iso8601_z(int64_t t, char out[32])
+{
+    if (t >= 0 && t <= FAST_ISO_MAX) {
+        civil19(t, out);
+        memcpy(out + 19, "Z", 2);
+        return true;
+    }
+    time_t tt = (time_t)t;
+    struct tm tm;
+    out[0] = '\0';
+    return gmtime_r(&tt, &tm) != NULL && strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) != 0;
 }
 
 bool time_parse_duration(const char *s, int64_t *seconds)

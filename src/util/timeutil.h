@@ -15,8 +15,15 @@ int64_t time_now(void);
 int64_t time_now_ms(void);
 /* Current monotonic time in milliseconds. */
 int64_t time_mono_ms(void);
-/* Writes "2026-04-30T18:10:01+00:00" (26 bytes with NUL) into out. */
+/* Writes "2026-04-30T18:10:01+00:00" (26 bytes with NUL) into out: what
+ * gmtime_r + strftime give; empty when gmtime_r cannot represent t. */
 void time_iso8601(int64_t t, char out[32]);
+/*
+ * Writes "2024-01-07T15:30:00Z" (seed 002's form; 21 bytes with NUL) into
+ * out: what gmtime_r + strftime("%Y-%m-%dT%H:%M:%SZ") give. False (out
+ * empty) when gmtime_r cannot represent t.
+ */
+bool time_iso8601_z(int64_t t, char out[32]) __attribute__((warn_unused_result));
 /*
  * Parses a duration like "30d", "12h", "15m", "45s" or a bare number of
  * seconds. Returns false on malformed input or overflow.

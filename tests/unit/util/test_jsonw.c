@@ -12,6 +12,7 @@
 
 #include "util/buf.h"
 #include "util/jsonw.h"
+#include "util/strlist.h"
 
 static const char *const strings[] = {
     "",
@@ -56,6 +57,21 @@ static void writer_matches_jansson(void **state)
     jw_raw(&w, "{\"a\":[1,true]}", 14);
     jw_arr_end(&w);
     json_object_set_new(ref, "nested", json_pack("[{}, [], i, {s:[i,b]}]", 0, "a", 1, 1));
+    JW_KEY(&w, "literal_key");
+    jw_bool(&w, true);
+    json_object_set_new(ref, "literal_key", json_true());
+    jw_key(&w, "literal_key2");
+    jw_bool(&w, false);
+    json_object_set_new(ref, "literal_key2", json_false());
+    const char *items[] = {"a", "caf\xc3\xa9", "\"q\""};
+    struct strlist list = {.items = items, .n = 3};
+    JW_KEY(&w, "list");
+    jw_strlist(&w, &list);
+    json_object_set_new(ref, "list", json_pack("[s,s,s]", items[0], items[1], items[2]));
+    JW_KEY(&w, "empty_list");
+    list.n = 0;
+    jw_strlist(&w, &list);
+    json_object_set_new(ref, "empty_list", json_array());
     jw_obj_end(&w);
     assert_true(w.ok);
     char *want = json_dumps(ref, JSON_COMPACT);
@@ -89,6 +105,42 @@ static void writer_refuses_what_jansson_refuses(void **state)
     jw_str(&w, NULL);
     assert_false(w.ok);
     buf_fini(&b);
+}
+
+/* Long strings, plain and escaped, written into buffers of every starting
+ * size: the in-place copies and the growth path give the same text. */
+static void writer_grows_the_buffer(void **state)
+{
+    (void)state;
+    char plain[3000], mixed[3000];
+    for (size_t i = 0; i < sizeof(plain) - 1; i++) {
+        plain[i] = (char)('a' + i % 26);
+        mixed[i] = i % 7 == 0 ? '"' : (i % 11 == 0 ? '\n' : (char)('A' + i % 26));
+    }
+    plain[sizeof(plain) - 1] = '\0';
+    mixed[sizeof(mixed) - 1] = '\0';
+    json_t *ref = json_pack("[s,s,i,s]", plain, mixed, 1234567, plain);
+    char *want = json_dumps(ref, JSON_COMPACT);
+    for (size_t pre = 0; pre < 300; pre += 7) {
+        struct buf b;
+        buf_init(&b);
+        if (pre > 0)
+            buf_reserve(&b, pre);
+        struct jw w;
+        jw_init(&w, &b);
+        jw_arr_begin(&w);
+        jw_str(&w, plain);
+        jw_str(&w, mixed);
+        jw_int(&w, 1234567);
+        jw_str(&w, plain);
+        jw_arr_end(&w);
+        assert_true(w.ok);
+        assert_int_equal(b.len, strlen(want));
+        assert_string_equal(b.data, want);
+        buf_fini(&b);
+    }
+    free(want);
+    json_decref(ref);
 }
 
 static int members;
@@ -164,6 +216,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(writer_matches_jansson),
         cmocka_unit_test(writer_refuses_what_jansson_refuses),
+        cmocka_unit_test(writer_grows_the_buffer),
         cmocka_unit_test(canonical_means_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

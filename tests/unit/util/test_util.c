@@ -1,4 +1,4 @@
-/* test_util.c - arena, buf, strlist, durations, ISO-8601. */
+/* test_util.c - arena, buf, strlist, durations, ISO-8601 (both forms). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -119,6 +119,87 @@ static void iso8601_matches_strftime(void **state)
     }
 }
 
+/* Both forms of one second against gmtime_r + strftime, the reference:
+ * "+00:00" (seed 004) and "Z" (seed 002, null where gmtime_r fails). */
+static void check_both_forms(int64_t t)
+{
+    char got[32], want[32];
+    time_t tt = (time_t)t;
+    struct tm tm;
+    bool ok = gmtime_r(&tt, &tm) != NULL;
+    if (!ok) {
+        time_iso8601(t, got);
+        assert_string_equal(got, "");
+    } else {
+        assert_int_not_equal(strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%S+00:00", &tm), 0);
+        time_iso8601(t, got);
+        if (strcmp(got, want) != 0)
+            fail_msg("%lld: got %s, strftime %s", (long long)t, got, want);
+        assert_int_not_equal(strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ", &tm), 0);
+    }
+    bool z = time_iso8601_z(t, got);
+    assert_int_equal(z, ok);
+    if (ok && strcmp(got, want) != 0)
+        fail_msg("%lld: got %s, strftime %s", (long long)t, got, want);
+    if (!ok)
+        assert_string_equal(got, "");
+}
+
+/* The edges the day arithmetic must get right (1970, leap days of 2000,
+ * 2024 and not 2100, 2038, the end of 9999), the forms it leaves to
+ * gmtime_r (before 1970, after 9999, beyond gmtime_r), and pseudo-random
+ * seconds over the whole range. */
+static void iso8601_z_matches_strftime(void **state)
+{
+    (void)state;
+    static const int64_t fixed[] = {
+        0,
+        1,
+        59,
+        86399,
+        86400,
+        31535999,       /* 1970-12-31T23:59:59 */
+        31536000,       /* 1971-01-01 */
+        68169600,       /* 1972-02-29, the first leap day */
+        951782400,      /* 2000-02-29 */
+        951868799,      /* 2000-02-29T23:59:59 */
+        951868800,      /* 2000-03-01 */
+        978307199,      /* 2000-12-31T23:59:59 */
+        1709164800,     /* 2024-02-29 */
+        1709251199,     /* 2024-02-29T23:59:59 */
+        2147483647,     /* 2038-01-19T03:14:07 */
+        2147483648,     /* one second later */
+        4102444800,     /* 2100-01-01 */
+        4107542399,     /* 2100-02-28T23:59:59 (no leap day) */
+        4107542400,     /* 2100-03-01 */
+        13569465600LL,  /* 2400-01-01 */
+        13574649600LL,  /* 2400-03-01, after a leap day */
+        253402300799LL, /* 9999-12-31T23:59:59, the last fast second */
+        253402300800LL, /* 10000-01-01: gmtime_r */
+        -1,
+        -86400,
+        -86401,
+        -2208988800LL,  /* 1900-01-01 */
+        -62135596800LL, /* 0001-01-01 */
+        -62167219200LL, /* 0000-01-01 */
+        67767976233532799LL,
+        INT64_MAX, /* beyond gmtime_r: null */
+        INT64_MIN,
+    };
+    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+        check_both_forms(fixed[i]);
+    uint64_t x = 0x9E3779B97F4A7C15ULL;
+    for (int i = 0; i < 200000; i++) {
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        uint64_t r = x * 0x2545F4914F6CDD1DULL;
+        check_both_forms((int64_t)(r % 253402300800ULL));
+        if (i % 16 == 0)
+            check_both_forms(-(int64_t)(r % 62167219200ULL));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -128,6 +209,7 @@ int main(void)
         cmocka_unit_test(durations),
         cmocka_unit_test(iso8601),
         cmocka_unit_test(iso8601_matches_strftime),
+        cmocka_unit_test(iso8601_z_matches_strftime),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
