@@ -28,17 +28,20 @@ static void client_ip(struct MHD_Connection *conn, char *out, size_t outlen)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    snprintf(out, outlen, "-");
+    if (outlen < 2)
+        return;
+    out[0] = '-';
+    out[1] = '\0';
     if (ci == NULL || ci->client_addr == NULL)
         return;
     const struct sockaddr *sa = ci->client_addr;
-    if (sa->sa_family == AF_INET) {
+    if (sa->sa_family == AF_INET && outlen >= INET_ADDRSTRLEN) {
         const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
-        inet_ntop(AF_INET, &in->sin_addr, out, (socklen_t)outlen);
+        netaddr_ipv4_str((const unsigned char *)&in->sin_addr, out);
     } else if (sa->sa_family == AF_INET6) {
         const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;
-        if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
-            inet_ntop(AF_INET, &in6->sin6_addr.s6_addr[12], out, (socklen_t)outlen);
+        if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && outlen >= INET_ADDRSTRLEN)
+            netaddr_ipv4_str(&in6->sin6_addr.s6_addr[12], out);
         else
             inet_ntop(AF_INET6, &in6->sin6_addr, out, (socklen_t)outlen);
     }
@@ -60,7 +63,9 @@ struct request *http_request_new(struct httpd *h, struct MHD_Connection *conn, c
     req->method = http_method_parse(method);
     req->method_str = arena_strndup(a, method, strnlen(method, 16));
     req->path = arena_strdup(a, url);
-    snprintf(req->id, sizeof(req->id), "%s", id);
+    size_t idlen = strnlen(id, sizeof(req->id) - 1);
+    memcpy(req->id, id, idlen);
+    req->id[idlen] = '\0';
     client_ip(conn, req->ip, sizeof(req->ip));
     buf_init(&req->body);
     req->hdrs_tail = &req->hdrs;

@@ -88,8 +88,26 @@ bool netaddr_in_list(const struct netaddr *list, size_t n, const struct netaddr 
     return false;
 }
 
+void netaddr_ipv4_str(const unsigned char *b, char *out)
+{
+    char *p = out;
+    for (int i = 0; i < 4; i++) {
+        unsigned v = b[i];
+        if (v >= 100)
+            *p++ = (char)('0' + v / 100);
+        if (v >= 10)
+            *p++ = (char)('0' + v / 10 % 10);
+        *p++ = (char)('0' + v % 10);
+        *p++ = i < 3 ? '.' : '\0';
+    }
+}
+
 void netaddr_str(const struct netaddr *ip, char *out, size_t outlen)
 {
+    if (ip->family == AF_INET && outlen >= 16) {
+        netaddr_ipv4_str(ip->addr, out);
+        return;
+    }
     if (inet_ntop(ip->family, ip->addr, out, (socklen_t)outlen) == NULL)
         snprintf(out, outlen, "-");
 }

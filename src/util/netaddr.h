@@ -26,5 +26,9 @@ bool netaddr_parse(const char *s, size_t len, struct netaddr *out);
 bool netaddr_contains(const struct netaddr *net, const struct netaddr *ip);
 /* Whether ip lies inside any of the n networks of list. */
 bool netaddr_in_list(const struct netaddr *list, size_t n, const struct netaddr *ip);
+/* Writes the IPv4 address b[0..3] (network order) as "a.b.c.d", exactly
+ * what inet_ntop writes, in a fraction of its time (once per request);
+ * out holds at least 16 bytes. */
+void netaddr_ipv4_str(const unsigned char *b, char *out);
 /* Writes ip's address (without the prefix) as text. */
 void netaddr_str(const struct netaddr *ip, char *out, size_t outlen);

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 
 #include "util/netaddr.h"
@@ -103,9 +105,43 @@ static void matches_by_prefix(void **state)
     assert_false(netaddr_in_list(list, 0, &a));
 }
 
+/* The hand-written IPv4 form is inet_ntop's, byte for byte. */
+static void ipv4_text_matches_inet_ntop(void **state)
+{
+    (void)state;
+    unsigned char b[4];
+    char want[INET_ADDRSTRLEN], got[INET_ADDRSTRLEN];
+    /* Every octet value in every position, then random addresses. */
+    for (unsigned pos = 0; pos < 4; pos++) {
+        for (unsigned v = 0; v < 256; v++) {
+            memset(b, 7, sizeof(b));
+            b[pos] = (unsigned char)v;
+            assert_non_null(inet_ntop(AF_INET, b, want, sizeof(want)));
+            netaddr_ipv4_str(b, got);
+            assert_string_equal(got, want);
+        }
+    }
+    srand(42);
+    for (int i = 0; i < 100000; i++) {
+        for (int k = 0; k < 4; k++)
+            b[k] = (unsigned char)(rand() & 255);
+        assert_non_null(inet_ntop(AF_INET, b, want, sizeof(want)));
+        netaddr_ipv4_str(b, got);
+        assert_string_equal(got, want);
+    }
+    struct netaddr n = parse_ok("255.255.255.255");
+    netaddr_str(&n, got, sizeof(got));
+    assert_string_equal(got, "255.255.255.255");
+    n = parse_ok("fd12::5");
+    char v6[INET6_ADDRSTRLEN];
+    netaddr_str(&n, v6, sizeof(v6));
+    assert_string_equal(v6, "fd12::5");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(ipv4_text_matches_inet_ntop),
         cmocka_unit_test(parses_addresses_and_networks),
         cmocka_unit_test(matches_by_prefix),
     };
