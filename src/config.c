@@ -544,6 +544,7 @@ int config_load(struct config *c, config_getenv_fn ge, void *ctx, char *err, siz
         {"LATCHKEY_PER_IP_CONNECTIONS", 1, 1000000, 1024},
         {"LATCHKEY_LAST_USED_FLUSH_MS", 10, 3600000, 5000},
         {"LATCHKEY_JWT_TTL", 1, 30 * 86400, 3600},
+        {"LATCHKEY_LOG_FLUSH_MS", 0, 10000, 100},
     };
     unsigned long long v[sizeof(vars) / sizeof(vars[0])];
     for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
@@ -561,6 +562,7 @@ int config_load(struct config *c, config_getenv_fn ge, void *ctx, char *err, siz
     c->per_ip_connections = (unsigned)v[7];
     c->last_used_flush_ms = (unsigned)v[8];
     c->jwt_ttl_s = (unsigned)v[9];
+    c->log_flush_ms = (unsigned)v[10];
     rc = load_redis_timeout(c, ge, ctx, err, errlen);
     if (rc != 0)
         return rc;
