@@ -545,6 +545,7 @@ int config_load(struct config *c, config_getenv_fn ge, void *ctx, char *err, siz
         {"LATCHKEY_LAST_USED_FLUSH_MS", 10, 3600000, 5000},
         {"LATCHKEY_JWT_TTL", 1, 30 * 86400, 3600},
         {"LATCHKEY_AUTH_CACHE", 0, 1048576, 4096},
+        {"LATCHKEY_LOG_FLUSH_MS", 0, 10000, 100},
     };
     unsigned long long v[sizeof(vars) / sizeof(vars[0])];
     for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
@@ -563,6 +564,7 @@ int config_load(struct config *c, config_getenv_fn ge, void *ctx, char *err, siz
     c->last_used_flush_ms = (unsigned)v[8];
     c->jwt_ttl_s = (unsigned)v[9];
     c->auth_cache = (size_t)v[10];
+    c->log_flush_ms = (unsigned)v[11];
     rc = load_redis_timeout(c, ge, ctx, err, errlen);
     if (rc != 0)
         return rc;

@@ -45,6 +45,7 @@ struct config {
     char *admin_email;             /* LATCHKEY_ADMIN_EMAIL */
     unsigned threads;              /* LATCHKEY_THREADS (HTTP workers) */
     enum log_level log_level;      /* LATCHKEY_LOG_LEVEL */
+    unsigned log_flush_ms;         /* LATCHKEY_LOG_FLUSH_MS: serve's log buffering (100; 0 = off) */
     unsigned hash_threads;         /* LATCHKEY_HASH_THREADS: password hashing pool size */
     unsigned hash_queue;           /* LATCHKEY_HASH_QUEUE: max waiting hash jobs */
     unsigned long long argon2_ops; /* LATCHKEY_ARGON2_OPSLIMIT (4) */

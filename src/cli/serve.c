@@ -3,7 +3,8 @@
  *
  * serve: migrate, create the platform owner and the first JWT signing key
  * on first start, start the HTTP server, wait for SIGTERM/SIGINT, then stop
- * gracefully (in-flight requests finish, batched writes are flushed).
+ * gracefully (in-flight requests finish, batched writes and log lines are
+ * flushed).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -116,6 +117,10 @@ int cli_serve(int argc, char **argv)
     }
     log_info("event=listening addr=%s:%u backend=%s threads=%u", ho.host, httpd_port(srv.httpd),
              store_backend(srv.store), ho.threads);
+    /* From here on, lines are buffered (the start-up lines above are already
+     * out, so a script waiting for "event=listening" sees it at once). */
+    if (log_buffering_start(srv.cfg.log_flush_ms) != 0)
+        log_warnx("event=log_unbuffered reason=thread_create");
     int sig = 0;
     sigwait(&set, &sig);
     log_info("event=stopping signal=%d", sig);
@@ -123,6 +128,7 @@ int cli_serve(int argc, char **argv)
     srv.httpd = NULL;
     server_close(&srv);
     log_info("event=stopped");
+    log_buffering_stop();
     return CLI_OK;
 }
 

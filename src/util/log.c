@@ -4,18 +4,42 @@
  *
  * Each thread keeps the date and time of its last line (to the second) so
  * that a line formats its timestamp without gmtime_r and strftime: the
- * access log writes one line per request. No lock: every line is one
- * write(2).
+ * access log writes one line per request.
+ *
+ * Unbuffered (the default, and the CLI's mode): every line is one write(2),
+ * no lock. Buffered (log_buffering_start, used by serve): a line is still
+ * formatted on the caller's stack, then copied under lb.lock to the end of
+ * lb.fill, so the buffer holds whole lines in the order they were logged.
+ * A single writer at a time (the one that set lb.writing) swaps lb.fill
+ * with the empty lb.out under the lock and writes it outside the lock;
+ * the next writer waits for lb.done, so chunks reach stderr in order and
+ * never interleave. The writer thread does the writes that are due by size
+ * or age; a warn or error line is written by the thread that logs it,
+ * together with the lines before it; log_flush() writes on the caller's
+ * thread. Request threads therefore never wait for a slow stderr on info
+ * lines: when lb.fill is full they drop the line and count it.
+ *
+ * The buffers and their lock are process-wide like stderr itself (the one
+ * exception to "state lives in struct server": logging starts before the
+ * server exists and ends after it is gone). lb.lock guards every field of
+ * lb and the contents of both chunks; `buffering` is also read without the
+ * lock on the fast path and only changed under it.
  */
 #include "util/log.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "util/err.h"
 
 static enum log_level min_level = LOG_INFO;
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
@@ -41,7 +65,6 @@ bool log_level_parse(const char *s, enum log_level *out)
     return false;
 }
 
-#define LINE_MAX_BYTES 2048
 /* This thread's last second and its text ("2026-04-30T18:10:01"). */
 static _Thread_local time_t stamp_sec = -1;
 static _Thread_local char stamp_text[64];
@@ -77,9 +100,274 @@ static size_t prefix(char *line, enum log_level level)
     return len;
 }
 
+/* Room kept free after LOG_BUFFER_MAX for the drop report. */
+#define REPORT_MAX 128
+/* How long a write waits for a non-blocking stderr to take data. */
+#define WRITE_WAIT_MS 1000
+
+struct chunk {
+    char data[LOG_BUFFER_MAX + REPORT_MAX];
+    size_t len;
+};
+
+static struct chunk chunks[2];
+static atomic_bool buffering;
+
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t wake; /* to the writer thread: a first line, a write due, or stop */
+    pthread_cond_t done; /* lb.writing went false */
+    struct chunk *fill;  /* the lines waiting, appended to */
+    struct chunk *out;   /* empty, or being written by the thread that set writing */
+    bool writing;
+    bool due;  /* fill passed LOG_BUFFER_FLUSH_AT */
+    bool idle; /* the writer thread waits for a first line */
+    bool stop;
+    bool started_once;
+    unsigned flush_ms;
+    unsigned long long dropped; /* lines lost and not yet reported */
+    unsigned long long dropped_total;
+    pthread_t thread;
+    pid_t pid;
+} lb = {
+    .lock = PTHREAD_MUTEX_INITIALIZER,
+    .done = PTHREAD_COND_INITIALIZER,
+    .fill = &chunks[0],
+    .out = &chunks[1],
+};
+
+/* Writes p[0..n) to stderr, continuing short writes; returns the bytes written. */
+static size_t write_all(const char *p, size_t n)
+{
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = write(STDERR_FILENO, p + done, n - done);
+        if (w > 0) {
+            done += (size_t)w;
+            continue;
+        }
+        if (w < 0 && errno == EINTR)
+            continue;
+        /* Someone sharing our stderr made it non-blocking: wait, boundedly. */
+        struct pollfd pfd = {.fd = STDERR_FILENO, .events = POLLOUT};
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && poll(&pfd, 1, WRITE_WAIT_MS) > 0)
+            continue;
+        break;
+    }
+    return done;
+}
+
+static size_t count_lines(const char *p, size_t n)
+{
+    size_t k = 0;
+    const char *end = p + n;
+    while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        k++;
+        p++;
+    }
+    return k;
+}
+
+/* Appends "event=log_dropped lines=N" to lb.fill, which has REPORT_MAX
+ * bytes of room at least. Lock held. */
+static void report_dropped_locked(void)
+{
+    char *p = lb.fill->data + lb.fill->len;
+    size_t len = prefix(p, LOG_WARN);
+    int m = snprintf(p + len, REPORT_MAX - len, "event=log_dropped lines=%llu\n", lb.dropped);
+    if (m > 0 && (size_t)m < REPORT_MAX - len)
+        lb.fill->len += len + (size_t)m;
+    lb.dropped = 0;
+}
+
+/* Appends a line to lb.fill, or counts it as dropped if lb.fill is full.
+ * Returns true if the writer thread must be woken (its first line, or the
+ * size is reached): the caller signals after unlocking, so that the woken
+ * thread does not block on the lock at once. Lock held. */
+static bool append_locked(const char *line, size_t len)
+{
+    struct chunk *c = lb.fill;
+    if (lb.dropped > 0 && c->len + REPORT_MAX + len <= LOG_BUFFER_MAX)
+        report_dropped_locked();
+    if (c->len + len > LOG_BUFFER_MAX) {
+        lb.dropped++;
+        lb.dropped_total++;
+        return false;
+    }
+    bool first = c->len == 0;
+    memcpy(c->data + c->len, line, len);
+    c->len += len;
+    if (first && lb.idle)
+        return true;
+    if (c->len >= LOG_BUFFER_FLUSH_AT && !lb.due) {
+        lb.due = true;
+        return true;
+    }
+    return false;
+}
+
+/* Writes every line in lb.fill (and a pending drop report) after the write
+ * in progress, if any. Called and returns with lb.lock held; releases it
+ * during the write so that other threads keep appending. */
+static void write_pending_locked(void)
+{
+    while (lb.writing)
+        pthread_cond_wait(&lb.done, &lb.lock);
+    if (lb.dropped > 0)
+        report_dropped_locked();
+    lb.due = false;
+    struct chunk *c = lb.fill;
+    if (c->len == 0)
+        return;
+    lb.fill = lb.out;
+    lb.out = c;
+    lb.writing = true;
+    pthread_mutex_unlock(&lb.lock);
+    size_t n = write_all(c->data, c->len);
+    size_t lost = count_lines(c->data + n, c->len - n);
+    pthread_mutex_lock(&lb.lock);
+    lb.dropped += lost;
+    lb.dropped_total += lost;
+    c->len = 0;
+    lb.writing = false;
+    pthread_cond_broadcast(&lb.done);
+}
+
+/* The writer thread: sleeps while nothing is pending; once a line arrives,
+ * writes after flush_ms, or sooner when the buffer passes its size. A drop
+ * count with no line to follow waits for the next line (a broken stderr
+ * would otherwise be retried forever). */
+static void *writer_main(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&lb.lock);
+    while (!lb.stop) {
+        if (lb.fill->len == 0) {
+            lb.idle = true;
+            pthread_cond_wait(&lb.wake, &lb.lock);
+            lb.idle = false;
+            continue;
+        }
+        struct timespec deadline;
+        clock_gettime(CLOCK_MONOTONIC, &deadline);
+        deadline.tv_sec += lb.flush_ms / 1000;
+        deadline.tv_nsec += (long)(lb.flush_ms % 1000) * 1000000L;
+        if (deadline.tv_nsec >= 1000000000L) {
+            deadline.tv_sec++;
+            deadline.tv_nsec -= 1000000000L;
+        }
+        while (!lb.stop && !lb.due) {
+            if (pthread_cond_timedwait(&lb.wake, &lb.lock, &deadline) == ETIMEDOUT)
+                break;
+        }
+        write_pending_locked();
+    }
+    pthread_mutex_unlock(&lb.lock);
+    return NULL;
+}
+
+/* One complete line (newline included) to stderr, now or through the buffer. */
+static void put_line(enum log_level level, const char *line, size_t len)
+{
+    if (atomic_load_explicit(&buffering, memory_order_acquire)) {
+        pthread_mutex_lock(&lb.lock);
+        if (atomic_load_explicit(&buffering, memory_order_relaxed)) {
+            bool wake = append_locked(line, len);
+            if (level >= LOG_WARN)
+                write_pending_locked();
+            pthread_mutex_unlock(&lb.lock);
+            if (wake)
+                pthread_cond_signal(&lb.wake);
+            return;
+        }
+        pthread_mutex_unlock(&lb.lock);
+    }
+    ssize_t w = write(STDERR_FILENO, line, len);
+    (void)w;
+}
+
+void log_flush(void)
+{
+    if (!atomic_load_explicit(&buffering, memory_order_acquire))
+        return;
+    int saved = errno;
+    pthread_mutex_lock(&lb.lock);
+    write_pending_locked();
+    pthread_mutex_unlock(&lb.lock);
+    errno = saved;
+}
+
+/* At exit (fatal, or a library's exit()): what is pending, by this process
+ * only (a forked child has a copy of the buffer). */
+static void flush_at_exit(void)
+{
+    if (getpid() == lb.pid)
+        log_flush();
+}
+
+int log_buffering_start(unsigned flush_ms)
+{
+    if (flush_ms == 0 || atomic_load(&buffering))
+        return 0;
+    if (flush_ms > 60000)
+        flush_ms = 60000;
+    if (!lb.started_once) {
+        pthread_condattr_t ca;
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        pthread_cond_init(&lb.wake, &ca);
+        pthread_condattr_destroy(&ca);
+        lb.pid = getpid();
+        atexit(flush_at_exit);
+        lb.started_once = true;
+    }
+    lb.flush_ms = flush_ms;
+    lb.stop = false;
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&lb.thread, NULL, writer_main, NULL);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0)
+        return ERR_NOMEM;
+    pthread_mutex_lock(&lb.lock);
+    atomic_store(&buffering, true);
+    pthread_mutex_unlock(&lb.lock);
+    return 0;
+}
+
+void log_buffering_stop(void)
+{
+    if (!atomic_load(&buffering))
+        return;
+    int saved = errno;
+    pthread_mutex_lock(&lb.lock);
+    lb.stop = true;
+    pthread_cond_signal(&lb.wake);
+    pthread_mutex_unlock(&lb.lock);
+    pthread_join(lb.thread, NULL);
+    pthread_mutex_lock(&lb.lock);
+    /* Lines logged during the last write are written too; then the switch
+     * happens under the lock, so no line is left behind in the buffer. */
+    do
+        write_pending_locked();
+    while (lb.fill->len > 0);
+    atomic_store(&buffering, false);
+    pthread_mutex_unlock(&lb.lock);
+    errno = saved;
+}
+
+unsigned long long log_dropped_total(void)
+{
+    pthread_mutex_lock(&lb.lock);
+    unsigned long long n = lb.dropped_total;
+    pthread_mutex_unlock(&lb.lock);
+    return n;
+}
+
 void log_text(enum log_level level, const char *text, size_t n)
 {
-    char line[LINE_MAX_BYTES];
+    char line[LOG_LINE_MAX];
     if (level < min_level)
         return;
     int saved = errno;
@@ -89,8 +377,7 @@ void log_text(enum log_level level, const char *text, size_t n)
     memcpy(line + len, text, n);
     len += n;
     line[len++] = '\n';
-    ssize_t w = write(STDERR_FILENO, line, len);
-    (void)w;
+    put_line(level, line, len);
     errno = saved;
 }
 
@@ -99,7 +386,7 @@ static void emit(enum log_level level, bool with_errno, int saved, const char *f
 
 static void emit(enum log_level level, bool with_errno, int saved, const char *fmt, va_list ap)
 {
-    char line[LINE_MAX_BYTES];
+    char line[LOG_LINE_MAX];
     size_t len = prefix(line, level);
     int m = vsnprintf(line + len, sizeof(line) - len, fmt, ap);
     if (m > 0)
@@ -112,8 +399,7 @@ static void emit(enum log_level level, bool with_errno, int saved, const char *f
             len += (size_t)m;
     }
     line[len++] = '\n';
-    ssize_t w = write(STDERR_FILENO, line, len);
-    (void)w;
+    put_line(level, line, len);
 }
 
 #define DEFINE_LOG(fn, level, with_errno)                                                          \
@@ -142,6 +428,7 @@ void fatal(const char *fmt, ...)
     va_start(ap, fmt);
     emit(LOG_ERROR, true, saved, fmt, ap);
     va_end(ap);
+    log_flush();
     exit(1);
 }
 
@@ -151,5 +438,6 @@ void fatalx(const char *fmt, ...)
     va_start(ap, fmt);
     emit(LOG_ERROR, false, 0, fmt, ap);
     va_end(ap);
+    log_flush();
     exit(1);
 }

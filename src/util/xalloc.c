@@ -6,8 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/log.h"
+
 static void oom(size_t n)
 {
+    log_flush();
     fprintf(stderr, "latchkey: out of memory allocating %zu bytes\n", n);
     abort();
 }

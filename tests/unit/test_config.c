@@ -40,6 +40,8 @@ static void defaults_match_the_design(void **state)
     assert_string_equal(c.mail_from, "latchkey@localhost");
     assert_string_equal(c.admin_email, "admin@localhost");
     assert_int_equal(c.log_level, LOG_INFO);
+    assert_int_equal(c.log_flush_ms, 100);
+    assert_int_equal(c.auth_cache, 4096);
     assert_true(c.threads >= 1);
     assert_int_equal(c.body_limit, 65536);
     assert_int_equal(c.argon2_mem, 64 * 1024 * 1024);
@@ -64,6 +66,10 @@ static void values_are_read(void **state)
                          "4",
                          "LATCHKEY_LOG_LEVEL",
                          "debug",
+                         "LATCHKEY_LOG_FLUSH_MS",
+                         "0",
+                         "LATCHKEY_AUTH_CACHE",
+                         "0",
                          NULL};
     struct config c;
     char err[256];
@@ -73,6 +79,8 @@ static void values_are_read(void **state)
     assert_string_equal(c.public_url, "https://auth.example.com");
     assert_int_equal(c.threads, 4);
     assert_int_equal(c.log_level, LOG_DEBUG);
+    assert_int_equal(c.log_flush_ms, 0);
+    assert_int_equal(c.auth_cache, 0);
     assert_int_equal(config_rate(&c, "token")->limit, 3);
     assert_int_equal(config_rate(&c, "token")->window_s, 60);
     config_fini(&c);
@@ -90,6 +98,8 @@ static void bad_values_are_refused_by_name(void **state)
         {"LATCHKEY_LOG_LEVEL", "loud"},     {"LATCHKEY_PUBLIC_URL", "ftp://x"},
         {"LATCHKEY_REDIS_URL", "http://x"}, {"LATCHKEY_TOKEN_PREFIX", "bad prefix"},
         {"LATCHKEY_BODY_LIMIT", "1"},       {"LATCHKEY_ADMIN_EMAIL", "nobody"},
+        {"LATCHKEY_LOG_FLUSH_MS", "10001"}, {"LATCHKEY_AUTH_CACHE", "-1"},
+        {"LATCHKEY_AUTH_CACHE", "1048577"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const char *env[] = {cases[i][0], cases[i][1], NULL};

@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { assertOk, createStaff, startAdminServer } from '../lib/admin.mjs';
 import { findLink, makeCert, startSmtpSink } from '../lib/smtp.mjs';
-import { api, freePort, sleep, waitFor } from '../lib/server.mjs';
+import { api, freePort, sleep, syncLog, waitFor, waitForLog } from '../lib/server.mjs';
 
 const forgot = (server, email) => api(server, 'POST', '/admin/auth/forgot-password', { body: { email } });
 
@@ -48,6 +48,7 @@ describe('mail: the SMTP driver', () => {
     assert.ok(findLink(msg.text, '/admin/reset-password'));
     const sent = await waitFor(() => server.stderr().includes('mail event=sent driver=smtp'));
     assert.ok(sent, server.stderr());
+    await syncLog(server);
     assert.ok(!server.stderr().includes('s3cret'), 'the SMTP password is never logged');
   });
 
@@ -59,6 +60,7 @@ describe('mail: the SMTP driver', () => {
     assertOk(await forgot(server, 'mail@admin.test'));
     const dropped = await waitFor(() => server.stderr().includes('reason=permanent_failure'));
     assert.ok(dropped, server.stderr());
+    await syncLog(server);
     assert.ok(!server.stderr().includes('event=retry'));
     assert.equal(sink.messages().length, 0);
     assert.ok(!server.stderr().includes(':wrong@'), 'the URL is never logged');
@@ -133,7 +135,7 @@ describe('mail: the SMTP driver', () => {
     cleanups.push(() => sink.stop());
     const msg = await sink.waitForMessage({ to: 'mail@admin.test', timeoutMs: 20000 });
     assert.ok(findLink(msg.text, '/admin/reset-password'));
-    const line = server.stderr().split('\n').find((l) => l.includes('mail event=sent'));
+    const [line] = await waitForLog(server, 'mail event=sent');
     assert.match(line, /attempts=([2-9]|1\d)/);
   });
 

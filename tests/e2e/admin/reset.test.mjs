@@ -14,7 +14,7 @@ import {
 } from '../lib/admin.mjs';
 import { createTenant, createUser, loginOk } from '../lib/fixtures.mjs';
 import { findLink, startSmtpSink } from '../lib/smtp.mjs';
-import { api, BACKEND, cliJson, sleep, startServer, waitFor } from '../lib/server.mjs';
+import { api, BACKEND, cliJson, sleep, startServer, syncLog, waitFor } from '../lib/server.mjs';
 
 const FORGOT = '/admin/auth/forgot-password';
 const RESET = '/admin/auth/reset-password';
@@ -84,6 +84,7 @@ describe('admin: password reset through real SMTP', () => {
     assert.match(msg.text, /Hello Ada,/);
     assert.match(msg.text, /expire in 60 minutes/);
     assert.ok(msg.html.includes(link.href.replace(/&/g, '&amp;')), 'the HTML part has the same link');
+    await syncLog(server);
     assert.ok(!server.stderr().includes(token), 'the token is never logged');
 
     // The link opens a form that posts to reset-password.
@@ -286,6 +287,7 @@ describe('admin: password reset with the default outbox (log) driver', () => {
       .find((l) => l.includes('mail event=written') && l.includes('to=out@admin.test')));
     assert.ok(line, `a log line names the message:\n${server.stderr()}`);
     assert.ok(line.includes(`file=${file}`), line);
+    await syncLog(server);
     assert.ok(!server.stderr().includes(token), 'the token is not in the log');
     assertOk(await reset(server, { token, email: 'out@admin.test', password: 'outbox-password-1',
       password_confirmation: 'outbox-password-1' }));

@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { ISO_Z_RE, login, loginOk } from '../lib/autocom.mjs';
 import { assertSameShape } from '../lib/fixtures.mjs';
 import { OWNER_EMAIL, adminLoginOk, startAdminServer } from '../lib/admin.mjs';
-import { api, startServer } from '../lib/server.mjs';
+import { api, startServer, syncLog } from '../lib/server.mjs';
 import { findLink, startSmtpSink } from '../lib/smtp.mjs';
 import {
   ACCEPTED_SHAPE, INVITATION_SHAPE, PASSWORD, SEED_FORBIDDEN, SEED_NOT_MEMBER, SEED_SUSPENDED,
@@ -91,6 +91,7 @@ describe('autocom team: invitations by email, the whole loop', () => {
     assert.match(msg.text, /Manager/);
     assert.match(msg.text, /7 days/);
     const token = tokenOf(msg);
+    await syncLog(server);
     assert.ok(!server.stderr().includes(token) && !server.stdout().includes(token),
       'the token is never logged');
 

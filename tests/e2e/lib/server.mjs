@@ -135,6 +135,38 @@ export async function waitFor(fn, { timeoutMs = 3000, everyMs = 50 } = {}) {
   }
 }
 
+// The server buffers its log (LATCHKEY_LOG_FLUSH_MS, 100 ms by default):
+// an info line, the access log's among them, reaches stderr up to that long
+// after the event (warnings and errors at once). Tests wait for lines.
+
+// The stderr lines of server that match (a string: contained; a RegExp:
+// tested).
+export function logLinesOf(server, match) {
+  const test = typeof match === 'string' ? (l) => l.includes(match) : (l) => match.test(l);
+  return server.stderr().split('\n').filter(test);
+}
+
+// Waits until at least count stderr lines of server match, and returns them
+// (fewer if timeoutMs passes first).
+export async function waitForLog(server, match, { count = 1, timeoutMs = 3000 } = {}) {
+  await waitFor(() => logLinesOf(server, match).length >= count, { timeoutMs, everyMs: 20 });
+  return logLinesOf(server, match);
+}
+
+// Resolves once every line the server logged before the call is on stderr:
+// sends a request to a path of its own (a 404) and waits for its access-log
+// line, since the log is written in order. Use it before asserting that a
+// line is absent. Throws if the line does not come within timeoutMs.
+export async function syncLog(server, { timeoutMs = 5000 } = {}) {
+  const mark = `/__log-sync/${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+  await fetch(server.url + mark, { signal: AbortSignal.timeout(timeoutMs) }).then((r) => r.text());
+  const lines = await waitForLog(server, `path=${mark} `, { timeoutMs });
+  if (lines.length === 0) {
+    throw new Error(`syncLog: no access-log line for ${mark} within ${timeoutMs} ms` +
+      `\n--- stderr (tail) ---\n${server.stderr().slice(-4000)}`);
+  }
+}
+
 // A free TCP port on 127.0.0.1 (listen on 0, read it, close).
 export function freePort() {
   return new Promise((resolve, reject) => {

@@ -17,7 +17,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { redisCommand, testRedisUrl, withDb } from '../lib/redis.mjs';
 import { loginFrom, startPair } from '../lib/scale.mjs';
-import { api, freePort, waitFor } from '../lib/server.mjs';
+import { api, freePort, syncLog, waitFor } from '../lib/server.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const SHARED = testRedisUrl();
@@ -137,6 +137,8 @@ describe('scale: nginx (README configuration) in front of two instances', () => 
   }, { timeout: 30000 });
 
   test('requests are spread over both instances', async () => {
+    // Lines of earlier requests are out before counting (the log is buffered).
+    await Promise.all([a, b].map((s) => syncLog(s)));
     const before = [a, b].map((s) => count(s, /path=\/readyz /));
     for (let i = 0; i < 6; i++) {
       const res = await api(nginx.url, 'GET', '/readyz');

@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { login } from '../lib/fixtures.mjs';
 import { redisCommand, redisServerBin, startPrivateRedis } from '../lib/redis.mjs';
 import { logLines, startPair } from '../lib/scale.mjs';
-import { api, sleep, waitFor } from '../lib/server.mjs';
+import { api, sleep, syncLog, waitFor, waitForLog } from '../lib/server.mjs';
 
 const RATE_KEY = 'latchkey:rl:token|ip:127.0.0.1';
 const LIMIT = 1000;
@@ -85,6 +85,7 @@ describe('scale: Redis goes away and comes back', () => {
       assert.ok(slowest < 1000, `${name}: a request took ${slowest} ms while Redis was down`);
     }
     for (const s of [a, b]) {
+      await syncLog(s);
       assert.equal(logLines(s, 'event=ratelimit_store_down'), 1, s.stderr());
       assert.match(s.stderr(), /level=warn event=ratelimit_store_down store=redis err="[^"]+" fallback=memory retry_ms=1000/);
       assert.equal(logLines(s, 'event=ratelimit_store_up'), 0, s.stderr());
@@ -106,6 +107,7 @@ describe('scale: Redis goes away and comes back', () => {
         return (await redisCount(redis.url)) > before;
       }, { timeoutMs: 5000, everyMs: 100 });
       assert.ok(back, `${s.url} did not count in Redis again within 5 s`);
+      await waitForLog(s, 'event=ratelimit_store_up');
       assert.equal(logLines(s, 'event=ratelimit_store_up'), 1, s.stderr());
       assert.match(s.stderr(), /level=info event=ratelimit_store_up store=redis/);
       assert.equal(logLines(s, 'event=ratelimit_store_down'), 1, s.stderr());

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { after, describe, test } from 'node:test';
 
 import { cliToken, createTenant, createUser, login, loginOk } from '../lib/fixtures.mjs';
-import { api, parseToken, sleep, startServer, waitFor } from '../lib/server.mjs';
+import { api, parseToken, sleep, startServer, syncLog, waitFor } from '../lib/server.mjs';
 
 const PASSWORD_RE = /password: (\S{16,})/;
 
@@ -37,6 +37,7 @@ describe('server: lifecycle', () => {
     const res = await login(s1, 'owner@example.test', pw1);
     assert.equal(res.status, 200, res.text);
     assert.equal(res.body.user.email, 'owner@example.test');
+    await syncLog(s1);
     assert.ok(!s1.stderr().includes(pw1), 'the password is not in the log');
 
     // Restart on the same database: no new password.
