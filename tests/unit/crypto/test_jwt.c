@@ -810,6 +810,26 @@ static void truncated(void **state)
     free(t);
 }
 
+/* The shape gate's byte table against the alphabet spelled out: each of
+ * the 255 non-NUL bytes put in a signature is a bad signature if it is
+ * base64url (A-Z a-z 0-9 - _), a bad format otherwise. */
+static void every_byte_of_the_shape(void **state)
+{
+    (void)state;
+    const char *alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    char *t = sign_good(good_claims());
+    size_t at = strlen(t) - 3;
+    char keep = t[at];
+    for (int b = 1; b < 256; b++) {
+        t[at] = (char)b;
+        enum jwt_fail want = strchr(alphabet, b) == NULL ? JWT_FAIL_FORMAT
+                             : b == keep                 ? JWT_FAIL_NONE
+                                                         : JWT_FAIL_SIGNATURE;
+        assert_int_equal(check(t), want);
+    }
+    free(t);
+}
+
 static void huge(void **state)
 {
     (void)state;
@@ -892,6 +912,7 @@ int main(void)
         cmocka_unit_test(memo_collisions),
         cmocka_unit_test(tampered),
         cmocka_unit_test(truncated),
+        cmocka_unit_test(every_byte_of_the_shape),
         cmocka_unit_test(huge),
         cmocka_unit_test(odd_headers),
     };
