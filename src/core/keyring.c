@@ -36,40 +36,12 @@ struct keyring {
     size_t n;
     int64_t loaded_ms; /* monotonic time of the last load; 0: never */
     bool loading;
-    struct jwt_memo memo;    /* constant; ctx is the keyring */
-    pthread_mutex_t memo_mu; /* guards memo_slots */
-    unsigned char (*memo_slots)[JWT_MEMO_HASH];
+    struct jwt_memo *memo; /* constant; its own locks */
 };
 
-static size_t memo_slot(const unsigned char hash[JWT_MEMO_HASH])
+struct jwt_memo *keyring_memo(struct keyring *kr)
 {
-    size_t v;
-    memcpy(&v, hash, sizeof(v));
-    return v & (KEYRING_MEMO_SLOTS - 1);
-}
-
-static bool memo_seen(void *ctx, const unsigned char hash[JWT_MEMO_HASH])
-{
-    struct keyring *kr = ctx;
-    size_t i = memo_slot(hash);
-    pthread_mutex_lock(&kr->memo_mu);
-    bool seen = memcmp(kr->memo_slots[i], hash, JWT_MEMO_HASH) == 0;
-    pthread_mutex_unlock(&kr->memo_mu);
-    return seen;
-}
-
-static void memo_remember(void *ctx, const unsigned char hash[JWT_MEMO_HASH])
-{
-    struct keyring *kr = ctx;
-    size_t i = memo_slot(hash);
-    pthread_mutex_lock(&kr->memo_mu);
-    memcpy(kr->memo_slots[i], hash, JWT_MEMO_HASH);
-    pthread_mutex_unlock(&kr->memo_mu);
-}
-
-const struct jwt_memo *keyring_memo(struct keyring *kr)
-{
-    return &kr->memo;
+    return kr->memo;
 }
 
 struct keyring *keyring_new(struct store *store, int64_t ttl_s)
@@ -78,10 +50,7 @@ struct keyring *keyring_new(struct store *store, int64_t ttl_s)
     kr->store = store;
     kr->ttl_s = ttl_s;
     pthread_mutex_init(&kr->mu, NULL);
-    pthread_mutex_init(&kr->memo_mu, NULL);
-    /* Zeroed slots match no real hash (SHA-256 is never all zeros in practice). */
-    kr->memo_slots = xcalloc(KEYRING_MEMO_SLOTS, JWT_MEMO_HASH);
-    kr->memo = (struct jwt_memo){.seen = memo_seen, .remember = memo_remember, .ctx = kr};
+    kr->memo = jwt_memo_new(KEYRING_MEMO_SLOTS);
     return kr;
 }
 
@@ -100,8 +69,7 @@ void keyring_free(struct keyring *kr)
     if (kr == NULL)
         return;
     free_keys(kr->keys, kr->n);
-    free(kr->memo_slots);
-    pthread_mutex_destroy(&kr->memo_mu);
+    jwt_memo_free(kr->memo);
     pthread_mutex_destroy(&kr->mu);
     free(kr);
 }

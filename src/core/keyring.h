@@ -14,11 +14,12 @@
  * signed has expired. The grace covers an instance that signed with the
  * old key in the second before it reloaded, and small clock differences.
  *
- * The keyring also keeps the jwt_memo of its verifier: the SHA-256 of the
- * last KEYRING_MEMO_SLOTS tokens whose signature verified (direct-mapped,
- * overwritten on collision), so a token used again skips the RSA work.
+ * The keyring also keeps the jwt_memo of its verifier: the hash and the
+ * claims of the last KEYRING_MEMO_SLOTS tokens that verified (direct-mapped,
+ * overwritten on collision), so a token used again skips the decoding and
+ * the RSA work. A hit still asks keyring_lookup for its kid.
  *
- * Thread-safe: one mutex (mu) guards the cache, another (memo_mu) the memo;
+ * Thread-safe: one mutex (mu) guards the cache, the memo has its own locks;
  * store reads run outside both. The private keys in the cache are wiped
  * when it is freed.
  */
@@ -37,7 +38,7 @@ struct keyring;
 #define KEYRING_REFRESH_MS 1000
 #define KEYRING_GRACE_S    5
 #define KEYRING_RSA_BITS   2048
-#define KEYRING_MEMO_SLOTS 8192 /* 256 KiB of token hashes */
+#define KEYRING_MEMO_SLOTS 8192 /* ~3 MiB for tokens like ours, under 10 MiB at most */
 
 /* store is borrowed and must outlive the keyring; ttl_s is the longest
  * token lifetime. Loads nothing yet. */
@@ -82,7 +83,7 @@ int keyring_verifying(struct keyring *kr, struct arena *a, int64_t now, struct s
                       size_t *n) __attribute__((warn_unused_result));
 
 /* The memo for jwt_expect.memo (owned by the keyring). */
-const struct jwt_memo *keyring_memo(struct keyring *kr);
+struct jwt_memo *keyring_memo(struct keyring *kr);
 
 /* The last second k verifies (0: no end, it is active). */
 int64_t keyring_verifies_until(const struct keyring *kr, const struct signing_key *k);

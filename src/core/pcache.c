@@ -7,7 +7,9 @@
  * list it points to). A lookup takes the stamp first, then the slot's read
  * lock only to copy the entry out into the caller's arena; a miss reads the
  * store without any lock and installs the copy. A slot is chosen by the
- * key (direct-mapped: a colliding key replaces the entry).
+ * key (direct-mapped: a colliding key replaces the entry). A second table,
+ * of the same size and under the same locks, keeps the organisations of a
+ * user (store_org_list_by_user) the same way, keyed by the user id.
  *
  * The copy must follow every pointer of the model structs: the static
  * asserts below fail when a struct changes size, as a reminder to update
@@ -45,12 +47,24 @@ struct entry {
     struct principal_rows rows;    /* pointing into the bytes after the entry */
 };
 
+/* The organisations of one user (store_org_list_by_user). */
+struct org_entry {
+    uint64_t stamp;
+    int64_t user_id;
+    size_t n;
+    size_t strings;       /* bytes of the copied rows, strings and lists */
+    struct org_row *rows; /* n rows in the bytes after the entry; NULL if none */
+};
+
 struct pcache {
-    size_t mask; /* slots - 1 */
+    size_t mask; /* slots - 1, in each table */
     struct entry **slots;
-    pthread_rwlock_t locks[PCACHE_LOCKS]; /* readers copy out, writers replace */
+    struct org_entry **org_slots;
+    pthread_rwlock_t locks[PCACHE_LOCKS]; /* readers copy out, writers replace; both tables */
     atomic_uint_fast64_t hits;
     atomic_uint_fast64_t misses;
+    atomic_uint_fast64_t org_hits;
+    atomic_uint_fast64_t org_misses;
 };
 
 /* ---- deep copies ---- */
@@ -136,6 +150,23 @@ static void flatten(struct flat *f, struct principal_rows *dst, const struct pri
     /* struct membership holds no pointers. */
 }
 
+/* n rows copied into f (or only counted); NULL when n is 0. */
+static struct org_row *flatten_orgs(struct flat *f, const struct org_row *src, size_t n)
+{
+    if (n == 0)
+        return NULL;
+    struct org_row *dst = take(f, n * sizeof(*dst));
+    for (size_t i = 0; i < n; i++) {
+        struct org_row r = src[i];
+        flatten_tenant(f, &r.tenant);
+        flatten_role(f, &r.role);
+        /* struct membership holds no pointers. */
+        if (dst != NULL)
+            dst[i] = r;
+    }
+    return dst;
+}
+
 /* ---- the table ---- */
 
 struct pcache *pcache_new(size_t entries)
@@ -148,10 +179,13 @@ struct pcache *pcache_new(size_t entries)
     struct pcache *pc = xcalloc(1, sizeof(*pc));
     pc->mask = n - 1;
     pc->slots = xcalloc(n, sizeof(*pc->slots));
+    pc->org_slots = xcalloc(n, sizeof(*pc->org_slots));
     for (size_t i = 0; i < PCACHE_LOCKS; i++)
         pthread_rwlock_init(&pc->locks[i], NULL);
     atomic_init(&pc->hits, 0);
     atomic_init(&pc->misses, 0);
+    atomic_init(&pc->org_hits, 0);
+    atomic_init(&pc->org_misses, 0);
     return pc;
 }
 
@@ -159,11 +193,14 @@ void pcache_free(struct pcache *pc)
 {
     if (pc == NULL)
         return;
-    for (size_t i = 0; i <= pc->mask; i++)
+    for (size_t i = 0; i <= pc->mask; i++) {
         free(pc->slots[i]);
+        free(pc->org_slots[i]);
+    }
     for (size_t i = 0; i < PCACHE_LOCKS; i++)
         pthread_rwlock_destroy(&pc->locks[i]);
     free(pc->slots);
+    free(pc->org_slots);
     free(pc);
 }
 
@@ -244,8 +281,73 @@ int pcache_principal_by_token(struct pcache *pc, struct store *s, struct arena *
     return 0;
 }
 
+/* ---- organisations of a user ---- */
+
+static size_t org_slot_of(const struct pcache *pc, int64_t user_id)
+{
+    uint64_t x = (uint64_t)user_id;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return (size_t)x & pc->mask;
+}
+
+/* A new entry holding a deep copy of n rows. */
+static struct org_entry *org_entry_new(uint64_t stamp, int64_t user_id, const struct org_row *rows,
+                                       size_t n)
+{
+    struct flat count = {.base = NULL, .used = 0};
+    flatten_orgs(&count, rows, n);
+    size_t head = (sizeof(struct org_entry) + FLAT_ALIGN - 1) & ~(size_t)(FLAT_ALIGN - 1);
+    struct org_entry *e = xmalloc(head + count.used);
+    e->stamp = stamp;
+    e->user_id = user_id;
+    e->n = n;
+    e->strings = count.used;
+    struct flat f = {.base = (char *)e + head, .used = 0};
+    e->rows = flatten_orgs(&f, rows, n);
+    return e;
+}
+
+int pcache_orgs_by_user(struct pcache *pc, struct store *s, struct arena *a, int64_t user_id,
+                        struct org_row **out, size_t *n)
+{
+    uint64_t stamp = 0;
+    /* The stamp first, as in pcache_principal_by_token. */
+    if (pc == NULL || !store_change_stamp(s, &stamp))
+        return store_org_list_by_user(s, a, user_id, out, n);
+
+    size_t i = org_slot_of(pc, user_id);
+    pthread_rwlock_t *lock = &pc->locks[i & (PCACHE_LOCKS - 1)];
+    pthread_rwlock_rdlock(lock);
+    const struct org_entry *e = pc->org_slots[i];
+    if (e != NULL && e->stamp == stamp && e->user_id == user_id) {
+        struct flat f = {.base = arena_alloc(a, e->strings), .used = 0};
+        *out = flatten_orgs(&f, e->rows, e->n);
+        *n = e->n;
+        pthread_rwlock_unlock(lock);
+        atomic_fetch_add_explicit(&pc->org_hits, 1, memory_order_relaxed);
+        return 0;
+    }
+    pthread_rwlock_unlock(lock);
+
+    atomic_fetch_add_explicit(&pc->org_misses, 1, memory_order_relaxed);
+    int rc = store_org_list_by_user(s, a, user_id, out, n);
+    if (rc != 0)
+        return rc;
+    struct org_entry *fresh = org_entry_new(stamp, user_id, *out, *n);
+    pthread_rwlock_wrlock(lock);
+    struct org_entry *old = pc->org_slots[i];
+    pc->org_slots[i] = fresh;
+    pthread_rwlock_unlock(lock);
+    free(old);
+    return 0;
+}
+
 void pcache_stats(struct pcache *pc, struct pcache_stats *out)
 {
     out->hits = pc != NULL ? atomic_load(&pc->hits) : 0;
     out->misses = pc != NULL ? atomic_load(&pc->misses) : 0;
+    out->org_hits = pc != NULL ? atomic_load(&pc->org_hits) : 0;
+    out->org_misses = pc != NULL ? atomic_load(&pc->org_misses) : 0;
 }

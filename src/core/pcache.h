@@ -1,6 +1,8 @@
 /*
  * pcache.h - a read-through cache of store_principal_by_token, the one
- * read behind every authenticated request (DESIGN section 9).
+ * read behind every authenticated request (DESIGN section 9), and of
+ * store_org_list_by_user, the organisations AutoCom's /auth/me and
+ * /auth/tenants list on every call.
  *
  * An entry is the rows that read returned, valid while the store's change
  * stamp (store_change_stamp) is the one it was read under: any commit makes
@@ -12,8 +14,9 @@
  * comparison, status) are the caller's and run on every request, cached or not.
  *
  * Thread-safe: a fixed table of slots under striped locks, shared by every
- * thread. Memory is bounded by the slot count (one entry per slot, about a
- * kilobyte each).
+ * thread. Memory is bounded by the slot count (one principal per slot,
+ * about a kilobyte each, and one user's organisations per slot of a second
+ * table of the same size, about 400 bytes per organisation).
  */
 #pragma once
 #include <stddef.h>
@@ -22,6 +25,7 @@
 struct arena;
 struct store;
 struct principal_rows;
+struct org_row;
 struct pcache;
 
 /* A cache of at most `entries` principals (rounded up to a power of two);
@@ -39,9 +43,19 @@ int pcache_principal_by_token(struct pcache *pc, struct store *s, struct arena *
                               const char *hash_hex, struct principal_rows *out)
     __attribute__((warn_unused_result));
 
+/*
+ * store_org_list_by_user(s, a, user_id, out, n), served from pc when it
+ * holds that user's list under the current change stamp (an empty list
+ * too). The rows and their strings live in a either way. pc may be NULL.
+ */
+int pcache_orgs_by_user(struct pcache *pc, struct store *s, struct arena *a, int64_t user_id,
+                        struct org_row **out, size_t *n) __attribute__((warn_unused_result));
+
 /* Counters since pcache_new (for tests and diagnostics). */
 struct pcache_stats {
     uint64_t hits;
     uint64_t misses; /* read from the store: absent, stale or uncacheable */
+    uint64_t org_hits;
+    uint64_t org_misses;
 };
 void pcache_stats(struct pcache *pc, struct pcache_stats *out);

@@ -11,13 +11,14 @@
  * the public key) and every other alg are refused.
  *
  * The RSA verification is the expensive step (~60 us); a caller may pass
- * a memo of the tokens whose signature already verified (jwt_memo), so a
- * token presented again costs a SHA-256 instead. A memo hit skips only the
- * signature: the header, the kid (still ours and still verifying) and every
- * claim are checked again on each call.
+ * a memo of the tokens that already verified (jwt_memo), so a token
+ * presented again costs a hash and a table lookup instead. A memo hit skips
+ * only the work whose answer cannot change (decoding, header, signature,
+ * claim types): the kid (still ours and still verifying), iss, aud and the
+ * times are checked again on each call.
  *
- * Thread-safe: no shared state; each call works on its own rhonabwy
- * objects. Private keys are PEM text owned by the caller; copies made
+ * Thread-safe: the only shared state is the memo (its own locks); each call
+ * works on its own rhonabwy objects. Private keys are PEM text owned by the caller; copies made
  * here are wiped before they are freed.
  */
 #pragma once
@@ -73,23 +74,45 @@ int jwt_sign(const char *kid, const char *private_pem, const struct jwt_claims *
  */
 typedef const char *(*jwt_key_lookup)(void *ctx, struct arena *a, const char *kid);
 
-#define JWT_MEMO_HASH 32 /* bytes: SHA-256 of the whole token */
+#define JWT_MEMO_HASH      32   /* bytes: BLAKE2b-256 of the whole token */
+#define JWT_MEMO_ENTRY_MAX 1024 /* bytes of remembered claims per token, at most */
 
-/* Remembers tokens (by the SHA-256 of all their bytes) whose signature
- * verified. Both calls must be thread-safe when jwt_verify runs on
- * several threads. */
-struct jwt_memo {
-    bool (*seen)(void *ctx, const unsigned char hash[JWT_MEMO_HASH]);
-    void (*remember)(void *ctx, const unsigned char hash[JWT_MEMO_HASH]);
-    void *ctx;
+/*
+ * A memo of the tokens whose signature verified, by the BLAKE2b-256 hash
+ * of all their bytes: a fixed table of slots (direct-mapped, a newer token
+ * replaces an older one on collision), each holding what the token says
+ * (kid, iss, sub, aud, tid, jti, iat, nbf, exp, scopes) once its header,
+ * signature and claim types passed. A token presented again costs a hash
+ * and a lookup: no base64, no JSON, no RSA. Every check that depends on
+ * time or configuration runs again on each call (kid still known to the
+ * lookup, iss, aud, exp, nbf, iat), so a hit answers exactly what a full
+ * verification would. A token whose claims take more than
+ * JWT_MEMO_ENTRY_MAX bytes is remembered by its hash only (its header and
+ * claims are decoded again on each call, only the RSA work is skipped).
+ * Memory: at most slots * (JWT_MEMO_ENTRY_MAX + ~100) bytes.
+ * Thread-safe: striped locks; the hash is compared in constant time.
+ */
+struct jwt_memo;
+
+/* A memo of `slots` tokens (rounded up to a power of two, at least 1). */
+struct jwt_memo *jwt_memo_new(size_t slots);
+/* Frees the memo. Accepts NULL. No other thread may use it by then. */
+void jwt_memo_free(struct jwt_memo *m);
+
+struct jwt_memo_stats {
+    uint64_t hits;   /* answered from remembered claims */
+    uint64_t sigs;   /* hash-only hits: header and claims decoded again */
+    uint64_t misses; /* full verification (RSA) */
 };
+/* Counters since jwt_memo_new (for tests and diagnostics). m may be NULL. */
+void jwt_memo_stats(struct jwt_memo *m, struct jwt_memo_stats *out);
 
 struct jwt_expect {
-    const char *iss;             /* required value of "iss" */
-    const char *aud;             /* required value of "aud" (a string, or one of an array) */
-    int64_t now;                 /* Unix time the token is checked at */
-    int64_t leeway;              /* seconds of skew allowed for "nbf" and "iat" (not "exp") */
-    const struct jwt_memo *memo; /* may be NULL */
+    const char *iss;       /* required value of "iss" */
+    const char *aud;       /* required value of "aud" (a string, or one of an array) */
+    int64_t now;           /* Unix time the token is checked at */
+    int64_t leeway;        /* seconds of skew allowed for "nbf" and "iat" (not "exp") */
+    struct jwt_memo *memo; /* may be NULL */
 };
 
 /* Why a token was refused (for logs and tests; callers answer one 401). */

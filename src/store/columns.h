@@ -53,3 +53,11 @@
 #define MEMBER_ROW_SELECT                                                                          \
     "SELECT " P_MEMBER_COLS ", " P_USER_COLS ", " P_ROLE_COLS " FROM memberships m"                \
     " JOIN users u ON u.id = m.user_id LEFT JOIN roles r ON r.id = m.role_id"
+
+/* A user's organisations (issue #7): active memberships of active tenants
+ * with their roles; the caller appends its user id placeholder and the
+ * ORDER BY. */
+#define ORG_ROW_SELECT                                                                             \
+    "SELECT " P_MEMBER_COLS ", " P_TENANT_COLS ", " P_ROLE_COLS " FROM memberships m"              \
+    " JOIN tenants t ON t.id = m.tenant_id JOIN roles r ON r.id = m.role_id"                       \
+    " WHERE m.status = 'active' AND t.status = 'active' AND m.user_id = "

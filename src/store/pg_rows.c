@@ -292,6 +292,8 @@ const struct pg_stmt_def pg_stmts[PG_COUNT] = {
                               " AND token_hash = $3 AND expires_at > $4"
                               " AND accepted_at IS NULL AND cancelled_at IS NULL",
                               PG_WRITE},
+    [PG_ORG_LIST_BY_USER] = {"org_list_by_user",
+                             ORG_ROW_SELECT "$1 ORDER BY m.joined_at, m.tenant_id", PG_READ},
 };
 
 /* Reads the current row into *row (a struct tenant, user, ...). */
@@ -1617,6 +1619,38 @@ static int invitation_accept(struct store *s, int64_t id, const char *hash_hex, 
     return update_one(&q);
 }
 
+/* ---- organisations of a user (issue #7) ---- */
+
+static int read_org_row(struct pg_q *q, struct arena *a, void *row)
+{
+    struct org_row *o = row;
+    *o = (struct org_row){0};
+    int rc = read_membership(q, a, &o->membership);
+    if (rc == 0)
+        rc = read_tenant(q, a, &o->tenant);
+    if (rc == 0)
+        rc = read_role(q, a, &o->role);
+    return rc;
+}
+
+/* One statement for what took 1 + 2N (memberships, then tenant and role of
+ * each). */
+static int org_list_by_user(struct store *s, struct arena *a, int64_t user_id, struct org_row **out,
+                            size_t *n)
+{
+    struct pg_q q;
+    *out = NULL;
+    *n = 0;
+    int rc = pg_query(s, PG_ORG_LIST_BY_USER, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_i64(&q, user_id);
+    void *rows;
+    rc = read_all(&q, a, read_org_row, sizeof(**out), &rows, n);
+    *out = rows;
+    return rc;
+}
+
 const struct store_ops pg_ops = {
     .name = "postgres",
     .migration_suffix = PG_SUFFIX,
@@ -1692,4 +1726,5 @@ const struct store_ops pg_ops = {
     .invitation_renew = invitation_renew,
     .invitation_cancel = invitation_cancel,
     .invitation_accept = invitation_accept,
+    .org_list_by_user = org_list_by_user,
 };

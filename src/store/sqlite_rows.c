@@ -211,6 +211,8 @@ const struct sq_stmt_def sq_stmts[SQ_COUNT] = {
                               "UPDATE invitations SET accepted_at = ? WHERE id = ?"
                               " AND token_hash = ? AND expires_at > ?"
                               " AND accepted_at IS NULL AND cancelled_at IS NULL"},
+    [SQ_ORG_LIST_BY_USER] = {"org_list_by_user",
+                             ORG_ROW_SELECT "? ORDER BY m.joined_at, m.tenant_id"},
 };
 
 /* Reads the current row into *row (a struct tenant, user, ...). */
@@ -1543,6 +1545,38 @@ static int invitation_accept(struct store *s, int64_t id, const char *hash_hex, 
     return update_one(&q);
 }
 
+/* ---- organisations of a user (issue #7) ---- */
+
+static int read_org_row(struct sq_q *q, struct arena *a, void *row)
+{
+    struct org_row *o = row;
+    *o = (struct org_row){0};
+    int rc = read_membership(q, a, &o->membership);
+    if (rc == 0)
+        rc = read_tenant(q, a, &o->tenant);
+    if (rc == 0)
+        rc = read_role(q, a, &o->role);
+    return rc;
+}
+
+/* One statement for what took 1 + 2N (memberships, then tenant and role of
+ * each). */
+static int org_list_by_user(struct store *s, struct arena *a, int64_t user_id, struct org_row **out,
+                            size_t *n)
+{
+    struct sq_q q;
+    *out = NULL;
+    *n = 0;
+    int rc = sq_query(s, SQ_ORG_LIST_BY_USER, &q);
+    if (rc != 0)
+        return rc;
+    sq_bind_i64(&q, user_id);
+    void *rows;
+    rc = read_all(&q, a, read_org_row, sizeof(**out), &rows, n);
+    *out = rows;
+    return rc;
+}
+
 const struct store_ops sq_ops = {
     .name = "sqlite",
     .migration_suffix = SQ_SUFFIX,
@@ -1619,4 +1653,5 @@ const struct store_ops sq_ops = {
     .invitation_renew = invitation_renew,
     .invitation_cancel = invitation_cancel,
     .invitation_accept = invitation_accept,
+    .org_list_by_user = org_list_by_user,
 };

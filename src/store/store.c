@@ -446,3 +446,9 @@ int store_invitation_accept(struct store *s, int64_t id, const char *hash_hex, i
 {
     return s->ops->invitation_accept(s, id, hash_hex, at);
 }
+
+int store_org_list_by_user(struct store *s, struct arena *a, int64_t user_id, struct org_row **out,
+                           size_t *n)
+{
+    return s->ops->org_list_by_user(s, a, user_id, out, n);
+}

@@ -360,3 +360,20 @@ int store_invitation_cancel(struct store *s, int64_t id, int64_t at)
  * otherwise (used, cancelled, renewed or expired meanwhile). */
 int store_invitation_accept(struct store *s, int64_t id, const char *hash_hex, int64_t at)
     __attribute__((warn_unused_result));
+
+/* ---- organisations of a user (AutoCom /auth/me, /auth/tenants; issue #7) ---- */
+/* One organisation a user works in: the membership with its tenant and
+ * role. */
+struct org_row {
+    struct membership membership;
+    struct tenant tenant;
+    struct role role;
+};
+/*
+ * The user's organisations in one read: every membership of user_id that
+ * is active, whose tenant exists and is active and whose role exists, with
+ * that tenant and role; oldest joined_at first (ties: tenant id), like
+ * store_membership_list_by_user. *out is an arena array of *n rows.
+ */
+int store_org_list_by_user(struct store *s, struct arena *a, int64_t user_id, struct org_row **out,
+                           size_t *n) __attribute__((warn_unused_result));

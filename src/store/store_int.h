@@ -127,6 +127,10 @@ struct store_ops {
     int (*invitation_renew)(struct store *s, int64_t id, const char *hash_hex, int64_t expires_at);
     int (*invitation_cancel)(struct store *s, int64_t id, int64_t at);
     int (*invitation_accept)(struct store *s, int64_t id, const char *hash_hex, int64_t at);
+
+    /* organisations of a user (issue #7) */
+    int (*org_list_by_user)(struct store *s, struct arena *a, int64_t user_id, struct org_row **out,
+                            size_t *n);
 };
 
 struct store {

@@ -23,6 +23,7 @@
 #include "core/jwtauth.h"
 #include "core/login.h"
 #include "core/passwd.h"
+#include "core/pcache.h"
 #include "core/register.h"
 #include "core/tenant.h"
 #include "core/token.h"
@@ -129,63 +130,27 @@ static const char *role_name(const struct principal *p)
     return p->has_tenant ? p->role.slug : NULL;
 }
 
-/* The tenant of membership m: the principal's own when m is its
- * membership there (read with the credential, in this request), else
- * from the store. */
-static int org_tenant(struct server *srv, struct arena *a, const struct principal *p,
-                      const struct membership *m, struct tenant *out)
-{
-    if (p->has_tenant && m->tenant_id == p->tenant.id) {
-        *out = p->tenant;
-        return 0;
-    }
-    return store_tenant_by_id(srv->store, a, m->tenant_id, out);
-}
-
-/* The role of membership m, the same way. */
-static int org_role(struct server *srv, struct arena *a, const struct principal *p,
-                    const struct membership *m, struct role *out)
-{
-    if (p->has_tenant && m->tenant_id == p->tenant.id && m->role_id == p->role.id) {
-        *out = p->role;
-        return 0;
-    }
-    return store_role_by_id(srv->store, a, m->role_id, out);
-}
-
 /*
  * The organisations of p's user where both the membership and the tenant
- * are active, oldest membership first: an arena array in *out. The
- * tenant and role p is bound to are not read a second time.
+ * are active, oldest membership first: an arena array in *out.
  */
 static int list_orgs(struct server *srv, struct arena *a, const struct principal *p,
                      struct autocom_org **out, size_t *n)
 {
-    struct membership *ms = NULL;
-    size_t nm = 0;
+    struct org_row *rows = NULL;
+    size_t nr = 0;
     *out = NULL;
     *n = 0;
-    int rc = store_membership_list_by_user(srv->store, a, p->user.id, &ms, &nm);
+    /* One joined read, or none when nothing changed since the last. */
+    int rc = pcache_orgs_by_user(srv->pcache, srv->store, a, p->user.id, &rows, &nr);
     if (rc != 0)
         return rc;
-    struct autocom_org *orgs = arena_alloc(a, sizeof(*orgs) * (nm + 1));
-    size_t k = 0;
-    for (size_t i = 0; i < nm; i++) {
-        if (ms[i].status != MEMBER_ACTIVE)
-            continue;
-        rc = org_tenant(srv, a, p, &ms[i], &orgs[k].tenant);
-        if (rc == 0 && orgs[k].tenant.status != TENANT_ACTIVE)
-            continue;
-        if (rc == 0)
-            rc = org_role(srv, a, p, &ms[i], &orgs[k].role);
-        if (rc == ERR_NOT_FOUND)
-            continue;
-        if (rc != 0)
-            return rc;
-        orgs[k++].m = ms[i];
-    }
+    struct autocom_org *orgs = arena_alloc(a, sizeof(*orgs) * (nr + 1));
+    for (size_t i = 0; i < nr; i++)
+        orgs[i] = (struct autocom_org){
+            .tenant = rows[i].tenant, .role = rows[i].role, .m = rows[i].membership};
     *out = orgs;
-    *n = k;
+    *n = nr;
     return 0;
 }
 

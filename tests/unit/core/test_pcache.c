@@ -1,7 +1,8 @@
 /*
  * test_pcache.c - the principal cache answers exactly what the store
  * answers: the same rows on a hit, and a fresh read after any change,
- * whether this thread, another thread or another process wrote it.
+ * whether this thread, another thread or another process wrote it; the
+ * same for the organisations of a user.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -347,6 +348,191 @@ static void test_stamp_moves_only_on_a_write(void **state)
     assert_true(c != b);
 }
 
+/* ---- organisations of a user ---- */
+
+/* Looks up the user's organisations through the cache into a fresh arena,
+ * compares them with the store's own read, frees the arena and returns how
+ * many there were; *first (may be NULL) receives the first tenant id. */
+static size_t orgs_checked(struct fixture *f, int64_t user_id, int64_t *first)
+{
+    struct arena *a = arena_new(), *b = arena_new();
+    struct org_row *got = NULL, *want = NULL;
+    size_t n = 99, m = 98;
+    assert_int_equal(pcache_orgs_by_user(f->pc, f->s, a, user_id, &got, &n), 0);
+    assert_int_equal(store_org_list_by_user(f->s, b, user_id, &want, &m), 0);
+    assert_int_equal(n, m);
+    assert_int_equal(got == NULL, want == NULL);
+    for (size_t i = 0; i < n; i++) {
+        assert_memory_equal(&got[i].membership, &want[i].membership, sizeof(struct membership));
+        assert_int_equal(got[i].tenant.id, want[i].tenant.id);
+        same_str(got[i].tenant.slug, want[i].tenant.slug);
+        same_str(got[i].tenant.name, want[i].tenant.name);
+        same_str(got[i].tenant.domain, want[i].tenant.domain);
+        same_str(got[i].tenant.default_currency, want[i].tenant.default_currency);
+        same_list(&got[i].tenant.enabled_products, &want[i].tenant.enabled_products);
+        assert_int_equal(got[i].tenant.status, want[i].tenant.status);
+        assert_int_equal(got[i].tenant.created_at, want[i].tenant.created_at);
+        assert_int_equal(got[i].role.id, want[i].role.id);
+        assert_int_equal(got[i].role.tenant_id, want[i].role.tenant_id);
+        same_str(got[i].role.name, want[i].role.name);
+        same_str(got[i].role.slug, want[i].role.slug);
+        same_list(&got[i].role.permissions, &want[i].role.permissions);
+        assert_int_equal(got[i].role.is_system, want[i].role.is_system);
+    }
+    if (first != NULL)
+        *first = n > 0 ? got[0].tenant.id : 0;
+    arena_free(a);
+    arena_free(b);
+    return n;
+}
+
+static void org_stats(struct fixture *f, uint64_t hits, uint64_t misses)
+{
+    struct pcache_stats st;
+    pcache_stats(f->pc, &st);
+    assert_int_equal(st.org_hits, hits);
+    assert_int_equal(st.org_misses, misses);
+}
+
+/* A second organisation for the fixture's user, joined earlier (so first
+ * in the list), with its own role. */
+static int64_t add_org(struct fixture *f, const char *slug, int64_t user_id)
+{
+    struct tenant t = {.slug = slug, .name = "Second", .default_currency = "EUR"};
+    assert_int_equal(store_tenant_insert(f->s, &t), 0);
+    static const char *perms[] = {"pos.view"};
+    struct role r = {.tenant_id = t.id,
+                     .name = "Owner",
+                     .slug = "owner",
+                     .permissions = {.items = perms, .n = 1}};
+    assert_int_equal(store_role_insert(f->s, &r), 0);
+    struct membership m = {.user_id = user_id, .tenant_id = t.id, .role_id = r.id, .joined_at = 3};
+    assert_int_equal(store_membership_insert(f->s, &m), 0);
+    return t.id;
+}
+
+static void test_orgs_hit_returns_the_same_rows(void **state)
+{
+    struct fixture *f = *state;
+    int64_t second = add_org(f, "second", f->user_id);
+    int64_t first = 0;
+    assert_int_equal(orgs_checked(f, f->user_id, &first), 2);
+    assert_int_equal(first, second);
+    org_stats(f, 0, 1);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(orgs_checked(f, f->user_id, NULL), 2);
+    org_stats(f, 5, 1);
+    /* A user with none: an empty list, cached too. */
+    assert_int_equal(orgs_checked(f, f->user_id + 100, NULL), 0);
+    assert_int_equal(orgs_checked(f, f->user_id + 100, NULL), 0);
+    org_stats(f, 6, 2);
+    /* The principal table is another table. */
+    stats(f, 0, 0);
+}
+
+static void test_orgs_a_write_here_is_seen_at_once(void **state)
+{
+    struct fixture *f = *state;
+    int64_t second = add_org(f, "second", f->user_id);
+    assert_int_equal(orgs_checked(f, f->user_id, NULL), 2);
+    assert_int_equal(orgs_checked(f, f->user_id, NULL), 2);
+    assert_int_equal(store_membership_set_status(f->s, f->user_id, second, MEMBER_SUSPENDED), 0);
+    int64_t first = 0;
+    assert_int_equal(orgs_checked(f, f->user_id, &first), 1);
+    assert_int_equal(first, f->tenant_id);
+    assert_int_equal(store_tenant_set_status(f->s, f->tenant_id, TENANT_SUSPENDED), 0);
+    assert_int_equal(orgs_checked(f, f->user_id, NULL), 0);
+    assert_int_equal(store_membership_set_status(f->s, f->user_id, second, MEMBER_ACTIVE), 0);
+    assert_int_equal(orgs_checked(f, f->user_id, &first), 1);
+    assert_int_equal(first, second);
+    /* A role change (one write, one fresh read: every other call a hit). */
+    struct pcache_stats st;
+    pcache_stats(f->pc, &st);
+    assert_int_equal(orgs_checked(f, f->user_id, NULL), 1);
+    org_stats(f, st.org_hits + 1, st.org_misses);
+    assert_int_equal(store_membership_set_role(f->s, f->user_id, second, f->role_id), 0);
+    assert_int_equal(orgs_checked(f, f->user_id, NULL), 1);
+    org_stats(f, st.org_hits + 1, st.org_misses + 1);
+}
+
+static void *suspend_membership(void *arg)
+{
+    struct fixture *f = arg;
+    assert_int_equal(store_membership_set_status(f->s, f->user_id, f->tenant_id, MEMBER_SUSPENDED),
+                     0);
+    return NULL;
+}
+
+static void test_orgs_a_write_by_another_thread_is_seen_at_once(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(orgs_checked(f, f->user_id, NULL), 1);
+    assert_int_equal(orgs_checked(f, f->user_id, NULL), 1);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, suspend_membership, f), 0);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_int_equal(orgs_checked(f, f->user_id, NULL), 0);
+}
+
+static void test_orgs_a_write_by_another_process_is_seen_within_a_millisecond(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(orgs_checked(f, f->user_id, NULL), 1);
+    assert_int_equal(orgs_checked(f, f->user_id, NULL), 1);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct store *s = NULL;
+        int rc = store_open(f->url, &s);
+        if (rc == 0)
+            rc = store_tenant_set_status(s, f->tenant_id, TENANT_SUSPENDED);
+        store_free(s);
+        _exit(rc == 0 ? 0 : 1);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    struct timespec ms = {.tv_sec = 0, .tv_nsec = 2000000};
+    nanosleep(&ms, NULL);
+    assert_int_equal(orgs_checked(f, f->user_id, NULL), 0);
+}
+
+static void test_orgs_a_full_table_still_answers_right(void **state)
+{
+    struct fixture *f = *state;
+    pcache_free(f->pc);
+    f->pc = pcache_new(2);
+    int64_t users[8];
+    char slug[16], email[32];
+    for (int i = 0; i < 8; i++) {
+        snprintf(email, sizeof(email), "u%d@example.com", i);
+        struct user u = {.name = "U", .email = email, .password_hash = "$argon2id$x"};
+        assert_int_equal(store_user_insert(f->s, &u), 0);
+        users[i] = u.id;
+        for (int k = 0; k <= i % 3; k++) {
+            snprintf(slug, sizeof(slug), "t%d-%d", i, k);
+            add_org(f, slug, u.id);
+        }
+    }
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 8; i++)
+            assert_int_equal(orgs_checked(f, users[i], NULL), (size_t)(i % 3 + 1));
+    }
+}
+
+static void test_orgs_no_cache_reads_the_store(void **state)
+{
+    struct fixture *f = *state;
+    struct arena *a = arena_new();
+    struct org_row *rows = NULL;
+    size_t n = 0;
+    assert_int_equal(pcache_orgs_by_user(NULL, f->s, a, f->user_id, &rows, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(rows[0].tenant.slug, "acme");
+    assert_string_equal(rows[0].role.slug, "user");
+    arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -360,6 +546,15 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_a_full_table_still_answers_right, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_cache_reads_the_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stamp_moves_only_on_a_write, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_orgs_hit_returns_the_same_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_orgs_a_write_here_is_seen_at_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_orgs_a_write_by_another_thread_is_seen_at_once, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            test_orgs_a_write_by_another_process_is_seen_within_a_millisecond, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_orgs_a_full_table_still_answers_right, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_orgs_no_cache_reads_the_store, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

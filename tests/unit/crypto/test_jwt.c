@@ -498,79 +498,260 @@ static void small_rsa_key_is_refused(void **state)
     r_jwk_free(pub);
 }
 
-/* ---- the signature memo ---- */
+/* ---- the memo ---- */
 
-struct test_memo {
-    unsigned char hashes[8][JWT_MEMO_HASH];
-    int n, seen_hits, remembered;
-};
-
-static bool t_seen(void *ctx, const unsigned char h[JWT_MEMO_HASH])
+static void memo_counts(struct jwt_memo *m, uint64_t hits, uint64_t sigs, uint64_t misses)
 {
-    struct test_memo *m = ctx;
-    for (int i = 0; i < m->n; i++) {
-        if (memcmp(m->hashes[i], h, JWT_MEMO_HASH) == 0) {
-            m->seen_hits++;
-            return true;
-        }
-    }
-    return false;
+    struct jwt_memo_stats st;
+    jwt_memo_stats(m, &st);
+    assert_int_equal(st.hits, hits);
+    assert_int_equal(st.sigs, sigs);
+    assert_int_equal(st.misses, misses);
 }
 
-static void t_remember(void *ctx, const unsigned char h[JWT_MEMO_HASH])
+static void same_opt_str(const char *x, const char *y)
 {
-    struct test_memo *m = ctx;
-    if (m->n < 8)
-        memcpy(m->hashes[m->n++], h, JWT_MEMO_HASH);
-    m->remembered++;
+    if (x == NULL || y == NULL)
+        assert_ptr_equal(x, y);
+    else
+        assert_string_equal(x, y);
 }
 
-/* A memo hit skips the RSA check only: kid, iss, aud and times are
- * checked again, and a different token (tampered) is verified in full. */
-static void memo_skips_only_the_signature(void **state)
+/* Two verifications answered the same: code, reason and every claim. */
+static void same_answer(int rc1, enum jwt_fail w1, const struct jwt_claims *c1, int rc2,
+                        enum jwt_fail w2, const struct jwt_claims *c2)
+{
+    assert_int_equal(rc1, rc2);
+    assert_int_equal(w1, w2);
+    same_opt_str(c1->iss, c2->iss);
+    same_opt_str(c1->sub, c2->sub);
+    same_opt_str(c1->aud, c2->aud);
+    same_opt_str(c1->tid, c2->tid);
+    same_opt_str(c1->jti, c2->jti);
+    assert_int_equal(c1->iat, c2->iat);
+    assert_int_equal(c1->nbf, c2->nbf);
+    assert_int_equal(c1->exp, c2->exp);
+    assert_int_equal(c1->scopes.n, c2->scopes.n);
+    for (size_t i = 0; i < c1->scopes.n; i++)
+        assert_string_equal(c1->scopes.items[i], c2->scopes.items[i]);
+}
+
+/* Signs claims (JSON text) with kp1 under its kid. */
+static char *signed_text(const char *claims)
+{
+    return forge(header_with_kid("RS256", kp1.kid), claims, kp1.private_pem, R_JWA_ALG_RS256);
+}
+
+/* A token with n scopes of 20 bytes (facts too big for the memo when n is
+ * large). */
+static char *many_scopes(int n)
+{
+    size_t cap = (size_t)n * 24 + 512;
+    char *claims = malloc(cap);
+    int k = snprintf(claims, cap,
+                     "{\"iss\":\"" ISS "\",\"sub\":\"9\",\"aud\":\"" AUD "\",\"jti\":\"9\","
+                     "\"iat\":%lld,\"nbf\":%lld,\"exp\":%lld,\"scopes\":[",
+                     NOW, NOW, NOW + 60);
+    for (int i = 0; i < n; i++)
+        k += snprintf(claims + k, cap - (size_t)k, "%s\"scope.number.%06d\"", i ? "," : "", i);
+    snprintf(claims + k, cap - (size_t)k, "]}");
+    char *t = signed_text(claims);
+    free(claims);
+    return t;
+}
+
+/*
+ * The memo answers exactly what a full verification answers: for tokens of
+ * every shape (tid or not, scopes or not, aud a string or an array, a claim
+ * missing, facts too big to keep) and every configuration and time (good,
+ * expired, not yet valid, other iss, other aud, kid gone, more leeway), a
+ * remembered token gets the code, reason and claims of a fresh check.
+ */
+static void memo_hit_answers_like_a_full_verify(void **state)
 {
     (void)state;
-    struct test_memo m = {0};
-    struct jwt_memo memo = {.seen = t_seen, .remember = t_remember, .ctx = &m};
-    struct jwt_expect ex = expect;
-    ex.memo = &memo;
+    char claims[4][512];
+    snprintf(claims[0], 512,
+             "{\"iss\":\"" ISS "\",\"sub\":\"1\",\"aud\":[\"other\",\"" AUD "\",3],\"jti\":\"1\","
+             "\"iat\":%lld,\"nbf\":%lld,\"exp\":%lld}",
+             NOW, NOW + 20, NOW + 60);
+    snprintf(claims[1], 512,
+             "{\"iss\":\"" ISS "\",\"sub\":\"1\",\"aud\":[\"other\"],\"jti\":\"1\","
+             "\"iat\":%lld,\"nbf\":%lld,\"exp\":%lld,\"scopes\":[]}",
+             NOW, NOW, NOW + 60);
+    snprintf(claims[2], 512,
+             "{\"iss\":\"" ISS "\",\"sub\":\"1\",\"aud\":\"" AUD "\","
+             "\"iat\":%lld,\"nbf\":%lld,\"exp\":%lld}",
+             NOW, NOW, NOW + 60); /* no jti */
+    snprintf(claims[3], 512,
+             "{\"iss\":\"" ISS "\",\"sub\":\"1\",\"aud\":\"" AUD "x\",\"jti\":\"1\",\"tid\":\"t\","
+             "\"iat\":%lld,\"nbf\":%lld,\"exp\":%lld,\"scopes\":[\"a\",\"\"]}",
+             NOW - 100, NOW - 100, NOW + 5);
+    struct jwt_claims no_tid = good_claims();
+    no_tid.tid = NULL;
+    no_tid.scopes.n = 0;
+    char *tokens[] = {sign_good(good_claims()), sign_good(no_tid),      signed_text(claims[0]),
+                      signed_text(claims[1]),   signed_text(claims[2]), signed_text(claims[3]),
+                      many_scopes(200)};
+    struct jwt_expect ex[8];
+    for (int i = 0; i < 8; i++)
+        ex[i] = expect;
+    ex[1].now = NOW + 5;    /* claims[3] expired */
+    ex[2].now = NOW + 3600; /* all expired */
+    ex[3].now = NOW - 100;  /* not yet valid */
+    ex[4].iss = "https://other.example.com";
+    ex[5].aud = "other";
+    ex[6].aud = AUD "x";
+    ex[7].now = NOW - 15;
+    ex[7].leeway = 60;
     struct ring r = {{kp1.kid, NULL}, {kp1.public_jwk, NULL}};
     struct ring none = {{NULL}, {NULL}};
+    for (size_t t = 0; t < sizeof(tokens) / sizeof(tokens[0]); t++) {
+        struct jwt_memo *m = jwt_memo_new(16);
+        struct arena *a = arena_new();
+        struct jwt_claims c1, c2;
+        enum jwt_fail w1, w2;
+        struct jwt_expect primed = expect;
+        primed.memo = m;
+        /* Prime the memo (a miss), whatever the answer. */
+        int primed_rc = jwt_verify(tokens[t], lookup, &r, &primed, a, &c1, &w1);
+        assert_int_equal(primed_rc == 0, w1 == JWT_FAIL_NONE);
+        for (int i = 0; i < 8; i++) {
+            for (int k = 0; k < 2; k++) {
+                struct ring *keys = k == 0 ? &r : &none;
+                int rc1 = jwt_verify(tokens[t], lookup, keys, &ex[i], a, &c1, &w1);
+                struct jwt_expect memo_ex = ex[i];
+                memo_ex.memo = m;
+                int rc2 = jwt_verify(tokens[t], lookup, keys, &memo_ex, a, &c2, &w2);
+                same_answer(rc1, w1, &c1, rc2, w2, &c2);
+            }
+        }
+        /* Every call after the first was answered from the memo. */
+        struct jwt_memo_stats st;
+        jwt_memo_stats(m, &st);
+        assert_int_equal(st.misses, 1);
+        assert_int_equal(st.hits + st.sigs, 16);
+        /* Facts kept, unless a claim was missing or they were too big. */
+        assert_int_equal(st.sigs, t == 4 || t == 6 ? 16 : 0);
+        arena_free(a);
+        jwt_memo_free(m);
+    }
+    for (size_t t = 0; t < sizeof(tokens) / sizeof(tokens[0]); t++)
+        free(tokens[t]);
+}
+
+/* A memo hit skips the decoding and the RSA check only: the kid, the time,
+ * iss and aud are checked again; another token, even one that shares all
+ * but its last bytes with a remembered one, is verified in full. */
+static void memo_refusals(void **state)
+{
+    (void)state;
+    struct jwt_memo *m = jwt_memo_new(64);
+    struct jwt_expect ex = expect;
+    ex.memo = m;
+    struct ring r = {{kp1.kid, NULL}, {kp1.public_jwk, NULL}};
+    struct ring other = {{kp2.kid, NULL}, {kp2.public_jwk, NULL}};
     struct arena *a = arena_new();
     struct jwt_claims out;
     enum jwt_fail why;
     char *t = sign_good(good_claims());
     assert_int_equal(jwt_verify(t, lookup, &r, &ex, a, &out, &why), 0);
-    assert_int_equal(m.remembered, 1);
-    assert_int_equal(m.seen_hits, 0);
+    memo_counts(m, 0, 0, 1);
     assert_int_equal(jwt_verify(t, lookup, &r, &ex, a, &out, &why), 0);
-    assert_int_equal(m.seen_hits, 1);
-    assert_int_equal(m.remembered, 1);
+    memo_counts(m, 1, 0, 1);
     assert_string_equal(out.sub, "42");
+    assert_string_equal(out.tid, "my-store");
     assert_int_equal(out.scopes.n, 2);
-    /* Still refused for its kid, its time, its audience. */
-    assert_int_equal(jwt_verify(t, lookup, &none, &ex, a, &out, &why), ERR_UNAUTHENTICATED);
+    /* Its kid gone from the ring (another key only): refused at once. */
+    assert_int_equal(jwt_verify(t, lookup, &other, &ex, a, &out, &why), ERR_UNAUTHENTICATED);
     assert_int_equal(why, JWT_FAIL_KID);
-    struct jwt_expect later = ex;
-    later.now = NOW + 3600;
-    assert_int_equal(jwt_verify(t, lookup, &r, &later, a, &out, &why), ERR_UNAUTHENTICATED);
+    assert_null(out.sub);
+    /* Expired, not yet valid, other iss, other aud. */
+    struct jwt_expect e2 = ex;
+    e2.now = NOW + 3600;
+    assert_int_equal(jwt_verify(t, lookup, &r, &e2, a, &out, &why), ERR_UNAUTHENTICATED);
     assert_int_equal(why, JWT_FAIL_EXPIRED);
-    struct jwt_expect other_aud = ex;
-    other_aud.aud = "other";
-    assert_int_equal(jwt_verify(t, lookup, &r, &other_aud, a, &out, &why), ERR_UNAUTHENTICATED);
+    e2 = ex;
+    e2.now = NOW - 100;
+    assert_int_equal(jwt_verify(t, lookup, &r, &e2, a, &out, &why), ERR_UNAUTHENTICATED);
+    assert_int_equal(why, JWT_FAIL_NOT_YET);
+    e2 = ex;
+    e2.iss = "https://evil.example.com";
+    assert_int_equal(jwt_verify(t, lookup, &r, &e2, a, &out, &why), ERR_UNAUTHENTICATED);
+    assert_int_equal(why, JWT_FAIL_ISS);
+    e2 = ex;
+    e2.aud = "other";
+    assert_int_equal(jwt_verify(t, lookup, &r, &e2, a, &out, &why), ERR_UNAUTHENTICATED);
     assert_int_equal(why, JWT_FAIL_AUD);
-    /* A flipped signature byte is another token: full check, refused, not remembered. */
-    char *bad = strdup(t);
-    char *last = bad + strlen(bad) - 5;
-    *last = *last == 'A' ? 'B' : 'A';
-    int hits = m.seen_hits;
+    memo_counts(m, 6, 0, 1);
+    /* Same bytes but one flipped near the end, or one fewer, or one more:
+     * other tokens, verified in full, refused and never remembered. */
+    size_t len = strlen(t);
+    char *bad = malloc(len + 2);
+    memcpy(bad, t, len + 1);
+    bad[len - 5] = bad[len - 5] == 'A' ? 'B' : 'A';
     assert_int_equal(jwt_verify(bad, lookup, &r, &ex, a, &out, &why), ERR_UNAUTHENTICATED);
     assert_int_equal(why, JWT_FAIL_SIGNATURE);
-    assert_int_equal(m.seen_hits, hits);
-    assert_int_equal(m.remembered, 1);
+    memcpy(bad, t, len + 1);
+    bad[len - 1] = '\0';
+    assert_int_equal(jwt_verify(bad, lookup, &r, &ex, a, &out, &why), ERR_UNAUTHENTICATED);
+    memcpy(bad, t, len + 1);
+    bad[len] = 'A';
+    bad[len + 1] = '\0';
+    assert_int_equal(jwt_verify(bad, lookup, &r, &ex, a, &out, &why), ERR_UNAUTHENTICATED);
+    memo_counts(m, 6, 0, 4);
+    assert_int_equal(jwt_verify(bad, lookup, &r, &ex, a, &out, &why), ERR_UNAUTHENTICATED);
+    memo_counts(m, 6, 0, 5);
+    /* A remembered signature does not vouch for another payload. */
+    struct jwt_claims c = good_claims();
+    c.sub = "1";
+    char *t1 = sign_good(c);
+    char *p1 = strchr(t, '.'), *s1 = strrchr(t, '.');
+    char *p2 = strchr(t1, '.'), *s2 = strrchr(t1, '.');
+    size_t n = strlen(t) + strlen(t1) + 1;
+    char *mix = malloc(n);
+    snprintf(mix, n, "%.*s%.*s%s", (int)(p1 - t), t, (int)(s2 - p2), p2, s1);
+    assert_int_equal(jwt_verify(mix, lookup, &r, &ex, a, &out, &why), ERR_UNAUTHENTICATED);
+    assert_int_equal(why, JWT_FAIL_SIGNATURE);
+    /* The original still verifies from the memo. */
+    assert_int_equal(jwt_verify(t, lookup, &r, &ex, a, &out, &why), 0);
+    memo_counts(m, 7, 0, 6);
+    free(mix);
+    free(t1);
     free(bad);
     free(t);
     arena_free(a);
+    jwt_memo_free(m);
+}
+
+/* A full table: tokens replace each other and still verify right. */
+static void memo_collisions(void **state)
+{
+    (void)state;
+    struct jwt_memo *m = jwt_memo_new(1);
+    struct jwt_expect ex = expect;
+    ex.memo = m;
+    struct ring r = {{kp1.kid, NULL}, {kp1.public_jwk, NULL}};
+    struct arena *a = arena_new();
+    struct jwt_claims out;
+    enum jwt_fail why;
+    struct jwt_claims c1 = good_claims(), c2 = good_claims();
+    c1.sub = "1";
+    c2.sub = "2";
+    char *t1 = sign_good(c1), *t2 = sign_good(c2);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(jwt_verify(t1, lookup, &r, &ex, a, &out, &why), 0);
+        assert_string_equal(out.sub, "1");
+        assert_int_equal(jwt_verify(t2, lookup, &r, &ex, a, &out, &why), 0);
+        assert_string_equal(out.sub, "2");
+    }
+    memo_counts(m, 0, 0, 6);
+    assert_int_equal(jwt_verify(t2, lookup, &r, &ex, a, &out, &why), 0);
+    memo_counts(m, 1, 0, 6);
+    free(t1);
+    free(t2);
+    arena_free(a);
+    jwt_memo_free(m);
 }
 
 /* ---- malformed ---- */
@@ -626,6 +807,26 @@ static void truncated(void **state)
     bad[3] = '=';
     assert_int_equal(check(bad), JWT_FAIL_FORMAT);
     free(bad);
+    free(t);
+}
+
+/* The shape gate's byte table against the alphabet spelled out: each of
+ * the 255 non-NUL bytes put in a signature is a bad signature if it is
+ * base64url (A-Z a-z 0-9 - _), a bad format otherwise. */
+static void every_byte_of_the_shape(void **state)
+{
+    (void)state;
+    const char *alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    char *t = sign_good(good_claims());
+    size_t at = strlen(t) - 3;
+    char keep = t[at];
+    for (int b = 1; b < 256; b++) {
+        t[at] = (char)b;
+        enum jwt_fail want = strchr(alphabet, b) == NULL ? JWT_FAIL_FORMAT
+                             : b == keep                 ? JWT_FAIL_NONE
+                                                         : JWT_FAIL_SIGNATURE;
+        assert_int_equal(check(t), want);
+    }
     free(t);
 }
 
@@ -706,9 +907,12 @@ int main(void)
         cmocka_unit_test(embedded_key_headers_are_ignored),
         cmocka_unit_test(rotation_both_keys_verify),
         cmocka_unit_test(small_rsa_key_is_refused),
-        cmocka_unit_test(memo_skips_only_the_signature),
+        cmocka_unit_test(memo_hit_answers_like_a_full_verify),
+        cmocka_unit_test(memo_refusals),
+        cmocka_unit_test(memo_collisions),
         cmocka_unit_test(tampered),
         cmocka_unit_test(truncated),
+        cmocka_unit_test(every_byte_of_the_shape),
         cmocka_unit_test(huge),
         cmocka_unit_test(odd_headers),
     };

@@ -829,6 +829,101 @@ static void test_session_delete_by_user(void **state)
     assert_int_equal(n, 1);
 }
 
+/* What list_orgs (surfaces/autocom.c) computed before the joined read:
+ * memberships, then the tenant and role of each active one. */
+static size_t orgs_by_hand(struct fixture *f, int64_t user_id, struct org_row *out, size_t max)
+{
+    struct membership *ms = NULL;
+    size_t nm = 0, k = 0;
+    assert_int_equal(store_membership_list_by_user(f->s, f->a, user_id, &ms, &nm), 0);
+    for (size_t i = 0; i < nm && k < max; i++) {
+        if (ms[i].status != MEMBER_ACTIVE)
+            continue;
+        int rc = store_tenant_by_id(f->s, f->a, ms[i].tenant_id, &out[k].tenant);
+        if (rc == 0 && out[k].tenant.status != TENANT_ACTIVE)
+            continue;
+        if (rc == 0)
+            rc = store_role_by_id(f->s, f->a, ms[i].role_id, &out[k].role);
+        if (rc == ERR_NOT_FOUND)
+            continue;
+        assert_int_equal(rc, 0);
+        out[k++].membership = ms[i];
+    }
+    return k;
+}
+
+static void test_org_list_by_user(void **state)
+{
+    struct fixture *f = *state;
+    int64_t u = make_user(f->s, "o@example.com");
+    int64_t other = make_user(f->s, "p@example.com");
+    int64_t t[6];
+    const char *slugs[6] = {"a", "b", "c", "d", "e", "f"};
+    int64_t roles[6];
+    static const char *perms[] = {"pos.view", "team.invite"};
+    for (int i = 0; i < 6; i++) {
+        t[i] = make_tenant(f->s, slugs[i]);
+        struct role r = {.tenant_id = t[i],
+                         .name = "Agent",
+                         .slug = i % 2 ? "user" : "owner",
+                         .permissions = {.items = perms, .n = (size_t)(i % 3)}};
+        assert_int_equal(store_role_insert(f->s, &r), 0);
+        roles[i] = r.id;
+    }
+    assert_int_equal(store_tenant_set_status(f->s, t[2], TENANT_SUSPENDED), 0);
+    /* a: joined 300; b: 100; c: tenant suspended; d: membership suspended;
+     * e: no role; f: 100 (ties with b, higher tenant id). */
+    int64_t joined[6] = {300, 100, 50, 50, 50, 100};
+    for (int i = 0; i < 6; i++) {
+        struct membership m = {.user_id = u,
+                               .tenant_id = t[i],
+                               .role_id = i == 4 ? 0 : roles[i],
+                               .status = i == 3 ? MEMBER_SUSPENDED : MEMBER_ACTIVE,
+                               .joined_at = joined[i]};
+        assert_int_equal(store_membership_insert(f->s, &m), 0);
+    }
+    struct membership mo = {.user_id = other, .tenant_id = t[0], .role_id = roles[0]};
+    assert_int_equal(store_membership_insert(f->s, &mo), 0);
+
+    struct org_row *got = NULL;
+    size_t n = 0;
+    assert_int_equal(store_org_list_by_user(f->s, f->a, u, &got, &n), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(got[0].tenant.id, t[1]);
+    assert_int_equal(got[1].tenant.id, t[5]);
+    assert_int_equal(got[2].tenant.id, t[0]);
+    assert_string_equal(got[0].tenant.slug, "b");
+    assert_string_equal(got[0].tenant.default_currency, "USD");
+    assert_int_equal(got[0].tenant.status, TENANT_ACTIVE);
+    assert_int_equal(got[0].membership.user_id, u);
+    assert_int_equal(got[0].membership.joined_at, 100);
+    assert_int_equal(got[0].membership.role_id, roles[1]);
+    assert_int_equal(got[0].role.id, roles[1]);
+    assert_string_equal(got[0].role.slug, "user");
+    assert_int_equal(got[0].role.permissions.n, 1);
+    assert_string_equal(got[0].role.permissions.items[0], "pos.view");
+    assert_int_equal(got[2].role.permissions.n, 0);
+
+    /* The same rows, in the same order, as the reads it replaces. */
+    struct org_row want[6];
+    assert_int_equal(orgs_by_hand(f, u, want, 6), n);
+    for (size_t i = 0; i < n; i++) {
+        assert_memory_equal(&got[i].membership, &want[i].membership, sizeof(struct membership));
+        assert_int_equal(got[i].tenant.id, want[i].tenant.id);
+        assert_string_equal(got[i].tenant.name, want[i].tenant.name);
+        assert_int_equal(got[i].tenant.created_at, want[i].tenant.created_at);
+        assert_int_equal(got[i].role.id, want[i].role.id);
+        assert_string_equal(got[i].role.name, want[i].role.name);
+        assert_int_equal(got[i].role.permissions.n, want[i].role.permissions.n);
+    }
+
+    assert_int_equal(store_org_list_by_user(f->s, f->a, other, &got, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(store_org_list_by_user(f->s, f->a, other + 100, &got, &n), 0);
+    assert_int_equal(n, 0);
+    assert_null(got);
+}
+
 #define STORE_CASES                                                                                \
     cmocka_unit_test_setup_teardown(test_migrate_from_empty, setup_empty, teardown),               \
         cmocka_unit_test(test_reopen_same_thread),                                                 \
@@ -848,4 +943,5 @@ static void test_session_delete_by_user(void **state)
         cmocka_unit_test_setup_teardown(test_threads, setup, teardown),                            \
         cmocka_unit_test_setup_teardown(test_signing_keys, setup, teardown),                       \
         cmocka_unit_test_setup_teardown(test_token_revoke_user_except, setup, teardown),           \
-        cmocka_unit_test_setup_teardown(test_session_delete_by_user, setup, teardown)
+        cmocka_unit_test_setup_teardown(test_session_delete_by_user, setup, teardown),             \
+        cmocka_unit_test_setup_teardown(test_org_list_by_user, setup, teardown)
