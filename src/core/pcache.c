@@ -6,10 +6,10 @@
  * block with a deep copy of the rows (the struct, then every string and
  * list it points to). A lookup takes the stamp first, then the slot's read
  * lock only to copy the entry out into the caller's arena; a miss reads the
- * store without any lock and installs the copy. A slot is chosen by the
- * key (direct-mapped: a colliding key replaces the entry). A second table,
- * of the same size and under the same locks, keeps the organisations of a
- * user (store_org_list_by_user) the same way, keyed by the user id.
+ * store without any lock and installs the copy (util/slots: direct-mapped,
+ * a colliding key replaces the entry; util/flat: the copies). A second
+ * table of the same size keeps the organisations of a user
+ * (store_org_list_by_user) the same way, keyed by the user id.
  *
  * The copy must follow every pointer of the model structs: the static
  * asserts below fail when a struct changes size, as a reminder to update
@@ -17,7 +17,6 @@
  */
 #include "core/pcache.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -26,10 +25,9 @@
 #include "crypto/hash.h"
 #include "store/store.h"
 #include "util/arena.h"
+#include "util/flat.h"
+#include "util/slots.h"
 #include "util/xalloc.h"
-
-#define PCACHE_LOCKS 64 /* striped locks, a power of two */
-#define FLAT_ALIGN   16
 
 #if UINTPTR_MAX == 0xffffffffffffffffu
 _Static_assert(sizeof(struct token) == 160, "struct token changed: update flatten_token");
@@ -57,10 +55,8 @@ struct org_entry {
 };
 
 struct pcache {
-    size_t mask; /* slots - 1, in each table */
-    struct entry **slots;
-    struct org_entry **org_slots;
-    pthread_rwlock_t locks[PCACHE_LOCKS]; /* readers copy out, writers replace; both tables */
+    struct slots principals; /* struct entry */
+    struct slots orgs;       /* struct org_entry */
     atomic_uint_fast64_t hits;
     atomic_uint_fast64_t misses;
     atomic_uint_fast64_t org_hits;
@@ -68,41 +64,6 @@ struct pcache {
 };
 
 /* ---- deep copies ---- */
-
-/* Bump allocation over a block; with base NULL it only counts. */
-struct flat {
-    char *base;
-    size_t used;
-};
-
-static void *take(struct flat *f, size_t n)
-{
-    size_t at = f->used;
-    f->used += (n + FLAT_ALIGN - 1) & ~(size_t)(FLAT_ALIGN - 1);
-    return f->base != NULL ? f->base + at : NULL;
-}
-
-static const char *flat_str(struct flat *f, const char *s)
-{
-    if (s == NULL)
-        return NULL;
-    size_t n = strlen(s) + 1;
-    char *d = take(f, n);
-    if (d != NULL)
-        memcpy(d, s, n);
-    return d;
-}
-
-static void flat_list(struct flat *f, struct strlist *l)
-{
-    const char **items = take(f, l->n * sizeof(*items));
-    for (size_t i = 0; i < l->n; i++) {
-        const char *s = flat_str(f, l->items[i]);
-        if (items != NULL)
-            items[i] = s;
-    }
-    l->items = items;
-}
 
 static void flatten_token(struct flat *f, struct token *t)
 {
@@ -155,7 +116,7 @@ static struct org_row *flatten_orgs(struct flat *f, const struct org_row *src, s
 {
     if (n == 0)
         return NULL;
-    struct org_row *dst = take(f, n * sizeof(*dst));
+    struct org_row *dst = flat_take(f, n * sizeof(*dst));
     for (size_t i = 0; i < n; i++) {
         struct org_row r = src[i];
         flatten_tenant(f, &r.tenant);
@@ -173,15 +134,9 @@ struct pcache *pcache_new(size_t entries)
 {
     if (entries == 0)
         return NULL;
-    size_t n = 1;
-    while (n < entries && n < ((size_t)1 << 30))
-        n <<= 1;
     struct pcache *pc = xcalloc(1, sizeof(*pc));
-    pc->mask = n - 1;
-    pc->slots = xcalloc(n, sizeof(*pc->slots));
-    pc->org_slots = xcalloc(n, sizeof(*pc->org_slots));
-    for (size_t i = 0; i < PCACHE_LOCKS; i++)
-        pthread_rwlock_init(&pc->locks[i], NULL);
+    slots_init(&pc->principals, entries);
+    slots_init(&pc->orgs, entries);
     atomic_init(&pc->hits, 0);
     atomic_init(&pc->misses, 0);
     atomic_init(&pc->org_hits, 0);
@@ -193,27 +148,19 @@ void pcache_free(struct pcache *pc)
 {
     if (pc == NULL)
         return;
-    for (size_t i = 0; i <= pc->mask; i++) {
-        free(pc->slots[i]);
-        free(pc->org_slots[i]);
-    }
-    for (size_t i = 0; i < PCACHE_LOCKS; i++)
-        pthread_rwlock_destroy(&pc->locks[i]);
-    free(pc->slots);
-    free(pc->org_slots);
+    slots_fini(&pc->principals);
+    slots_fini(&pc->orgs);
     free(pc);
 }
 
-/* The slot of a key: the hash is SHA-256 hex (uniform), the id is mixed. */
+/* The slot of a key: the hash is SHA-256 hex (uniform), folded in with
+ * the id. */
 static size_t slot_of(const struct pcache *pc, int64_t token_id, const char *hash)
 {
     uint64_t x = (uint64_t)token_id;
     for (size_t i = 0; i < 16 && hash[i] != '\0'; i++)
         x = (x << 4 | x >> 60) ^ (uint64_t)(unsigned char)hash[i];
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    return (size_t)x & pc->mask;
+    return slots_index(&pc->principals, x);
 }
 
 static bool key_equal(const struct entry *e, int64_t token_id, const char *hash, size_t hash_len)
@@ -230,7 +177,7 @@ static struct entry *entry_new(uint64_t stamp, int64_t token_id, const char *has
     struct flat count = {.base = NULL, .used = 0};
     struct principal_rows scratch;
     flatten(&count, &scratch, rows);
-    size_t head = (sizeof(struct entry) + FLAT_ALIGN - 1) & ~(size_t)(FLAT_ALIGN - 1);
+    size_t head = flat_round(sizeof(struct entry));
     struct entry *e = xmalloc(head + count.used);
     e->stamp = stamp;
     e->token_id = token_id;
@@ -256,41 +203,25 @@ int pcache_principal_by_token(struct pcache *pc, struct store *s, struct arena *
         return store_principal_by_token(s, a, token_id, hash_hex, out);
 
     size_t i = slot_of(pc, token_id, hash);
-    pthread_rwlock_t *lock = &pc->locks[i & (PCACHE_LOCKS - 1)];
-    pthread_rwlock_rdlock(lock);
-    const struct entry *e = pc->slots[i];
+    const struct entry *e = slots_read(&pc->principals, i);
     if (e != NULL && e->stamp == stamp && key_equal(e, token_id, hash, hash_len)) {
         struct flat f = {.base = arena_alloc(a, e->strings), .used = 0};
         flatten(&f, out, &e->rows);
-        pthread_rwlock_unlock(lock);
+        slots_done(&pc->principals, i);
         atomic_fetch_add_explicit(&pc->hits, 1, memory_order_relaxed);
         return 0;
     }
-    pthread_rwlock_unlock(lock);
+    slots_done(&pc->principals, i);
 
     atomic_fetch_add_explicit(&pc->misses, 1, memory_order_relaxed);
     int rc = store_principal_by_token(s, a, token_id, hash_hex, out);
     if (rc != 0)
         return rc;
-    struct entry *fresh = entry_new(stamp, token_id, hash, hash_len, out);
-    pthread_rwlock_wrlock(lock);
-    struct entry *old = pc->slots[i];
-    pc->slots[i] = fresh;
-    pthread_rwlock_unlock(lock);
-    free(old);
+    slots_put(&pc->principals, i, entry_new(stamp, token_id, hash, hash_len, out));
     return 0;
 }
 
 /* ---- organisations of a user ---- */
-
-static size_t org_slot_of(const struct pcache *pc, int64_t user_id)
-{
-    uint64_t x = (uint64_t)user_id;
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    return (size_t)x & pc->mask;
-}
 
 /* A new entry holding a deep copy of n rows. */
 static struct org_entry *org_entry_new(uint64_t stamp, int64_t user_id, const struct org_row *rows,
@@ -298,7 +229,7 @@ static struct org_entry *org_entry_new(uint64_t stamp, int64_t user_id, const st
 {
     struct flat count = {.base = NULL, .used = 0};
     flatten_orgs(&count, rows, n);
-    size_t head = (sizeof(struct org_entry) + FLAT_ALIGN - 1) & ~(size_t)(FLAT_ALIGN - 1);
+    size_t head = flat_round(sizeof(struct org_entry));
     struct org_entry *e = xmalloc(head + count.used);
     e->stamp = stamp;
     e->user_id = user_id;
@@ -317,30 +248,23 @@ int pcache_orgs_by_user(struct pcache *pc, struct store *s, struct arena *a, int
     if (pc == NULL || !store_change_stamp(s, &stamp))
         return store_org_list_by_user(s, a, user_id, out, n);
 
-    size_t i = org_slot_of(pc, user_id);
-    pthread_rwlock_t *lock = &pc->locks[i & (PCACHE_LOCKS - 1)];
-    pthread_rwlock_rdlock(lock);
-    const struct org_entry *e = pc->org_slots[i];
+    size_t i = slots_index(&pc->orgs, (uint64_t)user_id);
+    const struct org_entry *e = slots_read(&pc->orgs, i);
     if (e != NULL && e->stamp == stamp && e->user_id == user_id) {
         struct flat f = {.base = arena_alloc(a, e->strings), .used = 0};
         *out = flatten_orgs(&f, e->rows, e->n);
         *n = e->n;
-        pthread_rwlock_unlock(lock);
+        slots_done(&pc->orgs, i);
         atomic_fetch_add_explicit(&pc->org_hits, 1, memory_order_relaxed);
         return 0;
     }
-    pthread_rwlock_unlock(lock);
+    slots_done(&pc->orgs, i);
 
     atomic_fetch_add_explicit(&pc->org_misses, 1, memory_order_relaxed);
     int rc = store_org_list_by_user(s, a, user_id, out, n);
     if (rc != 0)
         return rc;
-    struct org_entry *fresh = org_entry_new(stamp, user_id, *out, *n);
-    pthread_rwlock_wrlock(lock);
-    struct org_entry *old = pc->org_slots[i];
-    pc->org_slots[i] = fresh;
-    pthread_rwlock_unlock(lock);
-    free(old);
+    slots_put(&pc->orgs, i, org_entry_new(stamp, user_id, *out, *n));
     return 0;
 }
 

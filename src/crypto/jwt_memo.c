@@ -6,10 +6,10 @@
  * to), or no facts when they were too big (a hash-only entry). A lookup
  * takes the slot's read lock only to compare the hash and copy the facts
  * out into the caller's arena; a store builds the entry without any lock
- * and swaps it in under the write lock. The slot is chosen by the first
- * bytes of the hash, which are uniform.
+ * and swaps it in under the write lock (util/slots; util/flat makes the
+ * copies). The slot is chosen by the first bytes of the hash, which are
+ * uniform.
  */
-#include <pthread.h>
 #include <sodium.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -17,10 +17,9 @@
 
 #include "crypto/jwt_int.h"
 #include "util/arena.h"
+#include "util/flat.h"
+#include "util/slots.h"
 #include "util/xalloc.h"
-
-#define MEMO_LOCKS 64 /* striped locks, a power of two */
-#define FLAT_ALIGN sizeof(void *)
 
 struct entry {
     unsigned char hash[JWT_MEMO_HASH];
@@ -30,54 +29,13 @@ struct entry {
 };
 
 struct jwt_memo {
-    size_t mask; /* slots - 1 */
-    struct entry **slots;
-    pthread_rwlock_t locks[MEMO_LOCKS]; /* readers copy out, writers replace */
+    struct slots table; /* struct entry */
     atomic_uint_fast64_t hits;
     atomic_uint_fast64_t sigs;
     atomic_uint_fast64_t misses;
 };
 
 /* ---- deep copies ---- */
-
-/* Bump allocation over a block; with base NULL it only counts. */
-struct flat {
-    char *base;
-    size_t used;
-};
-
-static void *take(struct flat *f, size_t n)
-{
-    size_t at = f->used;
-    f->used += (n + FLAT_ALIGN - 1) & ~(size_t)(FLAT_ALIGN - 1);
-    return f->base != NULL ? f->base + at : NULL;
-}
-
-static const char *flat_str(struct flat *f, const char *s)
-{
-    if (s == NULL)
-        return NULL;
-    size_t n = strlen(s) + 1;
-    char *d = take(f, n);
-    if (d != NULL)
-        memcpy(d, s, n);
-    return d;
-}
-
-static void flat_list(struct flat *f, struct strlist *l)
-{
-    if (l->n == 0) {
-        l->items = NULL;
-        return;
-    }
-    const char **items = take(f, l->n * sizeof(*items));
-    for (size_t i = 0; i < l->n; i++) {
-        const char *s = flat_str(f, l->items[i]);
-        if (items != NULL)
-            items[i] = s;
-    }
-    l->items = items;
-}
 
 /* *dst = src with every string and list copied into f (or only counted). */
 static void flatten(struct flat *f, struct jwt_facts *dst, const struct jwt_facts *src)
@@ -96,14 +54,8 @@ static void flatten(struct flat *f, struct jwt_facts *dst, const struct jwt_fact
 
 struct jwt_memo *jwt_memo_new(size_t slots)
 {
-    size_t n = 1;
-    while (n < slots && n < ((size_t)1 << 30))
-        n <<= 1;
     struct jwt_memo *m = xcalloc(1, sizeof(*m));
-    m->mask = n - 1;
-    m->slots = xcalloc(n, sizeof(*m->slots));
-    for (size_t i = 0; i < MEMO_LOCKS; i++)
-        pthread_rwlock_init(&m->locks[i], NULL);
+    slots_init(&m->table, slots);
     atomic_init(&m->hits, 0);
     atomic_init(&m->sigs, 0);
     atomic_init(&m->misses, 0);
@@ -114,11 +66,7 @@ void jwt_memo_free(struct jwt_memo *m)
 {
     if (m == NULL)
         return;
-    for (size_t i = 0; i <= m->mask; i++)
-        free(m->slots[i]);
-    for (size_t i = 0; i < MEMO_LOCKS; i++)
-        pthread_rwlock_destroy(&m->locks[i]);
-    free(m->slots);
+    slots_fini(&m->table);
     free(m);
 }
 
@@ -133,17 +81,15 @@ static size_t slot_of(const struct jwt_memo *m, const unsigned char hash[JWT_MEM
 {
     size_t v;
     memcpy(&v, hash, sizeof(v));
-    return v & m->mask;
+    return v & m->table.mask;
 }
 
 enum memo_hit jwt_memo_find(struct jwt_memo *m, const unsigned char hash[JWT_MEMO_HASH],
                             struct arena *a, struct jwt_facts *out)
 {
     size_t i = slot_of(m, hash);
-    pthread_rwlock_t *lock = &m->locks[i & (MEMO_LOCKS - 1)];
     enum memo_hit hit = MEMO_MISS;
-    pthread_rwlock_rdlock(lock);
-    const struct entry *e = m->slots[i];
+    const struct entry *e = slots_read(&m->table, i);
     /* Constant time: the hash stands for a bearer credential. */
     if (e != NULL && sodium_memcmp(e->hash, hash, JWT_MEMO_HASH) == 0) {
         hit = e->has_facts ? MEMO_FACTS : MEMO_SIGNATURE;
@@ -152,7 +98,7 @@ enum memo_hit jwt_memo_find(struct jwt_memo *m, const unsigned char hash[JWT_MEM
             flatten(&f, out, &e->facts);
         }
     }
-    pthread_rwlock_unlock(lock);
+    slots_done(&m->table, i);
     atomic_uint_fast64_t *counter = hit == MEMO_FACTS       ? &m->hits
                                     : hit == MEMO_SIGNATURE ? &m->sigs
                                                             : &m->misses;
@@ -168,7 +114,7 @@ void jwt_memo_store(struct jwt_memo *m, const unsigned char hash[JWT_MEMO_HASH],
     if (facts != NULL)
         flatten(&count, &scratch, facts);
     bool keep = facts != NULL && count.used <= JWT_MEMO_ENTRY_MAX;
-    size_t head = (sizeof(struct entry) + FLAT_ALIGN - 1) & ~(size_t)(FLAT_ALIGN - 1);
+    size_t head = flat_round(sizeof(struct entry));
     struct entry *e = xcalloc(1, head + (keep ? count.used : 0));
     memcpy(e->hash, hash, JWT_MEMO_HASH);
     e->has_facts = keep;
@@ -177,11 +123,5 @@ void jwt_memo_store(struct jwt_memo *m, const unsigned char hash[JWT_MEMO_HASH],
         struct flat f = {.base = (char *)e + head, .used = 0};
         flatten(&f, &e->facts, facts);
     }
-    size_t i = slot_of(m, hash);
-    pthread_rwlock_t *lock = &m->locks[i & (MEMO_LOCKS - 1)];
-    pthread_rwlock_wrlock(lock);
-    struct entry *old = m->slots[i];
-    m->slots[i] = e;
-    pthread_rwlock_unlock(lock);
-    free(old);
+    slots_put(&m->table, slot_of(m, hash), e);
 }
