@@ -153,14 +153,22 @@ void pcache_free(struct pcache *pc)
     free(pc);
 }
 
-/* The slot of a key: the hash is SHA-256 hex (uniform), folded in with
+/* The set of a key: the hash is SHA-256 hex (uniform), folded in with
  * the id. */
-static size_t slot_of(const struct pcache *pc, int64_t token_id, const char *hash)
+static size_t set_of(const struct pcache *pc, int64_t token_id, const char *hash)
 {
     uint64_t x = (uint64_t)token_id;
     for (size_t i = 0; i < 16 && hash[i] != '\0'; i++)
         x = (x << 4 | x >> 60) ^ (uint64_t)(unsigned char)hash[i];
-    return slots_index(&pc->principals, x);
+    return slots_set(&pc->principals, x);
+}
+
+/* slots_put's choice: the same key, or an entry read under an older stamp
+ * (it can never be used again). */
+static bool entry_replaces(const void *old, const void *item)
+{
+    const struct entry *o = old, *e = item;
+    return o->stamp != e->stamp || (o->token_id == e->token_id && strcmp(o->hash, e->hash) == 0);
 }
 
 static bool key_equal(const struct entry *e, int64_t token_id, const char *hash, size_t hash_len)
@@ -202,26 +210,37 @@ int pcache_principal_by_token(struct pcache *pc, struct store *s, struct arena *
     if (hash_len > TOKEN_HASH_HEX)
         return store_principal_by_token(s, a, token_id, hash_hex, out);
 
-    size_t i = slot_of(pc, token_id, hash);
-    const struct entry *e = slots_read(&pc->principals, i);
-    if (e != NULL && e->stamp == stamp && key_equal(e, token_id, hash, hash_len)) {
-        struct flat f = {.base = arena_alloc(a, e->strings), .used = 0};
-        flatten(&f, out, &e->rows);
-        slots_done(&pc->principals, i);
-        atomic_fetch_add_explicit(&pc->hits, 1, memory_order_relaxed);
-        return 0;
+    size_t set = set_of(pc, token_id, hash);
+    void *const *ways = slots_read(&pc->principals, set);
+    for (size_t w = 0; w < SLOTS_WAYS; w++) {
+        const struct entry *e = ways[w];
+        if (e != NULL && e->stamp == stamp && key_equal(e, token_id, hash, hash_len)) {
+            struct flat f = {.base = arena_alloc(a, e->strings), .used = 0};
+            flatten(&f, out, &e->rows);
+            slots_done(&pc->principals, set);
+            atomic_fetch_add_explicit(&pc->hits, 1, memory_order_relaxed);
+            return 0;
+        }
     }
-    slots_done(&pc->principals, i);
+    slots_done(&pc->principals, set);
 
     atomic_fetch_add_explicit(&pc->misses, 1, memory_order_relaxed);
     int rc = store_principal_by_token(s, a, token_id, hash_hex, out);
     if (rc != 0)
         return rc;
-    slots_put(&pc->principals, i, entry_new(stamp, token_id, hash, hash_len, out));
+    slots_put(&pc->principals, set, entry_new(stamp, token_id, hash, hash_len, out),
+              entry_replaces);
     return 0;
 }
 
 /* ---- organisations of a user ---- */
+
+/* slots_put's choice: the same user, or an entry under an older stamp. */
+static bool org_entry_replaces(const void *old, const void *item)
+{
+    const struct org_entry *o = old, *e = item;
+    return o->stamp != e->stamp || o->user_id == e->user_id;
+}
 
 /* A new entry holding a deep copy of n rows. */
 static struct org_entry *org_entry_new(uint64_t stamp, int64_t user_id, const struct org_row *rows,
@@ -248,23 +267,26 @@ int pcache_orgs_by_user(struct pcache *pc, struct store *s, struct arena *a, int
     if (pc == NULL || !store_change_stamp(s, &stamp))
         return store_org_list_by_user(s, a, user_id, out, n);
 
-    size_t i = slots_index(&pc->orgs, (uint64_t)user_id);
-    const struct org_entry *e = slots_read(&pc->orgs, i);
-    if (e != NULL && e->stamp == stamp && e->user_id == user_id) {
-        struct flat f = {.base = arena_alloc(a, e->strings), .used = 0};
-        *out = flatten_orgs(&f, e->rows, e->n);
-        *n = e->n;
-        slots_done(&pc->orgs, i);
-        atomic_fetch_add_explicit(&pc->org_hits, 1, memory_order_relaxed);
-        return 0;
+    size_t set = slots_set(&pc->orgs, (uint64_t)user_id);
+    void *const *ways = slots_read(&pc->orgs, set);
+    for (size_t w = 0; w < SLOTS_WAYS; w++) {
+        const struct org_entry *e = ways[w];
+        if (e != NULL && e->stamp == stamp && e->user_id == user_id) {
+            struct flat f = {.base = arena_alloc(a, e->strings), .used = 0};
+            *out = flatten_orgs(&f, e->rows, e->n);
+            *n = e->n;
+            slots_done(&pc->orgs, set);
+            atomic_fetch_add_explicit(&pc->org_hits, 1, memory_order_relaxed);
+            return 0;
+        }
     }
-    slots_done(&pc->orgs, i);
+    slots_done(&pc->orgs, set);
 
     atomic_fetch_add_explicit(&pc->org_misses, 1, memory_order_relaxed);
     int rc = store_org_list_by_user(s, a, user_id, out, n);
     if (rc != 0)
         return rc;
-    slots_put(&pc->orgs, i, org_entry_new(stamp, user_id, *out, *n));
+    slots_put(&pc->orgs, set, org_entry_new(stamp, user_id, *out, *n), org_entry_replaces);
     return 0;
 }
 

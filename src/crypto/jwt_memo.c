@@ -77,28 +77,38 @@ void jwt_memo_stats(struct jwt_memo *m, struct jwt_memo_stats *out)
     out->misses = m != NULL ? atomic_load(&m->misses) : 0;
 }
 
-static size_t slot_of(const struct jwt_memo *m, const unsigned char hash[JWT_MEMO_HASH])
+static size_t set_of(struct jwt_memo *m, const unsigned char hash[JWT_MEMO_HASH])
 {
-    size_t v;
+    uint64_t v;
     memcpy(&v, hash, sizeof(v));
-    return v & m->table.mask;
+    return slots_set(&m->table, v);
+}
+
+/* slots_put's choice: the same token. */
+static bool entry_replaces(const void *old, const void *item)
+{
+    const struct entry *o = old, *e = item;
+    return memcmp(o->hash, e->hash, JWT_MEMO_HASH) == 0;
 }
 
 enum memo_hit jwt_memo_find(struct jwt_memo *m, const unsigned char hash[JWT_MEMO_HASH],
                             struct arena *a, struct jwt_facts *out)
 {
-    size_t i = slot_of(m, hash);
+    size_t set = set_of(m, hash);
     enum memo_hit hit = MEMO_MISS;
-    const struct entry *e = slots_read(&m->table, i);
-    /* Constant time: the hash stands for a bearer credential. */
-    if (e != NULL && sodium_memcmp(e->hash, hash, JWT_MEMO_HASH) == 0) {
+    void *const *ways = slots_read(&m->table, set);
+    for (size_t w = 0; w < SLOTS_WAYS && hit == MEMO_MISS; w++) {
+        const struct entry *e = ways[w];
+        /* Constant time: the hash stands for a bearer credential. */
+        if (e == NULL || sodium_memcmp(e->hash, hash, JWT_MEMO_HASH) != 0)
+            continue;
         hit = e->has_facts ? MEMO_FACTS : MEMO_SIGNATURE;
         if (e->has_facts) {
             struct flat f = {.base = arena_alloc(a, e->strings), .used = 0};
             flatten(&f, out, &e->facts);
         }
     }
-    slots_done(&m->table, i);
+    slots_done(&m->table, set);
     atomic_uint_fast64_t *counter = hit == MEMO_FACTS       ? &m->hits
                                     : hit == MEMO_SIGNATURE ? &m->sigs
                                                             : &m->misses;
@@ -123,5 +133,5 @@ void jwt_memo_store(struct jwt_memo *m, const unsigned char hash[JWT_MEMO_HASH],
         struct flat f = {.base = (char *)e + head, .used = 0};
         flatten(&f, &e->facts, facts);
     }
-    slots_put(&m->table, slot_of(m, hash), e);
+    slots_put(&m->table, set_of(m, hash), e, entry_replaces);
 }

@@ -1,4 +1,4 @@
-/* slots.c - the striped slot table of the read caches (see slots.h). */
+/* slots.c - the set-associative slot table of the read caches (see slots.h). */
 #include "util/slots.h"
 
 #include <stdlib.h>
@@ -7,11 +7,12 @@
 
 void slots_init(struct slots *t, size_t n)
 {
-    size_t cap = 1;
-    while (cap < n && cap < ((size_t)1 << 30))
-        cap <<= 1;
-    t->mask = cap - 1;
-    t->items = xcalloc(cap, sizeof(*t->items));
+    size_t sets = 1;
+    while (sets * SLOTS_WAYS < n && sets < ((size_t)1 << 28))
+        sets <<= 1;
+    t->mask = sets - 1;
+    t->items = xcalloc(sets * SLOTS_WAYS, sizeof(*t->items));
+    t->next = xcalloc(sets, sizeof(*t->next));
     for (size_t i = 0; i < SLOTS_LOCKS; i++)
         pthread_rwlock_init(&t->locks[i], NULL);
 }
@@ -20,15 +21,17 @@ void slots_fini(struct slots *t)
 {
     if (t->items == NULL)
         return;
-    for (size_t i = 0; i <= t->mask; i++)
+    for (size_t i = 0; i < (t->mask + 1) * SLOTS_WAYS; i++)
         free(t->items[i]);
     for (size_t i = 0; i < SLOTS_LOCKS; i++)
         pthread_rwlock_destroy(&t->locks[i]);
     free(t->items);
+    free(t->next);
     t->items = NULL;
+    t->next = NULL;
 }
 
-size_t slots_index(const struct slots *t, uint64_t key)
+size_t slots_set(const struct slots *t, uint64_t key)
 {
     /* The finaliser of MurmurHash3: every input bit moves the low bits. */
     key ^= key >> 33;
@@ -37,23 +40,38 @@ size_t slots_index(const struct slots *t, uint64_t key)
     return (size_t)key & t->mask;
 }
 
-const void *slots_read(struct slots *t, size_t i)
+void *const *slots_read(struct slots *t, size_t s)
 {
-    pthread_rwlock_rdlock(&t->locks[i & (SLOTS_LOCKS - 1)]);
-    return t->items[i];
+    pthread_rwlock_rdlock(&t->locks[s & (SLOTS_LOCKS - 1)]);
+    return &t->items[s * SLOTS_WAYS];
 }
 
-void slots_done(struct slots *t, size_t i)
+void slots_done(struct slots *t, size_t s)
 {
-    pthread_rwlock_unlock(&t->locks[i & (SLOTS_LOCKS - 1)]);
+    pthread_rwlock_unlock(&t->locks[s & (SLOTS_LOCKS - 1)]);
 }
 
-void slots_put(struct slots *t, size_t i, void *item)
+void slots_put(struct slots *t, size_t s, void *item,
+               bool (*replaces)(const void *entry, const void *item))
 {
-    pthread_rwlock_t *lock = &t->locks[i & (SLOTS_LOCKS - 1)];
+    pthread_rwlock_t *lock = &t->locks[s & (SLOTS_LOCKS - 1)];
+    void **ways = &t->items[s * SLOTS_WAYS];
     pthread_rwlock_wrlock(lock);
-    void *old = t->items[i];
-    t->items[i] = item;
+    size_t w = SLOTS_WAYS;
+    for (size_t i = 0; i < SLOTS_WAYS && w == SLOTS_WAYS; i++) {
+        if (ways[i] != NULL && replaces != NULL && replaces(ways[i], item))
+            w = i;
+    }
+    for (size_t i = 0; i < SLOTS_WAYS && w == SLOTS_WAYS; i++) {
+        if (ways[i] == NULL)
+            w = i;
+    }
+    if (w == SLOTS_WAYS) {
+        w = t->next[s] % SLOTS_WAYS;
+        t->next[s] = (unsigned char)((w + 1) % SLOTS_WAYS);
+    }
+    void *old = ways[w];
+    ways[w] = item;
     pthread_rwlock_unlock(lock);
     free(old);
 }

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "crypto/jwt.h"
+#include "util/slots.h"
 #include "util/arena.h"
 #include "util/err.h"
 
@@ -725,9 +726,13 @@ static void memo_refusals(void **state)
 }
 
 /* A full table: tokens replace each other and still verify right. */
+/* More tokens than one set holds (a 1-entry memo is one set of
+ * SLOTS_WAYS ways): used in turn, each evicts another, and every one still
+ * verifies to its own claims; as many as the ways all stay. */
 static void memo_collisions(void **state)
 {
     (void)state;
+    enum { N = SLOTS_WAYS + 1 };
     struct jwt_memo *m = jwt_memo_new(1);
     struct jwt_expect ex = expect;
     ex.memo = m;
@@ -735,21 +740,29 @@ static void memo_collisions(void **state)
     struct arena *a = arena_new();
     struct jwt_claims out;
     enum jwt_fail why;
-    struct jwt_claims c1 = good_claims(), c2 = good_claims();
-    c1.sub = "1";
-    c2.sub = "2";
-    char *t1 = sign_good(c1), *t2 = sign_good(c2);
-    for (int i = 0; i < 3; i++) {
-        assert_int_equal(jwt_verify(t1, lookup, &r, &ex, a, &out, &why), 0);
-        assert_string_equal(out.sub, "1");
-        assert_int_equal(jwt_verify(t2, lookup, &r, &ex, a, &out, &why), 0);
-        assert_string_equal(out.sub, "2");
+    char *t[N];
+    char subs[N][4];
+    for (int k = 0; k < N; k++) {
+        struct jwt_claims c = good_claims();
+        snprintf(subs[k], sizeof(subs[k]), "%d", k + 1);
+        c.sub = subs[k];
+        t[k] = sign_good(c);
     }
-    memo_counts(m, 0, 0, 6);
-    assert_int_equal(jwt_verify(t2, lookup, &r, &ex, a, &out, &why), 0);
-    memo_counts(m, 1, 0, 6);
-    free(t1);
-    free(t2);
+    for (int i = 0; i < 3; i++) {
+        for (int k = 0; k < N; k++) {
+            assert_int_equal(jwt_verify(t[k], lookup, &r, &ex, a, &out, &why), 0);
+            assert_string_equal(out.sub, subs[k]);
+        }
+    }
+    memo_counts(m, 0, 0, 3 * N);
+    /* The last SLOTS_WAYS tokens used are all kept. */
+    for (int k = 1; k < N; k++) {
+        assert_int_equal(jwt_verify(t[k], lookup, &r, &ex, a, &out, &why), 0);
+        assert_string_equal(out.sub, subs[k]);
+    }
+    memo_counts(m, N - 1, 0, 3 * N);
+    for (int k = 0; k < N; k++)
+        free(t[k]);
     arena_free(a);
     jwt_memo_free(m);
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,28 +59,61 @@ static void counting_then_copying_fills_the_block_exactly(void **state)
     free(block);
 }
 
-static void slots_replace_and_free_their_entries(void **state)
+static bool same_int(const void *entry, const void *item)
+{
+    return *(const int *)entry == *(const int *)item;
+}
+
+static int *boxed(int v)
+{
+    int *p = malloc(sizeof(*p));
+    *p = v;
+    return p;
+}
+
+/* The values in set s, 0 for an empty way. */
+static void ways_of(struct slots *t, size_t s, int out[SLOTS_WAYS])
+{
+    void *const *ways = slots_read(t, s);
+    for (size_t w = 0; w < SLOTS_WAYS; w++)
+        out[w] = ways[w] != NULL ? *(const int *)ways[w] : 0;
+    slots_done(t, s);
+}
+
+static void slots_fill_ways_then_replace_in_turn(void **state)
 {
     (void)state;
     struct slots t;
-    slots_init(&t, 5); /* rounded up to 8 */
+    slots_init(&t, 5 * SLOTS_WAYS); /* rounded up to 8 sets */
     assert_int_equal(t.mask, 7);
     for (uint64_t k = 0; k < 1000; k++)
-        assert_true(slots_index(&t, k) <= t.mask);
-    assert_null(slots_read(&t, 3));
-    slots_done(&t, 3);
-    int *one = malloc(sizeof(*one)), *two = malloc(sizeof(*two));
-    *one = 1;
-    *two = 2;
-    slots_put(&t, 3, one);
-    const int *got = slots_read(&t, 3);
-    assert_int_equal(*got, 1);
-    slots_done(&t, 3);
-    slots_put(&t, 3, two); /* frees one (a leak would show under ASan) */
-    got = slots_read(&t, 3);
-    assert_int_equal(*got, 2);
-    slots_done(&t, 3);
-    slots_fini(&t); /* frees two */
+        assert_true(slots_set(&t, k) <= t.mask);
+    int v[SLOTS_WAYS];
+    ways_of(&t, 3, v);
+    for (size_t w = 0; w < SLOTS_WAYS; w++)
+        assert_int_equal(v[w], 0);
+    /* Empty ways first. */
+    for (int i = 1; i <= SLOTS_WAYS; i++)
+        slots_put(&t, 3, boxed(i), same_int);
+    ways_of(&t, 3, v);
+    for (int i = 0; i < SLOTS_WAYS; i++)
+        assert_int_equal(v[i], i + 1);
+    /* The same key takes its own way (the old entry is freed: ASan). */
+    slots_put(&t, 3, boxed(2), same_int);
+    ways_of(&t, 3, v);
+    assert_int_equal(v[1], 2);
+    assert_int_equal(v[0] + v[1] + v[2] + v[3], 1 + 2 + 3 + 4);
+    /* A full set replaces its ways in turn. */
+    slots_put(&t, 3, boxed(10), same_int);
+    slots_put(&t, 3, boxed(11), same_int);
+    ways_of(&t, 3, v);
+    assert_int_equal(v[0], 10);
+    assert_int_equal(v[1], 11);
+    assert_int_equal(v[2], 3);
+    /* Other sets are untouched. */
+    ways_of(&t, 4, v);
+    assert_int_equal(v[0], 0);
+    slots_fini(&t); /* frees every entry */
     slots_fini(&t); /* twice is harmless */
 }
 
@@ -87,7 +121,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(counting_then_copying_fills_the_block_exactly),
-        cmocka_unit_test(slots_replace_and_free_their_entries),
+        cmocka_unit_test(slots_fill_ways_then_replace_in_turn),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
