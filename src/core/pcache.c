@@ -1,13 +1,14 @@
 /*
  * pcache.c - the principal cache (see pcache.h).
  *
- * A slot holds one entry: the key (token id and hash, the arguments of
+ * An entry holds the key (token id and hash, the arguments of
  * store_principal_by_token), the stamp it was read under and one malloc'd
  * block with a deep copy of the rows (the struct, then every string and
- * list it points to). A lookup takes the stamp first, then the slot's read
+ * list it points to). A lookup takes the stamp first, then its set's read
  * lock only to copy the entry out into the caller's arena; a miss reads the
- * store without any lock and installs the copy (util/slots: direct-mapped,
- * a colliding key replaces the entry; util/flat: the copies). A second
+ * store without any lock and installs the copy (util/slots: 4-way
+ * set-associative, an entry of an older stamp goes first in a full set;
+ * util/flat: the copies). A second
  * table of the same size keeps the organisations of a user
  * (store_org_list_by_user) the same way, keyed by the user id.
  *

@@ -79,12 +79,11 @@ typedef const char *(*jwt_key_lookup)(void *ctx, struct arena *a, const char *ki
 
 /*
  * A memo of the tokens whose signature verified, by the BLAKE2b-256 hash
- * of all their bytes: a fixed table of slots (direct-mapped, a newer token
- * replaces an older one on collision), each holding what the token says
- * (kid, iss, sub, aud, tid, jti, iat, nbf, exp, scopes) once its header,
- * signature and claim types passed. A token presented again costs a hash
- * and a lookup: no base64, no JSON, no RSA. Every check that depends on
- * time or configuration runs again on each call (kid still known to the
+ * of all their bytes: a fixed table of slots (util/slots: 4-way
+ * set-associative, a newer token replaces an older one in a full set), each holding what the token
+ * says (kid, iss, sub, aud, tid, jti, iat, nbf, exp, scopes) once its header, signature and claim
+ * types passed. A token presented again costs a hash and a lookup: no base64, no JSON, no RSA.
+ * Every check that depends on time or configuration runs again on each call (kid still known to the
  * lookup, iss, aud, exp, nbf, iat), so a hit answers exactly what a full
  * verification would. A token whose claims take more than
  * JWT_MEMO_ENTRY_MAX bytes is remembered by its hash only (its header and
