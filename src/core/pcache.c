@@ -166,17 +166,17 @@ static size_t set_of(const struct pcache *pc, int64_t token_id, const char *hash
 
 /* slots_put's choice: the same key, or an entry read under an older stamp
  * (it can never be used again). */
-static bool entry_replaces(const void *old, const void *item)
-{
-    const struct entry *o = old, *e = item;
-    return o->stamp != e->stamp || (o->token_id == e->token_id && strcmp(o->hash, e->hash) == 0);
-}
-
 static bool key_equal(const struct entry *e, int64_t token_id, const char *hash, size_t hash_len)
 {
     /* Constant time over the hash: it is derived from a secret. */
     return e->token_id == token_id && strlen(e->hash) == hash_len &&
            (hash_len == 0 || ct_equal(e->hash, hash, hash_len));
+}
+
+static bool entry_replaces(const void *old, const void *item)
+{
+    const struct entry *o = old, *e = item;
+    return o->stamp != e->stamp || key_equal(o, e->token_id, e->hash, strlen(e->hash));
 }
 
 /* A new entry holding a deep copy of rows. */
@@ -229,8 +229,13 @@ int pcache_principal_by_token(struct pcache *pc, struct store *s, struct arena *
     int rc = store_principal_by_token(s, a, token_id, hash_hex, out);
     if (rc != 0)
         return rc;
-    slots_put(&pc->principals, set, entry_new(stamp, token_id, hash, hash_len, out),
-              entry_replaces);
+    /* Only a lookup the token itself answers is kept: by id alone (a
+     * JWT's jti), or with the hash of its secret. A wrong secret for a
+     * real id (refused by the caller) must not fill the table. */
+    if (hash_len == 0 || (strlen(out->token.token_hash) == hash_len &&
+                          ct_equal(out->token.token_hash, hash, hash_len)))
+        slots_put(&pc->principals, set, entry_new(stamp, token_id, hash, hash_len, out),
+                  entry_replaces);
     return 0;
 }
 

@@ -10,8 +10,9 @@
  * this process applies to the next request exactly as without the cache,
  * and one made by another process (the CLI) within a millisecond. Nothing is cached when the
  * backend has no stamp (PostgreSQL: other instances write without telling this one) or a read
- * fails; misses (no such token) are never cached. The checks on the rows (revocation, expiry, hash
- * comparison, status) are the caller's and run on every request, cached or not.
+ * fails; misses (no such token) and lookups whose hash is not the token's (a wrong secret for a
+ * real id) are never cached. The checks on the rows (revocation, expiry, hash comparison, status)
+ * are the caller's and run on every request, cached or not.
  *
  * Thread-safe: a fixed table of slots under striped locks, shared by every
  * thread. Memory is bounded by the slot count (one principal per slot,

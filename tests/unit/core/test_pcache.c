@@ -320,6 +320,13 @@ static void test_a_full_table_still_answers_right(void **state)
     /* The same id with another hash is another key: the store's answer. */
     struct seen r = lookup_checked(f, ids[0], hashes[1]);
     assert_string_equal(r.token_hash, hashes[0]);
+    /* ... and such a lookup (a wrong secret for a real id) is never kept. */
+    struct pcache_stats before, after;
+    pcache_stats(f->pc, &before);
+    lookup_checked(f, ids[0], hashes[1]);
+    pcache_stats(f->pc, &after);
+    assert_int_equal(after.hits, before.hits);
+    assert_int_equal(after.misses, before.misses + 1);
 }
 
 static void test_no_cache_reads_the_store(void **state)
