@@ -17,15 +17,19 @@ describe('server: buffered log', () => {
     for (const s of servers) await s.stop().catch(() => {});
   }, { timeout: 60000 });
 
-  test('an idle server writes the pending lines within the interval, in order', async () => {
+  test('an idle server writes the pending lines within the interval', async () => {
     const s = track(await startServer({ LATCHKEY_LOG_FLUSH_MS: '100' }));
     for (let i = 0; i < 20; i++) await api(s, 'GET', `/api/v1/log-test/${i}`);
     const t0 = Date.now();
     const lines = await waitForLog(s, ACCESS, { count: 20, timeoutMs: 3000 });
     assert.equal(lines.length, 20, s.stderr());
     assert.ok(Date.now() - t0 < 3000);
-    // One after the other: the order they were logged in.
-    assert.deepEqual(lines.map((l) => Number(ACCESS.exec(l)[2])), [...Array(20).keys()]);
+    // Every request once. (Not necessarily in request order: a request's
+    // line is logged when MHD completes it, which may be after the client
+    // got the reply and sent the next request, served by the other worker.
+    // The order of one thread's lines is pinned by tests/unit/util/test_log.c.)
+    const seen = lines.map((l) => Number(ACCESS.exec(l)[2])).sort((a, b) => a - b);
+    assert.deepEqual(seen, [...Array(20).keys()]);
     for (const l of lines) assert.match(l, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z level=info /);
   });
 
