@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tmpdir.h"
 #include "core/lastused.h"
 #include "store/store.h"
 #include "util/arena.h"
@@ -26,14 +27,6 @@ struct fixture {
     struct store *s;
     int64_t tokens[3];
 };
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
 
 static int setup(void **state)
 {
@@ -59,7 +52,7 @@ static int teardown(void **state)
 {
     struct fixture *f = *state;
     store_free(f->s);
-    nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+    tmpdir_remove(f->dir);
     free(f);
     return 0;
 }

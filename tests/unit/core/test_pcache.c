@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tmpdir.h"
 #include "core/pcache.h"
 #include "store/store.h"
 #include "util/arena.h"
@@ -32,14 +33,6 @@ struct fixture {
     int64_t user_id, tenant_id, role_id, token_id;
     char hash[TOKEN_HASH_HEX + 1];
 };
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
 
 static void hash_of(unsigned n, char out[TOKEN_HASH_HEX + 1])
 {
@@ -108,7 +101,7 @@ static int teardown(void **state)
     struct fixture *f = *state;
     pcache_free(f->pc);
     store_free(f->s);
-    nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+    tmpdir_remove(f->dir);
     free(f);
     return 0;
 }

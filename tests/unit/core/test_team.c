@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tmpdir.h"
 #include "core/invitation.h"
 #include "core/keyring.h"
 #include "core/role.h"
@@ -58,14 +59,6 @@ static const char *fake_env(const char *name, void *ctx)
     return NULL;
 }
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));
@@ -94,7 +87,7 @@ static int teardown(void **state)
     store_free(f->srv.store);
     config_fini(&f->srv.cfg);
     arena_free(f->a);
-    nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+    tmpdir_remove(f->dir);
     free(f);
     return 0;
 }

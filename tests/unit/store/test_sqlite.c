@@ -9,17 +9,10 @@
 #include <unistd.h>
 
 #define BACKEND_SUFFIX ".sqlite.sql"
+#include "tmpdir.h"
 #include "store_cases.h"
 #include "staff_cases.h"
 #include "team_cases.h"
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
 
 static void make_tmpdir(char dir[64])
 {
@@ -29,7 +22,7 @@ static void make_tmpdir(char dir[64])
 
 static void remove_tree(const char *dir)
 {
-    nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+    tmpdir_remove(dir);
 }
 
 /* f->priv is the temporary directory, f->url the file in it. */
