@@ -107,6 +107,7 @@ struct request {
     struct buf body; /* at most body_limit bytes */
     size_t body_limit;
     size_t body_dropped; /* bytes ignored past the limit */
+    bool refused;        /* arrived while stopping: 503, not counted as active */
     json_t *json;        /* owned; parsed before dispatch */
 
     /* Reply, buffered until the end of the handler invocation. */

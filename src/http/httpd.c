@@ -67,7 +67,7 @@ struct httpd {
     const struct netaddr *trusted_proxies; /* borrowed, constant */
     size_t n_trusted_proxies;
     uint16_t port;
-    MHD_socket quiesced;      /* listening socket after quiesce */
+    atomic_bool stopping;     /* httpd_stop began: new requests get 503 */
     atomic_ullong next_id;    /* request ids */
     atomic_size_t active;     /* requests between first call and completion */
     pthread_mutex_t defer_mu; /* see the file comment */
@@ -178,7 +178,10 @@ static struct request *first_call(struct httpd *h, struct MHD_Connection *conn, 
     struct request *req = http_request_new(h, conn, method, url, id);
     req->body_limit = h->body_limit;
     http_request_forwarded(req, h->trusted_proxies, h->n_trusted_proxies);
-    atomic_fetch_add(&h->active, 1);
+    if (atomic_load(&h->stopping))
+        req->refused = true; /* not waited for: httpd_stop drains the others */
+    else
+        atomic_fetch_add(&h->active, 1);
     route(req);
     return req;
 }
@@ -259,6 +262,14 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
     if (req == NULL) {
         req = first_call(h, conn, url, method);
         *con_cls = req;
+        if (req->refused) {
+            /* The server is stopping: answer at once and close, so the
+             * client retries elsewhere (MHD closes a connection whose
+             * reply is queued on this first call). */
+            http_reply_header(req, "Connection", "close");
+            reply_error(req, req->sf, HERR_UNAVAILABLE, NULL);
+            return http_request_queue(req);
+        }
         if (headers_too_large(conn)) {
             /* No error kind for 431 in the dialects: one plain shape. */
             http_reply_json(req, 431,
@@ -410,8 +421,10 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
         return;
     *con_cls = NULL;
     access_log(req);
+    bool counted = !req->refused;
     http_request_free(req);
-    atomic_fetch_sub(&h->active, 1);
+    if (counted)
+        atomic_fetch_sub(&h->active, 1);
 }
 
 /* Resolves host:port into addr; host is an IPv4 or IPv6 literal or a name
@@ -459,7 +472,7 @@ int httpd_start(struct server *srv, const struct httpd_options *o, struct httpd 
         goto out;
     h = xcalloc(1, sizeof(*h));
     h->srv = srv;
-    h->quiesced = MHD_INVALID_SOCKET;
+    atomic_init(&h->stopping, false);
     h->body_limit = o->body_limit > 0 ? o->body_limit : DEFAULT_BODY_LIMIT;
     h->trusted_proxies = o->trusted_proxies;
     h->n_trusted_proxies = o->n_trusted_proxies;
@@ -519,14 +532,21 @@ static void wait_idle(struct httpd *h, int64_t ms)
     }
 }
 
+/*
+ * Stopping: requests that arrive from now on get a 503 and their
+ * connection closed, the ones in flight finish (up to STOP_GRACE_MS), then
+ * the daemon stops. Not MHD_quiesce_daemon: with an epoll thread pool it
+ * removes the listening socket from each worker's epoll set while the
+ * worker may be removing it too, and the loser's epoll_ctl failure is an
+ * MHD_PANIC (abort) in 0.9.75 - seen under the sanitizers in CI.
+ */
 void httpd_stop(struct httpd *h)
 {
     if (h == NULL)
         return;
-    if (h->daemon != NULL) {
-        h->quiesced = MHD_quiesce_daemon(h->daemon);
+    atomic_store(&h->stopping, true);
+    if (h->daemon != NULL)
         wait_idle(h, STOP_GRACE_MS);
-    }
     /* Runs every queued job (each resumes its connection); later
      * deferrals get ERR_BUSY, so the handlers reply 503. */
     if (h->pool != NULL)
@@ -538,8 +558,6 @@ void httpd_stop(struct httpd *h)
                       atomic_load(&h->active));
         MHD_stop_daemon(h->daemon);
     }
-    if (h->quiesced != MHD_INVALID_SOCKET)
-        close(h->quiesced);
     pool_free(h->pool);
     pthread_mutex_destroy(&h->defer_mu);
     free(h);

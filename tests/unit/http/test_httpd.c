@@ -999,6 +999,50 @@ static void test_stop_drains(void **state)
     client_close(&c);
 }
 
+static void *stop_thread(void *arg)
+{
+    httpd_stop(arg);
+    return NULL;
+}
+
+/* While httpd_stop drains, a new request gets 503 and its connection is
+ * closed; the request in flight still gets its 200. */
+static void test_stop_refuses_new_requests(void **state)
+{
+    struct fixture *f = *state;
+    struct client c1, c2;
+    struct resp r;
+
+    block_released = false;
+    block_accepted = 0;
+    client_open(&c1, AF_INET, f->port);
+    client_open(&c2, AF_INET, f->port);
+    client_sendf(&c1, "GET /block HTTP/1.1\r\nHost: t\r\n\r\n");
+    wait_accepted(1);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, stop_thread, f->h), 0);
+    f->h = NULL;
+    /* The stop is waiting for /block: c2's request is refused. */
+    struct timespec ms = {.tv_sec = 0, .tv_nsec = 50 * 1000000L};
+    nanosleep(&ms, NULL);
+    client_sendf(&c2, "GET /ping HTTP/1.1\r\nHost: t\r\n\r\n");
+    assert_true(client_read(&c2, &r, false));
+    assert_int_equal(r.status, 503);
+    assert_string_equal(resp_header(&r, "Connection"), "close");
+    resp_fini(&r);
+
+    pthread_mutex_lock(&block_mu);
+    block_released = true;
+    pthread_cond_broadcast(&block_cv);
+    pthread_mutex_unlock(&block_mu);
+    assert_true(client_read(&c1, &r, false));
+    assert_int_equal(r.status, 200);
+    resp_fini(&r);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    client_close(&c1);
+    client_close(&c2);
+}
+
 /* The client leaves while its request is suspended: nothing leaks or hangs. */
 static void test_client_gone_while_deferred(void **state)
 {
@@ -1144,6 +1188,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_deferred_many, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pool_full, setup_busy, teardown),
         cmocka_unit_test_setup_teardown(test_stop_drains, setup_busy, teardown),
+        cmocka_unit_test_setup_teardown(test_stop_refuses_new_requests, setup_busy, teardown),
         cmocka_unit_test_setup_teardown(test_client_gone_while_deferred, setup_busy, teardown),
         cmocka_unit_test_setup_teardown(test_timeout_and_per_ip, setup_tight, teardown),
         cmocka_unit_test_setup_teardown(test_ipv6, setup_v6, teardown),
