@@ -35,6 +35,7 @@
 #include "util/arena.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/timeutil.h"
 #include "util/xalloc.h"
 
 /*
@@ -72,13 +73,6 @@ struct httpd {
     atomic_size_t active;     /* requests between first call and completion */
     pthread_mutex_t defer_mu; /* see the file comment */
 };
-
-static int64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static unsigned ncpu(void)
 {
@@ -402,7 +396,7 @@ static void access_log(const struct request *req)
     put_str(&l, " status=");
     put_u64(&l, req->state == REQ_FINISHED ? req->status : 0);
     put_str(&l, " ms=");
-    put_ms(&l, mono_ns() - req->start_ns);
+    put_ms(&l, time_mono_ns() - req->start_ns);
     put_str(&l, " ip=");
     put_str(&l, req->ip);
     put_str(&l, " bytes=");
@@ -525,8 +519,8 @@ uint16_t httpd_port(const struct httpd *h)
 /* Waits up to ms for the in-flight request count to reach zero. */
 static void wait_idle(struct httpd *h, int64_t ms)
 {
-    int64_t deadline = mono_ns() + ms * 1000000;
-    while (atomic_load(&h->active) > 0 && mono_ns() < deadline) {
+    int64_t deadline = time_mono_ns() + ms * 1000000;
+    while (atomic_load(&h->active) > 0 && time_mono_ns() < deadline) {
         struct timespec ts = {.tv_sec = 0, .tv_nsec = 5000000L};
         nanosleep(&ts, NULL);
     }

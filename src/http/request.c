@@ -13,7 +13,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include "http/http_int.h"
 #include "util/arena.h"
@@ -21,6 +20,7 @@
 #include "util/err.h"
 #include "util/log.h"
 #include "util/netaddr.h"
+#include "util/timeutil.h"
 #include "util/xalloc.h"
 
 /* Writes the peer address of conn as text; "::ffff:a.b.c.d" becomes "a.b.c.d". */
@@ -52,10 +52,7 @@ struct request *http_request_new(struct httpd *h, struct MHD_Connection *conn, c
 {
     struct arena *a = arena_new();
     struct request *req = arena_alloc(a, sizeof(*req));
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    req->start_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    req->start_ns = time_mono_ns();
     req->httpd = h;
     req->conn = conn;
     req->arena = a;

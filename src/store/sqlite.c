@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "store/sqlite_int.h"
@@ -344,9 +343,7 @@ bool sq_change_stamp(struct store *base, uint64_t *out)
     struct sq_conn *c = NULL;
     if (atomic_load(&s->no_wal) || sq_conn_get(base, &c) != 0)
         return false;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    int64_t now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    int64_t now = time_mono_ns();
     if (c->checked_ns == 0 || now - c->checked_ns >= SQ_EXTERNAL_CHECK_NS) {
         struct sq_q q;
         if (sq_query(base, SQ_DATA_VERSION, &q) != 0)

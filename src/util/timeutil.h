@@ -15,6 +15,8 @@ int64_t time_now(void);
 int64_t time_now_ms(void);
 /* Current monotonic time in milliseconds. */
 int64_t time_mono_ms(void);
+/* Current monotonic time in nanoseconds (request timing, short intervals). */
+int64_t time_mono_ns(void);
 /* Writes "2026-04-30T18:10:01+00:00" (26 bytes with NUL) into out: what
  * gmtime_r + strftime give; empty when gmtime_r cannot represent t. */
 void time_iso8601(int64_t t, char out[32]);
