@@ -92,6 +92,26 @@ describe('autocom team: members, roles, permissions', () => {
     assert.equal(res.body.meta.from, null);
     assert.equal(res.body.meta.to, null);
     assert.equal(res.body.meta.current_page, 8);
+    // Laravel's LengthAwarePaginator past the last page: previousPageUrl()
+    // is null only on page 1, so prev is page 7's URL; next is null
+    // (hasMorePages() is false); first and last stay the real ones.
+    assert.deepEqual(res.body.links, {
+      first: `${path}?per_page=3&page=1`, last: `${path}?per_page=3&page=7`,
+      prev: `${path}?per_page=3&page=7`, next: null,
+    });
+    assert.equal(res.body.meta.last_page, 7);
+    assert.equal(res.body.meta.total, 20);
+    const links = res.body.meta.links;
+    assert.deepEqual(links[0],
+      { url: `${path}?per_page=3&page=7`, label: '&laquo; Previous', active: false });
+    assert.deepEqual(links.at(-1), { url: null, label: 'Next &raquo;', active: false });
+    assert.deepEqual(links.slice(1, -1).map((l) => [l.label, l.active]),
+      [1, 2, 3, 4, 5, 6, 7].map((n) => [String(n), false]));
+    // Far past the end, prev is still the page before the current one.
+    res = await teamCall(server, 'GET', '/api/v1/team?per_page=3&page=50', team.owner, team);
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.links.prev, `${path}?per_page=3&page=49`);
+    assert.equal(res.body.meta.links[0].url, `${path}?per_page=3&page=49`);
   });
 
   test('GET /team?per_page=1: 20 pages, Laravel\'s window of page links', async () => {
