@@ -165,6 +165,15 @@ struct principal_rows {
 int store_principal_by_token(struct store *s, struct arena *a, int64_t token_id,
                              const char *hash_hex, struct principal_rows *out)
     __attribute__((warn_unused_result));
+/*
+ * The same read for the token token_id in another tenant of its user (a JWT
+ * whose X-Tenant names another organisation): the token and its user, and
+ * the tenant whose slug is tenant_slug (has_tenant false if there is none)
+ * with the user's membership and role there. ERR_NOT_FOUND as above.
+ */
+int store_principal_in_tenant(struct store *s, struct arena *a, int64_t token_id,
+                              const char *tenant_slug, struct principal_rows *out)
+    __attribute__((warn_unused_result));
 
 /* ---- audit ---- */
 /* Inserts e (id ignored); sets e->id. */

@@ -84,6 +84,7 @@ void autocom_refusal(struct request *req, const struct principal *p)
     case REFUSE_USER_SUSPENDED:
         reply_status(req, "Your account has been suspended", "suspended");
         break;
+    case REFUSE_TENANT_UNKNOWN: autocom_message(req, 404, "Tenant not found"); break;
     default:
         http_reply_json(req, 403,
                         json_pack("{s:s}", "message", "You are not a member of this organization"));
@@ -521,8 +522,8 @@ static const struct route routes[] = {
     {HTTP_POST, "/api/v1/auth/login", login_handler, AUTH_PUBLIC, NULL, "login", 0},
     {HTTP_POST, "/api/v1/auth/logout", logout_handler, AUTH_BEARER_JWT, NULL, "api", 0},
     {HTTP_GET, "/api/v1/auth/me", me_handler, AUTH_BEARER_JWT, NULL, "api", 0},
-    {HTTP_GET, "/api/v1/auth/tenants", tenants_handler, AUTH_BEARER_JWT, NULL, "api", 0},
-    {HTTP_POST, "/api/v1/auth/change-password", change_password_handler, AUTH_BEARER_JWT, NULL,
+    {HTTP_GET, "/api/v1/auth/tenants", tenants_handler, AUTH_BEARER_JWT_USER, NULL, "api", 0},
+    {HTTP_POST, "/api/v1/auth/change-password", change_password_handler, AUTH_BEARER_JWT_USER, NULL,
      "api", 0},
 };
 
