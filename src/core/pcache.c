@@ -34,7 +34,7 @@
 #if UINTPTR_MAX == 0xffffffffffffffffu
 _Static_assert(sizeof(struct token) == 160, "struct token changed: update flatten_token");
 _Static_assert(sizeof(struct user) == 120, "struct user changed: update flatten_user");
-_Static_assert(sizeof(struct tenant) == 72, "struct tenant changed: update flatten_tenant");
+_Static_assert(sizeof(struct tenant) == 80, "struct tenant changed: update flatten_tenant");
 _Static_assert(sizeof(struct role) == 64, "struct role changed: update flatten_role");
 _Static_assert(sizeof(struct membership) == 40, "struct membership changed (no pointers?)");
 #endif
@@ -97,6 +97,7 @@ static void flatten_tenant(struct flat *f, struct tenant *t)
     t->domain = flat_str(f, t->domain);
     t->default_currency = flat_str(f, t->default_currency);
     flat_list(f, &t->enabled_products);
+    t->product = flat_str(f, t->product);
 }
 
 static void flatten_role(struct flat *f, struct role *r)

@@ -55,8 +55,8 @@ const struct pg_stmt_def pg_stmts[PG_COUNT] = {
 
     [PG_TENANT_INSERT] = {"tenant_insert",
                           "INSERT INTO tenants (slug, name, domain, default_currency,"
-                          " enabled_products, status, created_at)"
-                          " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                          " enabled_products, status, created_at, product)"
+                          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
                           PG_WRITE},
     [PG_TENANT_BY_ID] = {"tenant_by_id", "SELECT " TENANT_COLS " FROM tenants WHERE id = $1",
                          PG_READ},
@@ -392,6 +392,7 @@ static int read_tenant(struct pg_q *q, struct arena *a, void *row)
     if (!tenant_status_parse(pg_peek(q), &t->status))
         return pg_corrupt(q, "tenants.status");
     t->created_at = pg_i64(q);
+    t->product = pg_text(q, a);
     return 0;
 }
 
@@ -409,6 +410,7 @@ static int tenant_insert(struct store *s, struct tenant *t)
     pg_bind_list(&q, &t->enabled_products);
     pg_bind_text(&q, tenant_status_str(t->status));
     pg_bind_i64(&q, now);
+    pg_bind_text(&q, t->product != NULL ? t->product : TENANT_PRODUCT_DEFAULT);
     rc = insert(&q, &t->id);
     if (rc == 0)
         t->created_at = now;

@@ -47,7 +47,8 @@ const struct sq_stmt_def sq_stmts[SQ_COUNT] = {
 
     [SQ_TENANT_INSERT] = {"tenant_insert",
                           "INSERT INTO tenants (slug, name, domain, default_currency,"
-                          " enabled_products, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"},
+                          " enabled_products, status, created_at, product)"
+                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"},
     [SQ_TENANT_BY_ID] = {"tenant_by_id", "SELECT " TENANT_COLS " FROM tenants WHERE id = ?"},
     [SQ_TENANT_BY_SLUG] = {"tenant_by_slug", "SELECT " TENANT_COLS " FROM tenants WHERE slug = ?"},
     [SQ_TENANT_COUNT] = {"tenant_count", "SELECT COUNT(*) FROM tenants"},
@@ -309,6 +310,7 @@ static int read_tenant(struct sq_q *q, struct arena *a, void *row)
     if (!tenant_status_parse(sq_peek(q), &t->status))
         return sq_corrupt(q, "tenants.status");
     t->created_at = sq_i64(q);
+    t->product = sq_text(q, a);
     return 0;
 }
 
@@ -326,6 +328,7 @@ static int tenant_insert(struct store *s, struct tenant *t)
     sq_bind_list(&q, &t->enabled_products);
     sq_bind_text(&q, tenant_status_str(t->status));
     sq_bind_i64(&q, now);
+    sq_bind_text(&q, t->product != NULL ? t->product : TENANT_PRODUCT_DEFAULT);
     rc = insert(&q, &t->id);
     if (rc == 0)
         t->created_at = now;

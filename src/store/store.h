@@ -59,7 +59,8 @@ int store_tx_commit(struct store *s) __attribute__((warn_unused_result));
 void store_tx_rollback(struct store *s);
 
 /* ---- tenants ---- */
-/* Inserts t (id and created_at ignored); sets t->id and t->created_at. */
+/* Inserts t (id and created_at ignored); sets t->id and t->created_at. A
+ * NULL product stores TENANT_PRODUCT_DEFAULT. */
 int store_tenant_insert(struct store *s, struct tenant *t) __attribute__((warn_unused_result));
 int store_tenant_by_id(struct store *s, struct arena *a, int64_t id, struct tenant *out)
     __attribute__((warn_unused_result));

@@ -24,6 +24,7 @@
 #include "core/login.h"
 #include "core/passwd.h"
 #include "core/pcache.h"
+#include "core/product.h"
 #include "core/register.h"
 #include "core/tenant.h"
 #include "core/token.h"
@@ -233,6 +234,7 @@ static void register_handler(struct server *srv, struct request *req, const stru
     struct registration *r = arena_alloc(http_arena(req), sizeof(*r));
     int rc = register_begin(srv, http_arena(req), r, company, slug, name, email, password,
                             http_client_ip(req));
+    r->product = product_autocom.name; /* AutoCom registers AutoCom tenants */
     if (rc == 0)
         rc = http_defer(req, register_work, register_resume, r);
     if (rc != 0) {

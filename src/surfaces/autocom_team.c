@@ -24,7 +24,7 @@
 #include <string.h>
 
 #include "core/invitation.h"
-#include "core/role.h"
+#include "core/product.h"
 #include "core/team.h"
 #include "core/user.h"
 #include "mail/mail.h"
@@ -635,13 +635,16 @@ static void role_detail_handler(struct server *srv, struct request *req, const s
         http_reply_json(req, 200, json_pack("{s:o}", "role", role_json(&r)));
 }
 
+/* The catalogue of the product the tenant belongs to (an unknown product,
+ * which tenant creation never stores: an empty list). */
 static void permissions_handler(struct server *srv, struct request *req, const struct principal *p)
 {
     (void)srv;
-    (void)p;
+    const struct product *pr = product_find(p->tenant.product);
+    size_t n = pr != NULL ? pr->n_permissions : 0;
     json_t *arr = json_array();
-    for (size_t i = 0; i < n_permission_catalogue; i++) {
-        const struct permission_info *pi = &permission_catalogue[i];
+    for (size_t i = 0; i < n; i++) {
+        const struct permission_info *pi = &pr->permissions[i];
         json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "name", pi->name, "description",
                                              pi->description, "group", pi->group));
     }

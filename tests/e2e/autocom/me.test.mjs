@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  ISO_Z_RE, MEMBERSHIP_SUSPENDED, NOT_MEMBER, SEED_ME, SEED_TENANTS, TENANT_NOT_FOUND,
+  AGENT_PERMISSIONS, ISO_Z_RE, MEMBERSHIP_SUSPENDED, NOT_MEMBER, SEED_ME, SEED_TENANTS, TENANT_NOT_FOUND,
   UNAUTHENTICATED, call, loginOk, registerOk,
 } from '../lib/autocom.mjs';
 import { assertSameShape, createUser } from '../lib/fixtures.mjs';
@@ -50,7 +50,7 @@ describe('autocom: /auth/me and /auth/tenants', () => {
     assert.ok(me.tenant_membership.permissions.includes('team.manage_roles'));
     assert.deepEqual(me.tenants, [
       { id: 'my-store', name: 'My Store', role: 'owner', is_current: true },
-      { id: 'other-store', name: 'Other Store', role: 'user', is_current: false },
+      { id: 'other-store', name: 'Other Store', role: 'agent', is_current: false },
     ]);
   });
 
@@ -64,8 +64,8 @@ describe('autocom: /auth/me and /auth/tenants', () => {
     const other = (await loginOk(server, 'other-store', 'john@mystore.com')).token;
     const res = await call(server, 'GET', '/api/v1/auth/me', other, { tenant: 'other-store' });
     assert.equal(res.status, 200, res.text);
-    assert.equal(res.body.tenant_membership.role, 'user');
-    assert.deepEqual(res.body.tenant_membership.permissions, ['dashboard.user', 'pos.view']);
+    assert.equal(res.body.tenant_membership.role, 'agent');
+    assert.deepEqual(res.body.tenant_membership.permissions, AGENT_PERMISSIONS);
     assert.deepEqual(res.body.tenants.map((t) => [t.id, t.is_current]),
       [['my-store', false], ['other-store', true]]);
   });
@@ -75,7 +75,7 @@ describe('autocom: /auth/me and /auth/tenants', () => {
     assert.equal(res.status, 200, res.text);
     assertSameShape(res.body, SEED_TENANTS, 'tenants');
     assert.deepEqual(res.body.tenants.map((t) => [t.id, t.name, t.role]),
-      [['my-store', 'My Store', 'owner'], ['other-store', 'Other Store', 'user']]);
+      [['my-store', 'My Store', 'owner'], ['other-store', 'Other Store', 'agent']]);
     for (const t of res.body.tenants) assert.match(t.joined_at, ISO_Z_RE);
     assert.ok(res.body.tenants[0].joined_at < res.body.tenants[1].joined_at,
       'oldest membership first');

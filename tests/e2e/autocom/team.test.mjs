@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { ISO_Z_RE } from '../lib/autocom.mjs';
+import { AGENT_PERMISSIONS, ISO_Z_RE } from '../lib/autocom.mjs';
 import { assertSameShape } from '../lib/fixtures.mjs';
 import { api, startServer } from '../lib/server.mjs';
 import {
@@ -27,7 +27,7 @@ describe('autocom team: members, roles, permissions', () => {
     team = await makeTeam(server, 'my-store', 'john@mystore.com');
     other = await makeTeam(server, 'other-store', 'olga@other.com');
     for (let i = 1; i <= 19; i++) {
-      const role = i % 3 === 0 ? 'manager' : 'user';
+      const role = i % 3 === 0 ? 'manager' : 'agent';
       const email = `m${String(i).padStart(2, '0')}@mystore.com`;
       const r = server.cli('user', 'create', '--email', email, '--name', `Member ${i}`,
         '--password', PASSWORD, '--tenant', 'my-store', '--role', role, '--json');
@@ -154,14 +154,14 @@ describe('autocom team: members, roles, permissions', () => {
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(Object.keys(res.body), ['roles']);
     assert.deepEqual(res.body.roles.map((r) => [r.slug, r.name]),
-      [['owner', 'Owner'], ['admin', 'Admin'], ['manager', 'Manager'], ['user', 'Agent']]);
+      [['owner', 'Owner'], ['admin', 'Admin'], ['manager', 'Manager'], ['agent', 'Agent']]);
     for (const r of res.body.roles) assertSameShape(r, ROLE_SHAPE, 'role');
-    const agent = res.body.roles.find((r) => r.slug === 'user');
-    assert.deepEqual(agent.permissions, ['dashboard.user', 'pos.view']);
+    const agent = res.body.roles.find((r) => r.slug === 'agent');
+    assert.deepEqual(agent.permissions, AGENT_PERMISSIONS);
     const one = await teamCall(server, 'GET', `/api/v1/team/roles/${agent.id}`, team.owner, team);
     assert.equal(one.status, 200, one.text);
     assert.deepEqual(one.body, { role: agent });
-    for (const id of [other.roles.owner, other.roles.user, 0, 999999, 'abc', '1x', '-1']) {
+    for (const id of [other.roles.owner, other.roles.agent, 0, 999999, 'abc', '1x', '-1']) {
       const r = await teamCall(server, 'GET', `/api/v1/team/roles/${id}`, team.owner, team);
       assert.equal(r.status, 404, `${id}: ${r.text}`);
       assert.deepEqual(r.body, { message: 'Role not found' });
@@ -188,7 +188,7 @@ describe('autocom team: members, roles, permissions', () => {
 
   test('the seed\'s 422 example, key by key', async () => {
     const res = await teamCall(server, 'POST', '/api/v1/team/invite', team.owner, team,
-      { role_id: other.roles.user });
+      { role_id: other.roles.agent });
     assert.equal(res.status, 422, res.text);
     assertSameShape(res.body, SEED_VALIDATION, '422');
     assert.deepEqual(res.body, SEED_VALIDATION);
