@@ -24,6 +24,9 @@ enum refusal {
     REFUSE_MEMBER_SUSPENDED,
     REFUSE_NOT_MEMBER,
     REFUSE_NOT_STAFF, /* the admin API: the user holds no staff role */
+    /* No tenant has the slug the request chose (ERR_NOT_FOUND, not
+     * ERR_FORBIDDEN: AutoCom answers 404 "Tenant not found"). */
+    REFUSE_TENANT_UNKNOWN,
 };
 
 enum auth_via { VIA_NONE = 0, VIA_PAT, VIA_PASSWORD, VIA_JWT };
@@ -70,6 +73,17 @@ int principal_bind_tenant(struct server *srv, struct arena *a, struct principal 
  */
 int principal_bind_rows(struct server *srv, struct arena *a, struct principal *p,
                         const struct principal_rows *rows, const char *x_tenant)
+    __attribute__((warn_unused_result));
+
+/*
+ * The binding of a credential used in a tenant other than its token's
+ * (a JWT whose X-Tenant names another organisation of its user): sets p's
+ * token and user from rows (read with store_principal_in_tenant, the token
+ * already checked by the caller), then checks the user, and binds the
+ * rows' tenant with the checks and refusals of principal_bind_tenant.
+ * No tenant in rows: ERR_NOT_FOUND with REFUSE_TENANT_UNKNOWN.
+ */
+int principal_bind_rows_in(struct principal *p, const struct principal_rows *rows)
     __attribute__((warn_unused_result));
 
 /*

@@ -55,8 +55,8 @@ const struct pg_stmt_def pg_stmts[PG_COUNT] = {
 
     [PG_TENANT_INSERT] = {"tenant_insert",
                           "INSERT INTO tenants (slug, name, domain, default_currency,"
-                          " enabled_products, status, created_at)"
-                          " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                          " enabled_products, status, created_at, product)"
+                          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
                           PG_WRITE},
     [PG_TENANT_BY_ID] = {"tenant_by_id", "SELECT " TENANT_COLS " FROM tenants WHERE id = $1",
                          PG_READ},
@@ -154,6 +154,8 @@ const struct pg_stmt_def pg_stmts[PG_COUNT] = {
                                   PG_READ},
     [PG_PRINCIPAL_BY_TOKEN_HASH] = {"principal_by_token",
                                     PRINCIPAL_SELECT " WHERE k.token_hash = $1", PG_READ},
+    [PG_PRINCIPAL_IN_TENANT] = {"principal_in_tenant",
+                                PRINCIPAL_IN_TENANT_SELECT("$1") " WHERE k.id = $2", PG_READ},
 
     [PG_TOKEN_REVOKE_USER_EXCEPT] = {"token_revoke_user_except",
                                      "UPDATE tokens SET revoked_at = $1 WHERE user_id = $2"
@@ -390,6 +392,7 @@ static int read_tenant(struct pg_q *q, struct arena *a, void *row)
     if (!tenant_status_parse(pg_peek(q), &t->status))
         return pg_corrupt(q, "tenants.status");
     t->created_at = pg_i64(q);
+    t->product = pg_text(q, a);
     return 0;
 }
 
@@ -407,6 +410,7 @@ static int tenant_insert(struct store *s, struct tenant *t)
     pg_bind_list(&q, &t->enabled_products);
     pg_bind_text(&q, tenant_status_str(t->status));
     pg_bind_i64(&q, now);
+    pg_bind_text(&q, t->product != NULL ? t->product : TENANT_PRODUCT_DEFAULT);
     rc = insert(&q, &t->id);
     if (rc == 0)
         t->created_at = now;
@@ -887,6 +891,18 @@ static int principal_by_token(struct store *s, struct arena *a, int64_t token_id
         pg_bind_i64(&q, token_id);
     else
         pg_bind_text(&q, hash_hex);
+    return read_one(&q, a, read_principal, out);
+}
+
+static int principal_in_tenant(struct store *s, struct arena *a, int64_t token_id,
+                               const char *tenant_slug, struct principal_rows *out)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_PRINCIPAL_IN_TENANT, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_text(&q, tenant_slug);
+    pg_bind_i64(&q, token_id);
     return read_one(&q, a, read_principal, out);
 }
 
@@ -1689,6 +1705,7 @@ const struct store_ops pg_ops = {
     .audit_insert = audit_insert,
     .audit_list = audit_list,
     .principal_by_token = principal_by_token,
+    .principal_in_tenant = principal_in_tenant,
     .token_revoke_user_except = token_revoke_user_except,
     .session_delete_by_user = session_delete_by_user,
     .signing_key_insert = signing_key_insert,

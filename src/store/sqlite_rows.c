@@ -47,7 +47,8 @@ const struct sq_stmt_def sq_stmts[SQ_COUNT] = {
 
     [SQ_TENANT_INSERT] = {"tenant_insert",
                           "INSERT INTO tenants (slug, name, domain, default_currency,"
-                          " enabled_products, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"},
+                          " enabled_products, status, created_at, product)"
+                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"},
     [SQ_TENANT_BY_ID] = {"tenant_by_id", "SELECT " TENANT_COLS " FROM tenants WHERE id = ?"},
     [SQ_TENANT_BY_SLUG] = {"tenant_by_slug", "SELECT " TENANT_COLS " FROM tenants WHERE slug = ?"},
     [SQ_TENANT_COUNT] = {"tenant_count", "SELECT COUNT(*) FROM tenants"},
@@ -114,6 +115,8 @@ const struct sq_stmt_def sq_stmts[SQ_COUNT] = {
     [SQ_PRINCIPAL_BY_TOKEN_ID] = {"principal_by_token", PRINCIPAL_SELECT " WHERE k.id = ?"},
     [SQ_PRINCIPAL_BY_TOKEN_HASH] = {"principal_by_token",
                                     PRINCIPAL_SELECT " WHERE k.token_hash = ?"},
+    [SQ_PRINCIPAL_IN_TENANT] = {"principal_in_tenant",
+                                PRINCIPAL_IN_TENANT_SELECT("?") " WHERE k.id = ?"},
     [SQ_TOKEN_REVOKE_USER_EXCEPT] = {"token_revoke_user_except",
                                      "UPDATE tokens SET revoked_at = ? WHERE user_id = ?"
                                      " AND id <> ? AND revoked_at IS NULL"},
@@ -307,6 +310,7 @@ static int read_tenant(struct sq_q *q, struct arena *a, void *row)
     if (!tenant_status_parse(sq_peek(q), &t->status))
         return sq_corrupt(q, "tenants.status");
     t->created_at = sq_i64(q);
+    t->product = sq_text(q, a);
     return 0;
 }
 
@@ -324,6 +328,7 @@ static int tenant_insert(struct store *s, struct tenant *t)
     sq_bind_list(&q, &t->enabled_products);
     sq_bind_text(&q, tenant_status_str(t->status));
     sq_bind_i64(&q, now);
+    sq_bind_text(&q, t->product != NULL ? t->product : TENANT_PRODUCT_DEFAULT);
     rc = insert(&q, &t->id);
     if (rc == 0)
         t->created_at = now;
@@ -811,6 +816,18 @@ static int principal_by_token(struct store *s, struct arena *a, int64_t token_id
         sq_bind_i64(&q, token_id);
     else
         sq_bind_text(&q, hash_hex);
+    return read_one(&q, a, read_principal, out);
+}
+
+static int principal_in_tenant(struct store *s, struct arena *a, int64_t token_id,
+                               const char *tenant_slug, struct principal_rows *out)
+{
+    struct sq_q q;
+    int rc = sq_query(s, SQ_PRINCIPAL_IN_TENANT, &q);
+    if (rc != 0)
+        return rc;
+    sq_bind_text(&q, tenant_slug);
+    sq_bind_i64(&q, token_id);
     return read_one(&q, a, read_principal, out);
 }
 
@@ -1616,6 +1633,7 @@ const struct store_ops sq_ops = {
     .audit_insert = audit_insert,
     .audit_list = audit_list,
     .principal_by_token = principal_by_token,
+    .principal_in_tenant = principal_in_tenant,
     .token_revoke_user_except = token_revoke_user_except,
     .session_delete_by_user = session_delete_by_user,
     .signing_key_insert = signing_key_insert,

@@ -231,6 +231,12 @@ int store_principal_by_token(struct store *s, struct arena *a, int64_t token_id,
     return s->ops->principal_by_token(s, a, token_id, hash_hex, out);
 }
 
+int store_principal_in_tenant(struct store *s, struct arena *a, int64_t token_id,
+                              const char *tenant_slug, struct principal_rows *out)
+{
+    return s->ops->principal_in_tenant(s, a, token_id, tenant_slug, out);
+}
+
 int store_audit_insert(struct store *s, struct audit_entry *e)
 {
     return s->ops->audit_insert(s, e);

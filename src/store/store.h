@@ -59,7 +59,8 @@ int store_tx_commit(struct store *s) __attribute__((warn_unused_result));
 void store_tx_rollback(struct store *s);
 
 /* ---- tenants ---- */
-/* Inserts t (id and created_at ignored); sets t->id and t->created_at. */
+/* Inserts t (id and created_at ignored); sets t->id and t->created_at. A
+ * NULL product stores TENANT_PRODUCT_DEFAULT. */
 int store_tenant_insert(struct store *s, struct tenant *t) __attribute__((warn_unused_result));
 int store_tenant_by_id(struct store *s, struct arena *a, int64_t id, struct tenant *out)
     __attribute__((warn_unused_result));
@@ -164,6 +165,15 @@ struct principal_rows {
  */
 int store_principal_by_token(struct store *s, struct arena *a, int64_t token_id,
                              const char *hash_hex, struct principal_rows *out)
+    __attribute__((warn_unused_result));
+/*
+ * The same read for the token token_id in another tenant of its user (a JWT
+ * whose X-Tenant names another organisation): the token and its user, and
+ * the tenant whose slug is tenant_slug (has_tenant false if there is none)
+ * with the user's membership and role there. ERR_NOT_FOUND as above.
+ */
+int store_principal_in_tenant(struct store *s, struct arena *a, int64_t token_id,
+                              const char *tenant_slug, struct principal_rows *out)
     __attribute__((warn_unused_result));
 
 /* ---- audit ---- */

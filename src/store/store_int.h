@@ -67,6 +67,8 @@ struct store_ops {
     bool (*change_stamp)(struct store *s, uint64_t *out);
     int (*principal_by_token)(struct store *s, struct arena *a, int64_t token_id,
                               const char *hash_hex, struct principal_rows *out);
+    int (*principal_in_tenant)(struct store *s, struct arena *a, int64_t token_id,
+                               const char *tenant_slug, struct principal_rows *out);
 
     int (*audit_insert)(struct store *s, struct audit_entry *e);
     int (*audit_list)(struct store *s, struct arena *a, size_t limit, struct audit_entry **out,

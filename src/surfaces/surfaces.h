@@ -10,3 +10,8 @@ extern const struct surface surface_travel;
 extern const struct surface surface_autocom;
 extern const struct surface surface_admin;
 extern const struct surface surface_autocom_team;
+
+/* The products, each declared by its surface (core/product.h). */
+struct product;
+extern const struct product product_travel;
+extern const struct product product_autocom;

@@ -43,7 +43,7 @@ describe('autocom: POST /api/v1/tenants', () => {
     const tenants = cliJson(server.cli, 'tenant', 'list');
     assert.ok(tenants.some((t) => t.slug === 'my-store' && t.name === 'My Store'));
     const roles = cliJson(server.cli, 'role', 'list', '--tenant', 'my-store');
-    assert.deepEqual(roles.map((r) => r.slug), ['owner', 'admin', 'manager', 'user']);
+    assert.deepEqual(roles.map((r) => r.slug), ['owner', 'admin', 'manager', 'agent']);
 
     // The token works at once, and the password logs in.
     const me = await call(server, 'GET', '/api/v1/auth/me', res.body.access_token,
