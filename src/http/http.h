@@ -52,7 +52,8 @@ const char *http_body(const struct request *req, size_t *len);
 /*
  * The body as a JSON object, parsed once by the dispatcher before the
  * handler runs (an empty body is an empty object; form-urlencoded bodies
- * become an object of strings). Borrowed.
+ * become an object of strings; a body that is not a JSON object, or is
+ * malformed or too deep, is an empty object, as Laravel reads it). Borrowed.
  */
 json_t *http_json(struct request *req);
 

@@ -142,8 +142,13 @@ void http_request_free(struct request *req);
  * borrowed.
  */
 void http_request_forwarded(struct request *req, const struct netaddr *trusted, size_t n);
-/* Parses the body into req->json; false if malformed. */
-bool http_request_parse_body(struct request *req);
+/*
+ * Parses the body into req->json. A body that is not a JSON object (or a
+ * form) within the limits - malformed, a list or a scalar at the top,
+ * nested deeper than HTTP_JSON_MAX_DEPTH, duplicate keys - becomes an
+ * empty object, as Laravel reads an undecodable body as no input.
+ */
+void http_request_parse_body(struct request *req);
 /* Queues the buffered reply with MHD; returns MHD's verdict. */
 enum MHD_Result http_request_queue(struct request *req);
 

@@ -8,7 +8,8 @@
  * to refuse oversized headers (431) or a declared body we would not even
  * drain (413), where closing is what we want. Calls
  * with data: append the body up to the limit, count and drop the rest.
- * Last call (no data): 413, 404/405, body parsing (400) or dispatch, then
+ * Last call (no data): 413, 404/405, body parsing (an unparseable body is
+ * an empty one, as in Laravel) and dispatch, then
  * queue the buffered reply. A deferred request is suspended until its job
  * has run on the pool; MHD then calls the handler once more and the resume
  * callback replies.
@@ -203,10 +204,7 @@ static void handle(struct httpd *h, struct request *req)
         reply_error(req, req->sf, HERR_METHOD, msg);
         return;
     }
-    if (!http_request_parse_body(req)) {
-        reply_error(req, req->sf, HERR_BAD_REQUEST, "Malformed JSON body.");
-        return;
-    }
+    http_request_parse_body(req);
     surface_dispatch(h->srv, req->sf, req->rt, req);
 }
 

@@ -3,9 +3,9 @@
  *
  * httpd_start() listens and serves on MHD's internal epoll thread pool.
  * For each request it reads the body (up to the limit, else 413), finds
- * the route (404/405), parses the body into JSON (400 on malformed or too
- * deep JSON) and calls the route's surface dispatcher. Headers over 16 KiB
- * get 431. One access-log line is written per request when it completes
+ * the route (404/405), parses the body into JSON (a malformed or too deep
+ * body is read as an empty object, as Laravel does) and calls the route's surface dispatcher.
+ * Headers over 16 KiB get 431. One access-log line is written per request when it completes
  * (requests that MHD refuses itself before our handler runs, such as
  * malformed request lines or headers beyond its memory pool, get none).
  */
