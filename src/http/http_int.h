@@ -21,6 +21,8 @@ struct netaddr;
 
 /* Most "{name}" captures one route pattern may have. */
 #define HTTP_MAX_PARAMS 8
+/* Longest X-Request-Id taken from a client (README "HTTP behaviour"). */
+#define HTTP_REQUEST_ID_MAX 128
 /* Deepest JSON nesting ([ and {) a body may have. */
 #define HTTP_JSON_MAX_DEPTH 32
 
@@ -88,9 +90,9 @@ struct request {
     struct arena *arena;
     enum req_state state;
     enum http_method method;
-    const char *method_str; /* arena copy, for the access log */
-    const char *path;       /* arena copy of MHD's (decoded) url */
-    char id[24];
+    const char *method_str;           /* arena copy, for the access log */
+    const char *path;                 /* arena copy of MHD's (decoded) url */
+    char id[HTTP_REQUEST_ID_MAX + 1]; /* the client's X-Request-Id or ours */
     char ip[48];
     int64_t start_ns; /* monotonic, for the access log */
 
@@ -130,6 +132,12 @@ struct request {
     void *user_data;
 };
 
+/*
+ * True if s may serve as a request id: 1 to HTTP_REQUEST_ID_MAX characters
+ * of [A-Za-z0-9._:-] (UUIDs, hex, base64url and "host:seq" ids fit; a
+ * space, quote or '=' could forge access-log fields). NULL is false.
+ */
+bool http_request_id_valid(const char *s);
 /* Allocates a request for conn (owned; free with http_request_free). */
 struct request *http_request_new(struct httpd *h, struct MHD_Connection *conn, const char *method,
                                  const char *url, const char *id);

@@ -152,14 +152,12 @@ static bool declared_too_large(struct request *req)
     return n > (unsigned long long)req->body_limit + BODY_DRAIN_MAX;
 }
 
-/* Call 1: creates and routes the request (owned by MHD's *con_cls from now on). */
-static struct request *first_call(struct httpd *h, struct MHD_Connection *conn, const char *url,
-                                  const char *method)
+/* Writes a new request id, "r" and a per-process counter in hex, into id
+ * (room for 18 bytes); without printf, once per request. */
+static void new_request_id(struct httpd *h, char *id)
 {
-    /* "r%llx", without printf (once per request). */
     static const char hex[] = "0123456789abcdef";
     char digits[16];
-    char id[24];
     unsigned long long n = (unsigned long long)atomic_fetch_add(&h->next_id, 1);
     size_t nd = 0, k = 0;
     do {
@@ -170,6 +168,20 @@ static struct request *first_call(struct httpd *h, struct MHD_Connection *conn, 
     while (nd > 0)
         id[k++] = digits[--nd];
     id[k] = '\0';
+}
+
+/* Call 1: creates and routes the request (owned by MHD's *con_cls from now on). */
+static struct request *first_call(struct httpd *h, struct MHD_Connection *conn, const char *url,
+                                  const char *method)
+{
+    /* The client's (or its proxy's) X-Request-Id when well-formed, so one
+     * id follows the request through every log; else ours. */
+    char ours[24];
+    const char *id = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
+    if (!http_request_id_valid(id)) {
+        new_request_id(h, ours);
+        id = ours;
+    }
     struct request *req = http_request_new(h, conn, method, url, id);
     req->body_limit = h->body_limit;
     http_request_forwarded(req, h->trusted_proxies, h->n_trusted_proxies);

@@ -47,6 +47,21 @@ static void client_ip(struct MHD_Connection *conn, char *out, size_t outlen)
     }
 }
 
+bool http_request_id_valid(const char *s)
+{
+    if (s == NULL)
+        return false;
+    size_t n = 0;
+    for (; s[n] != '\0'; n++) {
+        unsigned char c = (unsigned char)s[n];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '_' || c == ':' || c == '-';
+        if (!ok || n == HTTP_REQUEST_ID_MAX)
+            return false;
+    }
+    return n > 0;
+}
+
 struct request *http_request_new(struct httpd *h, struct MHD_Connection *conn, const char *method,
                                  const char *url, const char *id)
 {

@@ -26,6 +26,7 @@
 #include <cmocka.h>
 
 #include "http/http.h"
+#include "http/http_int.h"
 #include "http/httpd.h"
 #include "http/route.h"
 #include "util/arena.h"
@@ -1142,6 +1143,26 @@ static void test_dual_stack(void **state)
 }
 
 /* The access log: one line per request, path only (no query string). */
+static void test_request_id_valid(void **state)
+{
+    char longest[HTTP_REQUEST_ID_MAX + 2];
+    (void)state;
+    assert_true(http_request_id_valid("7f3a9c1e-5b2d-4e8f-9a6b-0c1d2e3f4a5b"));
+    assert_true(http_request_id_valid("edge:0042.a_B"));
+    assert_false(http_request_id_valid(NULL));
+    assert_false(http_request_id_valid(""));
+    assert_false(http_request_id_valid("a b"));
+    assert_false(http_request_id_valid("a=b"));
+    assert_false(http_request_id_valid("a\"b"));
+    assert_false(http_request_id_valid("caf\xc3\xa9"));
+    memset(longest, 'x', HTTP_REQUEST_ID_MAX);
+    longest[HTTP_REQUEST_ID_MAX] = '\0';
+    assert_true(http_request_id_valid(longest));
+    longest[HTTP_REQUEST_ID_MAX] = 'x';
+    longest[HTTP_REQUEST_ID_MAX + 1] = '\0';
+    assert_false(http_request_id_valid(longest));
+}
+
 static void test_access_log(void **state)
 {
     struct fixture *f = *state;
@@ -1202,6 +1223,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ipv6, setup_v6, teardown),
         cmocka_unit_test_setup_teardown(test_dual_stack, setup_any, teardown),
         cmocka_unit_test_setup_teardown(test_access_log, setup_log, teardown_log),
+        cmocka_unit_test(test_request_id_valid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
