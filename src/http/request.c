@@ -256,6 +256,12 @@ void http_reply_header(struct request *req, const char *name, const char *value)
     req->hdrs_tail = &h->next;
 }
 
+void http_no_store(struct request *req)
+{
+    http_reply_header(req, "Cache-Control", "no-store");
+    http_reply_header(req, "Pragma", "no-cache");
+}
+
 /* Takes ownership of body (malloc'd, may be NULL when len is 0). */
 static void reply(struct request *req, unsigned status, const char *content_type, char *body,
                   size_t len)
