@@ -71,6 +71,29 @@ json_t *http_body_parse_form(const char *p, size_t len);
 /* True if the JSON text never nests deeper than max_depth (strings aware). */
 bool http_json_depth_ok(const char *p, size_t len, unsigned max_depth);
 
+/*
+ * CORS settings (cors.c), constant while the server runs. paths: patterns,
+ * NULL-terminated (a trailing * makes a prefix, else an exact path); NULL = CORS off.
+ * origins[0..n_origins): the allowed origins; none = any ("*"). Borrowed.
+ */
+struct http_cors {
+    const char *const *paths;
+    const char *const *origins;
+    size_t n_origins;
+};
+
+/* True if path takes part in CORS. */
+bool http_cors_covers(const struct http_cors *c, const char *path);
+/*
+ * If req is a CORS preflight (OPTIONS with Access-Control-Request-Method)
+ * on a covered path, replies 204 with Laravel's headers and returns true.
+ */
+bool http_cors_preflight(struct request *req);
+/* Adds the CORS headers of an actual (not preflight) response to req's
+ * reply; nothing when the path is not covered or, with any origin
+ * allowed, when the request has no Origin. */
+void http_cors_actual(struct request *req);
+
 /* A response header queued before the reply is sent (arena strings). */
 struct http_hdr {
     struct http_hdr *next;
@@ -93,6 +116,8 @@ struct request {
     const char *method_str;           /* arena copy, for the access log */
     const char *path;                 /* arena copy of MHD's (decoded) url */
     char id[HTTP_REQUEST_ID_MAX + 1]; /* the client's X-Request-Id or ours */
+    const struct http_cors *cors;     /* the server's, borrowed */
+    bool preflight;                   /* answered by http_cors_preflight */
     char ip[48];
     int64_t start_ns; /* monotonic, for the access log */
 

@@ -68,6 +68,7 @@ struct httpd {
     size_t body_limit;
     const struct netaddr *trusted_proxies; /* borrowed, constant */
     size_t n_trusted_proxies;
+    struct http_cors cors; /* constant */
     uint16_t port;
     atomic_bool stopping;     /* httpd_stop began: new requests get 503 */
     atomic_ullong next_id;    /* request ids */
@@ -184,6 +185,7 @@ static struct request *first_call(struct httpd *h, struct MHD_Connection *conn, 
     }
     struct request *req = http_request_new(h, conn, method, url, id);
     req->body_limit = h->body_limit;
+    req->cors = &h->cors;
     http_request_forwarded(req, h->trusted_proxies, h->n_trusted_proxies);
     if (atomic_load(&h->stopping))
         req->refused = true; /* not waited for: httpd_stop drains the others */
@@ -200,6 +202,10 @@ static void handle(struct httpd *h, struct request *req)
         reply_error(req, req->sf, HERR_TOO_LARGE, NULL);
         return;
     }
+    /* Before routing, as Laravel's global HandleCors middleware: no route
+     * needs to exist, no authentication or rate limit applies. */
+    if (http_cors_preflight(req))
+        return;
     if (req->match == HTTP_MATCH_NOT_FOUND) {
         reply_error(req, NULL, HERR_NOT_FOUND, NULL);
         return;
@@ -480,6 +486,8 @@ int httpd_start(struct server *srv, const struct httpd_options *o, struct httpd 
     h->body_limit = o->body_limit > 0 ? o->body_limit : DEFAULT_BODY_LIMIT;
     h->trusted_proxies = o->trusted_proxies;
     h->n_trusted_proxies = o->n_trusted_proxies;
+    h->cors = (struct http_cors){
+        .paths = o->cors_paths, .origins = o->cors_origins, .n_origins = o->n_cors_origins};
     atomic_init(&h->next_id, 1);
     atomic_init(&h->active, 0);
     pthread_mutex_init(&h->defer_mu, NULL);

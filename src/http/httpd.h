@@ -31,6 +31,12 @@ struct httpd_options {
      * the server's life; none: the peer address is the client). */
     const struct netaddr *trusted_proxies;
     size_t n_trusted_proxies;
+    /* CORS (README "HTTP behaviour"), borrowed for the server's life: the
+     * covered path patterns, NULL-terminated (a trailing * makes a prefix; NULL:
+     * CORS off), and the allowed origins (none: any, "*"). */
+    const char *const *cors_paths;
+    const char *const *cors_origins;
+    size_t n_cors_origins;
 };
 
 /* Starts serving; *out is owned by the caller. srv is borrowed for the

@@ -324,6 +324,7 @@ unsigned http_status(const struct request *req)
 enum MHD_Result http_request_queue(struct request *req)
 {
     struct MHD_Response *resp;
+    http_cors_actual(req);
     if (req->reply_len > 0) {
         resp =
             MHD_create_response_from_buffer(req->reply_len, req->reply_body, MHD_RESPMEM_MUST_FREE);

@@ -10,3 +10,6 @@ extern const struct surface surface_travel;
 extern const struct surface surface_autocom;
 extern const struct surface surface_admin;
 extern const struct surface surface_autocom_team;
+
+/* The path patterns CORS covers (a trailing * makes a prefix), NULL-terminated. */
+extern const char *const surface_cors_paths[];
