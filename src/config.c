@@ -241,28 +241,76 @@ bool config_parse_redis_url(const char *s, struct redis_url *out)
     return ok;
 }
 
+/*
+ * One entry of a comma-separated list: *b and *e get the entry at *s
+ * trimmed of spaces and tabs; *s moves past its comma. Returns false after
+ * the last entry.
+ */
+static bool list_next(const char **s, const char **b, size_t *e)
+{
+    if (*s == NULL)
+        return false;
+    size_t len = strcspn(*s, ",");
+    *b = *s;
+    *e = len;
+    while (*e > 0 && (**b == ' ' || **b == '\t')) {
+        (*b)++;
+        (*e)--;
+    }
+    while (*e > 0 && ((*b)[*e - 1] == ' ' || (*b)[*e - 1] == '\t'))
+        (*e)--;
+    *s = (*s)[len] == '\0' ? NULL : *s + len + 1;
+    return true;
+}
+
 bool config_parse_proxies(const char *s, struct netaddr *list, size_t max, size_t *n)
 {
+    const char *b;
+    size_t e;
     *n = 0;
     if (s[strspn(s, " \t")] == '\0')
         return true; /* blank: an empty list */
-    for (;;) {
-        size_t len = strcspn(s, ",");
-        const char *b = s;
-        size_t e = len;
-        while (e > 0 && (*b == ' ' || *b == '\t')) {
-            b++;
-            e--;
-        }
-        while (e > 0 && (b[e - 1] == ' ' || b[e - 1] == '\t'))
-            e--;
+    while (list_next(&s, &b, &e)) {
         if (e == 0 || *n >= max || !netaddr_parse(b, e, &list[*n]))
             return false;
         (*n)++;
-        if (s[len] == '\0')
-            return true;
-        s += len + 1;
     }
+    return true;
+}
+
+/* True if s[0..n) is a serialised origin: scheme "://" host [":" port]. */
+static bool origin_ok(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (isalnum((unsigned char)s[i]) || s[i] == '+' || s[i] == '.' || s[i] == '-'))
+        i++;
+    if (i == 0 || n - i <= 3 || memcmp(s + i, "://", 3) != 0)
+        return false;
+    for (i += 3; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!isalnum(c) && c != '.' && c != '-' && c != ':' && c != '[' && c != ']' && c != '_')
+            return false;
+    }
+    return true;
+}
+
+bool config_parse_origins(const char *s, char **list, size_t max, size_t *n)
+{
+    const char *b;
+    size_t e;
+    *n = 0;
+    if (s[strspn(s, " \t")] == '\0' || strcmp(s, "*") == 0)
+        return true; /* any origin */
+    while (list_next(&s, &b, &e)) {
+        if (e == 0 || e > CONFIG_ORIGIN_MAX || *n >= max || !origin_ok(b, e)) {
+            for (size_t i = 0; i < *n; i++)
+                free(list[i]);
+            *n = 0;
+            return false;
+        }
+        list[(*n)++] = xstrndup(b, e);
+    }
+    return true;
 }
 
 bool config_parse_rate(const char *s, uint32_t *limit, uint32_t *window_s)
@@ -578,6 +626,15 @@ int config_load(struct config *c, config_getenv_fn ge, void *ctx, char *err, siz
                CONFIG_MAX_TRUSTED_PROXIES);
         return ERR_INVALID;
     }
+    const char *origins = ge("LATCHKEY_CORS_ORIGINS", ctx);
+    if (origins != NULL && !config_parse_origins(origins, c->cors_origins, CONFIG_MAX_CORS_ORIGINS,
+                                                 &c->n_cors_origins)) {
+        seterr(err, errlen,
+               "LATCHKEY_CORS_ORIGINS must be * or a comma-separated list of at most %d origins "
+               "such as https://app.example.com,http://localhost:3000",
+               CONFIG_MAX_CORS_ORIGINS);
+        return ERR_INVALID;
+    }
     rc = load_mail_admin(c, ge, ctx, err, errlen);
     if (rc != 0)
         return rc;
@@ -603,6 +660,8 @@ void config_fini(struct config *c)
     free(c->mail_dir);
     free(c->smtp_tls);
     free(c->smtp_ca_file);
+    for (size_t i = 0; i < c->n_cors_origins; i++)
+        free(c->cors_origins[i]);
     memset(c, 0, sizeof(*c));
 }
 

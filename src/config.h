@@ -21,6 +21,8 @@ struct rate_rule {
 
 #define CONFIG_MAX_RATE_RULES      16
 #define CONFIG_MAX_TRUSTED_PROXIES 32
+#define CONFIG_MAX_CORS_ORIGINS    32
+#define CONFIG_ORIGIN_MAX          255 /* bytes of one origin */
 
 /* LATCHKEY_REDIS_URL taken apart: redis://[[user]:password@]host[:port][/db]. */
 struct redis_url {
@@ -63,6 +65,9 @@ struct config {
     /* LATCHKEY_TRUSTED_PROXIES: peers whose X-Forwarded-For names the client */
     struct netaddr trusted_proxies[CONFIG_MAX_TRUSTED_PROXIES];
     size_t n_trusted_proxies;
+    /* LATCHKEY_CORS_ORIGINS: the origins allowed by CORS; none = any ("*") */
+    char *cors_origins[CONFIG_MAX_CORS_ORIGINS];
+    size_t n_cors_origins;
     /* Mail (src/mail/) and the admin surface (seed 001). */
     char *mail_from_name;      /* LATCHKEY_MAIL_FROM_NAME ("latchkey") */
     char *mail_dir;            /* LATCHKEY_MAIL_DIR: the log driver's outbox */
@@ -106,5 +111,12 @@ bool config_parse_redis_url(const char *s, struct redis_url *out);
  * empty list) into list[max]. Returns false on a bad entry or too many.
  */
 bool config_parse_proxies(const char *s, struct netaddr *list, size_t max, size_t *n);
+/*
+ * Parses LATCHKEY_CORS_ORIGINS: "*" or blank (any origin: *n = 0), or a
+ * comma-separated list of origins ("https://app.example.com,
+ * http://localhost:3000": scheme://host[:port], no path) into list[max],
+ * each owned (free them). Returns false on a bad entry or too many.
+ */
+bool config_parse_origins(const char *s, char **list, size_t max, size_t *n);
 /* Parses "N/SECONDS" or "N/min" / "N/hour" style: "10/60", "10/min". */
 bool config_parse_rate(const char *s, uint32_t *limit, uint32_t *window_s);

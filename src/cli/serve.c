@@ -18,6 +18,7 @@
 #include "http/httpd.h"
 #include "server.h"
 #include "store/store.h"
+#include "surfaces/surfaces.h"
 #include "util/arena.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -110,6 +111,9 @@ int cli_serve(int argc, char **argv)
         .pool_queue = srv.cfg.hash_queue,
         .trusted_proxies = srv.cfg.trusted_proxies,
         .n_trusted_proxies = srv.cfg.n_trusted_proxies,
+        .cors_paths = surface_cors_paths,
+        .cors_origins = (const char *const *)srv.cfg.cors_origins,
+        .n_cors_origins = srv.cfg.n_cors_origins,
     };
     if (httpd_start(&srv, &ho, &srv.httpd) != 0) {
         server_close(&srv);

@@ -483,6 +483,7 @@ static void login_resume(struct request *req, void *arg)
         fail(req, rc);
         return;
     }
+    http_no_store(req);
     reply_ok(req, 200,
              json_pack("{s:o, s:o}", "user", staff_user_json(req, &p.user, &p.role), "token",
                        token_json(plaintext, &p.token)),
@@ -523,6 +524,7 @@ static void refresh_handler(struct server *srv, struct request *req, const struc
         fail(req, rc);
         return;
     }
+    http_no_store(req);
     reply_ok(req, 200, json_pack("{s:o}", "token", token_json(plaintext, &t)), NULL);
 }
 
@@ -635,7 +637,7 @@ static void reset_page_handler(struct server *srv, struct request *req,
                       "default-src 'none'; form-action 'self'; base-uri 'none'; "
                       "frame-ancestors 'none'");
     http_reply_header(req, "Referrer-Policy", "no-referrer");
-    http_reply_header(req, "Cache-Control", "no-store");
+    http_no_store(req); /* the page holds the reset token */
     http_reply_header(req, "X-Frame-Options", "DENY");
     http_reply_raw(req, 200, "text/html; charset=utf-8", b.data, b.len);
     buf_fini(&b);

@@ -183,6 +183,7 @@ static void register_resume(struct request *req, void *arg)
         return;
     }
     const char *domain = p.tenant.domain != NULL ? p.tenant.domain : p.tenant.slug;
+    http_no_store(req);
     http_reply_json(req, 201,
                     json_pack("{s:s, s:{s:s, s:s, s:s}, s:{s:I, s:s, s:s, s:s}, s:s, s:s}",
                               "message", "Tenant registered successfully", "tenant", "id",
@@ -264,6 +265,7 @@ static void login_resume(struct request *req, void *arg)
         surface_fail(&surface_autocom, req, rc);
         return;
     }
+    http_no_store(req);
     http_reply_json(req, 200,
                     json_pack("{s:s, s:{s:I, s:s, s:s, s:s, s:o}, s:{s:s, s:s}, s:s, s:s}",
                               "message", "Login successful", "user", "id", (json_int_t)p.user.id,

@@ -14,3 +14,10 @@ const size_t n_surfaces = sizeof(surfaces) / sizeof(surfaces[0]);
 
 const struct product *const products[] = {&product_travel, &product_autocom};
 const size_t n_products = sizeof(products) / sizeof(products[0]);
+
+/*
+ * The paths that take part in CORS (README "HTTP behaviour"): Laravel's
+ * api/ paths, the admin API of seed 001 (a browser admin panel calls it),
+ * and the JWKS (public keys a browser may fetch to verify a JWT).
+ */
+const char *const surface_cors_paths[] = {"/api/*", "/admin/*", "/.well-known/jwks.json", NULL};

@@ -15,3 +15,6 @@ extern const struct surface surface_autocom_team;
 struct product;
 extern const struct product product_travel;
 extern const struct product product_autocom;
+
+/* The path patterns CORS covers (a trailing * makes a prefix), NULL-terminated. */
+extern const char *const surface_cors_paths[];

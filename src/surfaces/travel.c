@@ -259,6 +259,7 @@ static void token_resume(struct request *req, void *arg)
         surface_fail(&surface_travel, req, rc);
         return;
     }
+    http_no_store(req);
     http_reply_json(req, 200,
                     json_pack("{s:s, s:s, s:o}", "access_token", plaintext, "token_type", "Bearer",
                               "user", travel_profile_json(&p)));

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -367,6 +368,41 @@ static void mail_and_admin_variables(void **state)
     }
 }
 
+static void cors_origins_list(void **state)
+{
+    (void)state;
+    char *list[CONFIG_MAX_CORS_ORIGINS];
+    size_t n = 99;
+
+    assert_true(config_parse_origins("*", list, 4, &n));
+    assert_int_equal(n, 0);
+    assert_true(config_parse_origins(" ", list, 4, &n));
+    assert_int_equal(n, 0);
+    assert_true(config_parse_origins("https://app.example.com , http://[::1]:3000", list, 4, &n));
+    assert_int_equal(n, 2);
+    assert_string_equal(list[0], "https://app.example.com");
+    assert_string_equal(list[1], "http://[::1]:3000");
+    free(list[0]);
+    free(list[1]);
+    assert_false(config_parse_origins("app.example.com", list, 4, &n));
+    assert_false(config_parse_origins("https://a.example/", list, 4, &n));
+    assert_false(config_parse_origins("https://a.example,,https://b.example", list, 4, &n));
+    assert_false(config_parse_origins("https://a.example,*", list, 4, &n));
+    assert_false(config_parse_origins("https://a,https://b,https://c", list, 2, &n));
+    assert_int_equal(n, 0);
+
+    const char *env[] = {"LATCHKEY_CORS_ORIGINS", "https://a.example,https://b.example", NULL};
+    struct config c;
+    char err[256] = "";
+    assert_int_equal(load(env, &c, err), 0);
+    assert_int_equal(c.n_cors_origins, 2);
+    config_fini(&c);
+    const char *bad[] = {"LATCHKEY_CORS_ORIGINS", "https://a.example/path", NULL};
+    assert_int_not_equal(load(bad, &c, err), 0);
+    assert_non_null(strstr(err, "LATCHKEY_CORS_ORIGINS"));
+    config_fini(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -379,6 +415,7 @@ int main(void)
         cmocka_unit_test(redis_url_forms),
         cmocka_unit_test(redis_variables),
         cmocka_unit_test(trusted_proxies_list),
+        cmocka_unit_test(cors_origins_list),
         cmocka_unit_test(mail_and_admin_variables),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
