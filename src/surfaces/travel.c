@@ -270,7 +270,10 @@ static void token_issue_handler(struct server *srv, struct request *req,
     (void)unused;
     struct validator v;
     validator_init(&v, http_json(req));
-    const char *email = validate_string(&v, req, "email", V_REQUIRED, 255);
+    /* Laravel: email required|string|email|max:255, password
+     * required|string (with a hard byte limit), device_name
+     * required|string|max:255 (Sanctum's name column). */
+    const char *email = validate_string(&v, req, "email", V_REQUIRED | V_EMAIL, 255);
     const char *password =
         validate_string(&v, req, "password", V_REQUIRED | V_NO_TRIM, PASSWORD_MAX_BYTES);
     const char *device = validate_string(&v, req, "device_name", V_REQUIRED, 255);
