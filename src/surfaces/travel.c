@@ -321,9 +321,10 @@ static void revoke_handler(struct server *srv, struct request *req, const struct
 
 static const struct route routes[] = {
     {HTTP_POST, "/api/v1/auth/token", token_issue_handler, AUTH_PUBLIC, NULL, "token", 0},
-    {HTTP_GET, "/api/v1/auth/user", user_handler, AUTH_BEARER_PAT, NULL, NULL, 0},
-    {HTTP_GET, "/api/v1/auth/profile", user_handler, AUTH_BEARER_PAT, NULL, NULL, 0},
-    {HTTP_POST, "/api/v1/auth/revoke", revoke_handler, AUTH_BEARER_PAT, NULL, NULL, 0},
+    /* Laravel's api group: throttle:api, 60 a minute per user. */
+    {HTTP_GET, "/api/v1/auth/user", user_handler, AUTH_BEARER_PAT, NULL, "travel", 0},
+    {HTTP_GET, "/api/v1/auth/profile", user_handler, AUTH_BEARER_PAT, NULL, "travel", 0},
+    {HTTP_POST, "/api/v1/auth/revoke", revoke_handler, AUTH_BEARER_PAT, NULL, "travel", 0},
 };
 
 const struct surface surface_travel = {
