@@ -34,7 +34,7 @@ struct http_capture {
 
 enum http_match {
     HTTP_MATCH_FOUND,     /* sf, rt and captures are set */
-    HTTP_MATCH_NOT_FOUND, /* no pattern matched the path */
+    HTTP_MATCH_NOT_FOUND, /* no pattern matched; sf is the surface owning the prefix, or NULL */
     HTTP_MATCH_METHOD,    /* the path matched, not the method; sf and allow are set */
 };
 
