@@ -15,6 +15,7 @@
 
 #include <string.h>
 
+#include "core/hostcache.h"
 #include "core/lastused.h"
 #include "core/pcache.h"
 #include "core/token.h"
@@ -197,6 +198,15 @@ int principal_bind_rows(struct server *srv, struct arena *a, struct principal *p
     if (p->token.tenant_id == 0)
         return principal_bind_tenant(srv, a, p, x_tenant, 0);
     return bind_token_tenant(p, rows, x_tenant);
+}
+
+int principal_tenant_hint(struct server *srv, struct arena *a, const char *x_tenant,
+                          const char *host, const char **slug)
+{
+    *slug = x_tenant;
+    if (x_tenant != NULL || host == NULL)
+        return 0;
+    return hostcache_tenant_slug(srv->hosts, srv->store, a, host, slug);
 }
 
 bool principal_token_can(const struct principal *p, const char *ability)

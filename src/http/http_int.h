@@ -92,6 +92,7 @@ struct request {
     const char *path;       /* arena copy of MHD's (decoded) url */
     char id[24];
     char ip[48];
+    bool via_proxy;   /* the peer is in LATCHKEY_TRUSTED_PROXIES */
     int64_t start_ns; /* monotonic, for the access log */
 
     /* Routing, done on the first call so the body limit is known. */

@@ -284,8 +284,12 @@ static void token_issue_handler(struct server *srv, struct request *req,
     }
     validator_fini(&v);
     struct login *l = arena_alloc(http_arena(req), sizeof(*l));
-    int rc = login_begin(srv, http_arena(req), l, email, password, device,
-                         http_header(req, "X-Tenant"), http_client_ip(req));
+    const char *tenant;
+    int rc = principal_tenant_hint(srv, http_arena(req), http_header(req, "X-Tenant"),
+                                   http_host(req), &tenant);
+    if (rc == 0)
+        rc = login_begin(srv, http_arena(req), l, email, password, device, tenant,
+                         http_client_ip(req));
     if (rc == 0)
         rc = http_defer(req, login_verify, token_resume, l);
     if (rc != 0) {
