@@ -24,6 +24,7 @@ static const struct rate_rule default_rates[] = {
     {"login", 5, 60},    /* seed 002: POST /api/v1/auth/login, per IP */
     {"register", 3, 60}, /* seed 002: POST /api/v1/tenants, per IP */
     {"api", 60, 60},     /* seed 002: every other AutoCom route, per user */
+    {"travel", 60, 60},  /* seed 004: /auth/user, /auth/profile, /auth/revoke, per user */
     /* seed 001: POST /admin/auth/login, per IP */
     {"admin_login", 5, 60},
     /* seed 001: forgot-password and reset-password, per IP */

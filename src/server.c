@@ -8,6 +8,7 @@
 
 #include "core/keyring.h"
 #include "core/lastused.h"
+#include "core/hostcache.h"
 #include "core/pcache.h"
 #include "core/ratelimit.h"
 #include "crypto/random.h"
@@ -17,6 +18,9 @@
 #include "util/err.h"
 #include "util/log.h"
 #include "util/timeutil.h"
+
+/* Hosts remembered by the host -> tenant cache (a few hundred bytes each). */
+#define SERVER_HOST_CACHE 1024
 
 /* The database URL as it may be shown: a password in it becomes "***". */
 static const char *shown_url(const char *url, char *buf, size_t size)
@@ -116,6 +120,7 @@ int server_start_background(struct server *srv)
 {
     srv->lastused = lastused_new(srv->store, srv->cfg.last_used_flush_ms);
     srv->pcache = pcache_new(srv->cfg.auth_cache);
+    srv->hosts = hostcache_new(SERVER_HOST_CACHE);
     if (srv->redis != NULL) {
         /* Never the password: host, port and db only. A failure logs its own line. */
         enum rate_store st = ratelimit_store(srv->limiter, true);
@@ -149,6 +154,8 @@ void server_close(struct server *srv)
     srv->lastused = NULL;
     pcache_free(srv->pcache);
     srv->pcache = NULL;
+    hostcache_free(srv->hosts);
+    srv->hosts = NULL;
     ratelimit_free(srv->limiter);
     srv->limiter = NULL;
     keyring_free(srv->keys);

@@ -18,6 +18,7 @@ struct keyring;
 struct redis;
 struct mailer;
 struct pcache;
+struct hostcache;
 
 struct server {
     struct config cfg;              /* constant after load */
@@ -31,6 +32,7 @@ struct server {
     struct keyring *keys;           /* thread-safe: its own mutex; JWT signing keys */
     struct mailer *mailer;          /* thread-safe: its own lock; NULL outside `serve` */
     struct pcache *pcache;          /* thread-safe: striped locks; NULL outside `serve` or off */
+    struct hostcache *hosts;        /* thread-safe: striped locks; NULL outside `serve` */
 };
 
 /*

@@ -15,6 +15,7 @@
 
 #include <string.h>
 
+#include "core/hostcache.h"
 #include "core/lastused.h"
 #include "core/pcache.h"
 #include "core/token.h"
@@ -213,6 +214,15 @@ int principal_bind_rows_in(struct principal *p, const struct principal_rows *row
         return ERR_NOT_FOUND;
     }
     return bind_token_tenant(p, rows, NULL);
+}
+
+int principal_tenant_hint(struct server *srv, struct arena *a, const char *x_tenant,
+                          const char *host, const char **slug)
+{
+    *slug = x_tenant;
+    if (x_tenant != NULL || host == NULL)
+        return 0;
+    return hostcache_tenant_slug(srv->hosts, srv->store, a, host, slug);
 }
 
 bool principal_token_can(const struct principal *p, const char *ability)

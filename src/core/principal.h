@@ -56,6 +56,18 @@ int principal_from_bearer(struct server *srv, struct arena *a, const char *beare
     __attribute__((warn_unused_result));
 
 /*
+ * Which tenant the request names, in DESIGN section 5's order: x_tenant
+ * (the X-Tenant header) if given, else the slug of the tenant whose domain
+ * is host (http_host: lower case, no port; NULL for none), else NULL (the
+ * token's tenant, then the user's default membership, decide). *slug is
+ * then passed on as the x_tenant of the functions below, so a Host naming
+ * a tenant is held to the same rules as an X-Tenant naming it. Returns 0
+ * or a store error.
+ */
+int principal_tenant_hint(struct server *srv, struct arena *a, const char *x_tenant,
+                          const char *host, const char **slug) __attribute__((warn_unused_result));
+
+/*
  * Resolves the tenant context of an authenticated user (p->user set):
  * x_tenant (a slug) if given, else want_tenant_id if non-zero, else the
  * user's earliest active membership, else none (has_tenant false). Checks

@@ -43,6 +43,15 @@ const char *http_query(struct request *req, const char *name);
 const char *http_param(const struct request *req, const char *name);
 /* The client address as text ("127.0.0.1", "::1"). */
 const char *http_client_ip(const struct request *req);
+/*
+ * The host name the client asked for (to find the tenant whose domain it
+ * is): the first entry of X-Forwarded-Host when the peer is a trusted
+ * proxy and sends one, else the Host header; lower-cased, without its
+ * port and a trailing dot, in the arena. NULL when absent, not a host name
+ * (only letters, digits, '-' and '.', at most 253), or an IP address (an
+ * address never names a tenant).
+ */
+const char *http_host(struct request *req);
 /* A short per-process unique id for logs ("r1f3a"). */
 const char *http_request_id(const struct request *req);
 /* The per-request arena (freed when the request completes). */

@@ -36,7 +36,7 @@ struct http_capture {
 
 enum http_match {
     HTTP_MATCH_FOUND,     /* sf, rt and captures are set */
-    HTTP_MATCH_NOT_FOUND, /* no pattern matched the path */
+    HTTP_MATCH_NOT_FOUND, /* no pattern matched; sf is the surface owning the prefix, or NULL */
     HTTP_MATCH_METHOD,    /* the path matched, not the method; sf and allow are set */
 };
 
@@ -119,6 +119,7 @@ struct request {
     const struct http_cors *cors;     /* the server's, borrowed */
     bool preflight;                   /* answered by http_cors_preflight */
     char ip[48];
+    bool via_proxy;   /* the peer is in LATCHKEY_TRUSTED_PROXIES */
     int64_t start_ns; /* monotonic, for the access log */
 
     /* Routing, done on the first call so the body limit is known. */

@@ -207,7 +207,14 @@ static void handle(struct httpd *h, struct request *req)
     if (http_cors_preflight(req))
         return;
     if (req->match == HTTP_MATCH_NOT_FOUND) {
-        reply_error(req, NULL, HERR_NOT_FOUND, NULL);
+        /* Laravel's wording (NotFoundHttpException), in the dialect of the
+         * surface that owns the path's prefix, if one does. */
+        const char *path = http_path(req);
+        size_t len = strlen(path);
+        len -= len > 1 && path[len - 1] == '/'; /* as the router ignores it */
+        reply_error(req, req->sf, HERR_NOT_FOUND,
+                    arena_printf(http_arena(req), "The route %.*s could not be found.",
+                                 (int)(len - (path[0] == '/')), path + (path[0] == '/')));
         return;
     }
     if (req->match == HTTP_MATCH_METHOD) {

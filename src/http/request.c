@@ -119,6 +119,7 @@ void http_request_forwarded(struct request *req, const struct netaddr *trusted, 
     if (n == 0 || !netaddr_parse(req->ip, strlen(req->ip), &peer) ||
         !netaddr_in_list(trusted, n, &peer))
         return;
+    req->via_proxy = true;
     struct buf list;
     buf_init(&list);
     MHD_get_connection_values(req->conn, MHD_HEADER_KIND, collect_forwarded, &list);
@@ -184,6 +185,48 @@ const char *http_param(const struct request *req, const char *name)
 const char *http_client_ip(const struct request *req)
 {
     return req->ip;
+}
+
+/* Host names are at most 253 characters (RFC 1035, without the final dot). */
+#define HOST_NAME_MAX_LEN 253
+
+const char *http_host(struct request *req)
+{
+    const char *h = NULL;
+    size_t n;
+    if (req->via_proxy)
+        h = http_header(req, "X-Forwarded-Host");
+    if (h != NULL) {
+        while (*h == ' ' || *h == '\t')
+            h++;
+        n = strcspn(h, ", \t");
+    } else {
+        h = http_header(req, "Host");
+        if (h == NULL)
+            return NULL;
+        n = strlen(h);
+    }
+    /* "[::1]:8080" and other IPv6 literals: an address, never a tenant. */
+    if (n == 0 || h[0] == '[')
+        return NULL;
+    const char *colon = memchr(h, ':', n);
+    if (colon != NULL)
+        n = (size_t)(colon - h);
+    if (n > 0 && h[n - 1] == '.')
+        n--;
+    if (n == 0 || n > HOST_NAME_MAX_LEN)
+        return NULL;
+    char *out = arena_strndup(req->arena, h, n);
+    bool all_digits_dots = true;
+    for (char *p = out; *p; p++) {
+        char c = *p;
+        if (c >= 'A' && c <= 'Z')
+            *p = c = (char)(c - 'A' + 'a');
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'))
+            return NULL;
+        all_digits_dots = all_digits_dots && (c == '.' || (c >= '0' && c <= '9'));
+    }
+    return all_digits_dots ? NULL : out;
 }
 
 const char *http_request_id(const struct request *req)

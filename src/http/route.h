@@ -72,6 +72,10 @@ struct surface {
     /* Optional: renders the 403 for a missing route permission. NULL:
      * error(HERR_FORBIDDEN, NULL). */
     void (*denied)(struct request *req, const char *permission);
+    /* Optional: a path prefix the surface owns ("/admin"): a path equal to
+     * it or under it ("/admin/...") that no route matches gets its 404 in
+     * this surface's dialect. NULL: such paths get the default dialect. */
+    const char *prefix;
 };
 
 /* Every surface, in match order (surfaces.c). */

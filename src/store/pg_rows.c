@@ -62,6 +62,10 @@ const struct pg_stmt_def pg_stmts[PG_COUNT] = {
                          PG_READ},
     [PG_TENANT_BY_SLUG] = {"tenant_by_slug", "SELECT " TENANT_COLS " FROM tenants WHERE slug = $1",
                            PG_READ},
+    [PG_TENANT_BY_DOMAIN] = {"tenant_by_domain",
+                             "SELECT " TENANT_COLS
+                             " FROM tenants WHERE lower(domain) = $1 ORDER BY id LIMIT 1",
+                             PG_READ},
     [PG_TENANT_COUNT] = {"tenant_count", "SELECT COUNT(*) FROM tenants", PG_READ},
     [PG_TENANT_LIST] = {"tenant_list", "SELECT " TENANT_COLS " FROM tenants ORDER BY id", PG_READ},
 
@@ -434,6 +438,16 @@ static int tenant_by_slug(struct store *s, struct arena *a, const char *slug, st
     if (rc != 0)
         return rc;
     pg_bind_text(&q, slug);
+    return read_one(&q, a, read_tenant, out);
+}
+
+static int tenant_by_domain(struct store *s, struct arena *a, const char *host, struct tenant *out)
+{
+    struct pg_q q;
+    int rc = pg_query(s, PG_TENANT_BY_DOMAIN, &q);
+    if (rc != 0)
+        return rc;
+    pg_bind_text(&q, host);
     return read_one(&q, a, read_tenant, out);
 }
 
@@ -1680,6 +1694,7 @@ const struct store_ops pg_ops = {
     .tenant_insert = tenant_insert,
     .tenant_by_id = tenant_by_id,
     .tenant_by_slug = tenant_by_slug,
+    .tenant_by_domain = tenant_by_domain,
     .tenant_list = tenant_list,
     .tenant_count = tenant_count,
     .user_insert = user_insert,

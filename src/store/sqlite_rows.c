@@ -51,6 +51,9 @@ const struct sq_stmt_def sq_stmts[SQ_COUNT] = {
                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"},
     [SQ_TENANT_BY_ID] = {"tenant_by_id", "SELECT " TENANT_COLS " FROM tenants WHERE id = ?"},
     [SQ_TENANT_BY_SLUG] = {"tenant_by_slug", "SELECT " TENANT_COLS " FROM tenants WHERE slug = ?"},
+    [SQ_TENANT_BY_DOMAIN] = {"tenant_by_domain",
+                             "SELECT " TENANT_COLS
+                             " FROM tenants WHERE lower(domain) = ? ORDER BY id LIMIT 1"},
     [SQ_TENANT_COUNT] = {"tenant_count", "SELECT COUNT(*) FROM tenants"},
     [SQ_TENANT_LIST] = {"tenant_list", "SELECT " TENANT_COLS " FROM tenants ORDER BY id"},
 
@@ -352,6 +355,16 @@ static int tenant_by_slug(struct store *s, struct arena *a, const char *slug, st
     if (rc != 0)
         return rc;
     sq_bind_text(&q, slug);
+    return read_one(&q, a, read_tenant, out);
+}
+
+static int tenant_by_domain(struct store *s, struct arena *a, const char *host, struct tenant *out)
+{
+    struct sq_q q;
+    int rc = sq_query(s, SQ_TENANT_BY_DOMAIN, &q);
+    if (rc != 0)
+        return rc;
+    sq_bind_text(&q, host);
     return read_one(&q, a, read_tenant, out);
 }
 
@@ -1608,6 +1621,7 @@ const struct store_ops sq_ops = {
     .tenant_insert = tenant_insert,
     .tenant_by_id = tenant_by_id,
     .tenant_by_slug = tenant_by_slug,
+    .tenant_by_domain = tenant_by_domain,
     .tenant_list = tenant_list,
     .tenant_count = tenant_count,
     .user_insert = user_insert,

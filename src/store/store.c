@@ -104,6 +104,11 @@ int store_tenant_by_slug(struct store *s, struct arena *a, const char *slug, str
     return s->ops->tenant_by_slug(s, a, slug, out);
 }
 
+int store_tenant_by_domain(struct store *s, struct arena *a, const char *host, struct tenant *out)
+{
+    return s->ops->tenant_by_domain(s, a, host, out);
+}
+
 int store_tenant_list(struct store *s, struct arena *a, struct tenant **out, size_t *n)
 {
     return s->ops->tenant_list(s, a, out, n);

@@ -67,6 +67,10 @@ int store_tenant_by_id(struct store *s, struct arena *a, int64_t id, struct tena
 /* slug compared exactly (slugs are stored lower-case). */
 int store_tenant_by_slug(struct store *s, struct arena *a, const char *slug, struct tenant *out)
     __attribute__((warn_unused_result));
+/* The tenant whose domain, lower-cased, is host (lower case, no port);
+ * the lowest id if several share it. ERR_NOT_FOUND if none. */
+int store_tenant_by_domain(struct store *s, struct arena *a, const char *host, struct tenant *out)
+    __attribute__((warn_unused_result));
 /* Every tenant, ordered by id. */
 int store_tenant_list(struct store *s, struct arena *a, struct tenant **out, size_t *n)
     __attribute__((warn_unused_result));

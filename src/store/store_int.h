@@ -31,6 +31,7 @@ struct store_ops {
     int (*tenant_insert)(struct store *s, struct tenant *t);
     int (*tenant_by_id)(struct store *s, struct arena *a, int64_t id, struct tenant *out);
     int (*tenant_by_slug)(struct store *s, struct arena *a, const char *slug, struct tenant *out);
+    int (*tenant_by_domain)(struct store *s, struct arena *a, const char *host, struct tenant *out);
     int (*tenant_list)(struct store *s, struct arena *a, struct tenant **out, size_t *n);
     int (*tenant_count)(struct store *s, int64_t *n);
 

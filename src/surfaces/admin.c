@@ -724,12 +724,13 @@ static int user_detail(struct server *srv, struct request *req, const struct use
     return 0;
 }
 
-/* The {id} of the route, or replies 404 and returns 0. */
-static int64_t path_id(struct request *req)
+/* The {id} of the route, or replies 404 with not_found (the resource's
+ * own message, the same as for an id that does not exist) and returns 0. */
+static int64_t path_id(struct request *req, const char *not_found)
 {
     int64_t id = parse_id(http_param(req, "id"));
     if (id == 0)
-        admin_error(req, HERR_NOT_FOUND, NULL);
+        admin_error(req, HERR_NOT_FOUND, not_found);
     return id;
 }
 
@@ -748,7 +749,7 @@ static void reply_user(struct server *srv, struct request *req, unsigned status,
 static void users_show_handler(struct server *srv, struct request *req, const struct principal *p)
 {
     (void)p;
-    int64_t id = path_id(req);
+    int64_t id = path_id(req, "User not found.");
     if (id == 0)
         return;
     struct user u;
@@ -827,7 +828,7 @@ static void user_change_failed(struct request *req, int rc)
 
 static void users_update_handler(struct server *srv, struct request *req, const struct principal *p)
 {
-    int64_t id = path_id(req);
+    int64_t id = path_id(req, "User not found.");
     if (id == 0)
         return;
     struct validator v;
@@ -859,7 +860,7 @@ static void users_update_handler(struct server *srv, struct request *req, const 
 
 static void users_delete_handler(struct server *srv, struct request *req, const struct principal *p)
 {
-    int64_t id = path_id(req);
+    int64_t id = path_id(req, "User not found.");
     if (id == 0)
         return;
     int rc = admin_user_delete(srv, http_arena(req), p, id, http_client_ip(req));
@@ -925,7 +926,7 @@ static void reply_tenant(struct server *srv, struct request *req, int64_t id, co
 static void tenants_show_handler(struct server *srv, struct request *req, const struct principal *p)
 {
     (void)p;
-    int64_t id = path_id(req);
+    int64_t id = path_id(req, "Tenant not found.");
     if (id != 0)
         reply_tenant(srv, req, id, NULL);
 }
@@ -933,7 +934,7 @@ static void tenants_show_handler(struct server *srv, struct request *req, const 
 static void tenants_update_handler(struct server *srv, struct request *req,
                                    const struct principal *p)
 {
-    int64_t id = path_id(req);
+    int64_t id = path_id(req, "Tenant not found.");
     if (id == 0)
         return;
     struct validator v;
@@ -1078,4 +1079,5 @@ const struct surface surface_admin = {
     .routes = routes,
     .n_routes = sizeof(routes) / sizeof(routes[0]),
     .error = admin_error,
+    .prefix = "/admin",
 };

@@ -145,8 +145,13 @@ static int authenticate(struct server *srv, const struct route *rt, struct reque
                         struct principal *p)
 {
     const char *x_tenant = http_header(req, "X-Tenant");
+    int rc;
     switch (rt->auth) {
     case AUTH_BEARER_PAT:
+        /* The Sanctum surfaces: X-Tenant, else the tenant the Host names. */
+        rc = principal_tenant_hint(srv, http_arena(req), x_tenant, http_host(req), &x_tenant);
+        if (rc != 0)
+            return rc;
         return principal_from_bearer(srv, http_arena(req), bearer(req), x_tenant, p);
     case AUTH_BEARER_JWT_TENANT:
         /* Without X-Tenant only the token and the user are checked, so

@@ -26,7 +26,7 @@ const CLI_TIMEOUT_MS = 30000;
 
 // Defaults every test server and CLI call gets (a test can override any of
 // them, or pass null to remove one). Cheap argon2id parameters keep the many
-// logins fast, also under the sanitizers; the throttles (travel token, AutoCom
+// logins fast, also under the sanitizers; the throttles (travel token and api, AutoCom
 // login, register and api) are raised so only the throttle tests (which set
 // their own) ever meet them.
 const TEST_DEFAULTS = {
@@ -37,6 +37,7 @@ const TEST_DEFAULTS = {
   LATCHKEY_RATE_LOGIN: '1000/60',
   LATCHKEY_RATE_REGISTER: '1000/60',
   LATCHKEY_RATE_API: '100000/60',
+  LATCHKEY_RATE_TRAVEL: '100000/60',
   LATCHKEY_THREADS: '4',
 };
 
