@@ -6,7 +6,7 @@
 #
 # As root: builds a Debian 12 (bookworm) minbase chroot with debootstrap
 # from the mirror this machine's apt sources name, adds what the README
-# takes for granted (make, git, ca-certificates), checks that none of
+# takes for granted (make and git), checks that none of
 # scripts/deps.sh's packages is in it, clones the current HEAD into
 # /root/latchkey, then inside the chroot runs `make run` in the background
 # until GET /readyz answers 200, stops the server (SIGTERM), and runs
@@ -106,7 +106,7 @@ if [ ! -s "$base" ]; then
     mkdir -p "$cache"
     tmpbase=$(mktemp -d "${TMPDIR:-/var/tmp}/latchkey-fresh-base.XXXXXX")
     say "debootstrap $suite from $(mirror) (cached in $base afterwards)"
-    if ! debootstrap --variant=minbase --include=make,git,ca-certificates "$suite" "$tmpbase" \
+    if ! debootstrap --variant=minbase --include=make,git "$suite" "$tmpbase" \
         "$(mirror)" >"$logs/debootstrap.log" 2>&1; then
         tail -n 20 "$logs/debootstrap.log"
         rm -rf --one-file-system "$tmpbase"
