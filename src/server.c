@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/keyring.h"
 #include "core/lastused.h"
@@ -64,6 +65,16 @@ static void open_redis(struct server *srv)
     srv->rate_remote = (struct rate_remote){
         .name = "redis", .hit = redis_rate_hit, .ping = redis_rate_ping, .ctx = srv->redis};
     ratelimit_set_remote(srv->limiter, &srv->rate_remote, RATELIMIT_RETRY_MS);
+}
+
+/* config_check_env's warning: a misspelt variable would otherwise be
+ * ignored in silence (its value is not logged: it may be a secret). */
+static void warn_unknown(void *ctx, const char *name, const char *nearest)
+{
+    (void)ctx;
+    log_warnx("event=unknown_variable name=%s nearest=%s msg=\"unknown variable %s; did you mean "
+              "%s?\"",
+              name, nearest, name, nearest);
 }
 
 /* serve and migrate's locked step: refuse a newer schema, then the caller's
@@ -141,6 +152,7 @@ static int open_server(struct server *srv, int *applied, bool migrate,
     }
     bool quiet = !migrate;
     log_set_level(quiet && srv->cfg.log_level < LOG_WARN ? LOG_WARN : srv->cfg.log_level);
+    config_check_env(&srv->cfg, environ, warn_unknown, NULL);
     srv->pw =
         (struct password_params){.opslimit = srv->cfg.argon2_ops, .memlimit = srv->cfg.argon2_mem};
     if (crypto_init() != 0) {
