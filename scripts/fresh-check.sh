@@ -120,6 +120,9 @@ fi
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/latchkey-fresh.XXXXXX")
 say "unpacking the base system into $work"
 tar -C "$work" -xf "$base"
+# The chroot's / as on any machine: mktemp's 0700 would keep every user but
+# root (postgres running initdb for the tests) from resolving a path.
+chmod 755 "$work"
 
 # The machine's apt sources and settings (its mirror), its DNS, and no
 # service starts inside the chroot.
