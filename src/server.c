@@ -82,6 +82,7 @@ static void warn_unknown(void *ctx, const char *name, const char *nearest)
 struct setup_ctx {
     struct server *srv;
     int (*setup)(struct server *srv);
+    bool failed; /* the step failed (and printed why) */
 };
 
 /* The database's schema against this binary's: 0 if they are the same,
@@ -117,6 +118,7 @@ static int locked_setup(void *ctx)
     int rc = schema_check(sc->srv);
     if (rc == 0 && sc->setup != NULL)
         rc = sc->setup(sc->srv);
+    sc->failed = rc != 0;
     return rc;
 }
 
@@ -169,8 +171,8 @@ static int open_server(struct server *srv, int *applied, bool migrate,
         return schema_check(srv);
     struct setup_ctx sc = {.srv = srv, .setup = setup};
     rc = store_migrate_then(srv->store, applied, locked_setup, &sc);
-    if (rc != 0 && rc != ERR_SCHEMA)
-        fprintf(stderr, "latchkey: database: %s\n", err_str(rc));
+    if (rc != 0 && !sc.failed)
+        fprintf(stderr, "latchkey: database: cannot migrate: %s\n", err_str(rc));
     return rc;
 }
 
