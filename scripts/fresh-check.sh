@@ -9,8 +9,9 @@
 # takes for granted (make and git), checks that none of
 # scripts/deps.sh's packages is in it, clones the current HEAD into
 # /root/latchkey, then inside the chroot runs `make run` in the background
-# until GET /readyz answers 200, stops the server (SIGTERM), and runs
-# `make check`, whose last line must be "N passed, 0 failed".
+# until GET /readyz answers 200, stops the server (SIGTERM), checks that it
+# installed none of the test packages, and runs `make check`, whose last
+# line must be "N passed, 0 failed".
 #
 # The base system (before any latchkey package) is cached as a tarball in
 # $LATCHKEY_FRESH_CACHE (default ~/.cache/latchkey/fresh-check), so a rerun
@@ -146,15 +147,23 @@ for m in sys dev; do
     mount --make-rslave "$work/$m"
 done
 
+# installed PKG...: those of the packages installed in the chroot.
+installed() {
+    local p
+    for p in "$@"; do
+        if chroot "$work" dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
+            printf ' %s' "$p"
+        fi
+    done
+}
+
 # None of latchkey's packages may be there before `make run`.
+test_pkgs=$(sed -n 's/^TEST_PKGS="\(.*\)"$/\1/p' "$root/scripts/deps.sh")
+[ -n "$test_pkgs" ] || fail "no TEST_PKGS line in scripts/deps.sh"
 pkgs=$(sed -n '/^BUILD_PKGS="/,/^TEST_PKGS=/p' "$root/scripts/deps.sh" | tr -d '"' |
     sed 's/^[A-Z_]*=//' | tr ' ' '\n' | grep -v '^$')
-present=""
-for p in $pkgs; do
-    if chroot "$work" dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
-        present="$present $p"
-    fi
-done
+# shellcheck disable=SC2086
+present=$(installed $pkgs)
 [ -z "$present" ] || fail "the base system already has:$present"
 for t in cc pkg-config node psql redis-server; do
     ! chroot "$work" sh -c "command -v $t" >/dev/null || fail "the base system already has $t"
@@ -206,6 +215,10 @@ for p in $(chroot_pids); do
 done
 wait "$run_pid" || true
 grep -q 'event=stopped' "$logs/run.log" || fail "the server did not stop on SIGTERM"
+# `make run` installs what building needs, not the test tools.
+# shellcheck disable=SC2086
+present=$(installed $test_pkgs)
+[ -z "$present" ] || fail "make run installed test packages:$present"
 listen=""
 
 # ---------------------------------------------------------------- make check
