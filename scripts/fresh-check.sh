@@ -19,7 +19,8 @@
 # ${TMPDIR:-/var/tmp}, removed at exit with everything mounted in it.
 # Services the packages would start (PostgreSQL's main cluster, Redis,
 # nginx) are held back by a policy-rc.d, as in any chroot: they would listen
-# on the host's ports. If 127.0.0.1:8080 is taken on the host (the chroot
+# on the host's ports. The host's DNS settings and local CAs (a TLS-
+# intercepting egress proxy's) are passed on, nothing else. If 127.0.0.1:8080 is taken on the host (the chroot
 # shares its network), `make run` gets LATCHKEY_LISTEN with a free port.
 #
 # Ends with one line "fresh-check: passed in Ns" or "fresh-check: FAILED
@@ -135,6 +136,15 @@ find "$work/etc/apt/sources.list.d" -name '*.disabled*' -delete
 if apt-config dump | grep -q 'Acquire::Check-Valid-Until "false"'; then
     echo 'Acquire::Check-Valid-Until "false";' >"$work/etc/apt/apt.conf.d/99fresh-check"
 fi
+# A network that intercepts TLS (an egress proxy) has its CA among this
+# machine's local ones: hand them to Node (npm ci reaches the npm registry
+# over https) as NODE_EXTRA_CA_CERTS. A machine on an open network has none,
+# and no package is installed for it.
+extra_ca=""
+if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
+    cat /usr/local/share/ca-certificates/*.crt >"$work/etc/fresh-check-extra-ca.pem"
+    extra_ca=/etc/fresh-check-extra-ca.pem
+fi
 printf '#!/bin/sh\nexit 101\n' >"$work/usr/sbin/policy-rc.d"
 chmod 755 "$work/usr/sbin/policy-rc.d"
 
@@ -180,7 +190,8 @@ git -C "$work/root/latchkey" checkout -q --detach "$head"
 in_chroot() {
     chroot "$work" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
         PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-        ${listen:+LATCHKEY_LISTEN=$listen} bash -c "cd /root/latchkey && $1"
+        ${listen:+LATCHKEY_LISTEN=$listen} ${extra_ca:+NODE_EXTRA_CA_CERTS=$extra_ca} \
+        bash -c "cd /root/latchkey && $1"
 }
 
 # ---------------------------------------------------------------- make run
