@@ -573,11 +573,36 @@ static int load_mail_admin(struct config *c, config_getenv_fn ge, void *ctx, cha
     return rc;
 }
 
-int config_load(struct config *c, config_getenv_fn ge, void *ctx, char *err, size_t errlen)
+/* config_load's getter: records each name in c->read_vars, then asks the
+ * caller's getter, so the known names are exactly the names read. */
+struct recorder {
+    struct config *c;
+    config_getenv_fn ge;
+    void *ctx;
+};
+
+static const char *record(const char *name, void *ctx)
+{
+    struct recorder *r = ctx;
+    struct config *c = r->c;
+    size_t i = 0;
+    while (i < c->n_read_vars && strcmp(c->read_vars[i], name) != 0)
+        i++;
+    if (i == c->n_read_vars) {
+        c->read_vars = xrealloc(c->read_vars, (c->n_read_vars + 1) * sizeof(c->read_vars[0]));
+        c->read_vars[c->n_read_vars++] = xstrdup(name);
+    }
+    return r->ge(name, r->ctx);
+}
+
+int config_load(struct config *c, config_getenv_fn getenv_fn, void *getenv_ctx, char *err,
+                size_t errlen)
 {
     memset(c, 0, sizeof(*c));
-    if (ge == NULL)
-        ge = env_default;
+    struct recorder rec = {
+        .c = c, .ge = getenv_fn != NULL ? getenv_fn : env_default, .ctx = getenv_ctx};
+    config_getenv_fn ge = record;
+    void *ctx = &rec;
     int rc = load_strings(c, ge, ctx, err, errlen);
     if (rc != 0)
         return rc;
@@ -663,7 +688,61 @@ void config_fini(struct config *c)
     free(c->smtp_ca_file);
     for (size_t i = 0; i < c->n_cors_origins; i++)
         free(c->cors_origins[i]);
+    for (size_t i = 0; i < c->n_read_vars; i++)
+        free(c->read_vars[i]);
+    free(c->read_vars);
     memset(c, 0, sizeof(*c));
+}
+
+#define VAR_NAME_MAX 128 /* longer names are compared by their first 128 bytes */
+
+/* Levenshtein distance between a[0..n) and b[0..m), n, m <= VAR_NAME_MAX. */
+static size_t distance(const char *a, size_t n, const char *b, size_t m)
+{
+    size_t prev[VAR_NAME_MAX + 1], cur[VAR_NAME_MAX + 1];
+    for (size_t j = 0; j <= m; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= n; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= m; j++) {
+            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+        memcpy(prev, cur, (m + 1) * sizeof(prev[0]));
+    }
+    return prev[m];
+}
+
+size_t config_check_env(const struct config *c, char *const *env,
+                        void (*warn)(void *ctx, const char *name, const char *nearest), void *ctx)
+{
+    size_t found = 0;
+    for (; env != NULL && *env != NULL; env++) {
+        if (strncmp(*env, "LATCHKEY_", 9) != 0)
+            continue;
+        char name[VAR_NAME_MAX + 1];
+        size_t n = strcspn(*env, "=");
+        n = n < VAR_NAME_MAX ? n : VAR_NAME_MAX;
+        memcpy(name, *env, n);
+        name[n] = '\0';
+        const char *nearest = NULL;
+        size_t best = SIZE_MAX;
+        for (size_t i = 0; i < c->n_read_vars && best > 0; i++) {
+            const char *known = c->read_vars[i];
+            size_t m = strlen(known);
+            size_t d = distance(name, n, known, m < VAR_NAME_MAX ? m : VAR_NAME_MAX);
+            if (d < best) {
+                best = d;
+                nearest = known;
+            }
+        }
+        if (best > 0 && nearest != NULL) {
+            warn(ctx, name, nearest);
+            found++;
+        }
+    }
+    return found;
 }
 
 const struct rate_rule *config_rate(const struct config *c, const char *bucket)

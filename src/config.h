@@ -80,6 +80,10 @@ struct config {
     unsigned mail_drain_ms;    /* LATCHKEY_MAIL_DRAIN_MS: delivery time left at stop (5000) */
     int64_t admin_token_ttl_s; /* LATCHKEY_ADMIN_TOKEN_TTL: admin token lifetime (24h) */
     int64_t clock_offset_s;    /* LATCHKEY_TEST_CLOCK_OFFSET: tests only (0) */
+    /* Every variable name config_load asked its getter for, set or not:
+     * the known names (config_check_env). Owned. */
+    char **read_vars;
+    size_t n_read_vars;
 };
 
 /* Looks up one variable; returns NULL when unset. */
@@ -93,6 +97,14 @@ typedef const char *(*config_getenv_fn)(const char *name, void *ctx);
 int config_load(struct config *c, config_getenv_fn getenv_fn, void *ctx, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 void config_fini(struct config *c);
+/*
+ * For each LATCHKEY_* variable of env ("NAME=value" strings, NULL
+ * terminated, e.g. environ) that config_load did not read, calls
+ * warn(ctx, name, nearest) with the nearest name it did read (Levenshtein
+ * distance; the value is never passed on). Returns how many it found.
+ */
+size_t config_check_env(const struct config *c, char *const *env,
+                        void (*warn)(void *ctx, const char *name, const char *nearest), void *ctx);
 
 /* The rule for a bucket, or NULL if the bucket is unknown. */
 const struct rate_rule *config_rate(const struct config *c, const char *bucket);

@@ -904,11 +904,13 @@ static int migrate_locked(struct store *s, struct pg_conn *c, int *applied)
 
 /*
  * Takes the session advisory lock (waiting while another instance
- * migrates), with no statement timeout: a migration may be long. The lock
- * and the timeout are restored however it ends; if the connection breaks,
- * the server releases the lock with it.
+ * migrates), with no statement timeout: a migration may be long. Then runs
+ * then(ctx) under the lock with the usual statement timeout, so instances
+ * starting together create the first-start rows once. The lock and the
+ * timeout are restored however it ends; if the connection breaks, the
+ * server releases the lock with it.
  */
-int pg_migrate(struct store *s, int *applied)
+int pg_migrate(struct store *s, int *applied, int (*then)(void *ctx), void *ctx)
 {
     *applied = 0;
     struct pg_conn *c;
@@ -931,6 +933,12 @@ int pg_migrate(struct store *s, int *applied)
                 PG_MIGRATE_WAIT_MS, &lost);
     if (rc == 0)
         rc = migrate_locked(s, c, applied);
+    if (rc == 0 && then != NULL) {
+        rc = simple(c->db, "migrate", "SET statement_timeout = " PG_STR(PG_STATEMENT_TIMEOUT_MS),
+                    PG_WAIT_MS, &lost);
+        if (rc == 0)
+            rc = then(ctx);
+    }
     if (c->db != NULL && !lost) {
         bool lost2;
         if (simple(c->db, "migrate",

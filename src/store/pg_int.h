@@ -216,7 +216,7 @@ int pg_changes(const struct pg_q *q);
 /* The store functions that are not rows (pg.c), for the ops table. */
 void pg_free(struct store *s);
 int pg_ping(struct store *s);
-int pg_migrate(struct store *s, int *applied);
+int pg_migrate(struct store *s, int *applied, int (*then)(void *ctx), void *ctx);
 int pg_schema_current(struct store *s, int *current);
 int pg_tx_begin(struct store *s);
 int pg_tx_commit(struct store *s);

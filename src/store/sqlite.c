@@ -682,7 +682,8 @@ out:
     return rc;
 }
 
-int sq_migrate(struct store *s, int *applied)
+/* No lock around then: SQLite serialises each write transaction by itself. */
+int sq_migrate(struct store *s, int *applied, int (*then)(void *ctx), void *ctx)
 {
     *applied = 0;
     struct sq_conn *c;
@@ -709,7 +710,7 @@ int sq_migrate(struct store *s, int *applied)
             log_info("store=sqlite event=migrated version=%d file=%s", version, f->name);
         }
     }
-    return 0;
+    return then != NULL ? then(ctx) : 0;
 }
 
 int sq_schema_current(struct store *s, int *current)

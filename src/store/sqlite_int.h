@@ -193,7 +193,7 @@ int sq_changes(const struct sq_q *q);
 
 /* Transactions and migrations (sqlite.c), for the ops table. */
 void sq_free(struct store *s);
-int sq_migrate(struct store *s, int *applied);
+int sq_migrate(struct store *s, int *applied, int (*then)(void *ctx), void *ctx);
 int sq_schema_current(struct store *s, int *current);
 int sq_tx_begin(struct store *s);
 int sq_tx_commit(struct store *s);

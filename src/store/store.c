@@ -5,7 +5,9 @@
  * Holds no state of its own; locking and ownership are the backend's, as
  * store.h describes them.
  */
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "store/store_int.h"
 #include "util/err.h"
@@ -16,6 +18,14 @@ static bool starts_with(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/* The SQLite file a URL names, or NULL for a PostgreSQL URL. */
+static const char *sqlite_path(const char *url)
+{
+    if (starts_with(url, "postgres://") || starts_with(url, "postgresql://"))
+        return NULL;
+    return starts_with(url, "sqlite:") ? url + strlen("sqlite:") : url;
+}
+
 int store_open(const char *url, struct store **out)
 {
     *out = NULL;
@@ -23,12 +33,19 @@ int store_open(const char *url, struct store **out)
         log_error("store event=open_failed reason=\"empty database url\"");
         return ERR_INVALID;
     }
-    if (starts_with(url, "postgres://") || starts_with(url, "postgresql://")) {
-        /* The URL is not logged: it may carry a password. */
-        return pg_store_open(url, out);
-    }
-    const char *path = starts_with(url, "sqlite:") ? url + strlen("sqlite:") : url;
-    return sqlite_store_open(path, out);
+    const char *path = sqlite_path(url);
+    /* The URL is not logged: it may carry a password. */
+    return path != NULL ? sqlite_store_open(path, out) : pg_store_open(url, out);
+}
+
+int store_open_existing(const char *url, struct store **out)
+{
+    *out = NULL;
+    const char *path = url != NULL ? sqlite_path(url) : NULL;
+    struct stat st;
+    if (path != NULL && path[0] != '\0' && stat(path, &st) != 0 && errno == ENOENT)
+        return ERR_NOT_FOUND;
+    return store_open(url, out);
 }
 
 void store_free(struct store *s)
@@ -49,8 +66,13 @@ int store_ping(struct store *s)
 
 int store_migrate(struct store *s, int *applied)
 {
+    return store_migrate_then(s, applied, NULL, NULL);
+}
+
+int store_migrate_then(struct store *s, int *applied, int (*then)(void *ctx), void *ctx)
+{
     int dummy;
-    return s->ops->migrate(s, applied != NULL ? applied : &dummy);
+    return s->ops->migrate(s, applied != NULL ? applied : &dummy, then, ctx);
 }
 
 int store_schema_version(struct store *s, int *current, int *latest)

@@ -36,6 +36,12 @@ struct store;
  * does not parse). Does not migrate. On success *out is owned by the caller.
  */
 int store_open(const char *url, struct store **out) __attribute__((warn_unused_result));
+/*
+ * Like store_open, but never creates a database: ERR_NOT_FOUND if url names
+ * a SQLite file that does not exist (for the CLI commands, which work on a
+ * database `latchkey migrate` or `serve` made).
+ */
+int store_open_existing(const char *url, struct store **out) __attribute__((warn_unused_result));
 /* Closes every connection and frees the store. Accepts NULL. */
 void store_free(struct store *s);
 /* "sqlite" or "postgres". */
@@ -47,6 +53,15 @@ int store_ping(struct store *s) __attribute__((warn_unused_result));
 /* Applies every pending migration, each in its own transaction. *applied
  * receives how many ran (may be NULL). */
 int store_migrate(struct store *s, int *applied) __attribute__((warn_unused_result));
+/*
+ * store_migrate, then then(ctx) on the calling thread with the migration
+ * lock still held, so processes that start together on one database run
+ * their first-start set-up one after the other (PostgreSQL: the advisory
+ * lock; SQLite: no lock, each write transaction is serialised on its own,
+ * so then must be idempotent). Returns the migration's error, else then's.
+ */
+int store_migrate_then(struct store *s, int *applied, int (*then)(void *ctx), void *ctx)
+    __attribute__((warn_unused_result));
 /* ERR_SCHEMA unless the database is at the latest migration. */
 int store_schema_check(struct store *s) __attribute__((warn_unused_result));
 /* The latest applied migration number, and the latest this binary knows. */

@@ -21,7 +21,9 @@ struct store_ops {
     const char *name;             /* "sqlite", "postgres" */
     const char *migration_suffix; /* ".sqlite.sql", ".pg.sql" */
     void (*free)(struct store *s);
-    int (*migrate)(struct store *s, int *applied);
+    /* Applies pending migrations, then runs then(ctx) (if not NULL) while
+     * no other process can be migrating or running its own then. */
+    int (*migrate)(struct store *s, int *applied, int (*then)(void *ctx), void *ctx);
     int (*schema_current)(struct store *s, int *current);
     int (*tx_begin)(struct store *s);
     int (*tx_commit)(struct store *s);

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -403,6 +404,63 @@ static void cors_origins_list(void **state)
     config_fini(&c);
 }
 
+/* config_check_env's findings, for the tests below. */
+struct unknown_seen {
+    size_t n;
+    char name[8][160];
+    char nearest[8][64];
+};
+
+static void seen(void *ctx, const char *name, const char *nearest)
+{
+    struct unknown_seen *u = ctx;
+    if (u->n < 8) {
+        snprintf(u->name[u->n], sizeof(u->name[0]), "%s", name);
+        snprintf(u->nearest[u->n], sizeof(u->nearest[0]), "%s", nearest);
+    }
+    u->n++;
+}
+
+static void unknown_variables_name_the_nearest(void **state)
+{
+    (void)state;
+    const char *env[] = {NULL};
+    struct config c;
+    char err[256];
+    assert_int_equal(load(env, &c, err), 0);
+    /* Every name config_load reads is known, set or not, including the
+     * generated LATCHKEY_RATE_<BUCKET> names and the tests-only one. */
+    char *const known[] = {"LATCHKEY_DATABASE_URL=x.db",
+                           "LATCHKEY_LISTEN=127.0.0.1:0",
+                           "LATCHKEY_RATE_TOKEN=1/60",
+                           "LATCHKEY_RATE_ADMIN_RESET_EMAIL=1/60",
+                           "LATCHKEY_TEST_CLOCK_OFFSET=0",
+                           "LATCHKEY_LOG_FLUSH_MS",
+                           "PATH=/usr/bin",
+                           "LATCHKEYS=1",
+                           NULL};
+    struct unknown_seen u = {0};
+    assert_int_equal(config_check_env(&c, known, seen, &u), 0);
+    assert_int_equal(u.n, 0);
+
+    char long_name[300];
+    memset(long_name, 'A', sizeof(long_name) - 1);
+    memcpy(long_name, "LATCHKEY_", 9);
+    long_name[sizeof(long_name) - 1] = '\0';
+    char *const typos[] = {"LATCHKEY_DATABSE_URL=secret-value", "LATCHKEY_RATE_TOKNE=1/60",
+                           "LATCHKEY_THREAD=4", long_name, NULL};
+    assert_int_equal(config_check_env(&c, typos, seen, &u), 4);
+    assert_string_equal(u.name[0], "LATCHKEY_DATABSE_URL");
+    assert_string_equal(u.nearest[0], "LATCHKEY_DATABASE_URL");
+    assert_string_equal(u.name[1], "LATCHKEY_RATE_TOKNE");
+    assert_string_equal(u.nearest[1], "LATCHKEY_RATE_TOKEN");
+    assert_string_equal(u.name[2], "LATCHKEY_THREAD");
+    assert_string_equal(u.nearest[2], "LATCHKEY_THREADS");
+    assert_int_equal(strlen(u.name[3]), 128); /* cut, not overflowed */
+    assert_non_null(u.nearest[3]);
+    config_fini(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -417,6 +475,7 @@ int main(void)
         cmocka_unit_test(trusted_proxies_list),
         cmocka_unit_test(cors_origins_list),
         cmocka_unit_test(mail_and_admin_variables),
+        cmocka_unit_test(unknown_variables_name_the_nearest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
