@@ -39,6 +39,7 @@ LIB_OBJ  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/mig
 MIGR     := $(sort $(wildcard src/store/migrations/*.sql))
 UNIT_SRC := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+BENCH_TOOLS := $(BUILD)/bench/gen $(BUILD)/bench/hashtime
 
 .PHONY: FORCE all deps test-deps run check unit e2e sanitize clean format format-check tidy cppcheck \
         bench bench-tools fresh-check
@@ -108,7 +109,8 @@ unit: test-deps $(UNIT_BIN)
 run: all
 	./latchkey serve
 
-check: all test-deps $(UNIT_BIN)
+# The bench helpers are built too (not run), so a change that breaks them fails here.
+check: all test-deps $(UNIT_BIN) $(BENCH_TOOLS)
 	@scripts/run-tests.sh $(BUILD)
 
 # -Wno-format-truncation: gcc 12 under UBSan flags vsnprintf(NULL, 0, fmt, ...)
@@ -125,7 +127,6 @@ sanitize: test-deps
 # build-bench/, the helpers under bench/, wrk and nginx (bench/deps.sh, not
 # needed by check), then bench/run.sh.
 BENCH_OPT ?= -O2 -DNDEBUG
-BENCH_TOOLS := $(BUILD)/bench/gen $(BUILD)/bench/hashtime
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/liblatchkey.a | deps
 	@mkdir -p $(dir $@)

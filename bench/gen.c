@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/product.h"
 #include "core/role.h"
 #include "crypto/hash.h"
 #include "crypto/password.h"
@@ -66,7 +67,7 @@ static void row_done(struct gen *g)
 
 static void make_tenants(struct gen *g)
 {
-    static const char *const products[] = {"hotel", "activity", "flight", "deals"};
+    static const char *const enabled[] = {"hotel", "activity", "flight", "deals"};
     g->tenant_ids = calloc((size_t)g->tenants, sizeof(int64_t));
     g->agent_roles = calloc((size_t)g->tenants, sizeof(int64_t));
     if (g->tenant_ids == NULL || g->agent_roles == NULL)
@@ -81,13 +82,14 @@ static void make_tenants(struct gen *g)
             .name = name,
             .domain = domain,
             .default_currency = "USD",
-            .enabled_products = {.items = (const char **)(uintptr_t)products, .n = 4},
+            .enabled_products = {.items = (const char **)(uintptr_t)enabled, .n = 4},
             .status = TENANT_ACTIVE,
         };
         check(store_tenant_insert(g->s, &t), "tenant insert");
         g->tenant_ids[i] = t.id;
-        for (size_t k = 0; k < n_role_templates; k++) {
-            const struct role_template *rt = &role_templates[k];
+        const struct product *pr = product_find(NULL);
+        for (size_t k = 0; k < pr->n_roles; k++) {
+            const struct role_template *rt = &pr->roles[k];
             size_t np = 0;
             while (rt->permissions[np] != NULL)
                 np++;
