@@ -29,6 +29,11 @@
 #   BENCH_SCALE_TENANTS [1000]    scenario 5's database (TOKENS=0 skips 5)
 #   BENCH_WRK_THREADS [2]     wrk threads for the 64-connection runs
 #   BENCH_OUT [bench/results] where the JSON goes
+#   BENCH_AGAINST [unset]     another build directory (e.g. one of an older
+#                             commit): scenario 1 then also runs its latchkey,
+#                             on a database its own CLI made, alternating with
+#                             this one and nginx (row 1b, ratio to this build)
+#   BENCH_ONLY [unset]        "1": scenario 1 (and 1b) only
 set -euo pipefail
 
 build=${1:-build-bench}
@@ -63,10 +68,12 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/latchkey-bench.XXXXXX")
 lk_pid=""
 ng_pid=""
 bg_pid=""
+ot_pid=""
 
 cleanup() {
     [ -n "$bg_pid" ] && kill "$bg_pid" 2>/dev/null && wait "$bg_pid" 2>/dev/null
     [ -n "$lk_pid" ] && kill "$lk_pid" 2>/dev/null && wait "$lk_pid" 2>/dev/null
+    [ -n "$ot_pid" ] && kill "$ot_pid" 2>/dev/null && wait "$ot_pid" 2>/dev/null
     [ -n "$ng_pid" ] && kill -QUIT "$ng_pid" 2>/dev/null && wait "$ng_pid" 2>/dev/null
     rm -rf "$tmp"
 }
@@ -172,14 +179,15 @@ lk_env() {
     env LATCHKEY_DATABASE_URL="$1" "${LK_VARS[@]}" "${@:2}"
 }
 
-# start_latchkey DB: serves DB on a free port; sets lk_pid and lk_port.
+# start_latchkey DB [BIN]: serves DB on a free port with BIN (default
+# $BIN); sets lk_pid and lk_port.
 start_latchkey() {
-    local db=$1 out=$tmp/latchkey.log
+    local db=$1 bin=${2:-$BIN} out=$tmp/latchkey.log
     : >"$out"
     # Not through lk_env: a backgrounded function would be a subshell, and
     # $! its pid rather than latchkey's.
     env LATCHKEY_DATABASE_URL="$db" "${LK_VARS[@]}" LATCHKEY_LISTEN=127.0.0.1:0 \
-        "$BIN" serve >>"$out" 2>&1 &
+        "$bin" serve >>"$out" 2>&1 &
     lk_pid=$!
     for _ in $(seq 200); do
         lk_port=$(sed -n 's/.*event=listening addr=[^ ]*:\([0-9]*\) .*/\1/p' "$out" | tail -n 1)
@@ -197,7 +205,10 @@ stop_latchkey() {
     lk_pid=""
 }
 
+# cli ARGS: this build's CLI on the small database; ocli: BENCH_AGAINST's
+# on its own one (an older binary may refuse this build's newer schema).
 cli() { lk_env "$small_db" "$BIN" "$@"; }
+ocli() { lk_env "$other_db" "$OBIN" "$@"; }
 
 # ------------------------------------------------------------------ results
 
@@ -231,16 +242,38 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b }'; }
 # ------------------------------------------------------------------ setup
 
 small_db=$tmp/small.db
-log "setting up the small database"
-cli tenant create --slug safeway --name "Safeway Travel" --domain www.safewaytravel.net \
-    --currency USD --products hotel,activity,flight,deals >/dev/null
+other_db=$tmp/other.db
 export BENCH_EMAIL=john@example.com BENCH_PASSWORD='correct horse 1'
-cli user create --tenant safeway --role agent --name "John Agent" --email "$BENCH_EMAIL" \
-    --password "$BENCH_PASSWORD" --phone +1-555-100-2000 \
-    --attributes '{"vacation_pool_balance":"150.00","hotel_card_redeems_left":2}' \
-    --preferences '{"language":"en","currency":"USD"}' --verified >/dev/null
-BENCH_TOKEN=$(cli token create --user "$BENCH_EMAIL" --tenant safeway --name bench)
+
+# setup_db CLI: the small database through CLI (cli or ocli); prints a
+# Sanctum token of its user. CLI commands other than migrate refuse a
+# database that does not exist yet.
+setup_db() {
+    local c=$1
+    $c migrate >/dev/null
+    $c tenant create --slug safeway --name "Safeway Travel" --domain www.safewaytravel.net \
+        --currency USD --products hotel,activity,flight,deals >/dev/null
+    $c user create --tenant safeway --role agent --name "John Agent" --email "$BENCH_EMAIL" \
+        --password "$BENCH_PASSWORD" --phone +1-555-100-2000 \
+        --attributes '{"vacation_pool_balance":"150.00","hotel_card_redeems_left":2}' \
+        --preferences '{"language":"en","currency":"USD"}' --verified >/dev/null
+    $c token create --user "$BENCH_EMAIL" --tenant safeway --name bench
+}
+log "setting up the small database"
+BENCH_TOKEN=$(setup_db cli)
 export BENCH_TOKEN
+if [ -n "${BENCH_AGAINST:-}" ]; then
+    case $BENCH_AGAINST in /*) ;; *) BENCH_AGAINST=$root/$BENCH_AGAINST ;; esac
+    OBIN=$BENCH_AGAINST/latchkey
+    [ -x "$OBIN" ] || { log "BENCH_AGAINST: $OBIN is missing"; exit 2; }
+    log "setting up the database of $OBIN"
+    OTHER_TOKEN=$(setup_db ocli)
+    start_latchkey "$other_db" "$OBIN"
+    ot_pid=$lk_pid ot_port=$lk_port
+    code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $OTHER_TOKEN" \
+        "http://127.0.0.1:$ot_port/api/v1/auth/user" || true)
+    [ "$code" = 200 ] || { log "BENCH_AGAINST: GET /api/v1/auth/user answered $code"; exit 1; }
+fi
 
 ng_port=$(free_port)
 start_nginx "$ng_port"
@@ -269,12 +302,34 @@ alternate() {
 
 # ------------------------------------------------------------------ 1
 log "scenario 1: GET /api/v1/auth/user, 64 connections"
-alternate s1 s1n 64 "$SECONDS_RUN" user.lua
+if [ -z "$ot_pid" ]; then
+    alternate s1 s1n 64 "$SECONDS_RUN" user.lua
+else
+    # nginx, this build and BENCH_AGAINST's, in turn, each round.
+    s1s=() s1ns=() s1bs=()
+    for i in $(seq "$ROUNDS"); do
+        wrk_run n "$ng_port" 64 "$SECONDS_RUN" user.lua
+        wrk_run l "$lk_port" 64 "$SECONDS_RUN" user.lua
+        BENCH_TOKEN=$OTHER_TOKEN wrk_run o "$ot_port" 64 "$SECONDS_RUN" user.lua
+        log "  round $i: nginx $(field rps "$n"), latchkey $(field rps "$l"), against $(field rps "$o") req/s"
+        s1ns+=("$n"); s1s+=("$l"); s1bs+=("$o")
+    done
+    s1=$(best "${s1s[@]}") s1n=$(best "${s1ns[@]}") s1b=$(best "${s1bs[@]}")
+fi
 s1_rss=$(rss_kib "$lk_pid")
 s1_ratio=$(ratio "$(field rps "$s1")" "$(field rps "$s1n")")
 row 1 "GET /auth/user (Sanctum)" "$s1" "x nginx" "$s1_ratio" "$s1_rss" "64 conns"
 row 1n "nginx return 200 (baseline)" "$s1n" "" "" "" "2 workers"
+if [ -n "$ot_pid" ]; then
+    row 1b "GET /auth/user, BENCH_AGAINST build" "$s1b" "x this build" \
+        "$(ratio "$(field rps "$s1b")" "$(field rps "$s1")")" "$(rss_kib "$ot_pid")" \
+        "$(ratio "$(field rps "$s1b")" "$(field rps "$s1n")") x nginx; $BENCH_AGAINST"
+    kill "$ot_pid" 2>/dev/null || true
+    wait "$ot_pid" 2>/dev/null || true
+    ot_pid=""
+fi
 
+if [ "${BENCH_ONLY:-}" != 1 ]; then
 # ------------------------------------------------------------------ 6
 log "scenario 6: RSS after ${RSS_SECONDS}s of scenario 1"
 wrk_run s6 "$lk_port" 64 "$RSS_SECONDS" user.lua
@@ -372,6 +427,7 @@ if [ "$SCALE_TOKENS" -gt 0 ]; then
         "1,000 tokens spread over the DB; $(ratio "$s5_ratio" "$s1_ratio") x scenario 1 (nginx-relative)"
     stop_latchkey
 fi
+fi # BENCH_ONLY
 
 # ------------------------------------------------------------------ output
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
