@@ -142,13 +142,17 @@ int store_conn_get(struct store *s, struct conn **out) __attribute__((warn_unuse
     int P##_run(struct q *q) __attribute__((warn_unused_result));                                  \
     void P##_end(struct q *q);                                                                     \
     int64_t P##_changes(const struct q *q);                                                        \
-    int64_t P##_i64(struct q *q);                                                                  \
-    bool P##_bool(struct q *q);                                                                    \
-    const char *P##_peek(struct q *q, size_t *len);                                                \
-    bool P##_null(const struct q *q);                                                              \
     const char *P##_column_name(const struct q *q, int col);
 DRIVER_STATEMENTS(sq)
 DRIVER_STATEMENTS(pg)
+/* Reading columns: PostgreSQL's in pg.c, SQLite's inline (sqlite_columns.h),
+ * where a column costs a branch and one call into SQLite. */
+int64_t pg_i64(struct q *q);
+bool pg_bool(struct q *q);
+const char *pg_peek(struct q *q, size_t *len);
+const char *pg_text(struct q *q, struct arena *a);
+bool pg_null(const struct q *q);
+#include "store/sqlite_columns.h"
 
 #define Q_DISPATCH(q, call) ((q)->kind == DRIVER_SQLITE ? sq_##call : pg_##call)
 
@@ -225,6 +229,11 @@ static inline const char *q_peek(struct q *q, size_t *len)
 {
     return Q_DISPATCH(q, peek(q, len));
 }
+/* The next column, copied into the arena. */
+static inline const char *q_text(struct q *q, struct arena *a)
+{
+    return Q_DISPATCH(q, text(q, a));
+}
 /* True if the next column is NULL (does not consume it). */
 static inline bool q_null(const struct q *q)
 {
@@ -238,8 +247,6 @@ static inline void q_skip(struct q *q, int n)
 
 /* Binds the list as JSON array text, e.g. ["a","b"] (rows.c). */
 void q_bind_list(struct q *q, const struct strlist *l);
-/* The next column, copied into the arena (rows.c). */
-const char *q_text(struct q *q, struct arena *a);
 /* A JSON array of strings; other items are skipped. Copied into the arena. */
 void q_list(struct q *q, struct arena *a, struct strlist *out);
 /* Logs a column that holds a value the model does not know; ERR_STORE. */

@@ -700,6 +700,13 @@ const char *pg_peek(struct q *q, size_t *len)
     return PQgetvalue(r, q->u.pg.cur, col);
 }
 
+const char *pg_text(struct q *q, struct arena *a)
+{
+    size_t len;
+    const char *v = pg_peek(q, &len);
+    return v != NULL ? arena_strndup(a, v, len) : NULL;
+}
+
 bool pg_null(const struct q *q)
 {
     const PGresult *r = q->u.pg.res;

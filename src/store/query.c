@@ -41,13 +41,6 @@ void q_bind_list(struct q *q, const struct strlist *l)
     q_bind_owned(q, text);
 }
 
-const char *q_text(struct q *q, struct arena *a)
-{
-    size_t len;
-    const char *s = q_peek(q, &len);
-    return s != NULL ? arena_strndup(a, s, len) : NULL;
-}
-
 /* Most items a list column may have for the fast path of q_list. */
 #define FAST_LIST_MAX 64
 

@@ -409,30 +409,6 @@ int64_t sq_changes(const struct q *q)
 
 /* ---- columns ---- */
 
-int64_t sq_i64(struct q *q)
-{
-    return sqlite3_column_int64(q->u.st, q->col++);
-}
-
-bool sq_bool(struct q *q)
-{
-    return sq_i64(q) != 0;
-}
-
-const char *sq_peek(struct q *q, size_t *len)
-{
-    int col = q->col++;
-    const char *s = (const char *)sqlite3_column_text(q->u.st, col);
-    if (len != NULL)
-        *len = s != NULL ? (size_t)sqlite3_column_bytes(q->u.st, col) : 0;
-    return s;
-}
-
-bool sq_null(const struct q *q)
-{
-    return sqlite3_column_type(q->u.st, q->col) == SQLITE_NULL;
-}
-
 const char *sq_column_name(const struct q *q, int col)
 {
     return sqlite3_column_name(q->u.st, col);
