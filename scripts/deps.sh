@@ -1,10 +1,26 @@
 #!/bin/sh
-# Installs the Debian packages latchkey builds and tests with, if any is
-# missing. Runs apt-get only when needed (as root, or through sudo).
+# scripts/deps.sh [build|test|all] - installs the Debian packages latchkey
+# needs, if any is missing. Runs apt-get only when needed (as root, or
+# through sudo).
+#
+#   build  what building needs: compiler, pkg-config, the -dev libraries,
+#          libcrypt (`make`, `make run`)
+#   test   what the tests run: cmocka, PostgreSQL, Redis, nginx, Node and npm,
+#          aiosmtpd, openssl (`make check`, `make sanitize`)
+#   all    both (the default; .ci/run)
 set -eu
-PKGS="build-essential pkg-config libmicrohttpd-dev libsodium-dev libjansson-dev libsqlite3-dev
-libcrypt-dev libcmocka-dev nodejs libpq-dev postgresql librhonabwy-dev npm libhiredis-dev
-redis-server nginx libcurl4-openssl-dev python3-aiosmtpd openssl"
+BUILD_PKGS="build-essential pkg-config libmicrohttpd-dev libsodium-dev libjansson-dev
+libsqlite3-dev libcrypt-dev libpq-dev librhonabwy-dev libhiredis-dev libcurl4-openssl-dev"
+TEST_PKGS="libcmocka-dev postgresql redis-server nginx nodejs npm python3-aiosmtpd openssl"
+case "${1:-all}" in
+build) PKGS=$BUILD_PKGS ;;
+test) PKGS=$TEST_PKGS ;;
+all) PKGS="$BUILD_PKGS $TEST_PKGS" ;;
+*)
+    echo "usage: scripts/deps.sh [build|test|all]" >&2
+    exit 2
+    ;;
+esac
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then

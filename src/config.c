@@ -24,6 +24,7 @@ static const struct rate_rule default_rates[] = {
     {"login", 5, 60},    /* seed 002: POST /api/v1/auth/login, per IP */
     {"register", 3, 60}, /* seed 002: POST /api/v1/tenants, per IP */
     {"api", 60, 60},     /* seed 002: every other AutoCom route, per user */
+    {"travel", 60, 60},  /* seed 004: /auth/user, /auth/profile, /auth/revoke, per user */
     /* seed 001: POST /admin/auth/login, per IP */
     {"admin_login", 5, 60},
     /* seed 001: forgot-password and reset-password, per IP */
@@ -241,28 +242,76 @@ bool config_parse_redis_url(const char *s, struct redis_url *out)
     return ok;
 }
 
+/*
+ * One entry of a comma-separated list: *b and *e get the entry at *s
+ * trimmed of spaces and tabs; *s moves past its comma. Returns false after
+ * the last entry.
+ */
+static bool list_next(const char **s, const char **b, size_t *e)
+{
+    if (*s == NULL)
+        return false;
+    size_t len = strcspn(*s, ",");
+    *b = *s;
+    *e = len;
+    while (*e > 0 && (**b == ' ' || **b == '\t')) {
+        (*b)++;
+        (*e)--;
+    }
+    while (*e > 0 && ((*b)[*e - 1] == ' ' || (*b)[*e - 1] == '\t'))
+        (*e)--;
+    *s = (*s)[len] == '\0' ? NULL : *s + len + 1;
+    return true;
+}
+
 bool config_parse_proxies(const char *s, struct netaddr *list, size_t max, size_t *n)
 {
+    const char *b;
+    size_t e;
     *n = 0;
     if (s[strspn(s, " \t")] == '\0')
         return true; /* blank: an empty list */
-    for (;;) {
-        size_t len = strcspn(s, ",");
-        const char *b = s;
-        size_t e = len;
-        while (e > 0 && (*b == ' ' || *b == '\t')) {
-            b++;
-            e--;
-        }
-        while (e > 0 && (b[e - 1] == ' ' || b[e - 1] == '\t'))
-            e--;
+    while (list_next(&s, &b, &e)) {
         if (e == 0 || *n >= max || !netaddr_parse(b, e, &list[*n]))
             return false;
         (*n)++;
-        if (s[len] == '\0')
-            return true;
-        s += len + 1;
     }
+    return true;
+}
+
+/* True if s[0..n) is a serialised origin: scheme "://" host [":" port]. */
+static bool origin_ok(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (isalnum((unsigned char)s[i]) || s[i] == '+' || s[i] == '.' || s[i] == '-'))
+        i++;
+    if (i == 0 || n - i <= 3 || memcmp(s + i, "://", 3) != 0)
+        return false;
+    for (i += 3; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!isalnum(c) && c != '.' && c != '-' && c != ':' && c != '[' && c != ']' && c != '_')
+            return false;
+    }
+    return true;
+}
+
+bool config_parse_origins(const char *s, char **list, size_t max, size_t *n)
+{
+    const char *b;
+    size_t e;
+    *n = 0;
+    if (s[strspn(s, " \t")] == '\0' || strcmp(s, "*") == 0)
+        return true; /* any origin */
+    while (list_next(&s, &b, &e)) {
+        if (e == 0 || e > CONFIG_ORIGIN_MAX || *n >= max || !origin_ok(b, e)) {
+            for (size_t i = 0; i < *n; i++)
+                free(list[i]);
+            *n = 0;
+            return false;
+        }
+        list[(*n)++] = xstrndup(b, e);
+    }
+    return true;
 }
 
 bool config_parse_rate(const char *s, uint32_t *limit, uint32_t *window_s)
@@ -524,11 +573,36 @@ static int load_mail_admin(struct config *c, config_getenv_fn ge, void *ctx, cha
     return rc;
 }
 
-int config_load(struct config *c, config_getenv_fn ge, void *ctx, char *err, size_t errlen)
+/* config_load's getter: records each name in c->read_vars, then asks the
+ * caller's getter, so the known names are exactly the names read. */
+struct recorder {
+    struct config *c;
+    config_getenv_fn ge;
+    void *ctx;
+};
+
+static const char *record(const char *name, void *ctx)
+{
+    struct recorder *r = ctx;
+    struct config *c = r->c;
+    size_t i = 0;
+    while (i < c->n_read_vars && strcmp(c->read_vars[i], name) != 0)
+        i++;
+    if (i == c->n_read_vars) {
+        c->read_vars = xrealloc(c->read_vars, (c->n_read_vars + 1) * sizeof(c->read_vars[0]));
+        c->read_vars[c->n_read_vars++] = xstrdup(name);
+    }
+    return r->ge(name, r->ctx);
+}
+
+int config_load(struct config *c, config_getenv_fn getenv_fn, void *getenv_ctx, char *err,
+                size_t errlen)
 {
     memset(c, 0, sizeof(*c));
-    if (ge == NULL)
-        ge = env_default;
+    struct recorder rec = {
+        .c = c, .ge = getenv_fn != NULL ? getenv_fn : env_default, .ctx = getenv_ctx};
+    config_getenv_fn ge = record;
+    void *ctx = &rec;
     int rc = load_strings(c, ge, ctx, err, errlen);
     if (rc != 0)
         return rc;
@@ -578,6 +652,15 @@ int config_load(struct config *c, config_getenv_fn ge, void *ctx, char *err, siz
                CONFIG_MAX_TRUSTED_PROXIES);
         return ERR_INVALID;
     }
+    const char *origins = ge("LATCHKEY_CORS_ORIGINS", ctx);
+    if (origins != NULL && !config_parse_origins(origins, c->cors_origins, CONFIG_MAX_CORS_ORIGINS,
+                                                 &c->n_cors_origins)) {
+        seterr(err, errlen,
+               "LATCHKEY_CORS_ORIGINS must be * or a comma-separated list of at most %d origins "
+               "such as https://app.example.com,http://localhost:3000",
+               CONFIG_MAX_CORS_ORIGINS);
+        return ERR_INVALID;
+    }
     rc = load_mail_admin(c, ge, ctx, err, errlen);
     if (rc != 0)
         return rc;
@@ -603,7 +686,63 @@ void config_fini(struct config *c)
     free(c->mail_dir);
     free(c->smtp_tls);
     free(c->smtp_ca_file);
+    for (size_t i = 0; i < c->n_cors_origins; i++)
+        free(c->cors_origins[i]);
+    for (size_t i = 0; i < c->n_read_vars; i++)
+        free(c->read_vars[i]);
+    free(c->read_vars);
     memset(c, 0, sizeof(*c));
+}
+
+#define VAR_NAME_MAX 128 /* longer names are compared by their first 128 bytes */
+
+/* Levenshtein distance between a[0..n) and b[0..m), n, m <= VAR_NAME_MAX. */
+static size_t distance(const char *a, size_t n, const char *b, size_t m)
+{
+    size_t prev[VAR_NAME_MAX + 1], cur[VAR_NAME_MAX + 1];
+    for (size_t j = 0; j <= m; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= n; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= m; j++) {
+            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+        memcpy(prev, cur, (m + 1) * sizeof(prev[0]));
+    }
+    return prev[m];
+}
+
+size_t config_check_env(const struct config *c, char *const *env,
+                        void (*warn)(void *ctx, const char *name, const char *nearest), void *ctx)
+{
+    size_t found = 0;
+    for (; env != NULL && *env != NULL; env++) {
+        if (strncmp(*env, "LATCHKEY_", 9) != 0)
+            continue;
+        char name[VAR_NAME_MAX + 1];
+        size_t n = strcspn(*env, "=");
+        n = n < VAR_NAME_MAX ? n : VAR_NAME_MAX;
+        memcpy(name, *env, n);
+        name[n] = '\0';
+        const char *nearest = NULL;
+        size_t best = SIZE_MAX;
+        for (size_t i = 0; i < c->n_read_vars && best > 0; i++) {
+            const char *known = c->read_vars[i];
+            size_t m = strlen(known);
+            size_t d = distance(name, n, known, m < VAR_NAME_MAX ? m : VAR_NAME_MAX);
+            if (d < best) {
+                best = d;
+                nearest = known;
+            }
+        }
+        if (best > 0 && nearest != NULL) {
+            warn(ctx, name, nearest);
+            found++;
+        }
+    }
+    return found;
 }
 
 const struct rate_rule *config_rate(const struct config *c, const char *bucket)

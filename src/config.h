@@ -21,6 +21,8 @@ struct rate_rule {
 
 #define CONFIG_MAX_RATE_RULES      16
 #define CONFIG_MAX_TRUSTED_PROXIES 32
+#define CONFIG_MAX_CORS_ORIGINS    32
+#define CONFIG_ORIGIN_MAX          255 /* bytes of one origin */
 
 /* LATCHKEY_REDIS_URL taken apart: redis://[[user]:password@]host[:port][/db]. */
 struct redis_url {
@@ -63,6 +65,9 @@ struct config {
     /* LATCHKEY_TRUSTED_PROXIES: peers whose X-Forwarded-For names the client */
     struct netaddr trusted_proxies[CONFIG_MAX_TRUSTED_PROXIES];
     size_t n_trusted_proxies;
+    /* LATCHKEY_CORS_ORIGINS: the origins allowed by CORS; none = any ("*") */
+    char *cors_origins[CONFIG_MAX_CORS_ORIGINS];
+    size_t n_cors_origins;
     /* Mail (src/mail/) and the admin surface (seed 001). */
     char *mail_from_name;      /* LATCHKEY_MAIL_FROM_NAME ("latchkey") */
     char *mail_dir;            /* LATCHKEY_MAIL_DIR: the log driver's outbox */
@@ -75,6 +80,10 @@ struct config {
     unsigned mail_drain_ms;    /* LATCHKEY_MAIL_DRAIN_MS: delivery time left at stop (5000) */
     int64_t admin_token_ttl_s; /* LATCHKEY_ADMIN_TOKEN_TTL: admin token lifetime (24h) */
     int64_t clock_offset_s;    /* LATCHKEY_TEST_CLOCK_OFFSET: tests only (0) */
+    /* Every variable name config_load asked its getter for, set or not:
+     * the known names (config_check_env). Owned. */
+    char **read_vars;
+    size_t n_read_vars;
 };
 
 /* Looks up one variable; returns NULL when unset. */
@@ -88,6 +97,14 @@ typedef const char *(*config_getenv_fn)(const char *name, void *ctx);
 int config_load(struct config *c, config_getenv_fn getenv_fn, void *ctx, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 void config_fini(struct config *c);
+/*
+ * For each LATCHKEY_* variable of env ("NAME=value" strings, NULL
+ * terminated, e.g. environ) that config_load did not read, calls
+ * warn(ctx, name, nearest) with the nearest name it did read (Levenshtein
+ * distance; the value is never passed on). Returns how many it found.
+ */
+size_t config_check_env(const struct config *c, char *const *env,
+                        void (*warn)(void *ctx, const char *name, const char *nearest), void *ctx);
 
 /* The rule for a bucket, or NULL if the bucket is unknown. */
 const struct rate_rule *config_rate(const struct config *c, const char *bucket);
@@ -106,5 +123,12 @@ bool config_parse_redis_url(const char *s, struct redis_url *out);
  * empty list) into list[max]. Returns false on a bad entry or too many.
  */
 bool config_parse_proxies(const char *s, struct netaddr *list, size_t max, size_t *n);
+/*
+ * Parses LATCHKEY_CORS_ORIGINS: "*" or blank (any origin: *n = 0), or a
+ * comma-separated list of origins ("https://app.example.com,
+ * http://localhost:3000": scheme://host[:port], no path) into list[max],
+ * each owned (free them). Returns false on a bad entry or too many.
+ */
+bool config_parse_origins(const char *s, char **list, size_t max, size_t *n);
 /* Parses "N/SECONDS" or "N/min" / "N/hour" style: "10/60", "10/min". */
 bool config_parse_rate(const char *s, uint32_t *limit, uint32_t *window_s);

@@ -5,6 +5,9 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "version.h"
+
+static int version(int argc, char **argv);
 
 static const struct {
     const char *name;
@@ -20,7 +23,28 @@ static const struct {
     {"role", cli_role, "list a tenant's roles"},
     {"keys", cli_keys, "list | rotate the JWT signing keys"},
     {"staff", cli_staff, "grant | revoke | list platform staff roles (the admin API)"},
+    {"version", version, "print the version (also --version)"},
 };
+
+/* `latchkey version` and `latchkey --version`: "latchkey X.Y.Z", and the
+ * git commit when it was built from a checkout. */
+static int version(int argc, char **argv)
+{
+    static const char help[] = "usage: latchkey version   (or latchkey --version)\n";
+    if (argc == 1 && strcmp(argv[0], "--help") == 0) {
+        fputs(help, stdout);
+        return CLI_OK;
+    }
+    if (argc > 0) {
+        fputs(help, stderr);
+        return cli_error(CLI_USAGE, "unexpected argument '%s'", argv[0]);
+    }
+    if (latchkey_commit[0] != '\0')
+        printf("latchkey %s (git %s)\n", latchkey_version, latchkey_commit);
+    else
+        printf("latchkey %s\n", latchkey_version);
+    return CLI_OK;
+}
 
 static void usage(FILE *f)
 {
@@ -41,6 +65,8 @@ int main(int argc, char **argv)
         usage(stdout);
         return CLI_OK;
     }
+    if (strcmp(argv[1], "--version") == 0)
+        return version(argc - 2, argv + 2);
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 2, argv + 2);

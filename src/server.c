@@ -5,9 +5,11 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/keyring.h"
 #include "core/lastused.h"
+#include "core/hostcache.h"
 #include "core/pcache.h"
 #include "core/ratelimit.h"
 #include "crypto/random.h"
@@ -17,6 +19,9 @@
 #include "util/err.h"
 #include "util/log.h"
 #include "util/timeutil.h"
+
+/* Hosts remembered by the host -> tenant cache (a few hundred bytes each). */
+#define SERVER_HOST_CACHE 1024
 
 /* The database URL as it may be shown: a password in it becomes "***". */
 static const char *shown_url(const char *url, char *buf, size_t size)
@@ -66,7 +71,84 @@ static void open_redis(struct server *srv)
     ratelimit_set_remote(srv->limiter, &srv->rate_remote, RATELIMIT_RETRY_MS);
 }
 
-static int open_server(struct server *srv, int *applied, bool quiet)
+/* config_check_env's warning: a misspelt variable would otherwise be
+ * ignored in silence (its value is not logged: it may be a secret). */
+static void warn_unknown(void *ctx, const char *name, const char *nearest)
+{
+    (void)ctx;
+    log_warnx("event=unknown_variable name=%s nearest=%s msg=\"unknown variable %s; did you mean "
+              "%s?\"",
+              name, nearest, name, nearest);
+}
+
+/* serve and migrate's locked step: refuse a newer schema, then the caller's
+ * first-start set-up (store_migrate_then). */
+struct setup_ctx {
+    struct server *srv;
+    int (*setup)(struct server *srv);
+    bool failed; /* the step failed (and printed why) */
+};
+
+/* The database's schema against this binary's: 0 if they are the same,
+ * else ERR_SCHEMA with a message naming what to do. */
+static int schema_check(struct server *srv)
+{
+    int current = 0, latest = 0;
+    int rc = store_schema_version(srv->store, &current, &latest);
+    if (rc != 0) {
+        fprintf(stderr, "latchkey: database schema: %s\n", err_str(rc));
+        return rc;
+    }
+    if (current == latest)
+        return 0;
+    char buf[512];
+    const char *url = shown_url(srv->cfg.database_url, buf, sizeof(buf));
+    if (current > latest)
+        fprintf(stderr,
+                "latchkey: the database %s (LATCHKEY_DATABASE_URL) has schema version %d, newer "
+                "than this binary's %d: run the newer latchkey\n",
+                url, current, latest);
+    else
+        fprintf(stderr,
+                "latchkey: the database %s (LATCHKEY_DATABASE_URL) has pending migrations "
+                "(schema version %d, this binary's %d): run `latchkey migrate` first\n",
+                url, current, latest);
+    return ERR_SCHEMA;
+}
+
+static int locked_setup(void *ctx)
+{
+    struct setup_ctx *sc = ctx;
+    int rc = schema_check(sc->srv);
+    if (rc == 0 && sc->setup != NULL)
+        rc = sc->setup(sc->srv);
+    sc->failed = rc != 0;
+    return rc;
+}
+
+/* Opens the database: with create (serve, migrate) a SQLite file is
+ * created if missing; without (the other commands) it must exist. */
+static int open_store(struct server *srv, bool create)
+{
+    const char *url = srv->cfg.database_url;
+    char buf[512];
+    int rc = create ? store_open(url, &srv->store) : store_open_existing(url, &srv->store);
+    if (rc == ERR_NOT_FOUND)
+        fprintf(stderr,
+                "latchkey: no database at %s (LATCHKEY_DATABASE_URL): create it with `latchkey "
+                "migrate`\n",
+                shown_url(url, buf, sizeof(buf)));
+    else if (rc != 0)
+        fprintf(stderr, "latchkey: cannot open database %s: %s\n", shown_url(url, buf, sizeof(buf)),
+                err_str(rc));
+    return rc;
+}
+
+/* With migrate (serve, migrate) the database is created if missing and
+ * migrated, and setup runs under the migration lock; without (the other
+ * commands, quiet) it must exist at this binary's schema version. */
+static int open_server(struct server *srv, int *applied, bool migrate,
+                       int (*setup)(struct server *srv))
 {
     memset(srv, 0, sizeof(*srv));
     char err[256] = "";
@@ -74,48 +156,45 @@ static int open_server(struct server *srv, int *applied, bool quiet)
         fprintf(stderr, "latchkey: configuration: %s\n", err);
         return ERR_INVALID;
     }
+    bool quiet = !migrate;
     log_set_level(quiet && srv->cfg.log_level < LOG_WARN ? LOG_WARN : srv->cfg.log_level);
+    config_check_env(&srv->cfg, environ, warn_unknown, NULL);
     srv->pw =
         (struct password_params){.opslimit = srv->cfg.argon2_ops, .memlimit = srv->cfg.argon2_mem};
     if (crypto_init() != 0) {
         fprintf(stderr, "latchkey: libsodium failed to initialise\n");
         return ERR_CRYPTO;
     }
-    int rc = store_open(srv->cfg.database_url, &srv->store);
-    if (rc != 0) {
-        char buf[512];
-        fprintf(stderr, "latchkey: cannot open database %s: %s\n",
-                shown_url(srv->cfg.database_url, buf, sizeof(buf)), err_str(rc));
+    int rc = open_store(srv, migrate);
+    if (rc != 0)
         return rc;
-    }
-    rc = store_migrate(srv->store, applied);
-    if (rc == 0)
-        rc = store_schema_check(srv->store);
-    if (rc != 0) {
-        fprintf(stderr, "latchkey: database schema: %s\n",
-                rc == ERR_SCHEMA ? "the database is newer than this binary" : err_str(rc));
-        return rc;
-    }
     srv->limiter = ratelimit_new();
     srv->keys = keyring_new(srv->store, srv->cfg.jwt_ttl_s);
     open_redis(srv);
-    return 0;
+    if (!migrate)
+        return schema_check(srv);
+    struct setup_ctx sc = {.srv = srv, .setup = setup};
+    rc = store_migrate_then(srv->store, applied, locked_setup, &sc);
+    if (rc != 0 && !sc.failed)
+        fprintf(stderr, "latchkey: database: cannot migrate: %s\n", err_str(rc));
+    return rc;
 }
 
-int server_open(struct server *srv, int *applied)
+int server_open(struct server *srv, int *applied, int (*setup)(struct server *srv))
 {
-    return open_server(srv, applied, false);
+    return open_server(srv, applied, true, setup);
 }
 
 int server_open_quiet(struct server *srv)
 {
-    return open_server(srv, NULL, true);
+    return open_server(srv, NULL, false, NULL);
 }
 
 int server_start_background(struct server *srv)
 {
     srv->lastused = lastused_new(srv->store, srv->cfg.last_used_flush_ms);
     srv->pcache = pcache_new(srv->cfg.auth_cache);
+    srv->hosts = hostcache_new(SERVER_HOST_CACHE);
     if (srv->redis != NULL) {
         /* Never the password: host, port and db only. A failure logs its own line. */
         enum rate_store st = ratelimit_store(srv->limiter, true);
@@ -149,6 +228,8 @@ void server_close(struct server *srv)
     srv->lastused = NULL;
     pcache_free(srv->pcache);
     srv->pcache = NULL;
+    hostcache_free(srv->hosts);
+    srv->hosts = NULL;
     ratelimit_free(srv->limiter);
     srv->limiter = NULL;
     keyring_free(srv->keys);

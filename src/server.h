@@ -18,6 +18,7 @@ struct keyring;
 struct redis;
 struct mailer;
 struct pcache;
+struct hostcache;
 
 struct server {
     struct config cfg;              /* constant after load */
@@ -31,18 +32,27 @@ struct server {
     struct keyring *keys;           /* thread-safe: its own mutex; JWT signing keys */
     struct mailer *mailer;          /* thread-safe: its own lock; NULL outside `serve` */
     struct pcache *pcache;          /* thread-safe: striped locks; NULL outside `serve` or off */
+    struct hostcache *hosts;        /* thread-safe: striped locks; NULL outside `serve` */
 };
 
 /*
- * Loads the configuration from the environment, opens the store and
- * applies pending migrations (zero set-up), then refuses a database whose
- * schema is newer than this binary. On failure prints why on stderr and
- * returns non-zero; srv must be server_close()d either way.
- * *applied (may be NULL) receives the number of migrations applied.
+ * For `serve` and `migrate`: loads the configuration from the environment,
+ * opens the store (a SQLite file is created if missing) and applies pending
+ * migrations (zero set-up), refuses a database whose schema is newer than
+ * this binary, then runs setup(srv) (may be NULL: the first-start owner and
+ * key) while the migration lock is held, so instances starting together on
+ * one database do it one after the other; setup must be idempotent (SQLite
+ * takes no lock). On failure prints why on stderr and returns non-zero; srv
+ * must be server_close()d either way. *applied (may be NULL) receives the
+ * number of migrations applied.
  */
-int server_open(struct server *srv, int *applied) __attribute__((warn_unused_result));
-/* Like server_open, for CLI commands: logs only warnings and errors, so
- * stderr carries just the command's own messages. */
+int server_open(struct server *srv, int *applied, int (*setup)(struct server *srv))
+    __attribute__((warn_unused_result));
+/* For the other CLI commands: like server_open, but never creates or
+ * migrates a database: one that is missing or has pending migrations is
+ * refused with a message naming LATCHKEY_DATABASE_URL and `latchkey
+ * migrate`. Logs only warnings and errors, so stderr carries just the
+ * command's own messages. */
 int server_open_quiet(struct server *srv) __attribute__((warn_unused_result));
 /* Starts the background parts only `serve` needs (last_used flusher, the
  * mail thread, the principal cache) and logs where the rate-limit counters are (probing Redis

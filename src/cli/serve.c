@@ -18,6 +18,7 @@
 #include "http/httpd.h"
 #include "server.h"
 #include "store/store.h"
+#include "surfaces/surfaces.h"
 #include "util/arena.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -26,7 +27,10 @@
 #define OWNER_PASSWORD_LEN 24
 
 /* On an empty users table, creates the platform owner (a staff Owner of
- * the admin API) with a random password and prints it once. */
+ * the admin API) with a random password and prints it once. Another
+ * instance starting at the same moment may have created it first (on
+ * SQLite nothing orders the two): then the email is taken, and this one
+ * creates nothing and prints nothing. */
 static int first_start(struct server *srv)
 {
     int64_t n = 0;
@@ -54,10 +58,23 @@ static int first_start(struct server *srv)
                "password: %s (shown once; change it after signing in)\n",
                u.email, password);
         fflush(stdout);
+    } else if (rc == ERR_CONFLICT && store_user_count(srv->store, &n) == 0 && n > 0) {
+        log_info("event=first_start_skipped reason=\"another instance created the owner\"");
+        rc = 0;
     }
     secure_wipe(password, sizeof(password));
     arena_free(a);
     return rc;
+}
+
+/* serve's first-start set-up, under the migration lock (server_open). */
+static int serve_setup(struct server *srv)
+{
+    if (first_start(srv) != 0)
+        return cli_error(ERR_STORE, "cannot create the platform owner");
+    if (keyring_ensure(srv->keys, NULL) != 0)
+        return cli_error(ERR_STORE, "cannot create or load the JWT signing key");
+    return 0;
 }
 
 static const char serve_help[] =
@@ -81,20 +98,12 @@ int cli_serve(int argc, char **argv)
 
     struct server srv;
     int applied = 0;
-    if (server_open(&srv, &applied) != 0) {
+    if (server_open(&srv, &applied, serve_setup) != 0) {
         server_close(&srv);
         return CLI_FAIL;
     }
     if (applied > 0)
         log_info("event=migrated applied=%d", applied);
-    if (first_start(&srv) != 0) {
-        server_close(&srv);
-        return cli_error(CLI_FAIL, "cannot create the platform owner");
-    }
-    if (keyring_ensure(srv.keys, NULL) != 0) {
-        server_close(&srv);
-        return cli_error(CLI_FAIL, "cannot create or load the JWT signing key");
-    }
     if (server_start_background(&srv) != 0) {
         server_close(&srv);
         return CLI_FAIL;
@@ -110,6 +119,9 @@ int cli_serve(int argc, char **argv)
         .pool_queue = srv.cfg.hash_queue,
         .trusted_proxies = srv.cfg.trusted_proxies,
         .n_trusted_proxies = srv.cfg.n_trusted_proxies,
+        .cors_paths = surface_cors_paths,
+        .cors_origins = (const char *const *)srv.cfg.cors_origins,
+        .n_cors_origins = srv.cfg.n_cors_origins,
     };
     if (httpd_start(&srv, &ho, &srv.httpd) != 0) {
         server_close(&srv);
@@ -143,7 +155,7 @@ int cli_migrate(int argc, char **argv)
         return rc;
     struct server srv;
     int applied = 0, current = 0, latest = 0;
-    if (server_open(&srv, &applied) != 0 ||
+    if (server_open(&srv, &applied, NULL) != 0 ||
         store_schema_version(srv.store, &current, &latest) != 0) {
         server_close(&srv);
         return CLI_FAIL;

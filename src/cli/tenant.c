@@ -5,22 +5,27 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/product.h"
 #include "core/tenant.h"
 #include "store/store.h"
 #include "util/err.h"
 #include "util/jsonutil.h"
 
 static const char usage[] =
-    "usage: latchkey tenant create --slug SLUG --name NAME [--domain DOMAIN]\n"
-    "                              [--currency USD] [--products a,b,c] [--json]\n"
+    "usage: latchkey tenant create --slug SLUG --name NAME [--product travel|autocom]\n"
+    "                              [--domain DOMAIN] [--currency USD] [--products a,b,c]\n"
+    "                              [--json]\n"
     "       latchkey tenant list [--json]\n\n"
     "SLUG: lower-case letters, digits and dashes (the X-Tenant value).\n"
-    "Each new tenant gets the roles Owner, Admin, Manager and Agent (slug \"user\").\n";
+    "--product: the product the tenant belongs to (default travel); it gets that product's\n"
+    "roles and permissions: travel (seed 004): Owner, Admin, Manager, Agent (slug \"user\");\n"
+    "autocom (seed 002): Owner, Admin, Manager, Agent (slug \"agent\").\n"
+    "--products: seed 004's enabled_products (hotel, flight, ...), not the product.\n";
 
 static json_t *tenant_json(const struct tenant *t)
 {
-    return json_pack("{s:I, s:s, s:s, s:o, s:s, s:o, s:s, s:o}", "id", (json_int_t)t->id, "slug",
-                     t->slug, "name", t->name, "domain",
+    return json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:o, s:s, s:o}", "id", (json_int_t)t->id,
+                     "slug", t->slug, "name", t->name, "product", t->product, "domain",
                      t->domain ? json_string(t->domain) : json_null(), "default_currency",
                      t->default_currency, "enabled_products", json_strlist(&t->enabled_products),
                      "status", tenant_status_str(t->status), "created_at",
@@ -34,9 +39,15 @@ static int create(struct cli_run *r, struct cli_opt *opts)
         .name = cli_get(opts, "name"),
         .domain = cli_get(opts, "domain"),
         .currency = cli_get(opts, "currency"),
+        .product = cli_get(opts, "product"),
     };
     if (rq.slug == NULL || rq.name == NULL)
         return cli_error(CLI_USAGE, "tenant create needs --slug and --name");
+    if (product_find(rq.product) == NULL) {
+        char names[128];
+        product_names(names, sizeof(names));
+        return cli_error(CLI_USAGE, "--product must be one of: %s", names);
+    }
     if (!tenant_slug_valid(rq.slug))
         return cli_error(CLI_USAGE, "--slug must be lower-case letters, digits and dashes "
                                     "(at most 63, not starting with a dash)");
@@ -89,7 +100,8 @@ int cli_tenant(int argc, char **argv)
 {
     struct cli_opt opts[] = {
         {"slug", true, NULL},     {"name", true, NULL},     {"domain", true, NULL},
-        {"currency", true, NULL}, {"products", true, NULL}, {NULL, false, NULL},
+        {"currency", true, NULL}, {"products", true, NULL}, {"product", true, NULL},
+        {NULL, false, NULL},
     };
     struct cli_run r;
     int rc = cli_begin(&r, argc, argv, opts, 1, usage);

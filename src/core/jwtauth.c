@@ -21,6 +21,7 @@
 #include "core/keyring.h"
 #include "core/lastused.h"
 #include "core/pcache.h"
+#include "core/tenant.h"
 #include "crypto/jwt.h"
 #include "server.h"
 #include "store/store.h"
@@ -94,14 +95,16 @@ static int64_t parse_id(const char *s)
 }
 
 /* The rows of a verified token (one joined read: token, user, tenant,
- * membership, role), the token row checked against its claims. */
-static int load_rows(struct server *srv, struct arena *a, const struct jwt_claims *c, int64_t now,
-                     struct principal_rows *out)
+ * membership, role), the token row checked against its claims. The tenant
+ * is the token's own, or the one whose slug is in (not NULL). */
+static int load_rows(struct server *srv, struct arena *a, const struct jwt_claims *c,
+                     const char *in, int64_t now, struct principal_rows *out)
 {
     int64_t jti = parse_id(c->jti), sub = parse_id(c->sub);
     if (jti == 0 || sub == 0)
         return ERR_UNAUTHENTICATED;
-    int rc = pcache_principal_by_token(srv->pcache, srv->store, a, jti, NULL, out);
+    int rc = in != NULL ? pcache_principal_in_tenant(srv->pcache, srv->store, a, jti, in, out)
+                        : pcache_principal_by_token(srv->pcache, srv->store, a, jti, NULL, out);
     if (rc == ERR_NOT_FOUND)
         return ERR_UNAUTHENTICATED; /* no such row, or its user is gone */
     if (rc != 0)
@@ -112,8 +115,25 @@ static int load_rows(struct server *srv, struct arena *a, const struct jwt_claim
     return 0;
 }
 
-int principal_from_jwt(struct server *srv, struct arena *a, const char *bearer,
-                       const char *x_tenant, struct principal *p)
+/*
+ * The tenant a request chooses with X-Tenant, when it is not the token's
+ * own (named by the tid claim): NULL for the token's tenant. A value that
+ * cannot be a slug is *unknown (no tenant has it; nothing to read).
+ */
+static const char *chosen_tenant(const char *x_tenant, const struct jwt_claims *c, bool *unknown)
+{
+    *unknown = false;
+    if (x_tenant == NULL || x_tenant[0] == '\0' ||
+        (c->tid != NULL && strcmp(x_tenant, c->tid) == 0))
+        return NULL;
+    *unknown = !tenant_slug_valid(x_tenant);
+    return x_tenant;
+}
+
+/* principal_from_jwt and principal_from_jwt_user: x_tenant is ignored when
+ * user_only is set, and no tenant is bound. */
+static int from_jwt(struct server *srv, struct arena *a, const char *bearer, const char *x_tenant,
+                    bool user_only, struct principal *p)
 {
     memset(p, 0, sizeof(*p));
     int64_t now = time_now();
@@ -133,18 +153,32 @@ int principal_from_jwt(struct server *srv, struct arena *a, const char *bearer,
         log_debug("event=jwt_refused reason=%s", jwt_fail_str(why));
         return rc;
     }
+    bool unknown = false;
+    const char *in = user_only ? NULL : chosen_tenant(x_tenant, &c, &unknown);
     struct principal_rows rows;
-    rc = load_rows(srv, a, &c, now, &rows);
+    rc = load_rows(srv, a, &c, unknown ? NULL : in, now, &rows);
     if (rc != 0)
         return rc;
     if (rows.token.revoked_at != 0) {
         /* Only a tid that names the row's tenant gets the refusal. */
-        if (!rows.has_tenant || c.tid == NULL || strcmp(c.tid, rows.tenant.slug) != 0)
+        if (user_only || in != NULL || !rows.has_tenant || c.tid == NULL ||
+            strcmp(c.tid, rows.tenant.slug) != 0)
             return ERR_UNAUTHENTICATED;
         return principal_revoked(p, &rows);
     }
     p->via = VIA_JWT;
     lastused_touch(srv->lastused, rows.token.id, now);
+    if (user_only) {
+        p->token = rows.token;
+        p->user = rows.user;
+        return principal_check_user(p);
+    }
+    if (in != NULL) {
+        /* Another organisation of the user: the rows are of that tenant. */
+        if (unknown)
+            rows.has_tenant = false;
+        return principal_bind_rows_in(p, &rows);
+    }
     rc = principal_bind_rows(srv, a, p, &rows, x_tenant);
     if (rc != 0)
         return rc;
@@ -152,4 +186,16 @@ int principal_from_jwt(struct server *srv, struct arena *a, const char *bearer,
     if (p->has_tenant && (c.tid == NULL || strcmp(c.tid, p->tenant.slug) != 0))
         return ERR_UNAUTHENTICATED;
     return 0;
+}
+
+int principal_from_jwt(struct server *srv, struct arena *a, const char *bearer,
+                       const char *x_tenant, struct principal *p)
+{
+    return from_jwt(srv, a, bearer, x_tenant, false, p);
+}
+
+int principal_from_jwt_user(struct server *srv, struct arena *a, const char *bearer,
+                            struct principal *p)
+{
+    return from_jwt(srv, a, bearer, NULL, true, p);
 }

@@ -28,14 +28,26 @@ int jwtauth_issue(struct server *srv, struct arena *a, struct principal *p, cons
                   const char *ip, char **jwt) __attribute__((warn_unused_result));
 
 /*
- * Authenticates a bearer JWT and fills *p (via VIA_JWT). x_tenant is the
- * X-Tenant header or NULL; when given it must name the token's tenant.
- * Returns 0; ERR_UNAUTHENTICATED for a token that fails jwt_verify (any
- * reason), whose row is missing, revoked, expired or not a jwt, or whose
- * claims disagree with the row; ERR_FORBIDDEN with p->refusal for an
- * inactive/suspended user, membership or tenant, or a foreign X-Tenant;
- * ERR_STORE. Records the use for the batched last_used_at.
+ * Authenticates a bearer JWT and fills *p (via VIA_JWT). A login is for
+ * the user (DESIGN section 5): x_tenant, the X-Tenant header, chooses the
+ * tenant of this request among the user's organisations; NULL or empty:
+ * the token's own. The membership there and its status, and the tenant's,
+ * are checked on every request. Returns 0; ERR_UNAUTHENTICATED for a token
+ * that fails jwt_verify (any reason), whose row is missing, revoked,
+ * expired or not a jwt, or whose claims disagree with the row;
+ * ERR_FORBIDDEN with p->refusal for an inactive/suspended user, membership
+ * or tenant, or a tenant the user is not a member of; ERR_NOT_FOUND with
+ * REFUSE_TENANT_UNKNOWN when no tenant has the slug x_tenant; ERR_STORE.
+ * Records the use for the batched last_used_at.
  */
 int principal_from_jwt(struct server *srv, struct arena *a, const char *bearer,
                        const char *x_tenant, struct principal *p)
     __attribute__((warn_unused_result));
+
+/*
+ * The same for routes that take no tenant (AutoCom's /auth/tenants and
+ * /auth/change-password): the token and the user's status only; no tenant
+ * is bound (has_tenant false) and a revoked token is ERR_UNAUTHENTICATED.
+ */
+int principal_from_jwt_user(struct server *srv, struct arena *a, const char *bearer,
+                            struct principal *p) __attribute__((warn_unused_result));

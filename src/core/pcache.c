@@ -20,6 +20,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,17 +34,21 @@
 #if UINTPTR_MAX == 0xffffffffffffffffu
 _Static_assert(sizeof(struct token) == 160, "struct token changed: update flatten_token");
 _Static_assert(sizeof(struct user) == 120, "struct user changed: update flatten_user");
-_Static_assert(sizeof(struct tenant) == 72, "struct tenant changed: update flatten_tenant");
+_Static_assert(sizeof(struct tenant) == 80, "struct tenant changed: update flatten_tenant");
 _Static_assert(sizeof(struct role) == 64, "struct role changed: update flatten_role");
 _Static_assert(sizeof(struct membership) == 40, "struct membership changed (no pointers?)");
 #endif
 
+/* The longest tenant slug a key holds (tenant_slug_valid: 63). */
+#define TENANT_KEY_MAX 63
+
 struct entry {
     uint64_t stamp;
     int64_t token_id;
-    char hash[TOKEN_HASH_HEX + 1]; /* "" for a lookup by id */
-    size_t strings;                /* bytes of the copied strings and lists */
-    struct principal_rows rows;    /* pointing into the bytes after the entry */
+    char hash[TOKEN_HASH_HEX + 1];   /* "" for a lookup by id */
+    char tenant[TENANT_KEY_MAX + 1]; /* "" for the token's own tenant */
+    size_t strings;                  /* bytes of the copied strings and lists */
+    struct principal_rows rows;      /* pointing into the bytes after the entry */
 };
 
 /* The organisations of one user (store_org_list_by_user). */
@@ -92,6 +97,7 @@ static void flatten_tenant(struct flat *f, struct tenant *t)
     t->domain = flat_str(f, t->domain);
     t->default_currency = flat_str(f, t->default_currency);
     flat_list(f, &t->enabled_products);
+    t->product = flat_str(f, t->product);
 }
 
 static void flatten_role(struct flat *f, struct role *r)
@@ -154,33 +160,46 @@ void pcache_free(struct pcache *pc)
     free(pc);
 }
 
+/* What a principal lookup is keyed by: the token (id, or hash of its
+ * secret) and the tenant it is used in ("" for the token's own). */
+struct key {
+    int64_t token_id;
+    const char *hash;
+    size_t hash_len;
+    const char *tenant;
+};
+
 /* The set of a key: the hash is SHA-256 hex (uniform), folded in with
- * the id. */
-static size_t set_of(const struct pcache *pc, int64_t token_id, const char *hash)
+ * the id and the tenant. */
+static size_t set_of(const struct pcache *pc, const struct key *k)
 {
-    uint64_t x = (uint64_t)token_id;
-    for (size_t i = 0; i < 16 && hash[i] != '\0'; i++)
-        x = (x << 4 | x >> 60) ^ (uint64_t)(unsigned char)hash[i];
+    uint64_t x = (uint64_t)k->token_id;
+    for (size_t i = 0; i < 16 && k->hash[i] != '\0'; i++)
+        x = (x << 4 | x >> 60) ^ (uint64_t)(unsigned char)k->hash[i];
+    for (size_t i = 0; k->tenant[i] != '\0'; i++)
+        x = (x << 5 | x >> 59) ^ (uint64_t)(unsigned char)k->tenant[i];
     return slots_set(&pc->principals, x);
+}
+
+static bool key_equal(const struct entry *e, const struct key *k)
+{
+    /* Constant time over the hash: it is derived from a secret. */
+    return e->token_id == k->token_id && strlen(e->hash) == k->hash_len &&
+           (k->hash_len == 0 || ct_equal(e->hash, k->hash, k->hash_len)) &&
+           strcmp(e->tenant, k->tenant) == 0;
 }
 
 /* slots_put's choice: the same key, or an entry read under an older stamp
  * (it can never be used again). */
-static bool key_equal(const struct entry *e, int64_t token_id, const char *hash, size_t hash_len)
-{
-    /* Constant time over the hash: it is derived from a secret. */
-    return e->token_id == token_id && strlen(e->hash) == hash_len &&
-           (hash_len == 0 || ct_equal(e->hash, hash, hash_len));
-}
-
 static bool entry_replaces(const void *old, const void *item)
 {
     const struct entry *o = old, *e = item;
-    return o->stamp != e->stamp || key_equal(o, e->token_id, e->hash, strlen(e->hash));
+    struct key k = {e->token_id, e->hash, strlen(e->hash), e->tenant};
+    return o->stamp != e->stamp || key_equal(o, &k);
 }
 
 /* A new entry holding a deep copy of rows. */
-static struct entry *entry_new(uint64_t stamp, int64_t token_id, const char *hash, size_t hash_len,
+static struct entry *entry_new(uint64_t stamp, const struct key *k,
                                const struct principal_rows *rows)
 {
     struct flat count = {.base = NULL, .used = 0};
@@ -189,33 +208,41 @@ static struct entry *entry_new(uint64_t stamp, int64_t token_id, const char *has
     size_t head = flat_round(sizeof(struct entry));
     struct entry *e = xmalloc(head + count.used);
     e->stamp = stamp;
-    e->token_id = token_id;
-    memcpy(e->hash, hash, hash_len);
-    e->hash[hash_len] = '\0';
+    e->token_id = k->token_id;
+    memcpy(e->hash, k->hash, k->hash_len);
+    e->hash[k->hash_len] = '\0';
+    snprintf(e->tenant, sizeof(e->tenant), "%s", k->tenant);
     e->strings = count.used;
     struct flat f = {.base = (char *)e + head, .used = 0};
     flatten(&f, &e->rows, rows);
     return e;
 }
 
-int pcache_principal_by_token(struct pcache *pc, struct store *s, struct arena *a, int64_t token_id,
-                              const char *hash_hex, struct principal_rows *out)
+/* The store read a key stands for. */
+static int read_store(struct store *s, struct arena *a, const struct key *k,
+                      struct principal_rows *out)
+{
+    if (k->tenant[0] != '\0')
+        return store_principal_in_tenant(s, a, k->token_id, k->tenant, out);
+    return store_principal_by_token(s, a, k->token_id, k->hash_len > 0 ? k->hash : NULL, out);
+}
+
+/* pcache_principal_by_token and pcache_principal_in_tenant. */
+static int principal_lookup(struct pcache *pc, struct store *s, struct arena *a,
+                            const struct key *k, struct principal_rows *out)
 {
     uint64_t stamp = 0;
     /* The stamp first: a change after it moves it, so what the read below
      * returns is never older than the stamp it is filed under. */
-    if (pc == NULL || !store_change_stamp(s, &stamp))
-        return store_principal_by_token(s, a, token_id, hash_hex, out);
-    const char *hash = hash_hex != NULL ? hash_hex : "";
-    size_t hash_len = strnlen(hash, TOKEN_HASH_HEX + 1);
-    if (hash_len > TOKEN_HASH_HEX)
-        return store_principal_by_token(s, a, token_id, hash_hex, out);
+    if (pc == NULL || !store_change_stamp(s, &stamp) || k->hash_len > TOKEN_HASH_HEX ||
+        strlen(k->tenant) > TENANT_KEY_MAX)
+        return read_store(s, a, k, out);
 
-    size_t set = set_of(pc, token_id, hash);
+    size_t set = set_of(pc, k);
     void *const *ways = slots_read(&pc->principals, set);
     for (size_t w = 0; w < SLOTS_WAYS; w++) {
         const struct entry *e = ways[w];
-        if (e != NULL && e->stamp == stamp && key_equal(e, token_id, hash, hash_len)) {
+        if (e != NULL && e->stamp == stamp && key_equal(e, k)) {
             struct flat f = {.base = arena_alloc(a, e->strings), .used = 0};
             flatten(&f, out, &e->rows);
             slots_done(&pc->principals, set);
@@ -226,17 +253,32 @@ int pcache_principal_by_token(struct pcache *pc, struct store *s, struct arena *
     slots_done(&pc->principals, set);
 
     atomic_fetch_add_explicit(&pc->misses, 1, memory_order_relaxed);
-    int rc = store_principal_by_token(s, a, token_id, hash_hex, out);
+    int rc = read_store(s, a, k, out);
     if (rc != 0)
         return rc;
     /* Only a lookup the token itself answers is kept: by id alone (a
      * JWT's jti), or with the hash of its secret. A wrong secret for a
      * real id (refused by the caller) must not fill the table. */
-    if (hash_len == 0 || (strlen(out->token.token_hash) == hash_len &&
-                          ct_equal(out->token.token_hash, hash, hash_len)))
-        slots_put(&pc->principals, set, entry_new(stamp, token_id, hash, hash_len, out),
-                  entry_replaces);
+    if (k->hash_len == 0 || (strlen(out->token.token_hash) == k->hash_len &&
+                             ct_equal(out->token.token_hash, k->hash, k->hash_len)))
+        slots_put(&pc->principals, set, entry_new(stamp, k, out), entry_replaces);
     return 0;
+}
+
+int pcache_principal_by_token(struct pcache *pc, struct store *s, struct arena *a, int64_t token_id,
+                              const char *hash_hex, struct principal_rows *out)
+{
+    const char *hash = hash_hex != NULL ? hash_hex : "";
+    struct key k = {token_id, hash, strnlen(hash, TOKEN_HASH_HEX + 1), ""};
+    return principal_lookup(pc, s, a, &k, out);
+}
+
+int pcache_principal_in_tenant(struct pcache *pc, struct store *s, struct arena *a,
+                               int64_t token_id, const char *tenant_slug,
+                               struct principal_rows *out)
+{
+    struct key k = {token_id, "", 0, tenant_slug};
+    return principal_lookup(pc, s, a, &k, out);
 }
 
 /* ---- organisations of a user ---- */

@@ -45,6 +45,15 @@ int pcache_principal_by_token(struct pcache *pc, struct store *s, struct arena *
     __attribute__((warn_unused_result));
 
 /*
+ * store_principal_in_tenant(s, a, token_id, tenant_slug, out) the same way,
+ * keyed by the token id and the slug (a non-empty one; longer than a valid
+ * slug: not cached). pc may be NULL.
+ */
+int pcache_principal_in_tenant(struct pcache *pc, struct store *s, struct arena *a,
+                               int64_t token_id, const char *tenant_slug,
+                               struct principal_rows *out) __attribute__((warn_unused_result));
+
+/*
  * store_org_list_by_user(s, a, user_id, out, n), served from pc when it
  * holds that user's list under the current change stamp (an empty list
  * too). The rows and their strings live in a either way. pc may be NULL.

@@ -15,6 +15,7 @@
 
 #include <string.h>
 
+#include "core/hostcache.h"
 #include "core/lastused.h"
 #include "core/pcache.h"
 #include "core/token.h"
@@ -180,7 +181,9 @@ int principal_from_bearer(struct server *srv, struct arena *a, const char *beare
 
 int principal_revoked(struct principal *p, const struct principal_rows *rows)
 {
-    if (!rows->has_tenant || (rows->has_membership && rows->membership.status == MEMBER_ACTIVE))
+    /* Only the rows of the token's own tenant explain its revocation. */
+    if (!rows->has_tenant || rows->tenant.id != rows->token.tenant_id ||
+        (rows->has_membership && rows->membership.status == MEMBER_ACTIVE))
         return ERR_UNAUTHENTICATED;
     p->user = rows->user;
     p->token = rows->token;
@@ -197,6 +200,29 @@ int principal_bind_rows(struct server *srv, struct arena *a, struct principal *p
     if (p->token.tenant_id == 0)
         return principal_bind_tenant(srv, a, p, x_tenant, 0);
     return bind_token_tenant(p, rows, x_tenant);
+}
+
+int principal_bind_rows_in(struct principal *p, const struct principal_rows *rows)
+{
+    p->token = rows->token;
+    p->user = rows->user;
+    int rc = principal_check_user(p);
+    if (rc != 0)
+        return rc;
+    if (!rows->has_tenant) {
+        p->refusal = REFUSE_TENANT_UNKNOWN;
+        return ERR_NOT_FOUND;
+    }
+    return bind_token_tenant(p, rows, NULL);
+}
+
+int principal_tenant_hint(struct server *srv, struct arena *a, const char *x_tenant,
+                          const char *host, const char **slug)
+{
+    *slug = x_tenant;
+    if (x_tenant != NULL || host == NULL)
+        return 0;
+    return hostcache_tenant_slug(srv->hosts, srv->store, a, host, slug);
 }
 
 bool principal_token_can(const struct principal *p, const char *ability)

@@ -24,6 +24,9 @@ enum refusal {
     REFUSE_MEMBER_SUSPENDED,
     REFUSE_NOT_MEMBER,
     REFUSE_NOT_STAFF, /* the admin API: the user holds no staff role */
+    /* No tenant has the slug the request chose (ERR_NOT_FOUND, not
+     * ERR_FORBIDDEN: AutoCom answers 404 "Tenant not found"). */
+    REFUSE_TENANT_UNKNOWN,
 };
 
 enum auth_via { VIA_NONE = 0, VIA_PAT, VIA_PASSWORD, VIA_JWT };
@@ -53,6 +56,18 @@ int principal_from_bearer(struct server *srv, struct arena *a, const char *beare
     __attribute__((warn_unused_result));
 
 /*
+ * Which tenant the request names, in DESIGN section 5's order: x_tenant
+ * (the X-Tenant header) if given, else the slug of the tenant whose domain
+ * is host (http_host: lower case, no port; NULL for none), else NULL (the
+ * token's tenant, then the user's default membership, decide). *slug is
+ * then passed on as the x_tenant of the functions below, so a Host naming
+ * a tenant is held to the same rules as an X-Tenant naming it. Returns 0
+ * or a store error.
+ */
+int principal_tenant_hint(struct server *srv, struct arena *a, const char *x_tenant,
+                          const char *host, const char **slug) __attribute__((warn_unused_result));
+
+/*
  * Resolves the tenant context of an authenticated user (p->user set):
  * x_tenant (a slug) if given, else want_tenant_id if non-zero, else the
  * user's earliest active membership, else none (has_tenant false). Checks
@@ -70,6 +85,17 @@ int principal_bind_tenant(struct server *srv, struct arena *a, struct principal 
  */
 int principal_bind_rows(struct server *srv, struct arena *a, struct principal *p,
                         const struct principal_rows *rows, const char *x_tenant)
+    __attribute__((warn_unused_result));
+
+/*
+ * The binding of a credential used in a tenant other than its token's
+ * (a JWT whose X-Tenant names another organisation of its user): sets p's
+ * token and user from rows (read with store_principal_in_tenant, the token
+ * already checked by the caller), then checks the user, and binds the
+ * rows' tenant with the checks and refusals of principal_bind_tenant.
+ * No tenant in rows: ERR_NOT_FOUND with REFUSE_TENANT_UNKNOWN.
+ */
+int principal_bind_rows_in(struct principal *p, const struct principal_rows *rows)
     __attribute__((warn_unused_result));
 
 /*

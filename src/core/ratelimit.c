@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "util/log.h"
+#include "util/slots.h"
 #include "util/timeutil.h"
 #include "util/xalloc.h"
 
@@ -102,16 +103,6 @@ void ratelimit_window(int64_t *window_start, uint32_t *count, uint32_t limit, ui
     res->retry_after = 0;
 }
 
-static uint64_t fnv1a(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 static void grow(struct stripe *st, int64_t now)
 {
     /* First drop expired entries; grow only if still over 3/4 full. */
@@ -129,7 +120,7 @@ static void grow(struct stripe *st, int64_t now)
     for (size_t i = 0; i < oldcap; i++) {
         if (!old[i].used || old[i].expires <= now)
             continue;
-        size_t j = (fnv1a(old[i].key) >> 6) & (cap - 1);
+        size_t j = (slots_key_str(old[i].key) >> 6) & (cap - 1);
         while (st->slots[j].used)
             j = (j + 1) & (cap - 1);
         st->slots[j] = old[i];
@@ -151,7 +142,7 @@ static void flatten_key(const char *bucket, const char *key, char k[KEY_MAX])
 static void memory_hit(struct ratelimit *rl, const char *k, uint32_t limit, uint32_t window_s,
                        int64_t now, struct rate_result *res)
 {
-    uint64_t h = fnv1a(k);
+    uint64_t h = slots_key_str(k);
     struct stripe *st = &rl->stripes[h % STRIPES];
     pthread_mutex_lock(&st->lock);
     if ((st->n + 1) * 4 >= st->cap * 3)

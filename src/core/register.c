@@ -68,7 +68,8 @@ static int write_rows(struct registration *r, struct arena *a, struct principal 
                       enum register_conflict *conflict)
 {
     struct server *srv = r->srv;
-    struct tenant_request trq = {.slug = r->slug, .name = r->company_name, .domain = r->slug};
+    struct tenant_request trq = {
+        .slug = r->slug, .name = r->company_name, .domain = r->slug, .product = r->product};
     struct role *roles = NULL;
     size_t n_roles = 0;
     int rc = tenant_insert_in_tx(srv, a, &trq, &p->tenant, &roles, &n_roles);

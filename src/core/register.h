@@ -29,6 +29,8 @@ struct registration {
     const char *company_name; /* borrowed */
     const char *slug;         /* borrowed, lower-case */
     const char *admin_name;   /* borrowed */
+    const char *product;      /* borrowed: the tenant's product, set by the caller after
+                                 register_begin (NULL: TENANT_PRODUCT_DEFAULT) */
     const char *email;        /* folded, arena */
     const char *ip;
     char *password; /* owned, wiped */

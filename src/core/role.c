@@ -1,8 +1,6 @@
 /*
- * role.c - role templates and role lookup.
- *
- * The templates are copied into every new tenant; after that each tenant's
- * roles are its own rows. Permission names are "area.action".
+ * role.c - role lookup (the default roles are the products', see
+ * core/product.h).
  */
 #include "core/role.h"
 
@@ -12,32 +10,6 @@
 #include "server.h"
 #include "store/store.h"
 #include "util/err.h"
-
-static const char *const owner_perms[] = {
-    "dashboard.admin", "dashboard.user",  "pos.view",          "pos.manage",
-    "bookings.view",   "bookings.manage", "reports.view",      "team.view",
-    "team.invite",     "team.edit",       "team.manage_roles", "team.remove",
-    "settings.manage", "billing.manage",  "api_keys.manage",   NULL,
-};
-static const char *const admin_perms[] = {
-    "dashboard.admin",   "dashboard.user", "pos.view",        "pos.manage",      "bookings.view",
-    "bookings.manage",   "reports.view",   "team.view",       "team.invite",     "team.edit",
-    "team.manage_roles", "team.remove",    "settings.manage", "api_keys.manage", NULL,
-};
-static const char *const manager_perms[] = {
-    "dashboard.user", "pos.view",        "pos.manage",
-    "bookings.view",  "bookings.manage", "reports.view",
-    "team.view",      "team.invite",     NULL,
-};
-static const char *const agent_perms[] = {"dashboard.user", "pos.view", NULL};
-
-const struct role_template role_templates[] = {
-    {"Owner", "owner", owner_perms},
-    {"Admin", "admin", admin_perms},
-    {"Manager", "manager", manager_perms},
-    {"Agent", "user", agent_perms},
-};
-const size_t n_role_templates = sizeof(role_templates) / sizeof(role_templates[0]);
 
 int role_find(struct server *srv, struct arena *a, int64_t tenant_id, const char *name_or_slug,
               struct role *out)
@@ -60,33 +32,4 @@ int role_find(struct server *srv, struct arena *a, int64_t tenant_id, const char
         }
     }
     return ERR_NOT_FOUND;
-}
-
-const struct permission_info permission_catalogue[] = {
-    {"dashboard.admin", "View the administration dashboard", "dashboard"},
-    {"dashboard.user", "View the user dashboard", "dashboard"},
-    {"pos.view", "View the point of sale", "pos"},
-    {"pos.manage", "Use and configure the point of sale", "pos"},
-    {"bookings.view", "View bookings", "bookings"},
-    {"bookings.manage", "Create, change and cancel bookings", "bookings"},
-    {"reports.view", "View reports", "reports"},
-    {"team.view", "View team members and roles", "team"},
-    {"team.invite", "Invite members, resend and cancel invitations", "team"},
-    {"team.edit", "Reactivate suspended members", "team"},
-    {"team.manage_roles", "Change members' roles and view the permission catalogue", "team"},
-    {"team.remove", "Suspend and remove members", "team"},
-    {"settings.manage", "Manage the organization's settings", "settings"},
-    {"billing.manage", "Manage billing and subscriptions", "billing"},
-    {"api_keys.manage", "Create and revoke API keys", "api_keys"},
-};
-const size_t n_permission_catalogue =
-    sizeof(permission_catalogue) / sizeof(permission_catalogue[0]);
-
-const struct permission_info *permission_find(const char *name)
-{
-    for (size_t i = 0; i < n_permission_catalogue; i++) {
-        if (strcmp(permission_catalogue[i].name, name) == 0)
-            return &permission_catalogue[i];
-    }
-    return NULL;
 }

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "core/audit.h"
-#include "core/role.h"
+#include "core/product.h"
 #include "server.h"
 #include "store/store.h"
 #include "util/arena.h"
@@ -33,12 +33,12 @@ static bool currency_valid(const char *c)
            isupper((unsigned char)c[2]);
 }
 
-static int insert_roles(struct server *srv, struct arena *a, int64_t tenant_id, struct role **roles,
-                        size_t *n_roles)
+static int insert_roles(struct server *srv, struct arena *a, int64_t tenant_id,
+                        const struct product *pr, struct role **roles, size_t *n_roles)
 {
-    struct role *rs = arena_alloc(a, sizeof(*rs) * n_role_templates);
-    for (size_t i = 0; i < n_role_templates; i++) {
-        const struct role_template *t = &role_templates[i];
+    struct role *rs = arena_alloc(a, sizeof(*rs) * pr->n_roles);
+    for (size_t i = 0; i < pr->n_roles; i++) {
+        const struct role_template *t = &pr->roles[i];
         size_t np = 0;
         while (t->permissions[np] != NULL)
             np++;
@@ -54,7 +54,7 @@ static int insert_roles(struct server *srv, struct arena *a, int64_t tenant_id, 
             return rc;
     }
     *roles = rs;
-    *n_roles = n_role_templates;
+    *n_roles = pr->n_roles;
     return 0;
 }
 
@@ -62,7 +62,8 @@ int tenant_insert_in_tx(struct server *srv, struct arena *a, const struct tenant
                         struct tenant *out, struct role **roles, size_t *n_roles)
 {
     const char *currency = rq->currency ? rq->currency : "USD";
-    if (!tenant_slug_valid(rq->slug) || rq->name == NULL || rq->name[0] == '\0' ||
+    const struct product *pr = product_find(rq->product);
+    if (pr == NULL || !tenant_slug_valid(rq->slug) || rq->name == NULL || rq->name[0] == '\0' ||
         strlen(rq->name) > 255 || !currency_valid(currency) ||
         (rq->domain != NULL && strlen(rq->domain) > 255))
         return ERR_INVALID;
@@ -73,10 +74,11 @@ int tenant_insert_in_tx(struct server *srv, struct arena *a, const struct tenant
         .default_currency = currency,
         .enabled_products = rq->products,
         .status = TENANT_ACTIVE,
+        .product = pr->name,
     };
     int rc = store_tenant_insert(srv->store, out);
     if (rc == 0)
-        rc = insert_roles(srv, a, out->id, roles, n_roles);
+        rc = insert_roles(srv, a, out->id, pr, roles, n_roles);
     return rc;
 }
 

@@ -11,20 +11,21 @@ struct arena;
 struct server;
 
 struct tenant_request {
-    const char *slug;     /* ^[a-z0-9][a-z0-9-]{0,62}$ */
-    const char *name;     /* 1..255 bytes */
-    const char *domain;   /* may be NULL */
-    const char *currency; /* 3 upper-case letters; NULL = "USD" */
-    struct strlist products;
+    const char *slug;        /* ^[a-z0-9][a-z0-9-]{0,62}$ */
+    const char *name;        /* 1..255 bytes */
+    const char *domain;      /* may be NULL */
+    const char *currency;    /* 3 upper-case letters; NULL = "USD" */
+    struct strlist products; /* seed 004's enabled_products */
+    const char *product;     /* the product it belongs to (product.h); NULL: the default */
 };
 
 /* True if slug is a valid tenant slug. */
 bool tenant_slug_valid(const char *slug);
 
 /*
- * Creates the tenant and its default roles (role templates) in one
- * transaction. *roles / *n_roles receive the roles (arena). ERR_INVALID for
- * bad fields, ERR_CONFLICT for a taken slug.
+ * Creates the tenant and its product's default roles in one transaction.
+ * *roles / *n_roles receive the roles (arena). ERR_INVALID for bad fields
+ * or an unknown product, ERR_CONFLICT for a taken slug.
  */
 int tenant_create(struct server *srv, struct arena *a, const struct tenant_request *rq,
                   struct tenant *out, struct role **roles, size_t *n_roles)

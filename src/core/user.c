@@ -16,17 +16,28 @@
 #include "util/timeutil.h"
 #include "util/xalloc.h"
 
-bool user_email_valid(const char *s)
+/* A dot-separated part (local part or domain) with no empty label; in a
+ * domain (hyphens true) no label starts or ends with '-'. */
+static bool labels_ok(const char *p, const char *end, bool hyphens)
 {
-    size_t n = strlen(s);
-    if (n < 3 || n > USER_EMAIL_MAX)
-        return false;
+    const char *label = p;
+    for (;; p++) {
+        if (p == end || *p == '.') {
+            if (p == label)
+                return false;
+            if (hyphens && (label[0] == '-' || p[-1] == '-'))
+                return false;
+            if (p == end)
+                return true;
+            label = p + 1;
+        }
+    }
+}
+
+bool user_email_syntax(const char *s)
+{
     const char *at = strchr(s, '@');
-    if (at == NULL || at == s || strchr(at + 1, '@') != NULL)
-        return false;
-    /* Like Laravel's RFC "email" rule, a domain without a dot (localhost)
-     * is valid; it may not start or end with a dot. */
-    if (at[1] == '\0' || at[1] == '.' || s[n - 1] == '.')
+    if (at == NULL || strchr(at + 1, '@') != NULL)
         return false;
     for (const char *p = s; *p; p++) {
         unsigned char c = (unsigned char)*p;
@@ -34,9 +45,12 @@ bool user_email_valid(const char *s)
             c == ';' || c == '<' || c == '>' || c == '[' || c == '\\' || c == ']')
             return false;
     }
-    if (strstr(at, "..") != NULL)
-        return false;
-    return true;
+    return labels_ok(s, at, false) && labels_ok(at + 1, at + strlen(at), true);
+}
+
+bool user_email_valid(const char *s)
+{
+    return strlen(s) <= USER_EMAIL_MAX && user_email_syntax(s);
 }
 
 char *user_email_fold(struct arena *a, const char *email)

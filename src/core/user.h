@@ -30,7 +30,15 @@ struct user_request {
     const char *last_name;  /* may be NULL */
 };
 
-/* True if s looks like an email address (local@domain.tld, <= 254). */
+/*
+ * True if s is an address as Laravel's "email" rule (RFC validation) reads
+ * ordinary input: one '@', a local part of printable ASCII without the
+ * specials "(),:;<>[\] and without a leading, trailing or doubled dot,
+ * and a domain of dot-separated labels (a dotless "localhost" too) that
+ * neither start nor end with '-'. No length limit: that is "max".
+ */
+bool user_email_syntax(const char *s);
+/* user_email_syntax(s) and at most USER_EMAIL_MAX bytes. */
 bool user_email_valid(const char *s);
 /* Lower-cased copy of an email in the arena. */
 char *user_email_fold(struct arena *a, const char *email);

@@ -43,6 +43,15 @@ const char *http_query(struct request *req, const char *name);
 const char *http_param(const struct request *req, const char *name);
 /* The client address as text ("127.0.0.1", "::1"). */
 const char *http_client_ip(const struct request *req);
+/*
+ * The host name the client asked for (to find the tenant whose domain it
+ * is): the first entry of X-Forwarded-Host when the peer is a trusted
+ * proxy and sends one, else the Host header; lower-cased, without its
+ * port and a trailing dot, in the arena. NULL when absent, not a host name
+ * (only letters, digits, '-' and '.', at most 253), or an IP address (an
+ * address never names a tenant).
+ */
+const char *http_host(struct request *req);
 /* A short per-process unique id for logs ("r1f3a"). */
 const char *http_request_id(const struct request *req);
 /* The per-request arena (freed when the request completes). */
@@ -52,12 +61,19 @@ const char *http_body(const struct request *req, size_t *len);
 /*
  * The body as a JSON object, parsed once by the dispatcher before the
  * handler runs (an empty body is an empty object; form-urlencoded bodies
- * become an object of strings). Borrowed.
+ * become an object of strings; a body that is not a JSON object, or is
+ * malformed or too deep, is an empty object, as Laravel reads it). Borrowed.
  */
 json_t *http_json(struct request *req);
 
 /* Adds a response header (both strings copied). */
 void http_reply_header(struct request *req, const char *name, const char *value);
+/*
+ * Marks the reply as one that carries a token or a secret, so no cache
+ * keeps it: Cache-Control: no-store and Pragma: no-cache (RFC 6749 5.1).
+ * Call it before the reply of every route that shows a credential.
+ */
+void http_no_store(struct request *req);
 /* Replies with status and a JSON body (stolen; NULL = no body). */
 void http_reply_json(struct request *req, unsigned status, json_t *body);
 /* Replies with status and JSON text already serialised (stolen: malloc'd,

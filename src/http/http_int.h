@@ -21,6 +21,8 @@ struct netaddr;
 
 /* Most "{name}" captures one route pattern may have. */
 #define HTTP_MAX_PARAMS 8
+/* Longest X-Request-Id taken from a client (README "HTTP behaviour"). */
+#define HTTP_REQUEST_ID_MAX 128
 /* Deepest JSON nesting ([ and {) a body may have. */
 #define HTTP_JSON_MAX_DEPTH 32
 
@@ -34,7 +36,7 @@ struct http_capture {
 
 enum http_match {
     HTTP_MATCH_FOUND,     /* sf, rt and captures are set */
-    HTTP_MATCH_NOT_FOUND, /* no pattern matched the path */
+    HTTP_MATCH_NOT_FOUND, /* no pattern matched; sf is the surface owning the prefix, or NULL */
     HTTP_MATCH_METHOD,    /* the path matched, not the method; sf and allow are set */
 };
 
@@ -69,6 +71,29 @@ json_t *http_body_parse_form(const char *p, size_t len);
 /* True if the JSON text never nests deeper than max_depth (strings aware). */
 bool http_json_depth_ok(const char *p, size_t len, unsigned max_depth);
 
+/*
+ * CORS settings (cors.c), constant while the server runs. paths: patterns,
+ * NULL-terminated (a trailing * makes a prefix, else an exact path); NULL = CORS off.
+ * origins[0..n_origins): the allowed origins; none = any ("*"). Borrowed.
+ */
+struct http_cors {
+    const char *const *paths;
+    const char *const *origins;
+    size_t n_origins;
+};
+
+/* True if path takes part in CORS. */
+bool http_cors_covers(const struct http_cors *c, const char *path);
+/*
+ * If req is a CORS preflight (OPTIONS with Access-Control-Request-Method)
+ * on a covered path, replies 204 with Laravel's headers and returns true.
+ */
+bool http_cors_preflight(struct request *req);
+/* Adds the CORS headers of an actual (not preflight) response to req's
+ * reply; nothing when the path is not covered or, with any origin
+ * allowed, when the request has no Origin. */
+void http_cors_actual(struct request *req);
+
 /* A response header queued before the reply is sent (arena strings). */
 struct http_hdr {
     struct http_hdr *next;
@@ -88,10 +113,13 @@ struct request {
     struct arena *arena;
     enum req_state state;
     enum http_method method;
-    const char *method_str; /* arena copy, for the access log */
-    const char *path;       /* arena copy of MHD's (decoded) url */
-    char id[24];
+    const char *method_str;           /* arena copy, for the access log */
+    const char *path;                 /* arena copy of MHD's (decoded) url */
+    char id[HTTP_REQUEST_ID_MAX + 1]; /* the client's X-Request-Id or ours */
+    const struct http_cors *cors;     /* the server's, borrowed */
+    bool preflight;                   /* answered by http_cors_preflight */
     char ip[48];
+    bool via_proxy;   /* the peer is in LATCHKEY_TRUSTED_PROXIES */
     int64_t start_ns; /* monotonic, for the access log */
 
     /* Routing, done on the first call so the body limit is known. */
@@ -130,6 +158,12 @@ struct request {
     void *user_data;
 };
 
+/*
+ * True if s may serve as a request id: 1 to HTTP_REQUEST_ID_MAX characters
+ * of [A-Za-z0-9._:-] (UUIDs, hex, base64url and "host:seq" ids fit; a
+ * space, quote or '=' could forge access-log fields). NULL is false.
+ */
+bool http_request_id_valid(const char *s);
 /* Allocates a request for conn (owned; free with http_request_free). */
 struct request *http_request_new(struct httpd *h, struct MHD_Connection *conn, const char *method,
                                  const char *url, const char *id);
@@ -142,8 +176,13 @@ void http_request_free(struct request *req);
  * borrowed.
  */
 void http_request_forwarded(struct request *req, const struct netaddr *trusted, size_t n);
-/* Parses the body into req->json; false if malformed. */
-bool http_request_parse_body(struct request *req);
+/*
+ * Parses the body into req->json. A body that is not a JSON object (or a
+ * form) within the limits - malformed, a list or a scalar at the top,
+ * nested deeper than HTTP_JSON_MAX_DEPTH, duplicate keys - becomes an
+ * empty object, as Laravel reads an undecodable body as no input.
+ */
+void http_request_parse_body(struct request *req);
 /* Queues the buffered reply with MHD; returns MHD's verdict. */
 enum MHD_Result http_request_queue(struct request *req);
 

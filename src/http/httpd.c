@@ -8,7 +8,8 @@
  * to refuse oversized headers (431) or a declared body we would not even
  * drain (413), where closing is what we want. Calls
  * with data: append the body up to the limit, count and drop the rest.
- * Last call (no data): 413, 404/405, body parsing (400) or dispatch, then
+ * Last call (no data): 413, 404/405, body parsing (an unparseable body is
+ * an empty one, as in Laravel) and dispatch, then
  * queue the buffered reply. A deferred request is suspended until its job
  * has run on the pool; MHD then calls the handler once more and the resume
  * callback replies.
@@ -67,6 +68,7 @@ struct httpd {
     size_t body_limit;
     const struct netaddr *trusted_proxies; /* borrowed, constant */
     size_t n_trusted_proxies;
+    struct http_cors cors; /* constant */
     uint16_t port;
     atomic_bool stopping;     /* httpd_stop began: new requests get 503 */
     atomic_ullong next_id;    /* request ids */
@@ -151,14 +153,12 @@ static bool declared_too_large(struct request *req)
     return n > (unsigned long long)req->body_limit + BODY_DRAIN_MAX;
 }
 
-/* Call 1: creates and routes the request (owned by MHD's *con_cls from now on). */
-static struct request *first_call(struct httpd *h, struct MHD_Connection *conn, const char *url,
-                                  const char *method)
+/* Writes a new request id, "r" and a per-process counter in hex, into id
+ * (room for 18 bytes); without printf, once per request. */
+static void new_request_id(struct httpd *h, char *id)
 {
-    /* "r%llx", without printf (once per request). */
     static const char hex[] = "0123456789abcdef";
     char digits[16];
-    char id[24];
     unsigned long long n = (unsigned long long)atomic_fetch_add(&h->next_id, 1);
     size_t nd = 0, k = 0;
     do {
@@ -169,8 +169,23 @@ static struct request *first_call(struct httpd *h, struct MHD_Connection *conn, 
     while (nd > 0)
         id[k++] = digits[--nd];
     id[k] = '\0';
+}
+
+/* Call 1: creates and routes the request (owned by MHD's *con_cls from now on). */
+static struct request *first_call(struct httpd *h, struct MHD_Connection *conn, const char *url,
+                                  const char *method)
+{
+    /* The client's (or its proxy's) X-Request-Id when well-formed, so one
+     * id follows the request through every log; else ours. */
+    char ours[24];
+    const char *id = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
+    if (!http_request_id_valid(id)) {
+        new_request_id(h, ours);
+        id = ours;
+    }
     struct request *req = http_request_new(h, conn, method, url, id);
     req->body_limit = h->body_limit;
+    req->cors = &h->cors;
     http_request_forwarded(req, h->trusted_proxies, h->n_trusted_proxies);
     if (atomic_load(&h->stopping))
         req->refused = true; /* not waited for: httpd_stop drains the others */
@@ -187,8 +202,19 @@ static void handle(struct httpd *h, struct request *req)
         reply_error(req, req->sf, HERR_TOO_LARGE, NULL);
         return;
     }
+    /* Before routing, as Laravel's global HandleCors middleware: no route
+     * needs to exist, no authentication or rate limit applies. */
+    if (http_cors_preflight(req))
+        return;
     if (req->match == HTTP_MATCH_NOT_FOUND) {
-        reply_error(req, NULL, HERR_NOT_FOUND, NULL);
+        /* Laravel's wording (NotFoundHttpException), in the dialect of the
+         * surface that owns the path's prefix, if one does. */
+        const char *path = http_path(req);
+        size_t len = strlen(path);
+        len -= len > 1 && path[len - 1] == '/'; /* as the router ignores it */
+        reply_error(req, req->sf, HERR_NOT_FOUND,
+                    arena_printf(http_arena(req), "The route %.*s could not be found.",
+                                 (int)(len - (path[0] == '/')), path + (path[0] == '/')));
         return;
     }
     if (req->match == HTTP_MATCH_METHOD) {
@@ -203,10 +229,7 @@ static void handle(struct httpd *h, struct request *req)
         reply_error(req, req->sf, HERR_METHOD, msg);
         return;
     }
-    if (!http_request_parse_body(req)) {
-        reply_error(req, req->sf, HERR_BAD_REQUEST, "Malformed JSON body.");
-        return;
-    }
+    http_request_parse_body(req);
     surface_dispatch(h->srv, req->sf, req->rt, req);
 }
 
@@ -470,6 +493,8 @@ int httpd_start(struct server *srv, const struct httpd_options *o, struct httpd 
     h->body_limit = o->body_limit > 0 ? o->body_limit : DEFAULT_BODY_LIMIT;
     h->trusted_proxies = o->trusted_proxies;
     h->n_trusted_proxies = o->n_trusted_proxies;
+    h->cors = (struct http_cors){
+        .paths = o->cors_paths, .origins = o->cors_origins, .n_origins = o->n_cors_origins};
     atomic_init(&h->next_id, 1);
     atomic_init(&h->active, 0);
     pthread_mutex_init(&h->defer_mu, NULL);

@@ -3,9 +3,9 @@
  *
  * httpd_start() listens and serves on MHD's internal epoll thread pool.
  * For each request it reads the body (up to the limit, else 413), finds
- * the route (404/405), parses the body into JSON (400 on malformed or too
- * deep JSON) and calls the route's surface dispatcher. Headers over 16 KiB
- * get 431. One access-log line is written per request when it completes
+ * the route (404/405), parses the body into JSON (a malformed or too deep
+ * body is read as an empty object, as Laravel does) and calls the route's surface dispatcher.
+ * Headers over 16 KiB get 431. One access-log line is written per request when it completes
  * (requests that MHD refuses itself before our handler runs, such as
  * malformed request lines or headers beyond its memory pool, get none).
  */
@@ -31,6 +31,12 @@ struct httpd_options {
      * the server's life; none: the peer address is the client). */
     const struct netaddr *trusted_proxies;
     size_t n_trusted_proxies;
+    /* CORS (README "HTTP behaviour"), borrowed for the server's life: the
+     * covered path patterns, NULL-terminated (a trailing * makes a prefix; NULL:
+     * CORS off), and the allowed origins (none: any, "*"). */
+    const char *const *cors_paths;
+    const char *const *cors_origins;
+    size_t n_cors_origins;
 };
 
 /* Starts serving; *out is owned by the caller. srv is borrowed for the

@@ -28,6 +28,9 @@ enum route_auth {
      * after authentication and before the permission check, 400 "X-Tenant
      * header is required" (AutoCom's tenant-scoped routes). */
     AUTH_BEARER_JWT_TENANT,
+    /* AUTH_BEARER_JWT for a route that takes no tenant (the user's own
+     * account): X-Tenant is ignored and no tenant is bound. */
+    AUTH_BEARER_JWT_USER,
 };
 
 typedef void (*route_handler)(struct server *srv, struct request *req, const struct principal *p);
@@ -62,12 +65,17 @@ struct surface {
     /* Renders an error in the surface's dialect; message may be NULL for
      * the dialect's default wording. */
     void (*error)(struct request *req, enum http_error kind, const char *message);
-    /* Optional: renders the 403 for p->refusal (suspended, not a member).
-     * NULL: error(HERR_FORBIDDEN, refusal_message(p->refusal)). */
+    /* Optional: renders p->refusal: 403 (suspended, not a member), or 404
+     * for REFUSE_TENANT_UNKNOWN. NULL: error(HERR_FORBIDDEN or
+     * HERR_NOT_FOUND, refusal_message(p->refusal)). */
     void (*refusal)(struct request *req, const struct principal *p);
     /* Optional: renders the 403 for a missing route permission. NULL:
      * error(HERR_FORBIDDEN, NULL). */
     void (*denied)(struct request *req, const char *permission);
+    /* Optional: a path prefix the surface owns ("/admin"): a path equal to
+     * it or under it ("/admin/...") that no route matches gets its 404 in
+     * this surface's dialect. NULL: such paths get the default dialect. */
+    const char *prefix;
 };
 
 /* Every surface, in match order (surfaces.c). */

@@ -71,6 +71,21 @@ static bool match_pattern(const char *pat, const char *path, size_t len,
     return true;
 }
 
+/* The surface whose prefix path[0..len) is, or is under; NULL if none. */
+static const struct surface *prefix_owner(const struct surface *const *sfs, size_t n,
+                                          const char *path, size_t len)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *prefix = sfs[i]->prefix;
+        if (prefix == NULL)
+            continue;
+        size_t pl = strlen(prefix);
+        if (len >= pl && memcmp(path, prefix, pl) == 0 && (len == pl || path[pl] == '/'))
+            return sfs[i];
+    }
+    return NULL;
+}
+
 enum http_match http_route_find(const struct surface *const *sfs, size_t n, enum http_method m,
                                 const char *path, struct http_route_match *out)
 {
@@ -116,7 +131,10 @@ enum http_match http_route_find(const struct surface *const *sfs, size_t n, enum
         *out = head_get;
         return HTTP_MATCH_FOUND;
     }
-    return out->sf != NULL ? HTTP_MATCH_METHOD : HTTP_MATCH_NOT_FOUND;
+    if (out->sf != NULL)
+        return HTTP_MATCH_METHOD;
+    out->sf = prefix_owner(sfs, n, path, len);
+    return HTTP_MATCH_NOT_FOUND;
 }
 
 void http_allow_str(unsigned allow, char *out, size_t outlen)

@@ -5,7 +5,8 @@
  */
 #pragma once
 
-#define TENANT_COLS "id, slug, name, domain, default_currency, enabled_products, status, created_at"
+#define TENANT_COLS                                                                                \
+    "id, slug, name, domain, default_currency, enabled_products, status, created_at, product"
 #define USER_COLS                                                                                  \
     "id, name, first_name, last_name, email, phone, avatar, password_hash, status, "               \
     "is_super_admin, email_verified_at, last_login_at, preferences, attributes, created_at, "      \
@@ -31,10 +32,10 @@
     "u.attributes, u.created_at, u.updated_at"
 #define P_TENANT_COLS                                                                              \
     "t.id, t.slug, t.name, t.domain, t.default_currency, t.enabled_products, t.status, "           \
-    "t.created_at"
+    "t.created_at, t.product"
 #define P_MEMBER_COLS "m.user_id, m.tenant_id, m.role_id, m.status, m.joined_at"
 #define P_ROLE_COLS   "r.id, r.tenant_id, r.name, r.slug, r.permissions, r.is_system, r.created_at"
-#define N_TENANT_COLS 8
+#define N_TENANT_COLS 9
 #define N_MEMBER_COLS 5
 #define N_ROLE_COLS   7
 #define PRINCIPAL_SELECT                                                                           \
@@ -42,6 +43,15 @@
     " FROM tokens k JOIN users u ON u.id = k.user_id"                                              \
     " LEFT JOIN tenants t ON t.id = k.tenant_id"                                                   \
     " LEFT JOIN memberships m ON m.user_id = k.user_id AND m.tenant_id = k.tenant_id"              \
+    " LEFT JOIN roles r ON r.id = m.role_id"
+/* The same join for a tenant the caller names by slug (the first
+ * parameter) instead of the token's: a JWT used in another organisation of
+ * its user. The caller appends WHERE k.id = ?. */
+#define PRINCIPAL_IN_TENANT_SELECT                                                                 \
+    "SELECT " P_TOKEN_COLS ", " P_USER_COLS ", " P_TENANT_COLS ", " P_MEMBER_COLS ", " P_ROLE_COLS \
+    " FROM tokens k JOIN users u ON u.id = k.user_id"                                              \
+    " LEFT JOIN tenants t ON t.slug = ?"                                                           \
+    " LEFT JOIN memberships m ON m.user_id = k.user_id AND m.tenant_id = t.id"                     \
     " LEFT JOIN roles r ON r.id = m.role_id"
 
 /* Team management (issue #5). */

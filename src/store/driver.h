@@ -80,6 +80,10 @@ struct store_driver {
     /* Around the migration loop (PostgreSQL: an advisory lock, no statement
      * timeout); NULL where nothing is needed. end runs iff begin succeeded. */
     int (*migrate_begin)(struct store *s);
+    /* After the loop, before store_migrate_then's then: puts back what
+     * begin relaxed for the migrations, keeping the lock (PostgreSQL: the
+     * statement timeout); NULL where nothing is needed. */
+    int (*migrate_done)(struct store *s);
     void (*migrate_end)(struct store *s);
     /* store_change_stamp; NULL: the driver cannot tell. */
     bool (*change_stamp)(struct store *s, uint64_t *out);

@@ -27,6 +27,10 @@ bool user_status_parse(const char *s, enum user_status *out);
 bool member_status_parse(const char *s, enum member_status *out);
 bool token_kind_parse(const char *s, enum token_kind *out);
 
+/* The product of a tenant created without one, and of every tenant
+ * created before products existed (migration 0006's column default). */
+#define TENANT_PRODUCT_DEFAULT "travel"
+
 struct tenant {
     int64_t id;
     const char *slug; /* the X-Tenant value, unique */
@@ -36,6 +40,7 @@ struct tenant {
     struct strlist enabled_products;
     enum tenant_status status;
     int64_t created_at;
+    const char *product; /* the product (surface) it belongs to: "travel", "autocom" */
 };
 
 struct user {

@@ -846,8 +846,10 @@ static void migrate_end(struct store *s)
 /*
  * Takes the session advisory lock (waiting while another instance
  * migrates), with no statement timeout: a migration may be long. The lock
- * and the timeout are restored by migrate_end; if the connection breaks,
- * the server releases the lock with it.
+ * and the timeout are restored by migrate_end (the timeout already by
+ * migrate_done when first-start set-up runs under the lock, so instances
+ * starting together create the first-start rows once); if the connection
+ * breaks, the server releases the lock with it.
  */
 static int migrate_begin(struct store *s)
 {
@@ -868,6 +870,12 @@ static int migrate_begin(struct store *s)
     return rc;
 }
 
+/* The usual statement timeout again, the lock still held. */
+static int migrate_done(struct store *s)
+{
+    return script(s, "migrate", "SET statement_timeout = " PG_STR(PG_STATEMENT_TIMEOUT_MS));
+}
+
 static const struct store_driver pg_driver = {
     .name = "postgres",
     .migration_suffix = ".pg.sql",
@@ -881,5 +889,6 @@ static const struct store_driver pg_driver = {
     .in_tx = in_tx,
     .script = script,
     .migrate_begin = migrate_begin,
+    .migrate_done = migrate_done,
     .migrate_end = migrate_end,
 };

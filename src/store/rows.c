@@ -114,6 +114,7 @@ static int read_tenant(struct q *q, struct arena *a, void *row)
     if (!tenant_status_parse(q_peek(q, NULL), &t->status))
         return q_corrupt(q, "tenants.status");
     t->created_at = q_i64(q);
+    t->product = q_text(q, a);
     return 0;
 }
 
@@ -131,6 +132,7 @@ int store_tenant_insert(struct store *s, struct tenant *t)
     q_bind_list(&q, &t->enabled_products);
     q_bind_text(&q, tenant_status_str(t->status));
     q_bind_i64(&q, now);
+    q_bind_text(&q, t->product != NULL ? t->product : TENANT_PRODUCT_DEFAULT);
     rc = insert(&q, &t->id);
     if (rc == 0)
         t->created_at = now;
@@ -154,6 +156,16 @@ int store_tenant_by_slug(struct store *s, struct arena *a, const char *slug, str
     if (rc != 0)
         return rc;
     q_bind_text(&q, slug);
+    return read_one(&q, a, read_tenant, out);
+}
+
+int store_tenant_by_domain(struct store *s, struct arena *a, const char *host, struct tenant *out)
+{
+    struct q q;
+    int rc = q_start(s, ST_TENANT_BY_DOMAIN, &q);
+    if (rc != 0)
+        return rc;
+    q_bind_text(&q, host);
     return read_one(&q, a, read_tenant, out);
 }
 
@@ -643,6 +655,18 @@ int store_principal_by_token(struct store *s, struct arena *a, int64_t token_id,
         q_bind_i64(&q, token_id);
     else
         q_bind_text(&q, hash_hex);
+    return read_one(&q, a, read_principal, out);
+}
+
+int store_principal_in_tenant(struct store *s, struct arena *a, int64_t token_id,
+                              const char *tenant_slug, struct principal_rows *out)
+{
+    struct q q;
+    int rc = q_start(s, ST_PRINCIPAL_IN_TENANT, &q);
+    if (rc != 0)
+        return rc;
+    q_bind_text(&q, tenant_slug);
+    q_bind_i64(&q, token_id);
     return read_one(&q, a, read_principal, out);
 }
 

@@ -70,12 +70,15 @@ const struct stmt_def stmts[ST_COUNT] = {
     [ST_MIGRATION_RECORD] = {"migrate", "INSERT INTO schema_migrations (version, name, applied_at)"
                                         " VALUES (?, ?, ?)"},
 
-    [ST_TENANT_INSERT] =
-        {"tenant_insert",
-         "INSERT INTO tenants (slug, name, domain, default_currency,"
-         " enabled_products, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"},
+    [ST_TENANT_INSERT] = {"tenant_insert",
+                          "INSERT INTO tenants (slug, name, domain, default_currency,"
+                          " enabled_products, status, created_at, product)"
+                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"},
     [ST_TENANT_BY_ID] = {"tenant_by_id", "SELECT " TENANT_COLS " FROM tenants WHERE id = ?"},
     [ST_TENANT_BY_SLUG] = {"tenant_by_slug", "SELECT " TENANT_COLS " FROM tenants WHERE slug = ?"},
+    [ST_TENANT_BY_DOMAIN] = {"tenant_by_domain",
+                             "SELECT " TENANT_COLS
+                             " FROM tenants WHERE lower(domain) = ? ORDER BY id LIMIT 1"},
     [ST_TENANT_COUNT] = {"tenant_count", "SELECT COUNT(*) FROM tenants"},
     [ST_TENANT_LIST] = {"tenant_list", "SELECT " TENANT_COLS " FROM tenants ORDER BY id"},
 
@@ -150,6 +153,8 @@ const struct stmt_def stmts[ST_COUNT] = {
     [ST_PRINCIPAL_BY_TOKEN_ID] = {"principal_by_token", PRINCIPAL_SELECT " WHERE k.id = ?"},
     [ST_PRINCIPAL_BY_TOKEN_HASH] = {"principal_by_token",
                                     PRINCIPAL_SELECT " WHERE k.token_hash = ?"},
+    [ST_PRINCIPAL_IN_TENANT] = {"principal_in_tenant",
+                                PRINCIPAL_IN_TENANT_SELECT " WHERE k.id = ?"},
     [ST_TOKEN_REVOKE_USER_EXCEPT] = {"token_revoke_user_except",
                                      "UPDATE tokens SET revoked_at = ? WHERE user_id = ?"
                                      " AND id <> ? AND revoked_at IS NULL"},

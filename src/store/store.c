@@ -13,10 +13,13 @@
  * Migrations: every file of migrations.h ending in the driver's suffix, in
  * name order, each in one transaction with its schema_migrations row. The
  * driver brackets the loop (PostgreSQL: an advisory lock, so instances
- * starting together apply each file once).
+ * starting together apply each file once); store_migrate_then runs the
+ * caller's first-start set-up inside the same brackets.
  */
+#include <errno.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "store/driver.h"
 #include "store/migrations.h"
@@ -42,6 +45,14 @@ static bool starts_with(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/* The SQLite file a URL names, or NULL for a PostgreSQL URL. */
+static const char *sqlite_path(const char *url)
+{
+    if (starts_with(url, "postgres://") || starts_with(url, "postgresql://"))
+        return NULL;
+    return starts_with(url, "sqlite:") ? url + strlen("sqlite:") : url;
+}
+
 int store_open(const char *url, struct store **out)
 {
     *out = NULL;
@@ -49,12 +60,19 @@ int store_open(const char *url, struct store **out)
         log_error("store event=open_failed reason=\"empty database url\"");
         return ERR_INVALID;
     }
-    if (starts_with(url, "postgres://") || starts_with(url, "postgresql://")) {
-        /* The URL is not logged: it may carry a password. */
-        return pg_store_open(url, out);
-    }
-    const char *path = starts_with(url, "sqlite:") ? url + strlen("sqlite:") : url;
-    return sqlite_store_open(path, out);
+    const char *path = sqlite_path(url);
+    /* The URL is not logged: it may carry a password. */
+    return path != NULL ? sqlite_store_open(path, out) : pg_store_open(url, out);
+}
+
+int store_open_existing(const char *url, struct store **out)
+{
+    *out = NULL;
+    const char *path = url != NULL ? sqlite_path(url) : NULL;
+    struct stat st;
+    if (path != NULL && path[0] != '\0' && stat(path, &st) != 0 && errno == ENOENT)
+        return ERR_NOT_FOUND;
+    return store_open(url, out);
 }
 
 void store_init(struct store *s, const struct store_driver *drv)
@@ -226,6 +244,14 @@ static int migrate_all(struct store *s, int *applied)
 
 int store_migrate(struct store *s, int *applied)
 {
+    return store_migrate_then(s, applied, NULL, NULL);
+}
+
+/* then runs under the lock migrate_begin took, once migrate_done has put
+ * back what the migrations needed relaxed (PostgreSQL: the statement
+ * timeout), so it runs like any other request. */
+int store_migrate_then(struct store *s, int *applied, int (*then)(void *ctx), void *ctx)
+{
     int dummy;
     if (applied == NULL)
         applied = &dummy;
@@ -239,6 +265,10 @@ int store_migrate(struct store *s, int *applied)
     if (rc != 0)
         return rc;
     rc = migrate_all(s, applied);
+    if (rc == 0 && then != NULL && s->drv->migrate_done != NULL)
+        rc = s->drv->migrate_done(s);
+    if (rc == 0 && then != NULL)
+        rc = then(ctx);
     if (s->drv->migrate_end != NULL)
         s->drv->migrate_end(s);
     return rc;

@@ -38,6 +38,12 @@ struct store;
  * does not parse). Does not migrate. On success *out is owned by the caller.
  */
 int store_open(const char *url, struct store **out) __attribute__((warn_unused_result));
+/*
+ * Like store_open, but never creates a database: ERR_NOT_FOUND if url names
+ * a SQLite file that does not exist (for the CLI commands, which work on a
+ * database `latchkey migrate` or `serve` made).
+ */
+int store_open_existing(const char *url, struct store **out) __attribute__((warn_unused_result));
 /* Closes every connection and frees the store. Accepts NULL. */
 void store_free(struct store *s);
 /* "sqlite" or "postgres". */
@@ -49,6 +55,15 @@ int store_ping(struct store *s) __attribute__((warn_unused_result));
 /* Applies every pending migration, each in its own transaction. *applied
  * receives how many ran (may be NULL). */
 int store_migrate(struct store *s, int *applied) __attribute__((warn_unused_result));
+/*
+ * store_migrate, then then(ctx) on the calling thread with the migration
+ * lock still held, so processes that start together on one database run
+ * their first-start set-up one after the other (PostgreSQL: the advisory
+ * lock; SQLite: no lock, each write transaction is serialised on its own,
+ * so then must be idempotent). Returns the migration's error, else then's.
+ */
+int store_migrate_then(struct store *s, int *applied, int (*then)(void *ctx), void *ctx)
+    __attribute__((warn_unused_result));
 /* ERR_SCHEMA unless the database is at the latest migration. */
 int store_schema_check(struct store *s) __attribute__((warn_unused_result));
 /* The latest applied migration number, and the latest this binary knows. */
@@ -61,12 +76,17 @@ int store_tx_commit(struct store *s) __attribute__((warn_unused_result));
 void store_tx_rollback(struct store *s);
 
 /* ---- tenants ---- */
-/* Inserts t (id and created_at ignored); sets t->id and t->created_at. */
+/* Inserts t (id and created_at ignored); sets t->id and t->created_at. A
+ * NULL product stores TENANT_PRODUCT_DEFAULT. */
 int store_tenant_insert(struct store *s, struct tenant *t) __attribute__((warn_unused_result));
 int store_tenant_by_id(struct store *s, struct arena *a, int64_t id, struct tenant *out)
     __attribute__((warn_unused_result));
 /* slug compared exactly (slugs are stored lower-case). */
 int store_tenant_by_slug(struct store *s, struct arena *a, const char *slug, struct tenant *out)
+    __attribute__((warn_unused_result));
+/* The tenant whose domain, lower-cased, is host (lower case, no port);
+ * the lowest id if several share it. ERR_NOT_FOUND if none. */
+int store_tenant_by_domain(struct store *s, struct arena *a, const char *host, struct tenant *out)
     __attribute__((warn_unused_result));
 /* Every tenant, ordered by id. */
 int store_tenant_list(struct store *s, struct arena *a, struct tenant **out, size_t *n)
@@ -166,6 +186,15 @@ struct principal_rows {
  */
 int store_principal_by_token(struct store *s, struct arena *a, int64_t token_id,
                              const char *hash_hex, struct principal_rows *out)
+    __attribute__((warn_unused_result));
+/*
+ * The same read for the token token_id in another tenant of its user (a JWT
+ * whose X-Tenant names another organisation): the token and its user, and
+ * the tenant whose slug is tenant_slug (has_tenant false if there is none)
+ * with the user's membership and role there. ERR_NOT_FOUND as above.
+ */
+int store_principal_in_tenant(struct store *s, struct arena *a, int64_t token_id,
+                              const char *tenant_slug, struct principal_rows *out)
     __attribute__((warn_unused_result));
 
 /* ---- audit ---- */

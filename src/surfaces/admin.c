@@ -483,6 +483,7 @@ static void login_resume(struct request *req, void *arg)
         fail(req, rc);
         return;
     }
+    http_no_store(req);
     reply_ok(req, 200,
              json_pack("{s:o, s:o}", "user", staff_user_json(req, &p.user, &p.role), "token",
                        token_json(plaintext, &p.token)),
@@ -523,6 +524,7 @@ static void refresh_handler(struct server *srv, struct request *req, const struc
         fail(req, rc);
         return;
     }
+    http_no_store(req);
     reply_ok(req, 200, json_pack("{s:o}", "token", token_json(plaintext, &t)), NULL);
 }
 
@@ -635,7 +637,7 @@ static void reset_page_handler(struct server *srv, struct request *req,
                       "default-src 'none'; form-action 'self'; base-uri 'none'; "
                       "frame-ancestors 'none'");
     http_reply_header(req, "Referrer-Policy", "no-referrer");
-    http_reply_header(req, "Cache-Control", "no-store");
+    http_no_store(req); /* the page holds the reset token */
     http_reply_header(req, "X-Frame-Options", "DENY");
     http_reply_raw(req, 200, "text/html; charset=utf-8", b.data, b.len);
     buf_fini(&b);
@@ -722,12 +724,13 @@ static int user_detail(struct server *srv, struct request *req, const struct use
     return 0;
 }
 
-/* The {id} of the route, or replies 404 and returns 0. */
-static int64_t path_id(struct request *req)
+/* The {id} of the route, or replies 404 with not_found (the resource's
+ * own message, the same as for an id that does not exist) and returns 0. */
+static int64_t path_id(struct request *req, const char *not_found)
 {
     int64_t id = parse_id(http_param(req, "id"));
     if (id == 0)
-        admin_error(req, HERR_NOT_FOUND, NULL);
+        admin_error(req, HERR_NOT_FOUND, not_found);
     return id;
 }
 
@@ -746,7 +749,7 @@ static void reply_user(struct server *srv, struct request *req, unsigned status,
 static void users_show_handler(struct server *srv, struct request *req, const struct principal *p)
 {
     (void)p;
-    int64_t id = path_id(req);
+    int64_t id = path_id(req, "User not found.");
     if (id == 0)
         return;
     struct user u;
@@ -825,7 +828,7 @@ static void user_change_failed(struct request *req, int rc)
 
 static void users_update_handler(struct server *srv, struct request *req, const struct principal *p)
 {
-    int64_t id = path_id(req);
+    int64_t id = path_id(req, "User not found.");
     if (id == 0)
         return;
     struct validator v;
@@ -857,7 +860,7 @@ static void users_update_handler(struct server *srv, struct request *req, const 
 
 static void users_delete_handler(struct server *srv, struct request *req, const struct principal *p)
 {
-    int64_t id = path_id(req);
+    int64_t id = path_id(req, "User not found.");
     if (id == 0)
         return;
     int rc = admin_user_delete(srv, http_arena(req), p, id, http_client_ip(req));
@@ -923,7 +926,7 @@ static void reply_tenant(struct server *srv, struct request *req, int64_t id, co
 static void tenants_show_handler(struct server *srv, struct request *req, const struct principal *p)
 {
     (void)p;
-    int64_t id = path_id(req);
+    int64_t id = path_id(req, "Tenant not found.");
     if (id != 0)
         reply_tenant(srv, req, id, NULL);
 }
@@ -931,7 +934,7 @@ static void tenants_show_handler(struct server *srv, struct request *req, const 
 static void tenants_update_handler(struct server *srv, struct request *req,
                                    const struct principal *p)
 {
-    int64_t id = path_id(req);
+    int64_t id = path_id(req, "Tenant not found.");
     if (id == 0)
         return;
     struct validator v;
@@ -1076,4 +1079,5 @@ const struct surface surface_admin = {
     .routes = routes,
     .n_routes = sizeof(routes) / sizeof(routes[0]),
     .error = admin_error,
+    .prefix = "/admin",
 };

@@ -24,6 +24,7 @@
 #include "core/login.h"
 #include "core/passwd.h"
 #include "core/pcache.h"
+#include "core/product.h"
 #include "core/register.h"
 #include "core/tenant.h"
 #include "core/token.h"
@@ -84,6 +85,7 @@ void autocom_refusal(struct request *req, const struct principal *p)
     case REFUSE_USER_SUSPENDED:
         reply_status(req, "Your account has been suspended", "suspended");
         break;
+    case REFUSE_TENANT_UNKNOWN: autocom_message(req, 404, "Tenant not found"); break;
     default:
         http_reply_json(req, 403,
                         json_pack("{s:s}", "message", "You are not a member of this organization"));
@@ -181,6 +183,7 @@ static void register_resume(struct request *req, void *arg)
         return;
     }
     const char *domain = p.tenant.domain != NULL ? p.tenant.domain : p.tenant.slug;
+    http_no_store(req);
     http_reply_json(req, 201,
                     json_pack("{s:s, s:{s:s, s:s, s:s}, s:{s:I, s:s, s:s, s:s}, s:s, s:s}",
                               "message", "Tenant registered successfully", "tenant", "id",
@@ -232,6 +235,7 @@ static void register_handler(struct server *srv, struct request *req, const stru
     struct registration *r = arena_alloc(http_arena(req), sizeof(*r));
     int rc = register_begin(srv, http_arena(req), r, company, slug, name, email, password,
                             http_client_ip(req));
+    r->product = product_autocom.name; /* AutoCom registers AutoCom tenants */
     if (rc == 0)
         rc = http_defer(req, register_work, register_resume, r);
     if (rc != 0) {
@@ -261,6 +265,7 @@ static void login_resume(struct request *req, void *arg)
         surface_fail(&surface_autocom, req, rc);
         return;
     }
+    http_no_store(req);
     http_reply_json(req, 200,
                     json_pack("{s:s, s:{s:I, s:s, s:s, s:s, s:o}, s:{s:s, s:s}, s:s, s:s}",
                               "message", "Login successful", "user", "id", (json_int_t)p.user.id,
@@ -521,8 +526,8 @@ static const struct route routes[] = {
     {HTTP_POST, "/api/v1/auth/login", login_handler, AUTH_PUBLIC, NULL, "login", 0},
     {HTTP_POST, "/api/v1/auth/logout", logout_handler, AUTH_BEARER_JWT, NULL, "api", 0},
     {HTTP_GET, "/api/v1/auth/me", me_handler, AUTH_BEARER_JWT, NULL, "api", 0},
-    {HTTP_GET, "/api/v1/auth/tenants", tenants_handler, AUTH_BEARER_JWT, NULL, "api", 0},
-    {HTTP_POST, "/api/v1/auth/change-password", change_password_handler, AUTH_BEARER_JWT, NULL,
+    {HTTP_GET, "/api/v1/auth/tenants", tenants_handler, AUTH_BEARER_JWT_USER, NULL, "api", 0},
+    {HTTP_POST, "/api/v1/auth/change-password", change_password_handler, AUTH_BEARER_JWT_USER, NULL,
      "api", 0},
 };
 

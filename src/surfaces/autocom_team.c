@@ -24,7 +24,7 @@
 #include <string.h>
 
 #include "core/invitation.h"
-#include "core/role.h"
+#include "core/product.h"
 #include "core/team.h"
 #include "core/user.h"
 #include "mail/mail.h"
@@ -185,10 +185,9 @@ struct page {
     const char *path; /* LATCHKEY_PUBLIC_URL + the route */
 };
 
+/* Laravel's url($page): any page, past the last one too. */
 static json_t *page_url(struct request *req, const struct page *pg, int64_t page)
 {
-    if (page < 1 || page > pg->last)
-        return json_null();
     if (pg->per_page_given)
         return json_string(arena_printf(http_arena(req), "%s?per_page=%lld&page=%lld", pg->path,
                                         (long long)pg->per_page, (long long)page));
@@ -216,6 +215,19 @@ static void add_dots(json_t *links)
                           json_pack("{s:n, s:s, s:b}", "url", "label", "...", "active", false));
 }
 
+/* previousPageUrl(): null only on page 1 (past the last page it is the
+ * page before the current one, which is past the end too). */
+static json_t *prev_url(struct request *req, const struct page *pg)
+{
+    return pg->current > 1 ? page_url(req, pg, pg->current - 1) : json_null();
+}
+
+/* nextPageUrl(): only while there are more pages. */
+static json_t *next_url(struct request *req, const struct page *pg)
+{
+    return pg->current < pg->last ? page_url(req, pg, pg->current + 1) : json_null();
+}
+
 /*
  * meta.links as Laravel's LengthAwarePaginator builds them (UrlWindow,
  * onEachSide 3): every page when there are fewer than 14, else the first
@@ -226,9 +238,8 @@ static json_t *meta_links(struct request *req, const struct page *pg)
 {
     const int64_t side = 3, window = side + 4;
     json_t *links = json_array();
-    json_array_append_new(links,
-                          json_pack("{s:o, s:s, s:b}", "url", page_url(req, pg, pg->current - 1),
-                                    "label", "&laquo; Previous", "active", false));
+    json_array_append_new(links, json_pack("{s:o, s:s, s:b}", "url", prev_url(req, pg), "label",
+                                           "&laquo; Previous", "active", false));
     if (pg->last < side * 2 + 8) {
         add_page_range(req, links, pg, 1, pg->last);
     } else if (pg->current <= window) {
@@ -246,18 +257,17 @@ static json_t *meta_links(struct request *req, const struct page *pg)
         add_dots(links);
         add_page_range(req, links, pg, pg->last - 1, pg->last);
     }
-    json_array_append_new(links,
-                          json_pack("{s:o, s:s, s:b}", "url", page_url(req, pg, pg->current + 1),
-                                    "label", "Next &raquo;", "active", false));
+    json_array_append_new(links, json_pack("{s:o, s:s, s:b}", "url", next_url(req, pg), "label",
+                                           "Next &raquo;", "active", false));
     return links;
 }
 
 static json_t *paginated(struct request *req, const struct page *pg, json_t *data, size_t count)
 {
     int64_t from = (pg->current - 1) * pg->per_page + 1;
-    json_t *links = json_pack(
-        "{s:o, s:o, s:o, s:o}", "first", page_url(req, pg, 1), "last", page_url(req, pg, pg->last),
-        "prev", page_url(req, pg, pg->current - 1), "next", page_url(req, pg, pg->current + 1));
+    json_t *links = json_pack("{s:o, s:o, s:o, s:o}", "first", page_url(req, pg, 1), "last",
+                              page_url(req, pg, pg->last), "prev", prev_url(req, pg), "next",
+                              next_url(req, pg));
     json_t *meta = json_object();
     json_object_set_new(meta, "current_page", json_integer(pg->current));
     json_object_set_new(meta, "from", count > 0 ? json_integer(from) : json_null());
@@ -625,13 +635,16 @@ static void role_detail_handler(struct server *srv, struct request *req, const s
         http_reply_json(req, 200, json_pack("{s:o}", "role", role_json(&r)));
 }
 
+/* The catalogue of the product the tenant belongs to (an unknown product,
+ * which tenant creation never stores: an empty list). */
 static void permissions_handler(struct server *srv, struct request *req, const struct principal *p)
 {
     (void)srv;
-    (void)p;
+    const struct product *pr = product_find(p->tenant.product);
+    size_t n = pr != NULL ? pr->n_permissions : 0;
     json_t *arr = json_array();
-    for (size_t i = 0; i < n_permission_catalogue; i++) {
-        const struct permission_info *pi = &permission_catalogue[i];
+    for (size_t i = 0; i < n; i++) {
+        const struct permission_info *pi = &pr->permissions[i];
         json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "name", pi->name, "description",
                                              pi->description, "group", pi->group));
     }

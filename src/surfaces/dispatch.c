@@ -34,6 +34,7 @@ const char *refusal_message(enum refusal r)
     case REFUSE_MEMBER_SUSPENDED: return "Your membership in this tenant has been suspended.";
     case REFUSE_NOT_MEMBER: return "You are not a member of this tenant.";
     case REFUSE_NOT_STAFF: return "You do not have access to the admin API.";
+    case REFUSE_TENANT_UNKNOWN: return "Tenant not found.";
     default: return "This action is unauthorized.";
     }
 }
@@ -144,26 +145,44 @@ static int authenticate(struct server *srv, const struct route *rt, struct reque
                         struct principal *p)
 {
     const char *x_tenant = http_header(req, "X-Tenant");
+    int rc;
     switch (rt->auth) {
     case AUTH_BEARER_PAT:
+        /* The Sanctum surfaces: X-Tenant, else the tenant the Host names. */
+        rc = principal_tenant_hint(srv, http_arena(req), x_tenant, http_host(req), &x_tenant);
+        if (rc != 0)
+            return rc;
         return principal_from_bearer(srv, http_arena(req), bearer(req), x_tenant, p);
-    case AUTH_BEARER_JWT:
     case AUTH_BEARER_JWT_TENANT:
+        /* Without X-Tenant only the token and the user are checked, so
+         * the answer is the 400 below, not the token's tenant's refusal. */
+        if (x_tenant == NULL || x_tenant[0] == '\0')
+            return principal_from_jwt_user(srv, http_arena(req), bearer(req), p);
         return principal_from_jwt(srv, http_arena(req), bearer(req), x_tenant, p);
+    case AUTH_BEARER_JWT: return principal_from_jwt(srv, http_arena(req), bearer(req), x_tenant, p);
+    case AUTH_BEARER_JWT_USER: return principal_from_jwt_user(srv, http_arena(req), bearer(req), p);
     case AUTH_BEARER_ADMIN: return staff_authenticate(srv, http_arena(req), bearer(req), p);
     default: return ERR_UNAUTHENTICATED;
     }
 }
 
+/* A credential refused for its account or tenant (403, or 404 for a
+ * tenant that does not exist), as opposed to a failure of the request. */
+static bool refused(int rc, const struct principal *p)
+{
+    return rc == ERR_FORBIDDEN || (rc == ERR_NOT_FOUND && p->refusal == REFUSE_TENANT_UNKNOWN);
+}
+
 static void auth_failed(const struct surface *sf, struct request *req, const struct principal *p,
                         int rc)
 {
-    if (rc != ERR_FORBIDDEN)
+    if (!refused(rc, p))
         surface_fail(sf, req, rc);
     else if (sf->refusal != NULL)
         sf->refusal(req, p);
     else
-        sf->error(req, HERR_FORBIDDEN, refusal_message(p->refusal));
+        sf->error(req, rc == ERR_NOT_FOUND ? HERR_NOT_FOUND : HERR_FORBIDDEN,
+                  refusal_message(p->refusal));
 }
 
 void surface_dispatch(struct server *srv, const struct surface *sf, const struct route *rt,
@@ -177,7 +196,7 @@ void surface_dispatch(struct server *srv, const struct surface *sf, const struct
     }
     struct principal *p = arena_alloc(http_arena(req), sizeof(*p));
     int rc = authenticate(srv, rt, req, p);
-    bool counted = rc == 0 || rc == ERR_FORBIDDEN || rc == ERR_UNAUTHENTICATED;
+    bool counted = rc == 0 || refused(rc, p) || rc == ERR_UNAUTHENTICATED;
     const struct principal *who = rc == ERR_UNAUTHENTICATED ? NULL : p;
     if (rt->bucket != NULL && counted && !rate_limit(srv, sf, rt, req, who))
         return;

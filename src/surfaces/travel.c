@@ -31,17 +31,29 @@
 /* Room for a typical profile (about 650 bytes) in one allocation. */
 #define PROFILE_SIZE_HINT 1000
 
-/* A money amount as the seed shows it: a string with two decimals. */
-static json_t *money(json_t *v)
+/* The seed's money string for the decimal text v[0..n): exact, rounded
+ * half away from zero to two decimals; "0.00" when it is not a decimal. */
+static void money_text(const char *v, size_t n, char out[NUM_MONEY_SIZE])
 {
-    double d = 0;
-    if (json_is_number(v))
-        d = json_number_value(v);
-    else if (json_is_string(v))
-        d = strtod(json_string_value(v), NULL);
-    char buf[64];
-    snprintf(buf, sizeof(buf), "%.2f", d);
-    return json_string(buf);
+    if (num_money2(v, n, out) == 0)
+        memcpy(out, "0.00", 5);
+}
+
+/* A money amount as the seed shows it, from the member key of the user's
+ * attributes (attrs, parsed from text): a string's value, or a number's
+ * exact text in the stored JSON (jansson would give a double); else
+ * "0.00". */
+static json_t *money(json_t *attrs, const char *text, const char *key)
+{
+    char out[NUM_MONEY_SIZE] = "0.00";
+    json_t *v = json_object_get(attrs, key);
+    const char *raw;
+    size_t n;
+    if (json_is_string(v))
+        money_text(json_string_value(v), json_string_length(v), out);
+    else if (json_is_number(v) && json_member_text(text, strlen(text), key, &raw, &n))
+        money_text(raw, n, out);
+    return json_string(out);
 }
 
 static json_t *object_or_empty(const char *text)
@@ -75,7 +87,7 @@ json_t *travel_profile_json(const struct principal *p)
     json_object_set_new(o, "status", json_string(user_status_str(u->status)));
     json_object_set_new(o, "tenant_id", p->has_tenant ? json_integer(p->tenant.id) : json_null());
     json_object_set_new(o, "vacation_pool_balance",
-                        money(json_object_get(attrs, "vacation_pool_balance")));
+                        money(attrs, u->attributes, "vacation_pool_balance"));
     json_object_set_new(o, "hotel_card_redeems_left",
                         json_integer(json_is_integer(redeems) ? json_integer_value(redeems) : 0));
     json_object_set_new(o, "preferences", object_or_empty(u->preferences));
@@ -100,20 +112,9 @@ json_t *travel_profile_json(const struct principal *p)
 
 /* The two product fields of the attributes, as travel_profile_json reads them. */
 struct product_fields {
-    struct arena *a;
-    double balance;
+    char balance[NUM_MONEY_SIZE];
     long long redeems;
 };
-
-/* strtod of the text v[0..n): without strtod when it is a plain decimal
- * (num_parse_decimal gives the same double), else on an arena copy. */
-static double parse_double(struct arena *a, const char *v, size_t n)
-{
-    double d;
-    if (num_parse_decimal(v, n, &d))
-        return d;
-    return strtod(arena_strndup(a, v, n), NULL);
-}
 
 /* A canonical integer (json_canonical_object: at most 18 digits, so no
  * overflow), as strtoll reads it. */
@@ -132,13 +133,14 @@ static void product_member(const char *key, size_t klen, const char *v, size_t v
     bool is_str = v[0] == '"';
     bool is_int = v[0] == '-' || (v[0] >= '0' && v[0] <= '9');
     if (klen == 21 && memcmp(key, "vacation_pool_balance", 21) == 0) {
-        /* money(): a number as is, a string through strtod, else 0. */
+        /* money(): a string's value or an integer's text (canonical
+         * objects hold no reals), else 0. */
         if (is_str)
-            pf->balance = parse_double(pf->a, v + 1, vlen - 2);
+            money_text(v + 1, vlen - 2, pf->balance);
         else if (is_int)
-            pf->balance = parse_double(pf->a, v, vlen);
+            money_text(v, vlen, pf->balance);
         else
-            pf->balance = 0;
+            memcpy(pf->balance, "0.00", 5);
     } else if (klen == 23 && memcmp(key, "hotel_card_redeems_left", 23) == 0) {
         pf->redeems = is_int ? parse_int(v, vlen) : 0;
     }
@@ -155,10 +157,10 @@ static void write_time(struct jw *w, int64_t t)
     jw_str(w, buf);
 }
 
-bool travel_profile_write(const struct principal *p, struct arena *a, struct buf *b)
+bool travel_profile_write(const struct principal *p, struct buf *b)
 {
     const struct user *u = &p->user;
-    struct product_fields pf = {.a = a};
+    struct product_fields pf = {.balance = "0.00"};
     const char *prefs = u->preferences != NULL ? u->preferences : "{}";
     size_t prefs_len = strlen(prefs);
     if (u->attributes != NULL &&
@@ -166,8 +168,6 @@ bool travel_profile_write(const struct principal *p, struct arena *a, struct buf
         return false;
     if (!json_canonical_object(prefs, prefs_len, NULL, NULL))
         return false;
-    char balance[NUM_FIXED2_SIZE];
-    num_fixed2(pf.balance, balance);
     struct jw w;
     jw_init(&w, b);
     jw_obj_begin(&w);
@@ -189,7 +189,7 @@ bool travel_profile_write(const struct principal *p, struct arena *a, struct buf
     else
         jw_null(&w);
     JW_KEY(&w, "vacation_pool_balance");
-    jw_str(&w, balance);
+    jw_str(&w, pf.balance);
     JW_KEY(&w, "hotel_card_redeems_left");
     jw_int(&w, pf.redeems);
     JW_KEY(&w, "preferences");
@@ -259,6 +259,7 @@ static void token_resume(struct request *req, void *arg)
         surface_fail(&surface_travel, req, rc);
         return;
     }
+    http_no_store(req);
     http_reply_json(req, 200,
                     json_pack("{s:s, s:s, s:o}", "access_token", plaintext, "token_type", "Bearer",
                               "user", travel_profile_json(&p)));
@@ -270,7 +271,10 @@ static void token_issue_handler(struct server *srv, struct request *req,
     (void)unused;
     struct validator v;
     validator_init(&v, http_json(req));
-    const char *email = validate_string(&v, req, "email", V_REQUIRED, 255);
+    /* Laravel: email required|string|email|max:255, password
+     * required|string (with a hard byte limit), device_name
+     * required|string|max:255 (Sanctum's name column). */
+    const char *email = validate_string(&v, req, "email", V_REQUIRED | V_EMAIL, 255);
     const char *password =
         validate_string(&v, req, "password", V_REQUIRED | V_NO_TRIM, PASSWORD_MAX_BYTES);
     const char *device = validate_string(&v, req, "device_name", V_REQUIRED, 255);
@@ -281,8 +285,12 @@ static void token_issue_handler(struct server *srv, struct request *req,
     }
     validator_fini(&v);
     struct login *l = arena_alloc(http_arena(req), sizeof(*l));
-    int rc = login_begin(srv, http_arena(req), l, email, password, device,
-                         http_header(req, "X-Tenant"), http_client_ip(req));
+    const char *tenant;
+    int rc = principal_tenant_hint(srv, http_arena(req), http_header(req, "X-Tenant"),
+                                   http_host(req), &tenant);
+    if (rc == 0)
+        rc = login_begin(srv, http_arena(req), l, email, password, device, tenant,
+                         http_client_ip(req));
     if (rc == 0)
         rc = http_defer(req, login_verify, token_resume, l);
     if (rc != 0) {
@@ -297,7 +305,7 @@ static void user_handler(struct server *srv, struct request *req, const struct p
     struct buf b;
     buf_init(&b);
     buf_reserve(&b, PROFILE_SIZE_HINT);
-    if (travel_profile_write(p, http_arena(req), &b)) {
+    if (travel_profile_write(p, &b)) {
         size_t len = b.len;
         http_reply_json_text(req, 200, buf_steal(&b), len);
         return;
@@ -318,9 +326,10 @@ static void revoke_handler(struct server *srv, struct request *req, const struct
 
 static const struct route routes[] = {
     {HTTP_POST, "/api/v1/auth/token", token_issue_handler, AUTH_PUBLIC, NULL, "token", 0},
-    {HTTP_GET, "/api/v1/auth/user", user_handler, AUTH_BEARER_PAT, NULL, NULL, 0},
-    {HTTP_GET, "/api/v1/auth/profile", user_handler, AUTH_BEARER_PAT, NULL, NULL, 0},
-    {HTTP_POST, "/api/v1/auth/revoke", revoke_handler, AUTH_BEARER_PAT, NULL, NULL, 0},
+    /* Laravel's api group: throttle:api, 60 a minute per user. */
+    {HTTP_GET, "/api/v1/auth/user", user_handler, AUTH_BEARER_PAT, NULL, "travel", 0},
+    {HTTP_GET, "/api/v1/auth/profile", user_handler, AUTH_BEARER_PAT, NULL, "travel", 0},
+    {HTTP_POST, "/api/v1/auth/revoke", revoke_handler, AUTH_BEARER_PAT, NULL, "travel", 0},
 };
 
 const struct surface surface_travel = {

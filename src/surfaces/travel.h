@@ -6,7 +6,6 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-struct arena;
 struct buf;
 struct principal;
 
@@ -18,7 +17,6 @@ json_t *travel_profile_json(const struct principal *p);
  * travel_profile_json(p), dumped (JSON_COMPACT), appended to b without
  * building a jansson tree: the same bytes. False when p holds anything
  * the writer does not reproduce exactly (JSON columns not in canonical
- * form, invalid UTF-8): the caller then dumps travel_profile_json. a
- * (borrowed) holds scratch copies for the rare strtod.
+ * form, invalid UTF-8): the caller then dumps travel_profile_json.
  */
-bool travel_profile_write(const struct principal *p, struct arena *a, struct buf *b);
+bool travel_profile_write(const struct principal *p, struct buf *b);

@@ -51,6 +51,22 @@ static size_t utf8_len(const char *s)
     return n;
 }
 
+/* Laravel's "email" rule on a value that is not a string: it fails too. */
+static void not_a_string(struct validator *v, struct arena *a, const char *field, const char *name,
+                         unsigned flags)
+{
+    validate_add(v, field, arena_printf(a, "The %s field must be a string.", name));
+    if (flags & V_EMAIL)
+        validate_add(v, field,
+                     arena_printf(a, "The %s field must be a valid email address.", name));
+}
+
+/*
+ * Laravel's rules "required|string[|email]|max:N" in that order, without
+ * bail: only "required" stops the others, so a long invalid address gets
+ * both the email and the max message, and a number both the string and the
+ * email message (max measures a number's digits, never more than N here).
+ */
 const char *validate_string(struct validator *v, struct request *req, const char *field,
                             unsigned flags, size_t max)
 {
@@ -62,16 +78,11 @@ const char *validate_string(struct validator *v, struct request *req, const char
             validate_add(v, field, arena_printf(a, "The %s field is required.", name));
         return NULL;
     }
-    if (!json_is_string(j)) {
-        validate_add(v, field, arena_printf(a, "The %s field must be a string.", name));
+    if (!json_is_string(j) || strlen(json_string_value(j)) != json_string_length(j)) {
+        not_a_string(v, a, field, name, flags);
         return NULL;
     }
     const char *s = json_string_value(j);
-    size_t len = json_string_length(j);
-    if (strlen(s) != len) {
-        validate_add(v, field, arena_printf(a, "The %s field must be a string.", name));
-        return NULL;
-    }
     if (!(flags & V_NO_TRIM)) {
         while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
             s++;
@@ -86,18 +97,19 @@ const char *validate_string(struct validator *v, struct request *req, const char
             validate_add(v, field, arena_printf(a, "The %s field is required.", name));
         return NULL;
     }
+    bool ok = true;
+    if ((flags & V_EMAIL) && !user_email_syntax(s)) {
+        validate_add(v, field,
+                     arena_printf(a, "The %s field must be a valid email address.", name));
+        ok = false;
+    }
     if (max > 0 && utf8_len(s) > max) {
         validate_add(
             v, field,
             arena_printf(a, "The %s field must not be greater than %zu characters.", name, max));
-        return NULL;
+        ok = false;
     }
-    if ((flags & V_EMAIL) && !user_email_valid(s)) {
-        validate_add(v, field,
-                     arena_printf(a, "The %s field must be a valid email address.", name));
-        return NULL;
-    }
-    return s;
+    return ok ? s : NULL;
 }
 
 bool validate_failed(const struct validator *v)

@@ -436,3 +436,81 @@ bool json_canonical_object(const char *text, size_t n, json_member_fn visit, voi
         return false;
     return scan_object(&sc, visit, ctx) && sc.p == sc.end;
 }
+
+/* ---- a member's text in any valid JSON object ---- */
+
+static const char *skip_ws(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    return p;
+}
+
+/* Past the string that starts at p (at its '"'). */
+static const char *skip_string(const char *p, const char *end)
+{
+    for (p++; p < end && *p != '"'; p++) {
+        if (*p == '\\')
+            p++;
+    }
+    return p < end ? p + 1 : end;
+}
+
+/* Past the value that starts at p. */
+static const char *skip_value(const char *p, const char *end)
+{
+    if (p < end && *p == '"')
+        return skip_string(p, end);
+    unsigned depth = 0;
+    for (; p < end; p++) {
+        if (*p == '"') {
+            p = skip_string(p, end) - 1;
+        } else if (*p == '{' || *p == '[') {
+            depth++;
+        } else if (*p == '}' || *p == ']') {
+            if (depth == 0)
+                return p;
+            if (--depth == 0)
+                return p + 1;
+        } else if (depth == 0 &&
+                   (*p == ',' || *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) {
+            return p;
+        }
+    }
+    return p;
+}
+
+bool json_member_text(const char *text, size_t n, const char *key, const char **value,
+                      size_t *value_len)
+{
+    const char *end = text + n;
+    const char *p = skip_ws(text, end);
+    size_t klen = strlen(key);
+    bool found = false;
+    if (p >= end || *p != '{')
+        return false;
+    p++;
+    for (;;) {
+        p = skip_ws(p, end);
+        if (p >= end || *p != '"')
+            return found;
+        const char *k = p + 1;
+        p = skip_string(p, end);
+        bool match = (size_t)(p - 1 - k) == klen && memcmp(k, key, klen) == 0;
+        p = skip_ws(p, end);
+        if (p >= end || *p != ':')
+            return found;
+        p = skip_ws(p + 1, end);
+        const char *v = p;
+        p = skip_value(p, end);
+        if (match) {
+            *value = v;
+            *value_len = (size_t)(p - v);
+            found = true;
+        }
+        p = skip_ws(p, end);
+        if (p >= end || *p != ',')
+            return found;
+        p++;
+    }
+}

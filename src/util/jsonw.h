@@ -80,3 +80,14 @@ typedef void (*json_member_fn)(const char *key, size_t key_len, const char *valu
  * and only when the answer is true is the visit complete.
  */
 bool json_canonical_object(const char *text, size_t n, json_member_fn visit, void *ctx);
+
+/*
+ * The JSON text of the last top-level member named key (compared as raw
+ * bytes: a key written with escapes does not match) of the object
+ * text[0..n), which jansson must already have accepted (the scan only
+ * skips, it does not validate). The last one, because jansson keeps the
+ * last of duplicate keys. For a number that is its exact text, which
+ * jansson only gives as a double. False when there is none.
+ */
+bool json_member_text(const char *text, size_t n, const char *key, const char **value,
+                      size_t *value_len);

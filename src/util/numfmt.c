@@ -1,121 +1,147 @@
 /*
- * numfmt.c - "%.2f" and strtod for the values the hot path meets.
+ * numfmt.c - exact decimal rounding of money text (see numfmt.h).
  *
- * num_fixed2 rounds the exact binary value, as glibc's printf does: a
- * double below 2^53 is m * 2^e with a 53-bit integer m, so 100 * |d| is
- * m * 100 / 2^-e, an integer below 2^60 shifted right; the bits shifted
- * out decide the rounding (half way: to even). num_parse_decimal is the
- * classic exact case of decimal conversion: an integer below 2^53 and a
- * power of ten up to 10^22 are both exact doubles, so one division (or
- * one conversion) rounds once, correctly, like strtod.
+ * The text is read as a digit string d[0..m) without leading zeros and a
+ * decimal exponent q: the value is 0.d0 d1 d2 ... * 10^q, so digit i is
+ * worth 10^(q-1-i) and the hundredths are digit q+1. The cents are the
+ * digits up to q+1; digit q+2 decides the rounding (5 or more: up, which
+ * for the magnitude is away from zero).
  */
 #include "util/numfmt.h"
 
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 
-/* 2^53: from here on not every integer is a double. */
-#define EXACT_LIMIT_EXP 1076 /* biased exponent of 2^53 */
+/* The largest exponent magnitude read; beyond it the value is out of range
+ * (or zero) either way. */
+#define EXP_MAX 100000
 
-/* 100 * |d| rounded to an integer as printf rounds; false if |d| >= 2^53
- * or d is not finite. *neg is the sign bit. */
-static bool cents(double d, uint64_t *out, bool *neg)
-{
-    uint64_t bits;
-    memcpy(&bits, &d, sizeof(bits));
-    *neg = (bits >> 63) != 0;
-    int biased = (int)((bits >> 52) & 0x7ff);
-    if (biased >= EXACT_LIMIT_EXP)
-        return false;
-    uint64_t m = bits & ((1ULL << 52) - 1);
-    int e = -1074; /* a subnormal: no implicit bit */
-    if (biased != 0) {
-        m |= 1ULL << 52;
-        e = biased - 1075;
-    }
-    if (e >= 0) {
-        *out = (m << e) * 100; /* an integer below 2^53 */
-        return true;
-    }
-    int k = -e;
-    uint64_t p = m * 100; /* below 2^60 */
-    if (k > 60) {
-        *out = 0; /* p < 2^60 <= half of 2^k: rounds down */
-        return true;
-    }
-    uint64_t q = p >> k;
-    uint64_t rest = p & ((1ULL << k) - 1);
-    uint64_t half = 1ULL << (k - 1);
-    if (rest > half || (rest == half && (q & 1) != 0))
-        q++;
-    *out = q;
-    return true;
-}
-
-size_t num_fixed2(double d, char out[NUM_FIXED2_SIZE])
-{
-    uint64_t q;
+struct decimal {
     bool neg;
-    if (!cents(d, &q, &neg)) {
-        int n = snprintf(out, NUM_FIXED2_SIZE, "%.2f", d);
-        if (n < 0) {
-            out[0] = '\0';
-            return 0;
-        }
-        return (size_t)n < NUM_FIXED2_SIZE ? (size_t)n : NUM_FIXED2_SIZE - 1;
-    }
-    /* Digits from the end: two decimals, the point, the integer part. */
-    char tmp[24];
-    size_t i = sizeof(tmp);
-    tmp[--i] = (char)('0' + q % 10);
-    tmp[--i] = (char)('0' + q / 10 % 10);
-    tmp[--i] = '.';
-    uint64_t whole = q / 100;
-    do {
-        tmp[--i] = (char)('0' + whole % 10);
-        whole /= 10;
-    } while (whole > 0);
-    if (neg)
-        tmp[--i] = '-';
-    size_t n = sizeof(tmp) - i;
-    memcpy(out, tmp + i, n);
-    out[n] = '\0';
-    return n;
+    const char *digits; /* significant digits, the first nonzero */
+    size_t m;           /* how many; 0 for zero */
+    const char *skip;   /* where the fraction's '.' sits among them, or NULL */
+    long q;             /* the value is 0.digits * 10^q */
+};
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
 }
 
-bool num_parse_decimal(const char *s, size_t n, double *out)
+/* Parses s[0..n) into *d; false if it is not BigDecimal::of's grammar. */
+static bool parse(const char *s, size_t n, struct decimal *d)
 {
-    static const double pow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                   1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-    size_t i = 0;
-    bool neg = false;
-    if (n > 0 && (s[0] == '+' || s[0] == '-')) {
-        neg = s[0] == '-';
-        i = 1;
+    const char *p = s, *end = s + n;
+    memset(d, 0, sizeof(*d));
+    if (p < end && (*p == '-' || *p == '+'))
+        d->neg = *p++ == '-';
+    const char *int_start = p;
+    while (p < end && is_digit(*p))
+        p++;
+    size_t int_len = (size_t)(p - int_start);
+    size_t frac_len = 0;
+    const char *frac_start = NULL;
+    if (p < end && *p == '.') {
+        frac_start = ++p;
+        while (p < end && is_digit(*p))
+            p++;
+        frac_len = (size_t)(p - frac_start);
     }
-    uint64_t v = 0;
-    unsigned digits = 0, decimals = 0;
-    bool point = false;
-    for (; i < n; i++) {
-        char c = s[i];
-        if (c == '.' && !point) {
-            point = true;
-            continue;
-        }
-        if (c < '0' || c > '9')
-            return false;
-        digits++;
-        if (digits > 18)
-            return false;
-        v = v * 10 + (uint64_t)(c - '0');
-        if (point)
-            decimals++;
-    }
-    if (digits == 0 || (point && digits > 15))
+    if (int_len + frac_len == 0)
         return false;
-    /* v < 10^15 < 2^53 with a point: exact, and so is 10^decimals. */
-    double d = point ? (double)v / pow10[decimals] : (double)v;
-    *out = neg ? -d : d;
+    long exp = 0;
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        bool eneg = false;
+        if (p < end && (*p == '-' || *p == '+'))
+            eneg = *p++ == '-';
+        if (p == end)
+            return false;
+        for (; p < end && is_digit(*p); p++) {
+            if (exp < EXP_MAX)
+                exp = exp * 10 + (*p - '0');
+        }
+        exp = eneg ? -exp : exp;
+    }
+    if (p != end)
+        return false;
+    /* Drop leading zeros of the integer part, then (when it is empty) of
+     * the fraction, moving the exponent with them. */
+    d->q = (long)int_len + exp;
+    const char *first = int_start;
+    while (first < int_start + int_len && *first == '0') {
+        first++;
+        d->q--;
+    }
+    if (first == int_start + int_len) {
+        first = frac_start;
+        while (first != NULL && first < frac_start + frac_len && *first == '0') {
+            first++;
+            d->q--;
+        }
+        if (first == NULL || first == frac_start + frac_len)
+            return true; /* zero */
+        d->digits = first;
+        d->m = (size_t)(frac_start + frac_len - first);
+        return true;
+    }
+    d->digits = first;
+    d->m = (size_t)(int_start + int_len - first) + frac_len;
+    d->skip = frac_len > 0 ? frac_start - 1 : NULL;
     return true;
+}
+
+/* Digit i of d (0 past either end). */
+static int digit_at(const struct decimal *d, long i)
+{
+    if (i < 0 || (size_t)i >= d->m)
+        return 0;
+    const char *c = d->digits + i;
+    if (d->skip != NULL && c >= d->skip)
+        c++; /* the digits continue after the '.' */
+    return *c - '0';
+}
+
+size_t num_money2(const char *s, size_t n, char out[NUM_MONEY_SIZE])
+{
+    struct decimal d;
+    if (n > NUM_MONEY_INPUT_MAX || !parse(s, n, &d))
+        return 0;
+    if (d.m > 0 && d.q > NUM_MONEY_INT_DIGITS)
+        return 0;
+    /* cents[]: the digits 0..q+1 (at least three, zero-padded in front),
+     * then + 1 if digit q+2 is 5 or more. */
+    char cents[NUM_MONEY_INT_DIGITS + 4];
+    long last = d.m > 0 ? d.q + 1 : -1;
+    size_t len = last >= 0 ? (size_t)last + 1 : 0;
+    size_t pad = len < 3 ? 3 - len : 0;
+    memset(cents, '0', pad);
+    for (size_t i = 0; i < len; i++)
+        cents[pad + i] = (char)('0' + digit_at(&d, (long)i));
+    len += pad;
+    if (d.m > 0 && digit_at(&d, d.q + 2) >= 5) {
+        size_t i = len;
+        while (i > 0 && cents[i - 1] == '9')
+            cents[--i] = '0';
+        if (i == 0) {
+            memmove(cents + 1, cents, len++);
+            cents[0] = '1';
+        } else {
+            cents[i - 1]++;
+        }
+    }
+    bool zero = true;
+    for (size_t i = 0; i < len; i++)
+        zero = zero && cents[i] == '0';
+    size_t o = 0;
+    if (d.neg && !zero)
+        out[o++] = '-';
+    memcpy(out + o, cents, len - 2);
+    o += len - 2;
+    out[o++] = '.';
+    out[o++] = cents[len - 2];
+    out[o++] = cents[len - 1];
+    out[o] = '\0';
+    return o;
 }

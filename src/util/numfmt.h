@@ -1,38 +1,35 @@
 /*
- * numfmt.h - numbers to and from text without printf or strtod, for the
- * request hot path (a profile prints a money amount on every request).
+ * numfmt.h - money amounts from their decimal text to the seed's
+ * two-decimal string, exactly, without a double in between.
  *
- * Each function gives exactly what its libc reference gives, and the unit
- * test compares the two over many values: num_fixed2 is
- * snprintf("%.2f") and num_parse_decimal is strtod. An input outside the
- * range a function can do exactly goes to the reference (num_fixed2) or
- * is refused (num_parse_decimal), never approximated.
+ * Laravel's decimal:2 cast (BigDecimal::of($v)->toScale(2, HALF_UP), and
+ * before it number_format($v, 2, '.', '')) rounds the decimal value half
+ * away from zero: "0.125" is "0.13", "-0.125" is "-0.13", "0.005" is
+ * "0.01". A double cannot hold 0.125's neighbours (0.015 is
+ * 0.01499999...), so the text is rounded digit by digit.
  *
- * Both assume the default floating-point rounding mode (to nearest, ties
- * to even), which the program never changes. No allocation, no global
- * state; thread-safe.
+ * No allocation, no global state; thread-safe.
  */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
 
-/* The size of num_fixed2's output buffer (snprintf truncates to it). */
-#define NUM_FIXED2_SIZE 64
+/* Digits before the point that num_money2 accepts (10^64 is plenty). */
+#define NUM_MONEY_INT_DIGITS 64
+/* The size of num_money2's output buffer: sign, digits (one more after
+ * rounding up), point, 2, NUL. */
+#define NUM_MONEY_SIZE (NUM_MONEY_INT_DIGITS + 6)
+/* The longest input num_money2 reads. */
+#define NUM_MONEY_INPUT_MAX 256
 
 /*
- * Writes what snprintf(out, NUM_FIXED2_SIZE, "%.2f", d) writes and returns
- * its length. Exact and without printf for |d| < 2^53 ("-0.00" for -0.0
- * and for negatives that round to zero, like printf); snprintf itself for
- * larger values, infinities and NaN.
+ * Writes the decimal text s[0..n) (need not be NUL-terminated) rounded
+ * half away from zero to two decimals ("1234.50": no thousands separator,
+ * never "-0.00") and returns the length. The grammar is BigDecimal::of's:
+ * an optional sign, digits with an optional '.' (".5" and "5." too, at
+ * least one digit), an optional exponent e[+-]digits. Returns 0 (out
+ * untouched) for anything else: spaces, hex, "inf", more than
+ * NUM_MONEY_INPUT_MAX bytes, or a value of more than NUM_MONEY_INT_DIGITS
+ * digits before the point (before rounding).
  */
-size_t num_fixed2(double d, char out[NUM_FIXED2_SIZE]);
-
-/*
- * The value strtod gives for the text s[0..n) (which need not be
- * NUL-terminated) when all of it is a plain decimal: an optional sign,
- * digits, and an optional '.' with more digits; at least one digit, at
- * most 15 with a '.', 18 without. False for anything else (spaces,
- * exponents, hex, "inf", "nan", trailing text, more digits): the caller
- * then asks strtod.
- */
-bool num_parse_decimal(const char *s, size_t n, double *out);
+size_t num_money2(const char *s, size_t n, char out[NUM_MONEY_SIZE]);

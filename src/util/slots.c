@@ -5,6 +5,16 @@
 
 #include "util/xalloc.h"
 
+uint64_t slots_key_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
 void slots_init(struct slots *t, size_t n)
 {
     size_t sets = 1;

@@ -33,6 +33,9 @@ struct slots {
 void slots_init(struct slots *t, size_t n);
 /* Frees every entry. No other thread may use t by then. Twice is harmless. */
 void slots_fini(struct slots *t);
+/* A string as a 64-bit key (FNV-1a): for slots_set, and for any other
+ * table keyed by strings (the rate limiter's). */
+uint64_t slots_key_str(const char *s);
 /* The set of a key: a 64-bit mix of it, masked. */
 size_t slots_set(const struct slots *t, uint64_t key);
 /* Read-locks set s and returns its SLOTS_WAYS entries (each may be NULL). */

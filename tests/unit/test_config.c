@@ -3,6 +3,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -367,6 +369,98 @@ static void mail_and_admin_variables(void **state)
     }
 }
 
+static void cors_origins_list(void **state)
+{
+    (void)state;
+    char *list[CONFIG_MAX_CORS_ORIGINS];
+    size_t n = 99;
+
+    assert_true(config_parse_origins("*", list, 4, &n));
+    assert_int_equal(n, 0);
+    assert_true(config_parse_origins(" ", list, 4, &n));
+    assert_int_equal(n, 0);
+    assert_true(config_parse_origins("https://app.example.com , http://[::1]:3000", list, 4, &n));
+    assert_int_equal(n, 2);
+    assert_string_equal(list[0], "https://app.example.com");
+    assert_string_equal(list[1], "http://[::1]:3000");
+    free(list[0]);
+    free(list[1]);
+    assert_false(config_parse_origins("app.example.com", list, 4, &n));
+    assert_false(config_parse_origins("https://a.example/", list, 4, &n));
+    assert_false(config_parse_origins("https://a.example,,https://b.example", list, 4, &n));
+    assert_false(config_parse_origins("https://a.example,*", list, 4, &n));
+    assert_false(config_parse_origins("https://a,https://b,https://c", list, 2, &n));
+    assert_int_equal(n, 0);
+
+    const char *env[] = {"LATCHKEY_CORS_ORIGINS", "https://a.example,https://b.example", NULL};
+    struct config c;
+    char err[256] = "";
+    assert_int_equal(load(env, &c, err), 0);
+    assert_int_equal(c.n_cors_origins, 2);
+    config_fini(&c);
+    const char *bad[] = {"LATCHKEY_CORS_ORIGINS", "https://a.example/path", NULL};
+    assert_int_not_equal(load(bad, &c, err), 0);
+    assert_non_null(strstr(err, "LATCHKEY_CORS_ORIGINS"));
+    config_fini(&c);
+}
+
+/* config_check_env's findings, for the tests below. */
+struct unknown_seen {
+    size_t n;
+    char name[8][160];
+    char nearest[8][64];
+};
+
+static void seen(void *ctx, const char *name, const char *nearest)
+{
+    struct unknown_seen *u = ctx;
+    if (u->n < 8) {
+        snprintf(u->name[u->n], sizeof(u->name[0]), "%s", name);
+        snprintf(u->nearest[u->n], sizeof(u->nearest[0]), "%s", nearest);
+    }
+    u->n++;
+}
+
+static void unknown_variables_name_the_nearest(void **state)
+{
+    (void)state;
+    const char *env[] = {NULL};
+    struct config c;
+    char err[256];
+    assert_int_equal(load(env, &c, err), 0);
+    /* Every name config_load reads is known, set or not, including the
+     * generated LATCHKEY_RATE_<BUCKET> names and the tests-only one. */
+    char *const known[] = {"LATCHKEY_DATABASE_URL=x.db",
+                           "LATCHKEY_LISTEN=127.0.0.1:0",
+                           "LATCHKEY_RATE_TOKEN=1/60",
+                           "LATCHKEY_RATE_ADMIN_RESET_EMAIL=1/60",
+                           "LATCHKEY_TEST_CLOCK_OFFSET=0",
+                           "LATCHKEY_LOG_FLUSH_MS",
+                           "PATH=/usr/bin",
+                           "LATCHKEYS=1",
+                           NULL};
+    struct unknown_seen u = {0};
+    assert_int_equal(config_check_env(&c, known, seen, &u), 0);
+    assert_int_equal(u.n, 0);
+
+    char long_name[300];
+    memset(long_name, 'A', sizeof(long_name) - 1);
+    memcpy(long_name, "LATCHKEY_", 9);
+    long_name[sizeof(long_name) - 1] = '\0';
+    char *const typos[] = {"LATCHKEY_DATABSE_URL=secret-value", "LATCHKEY_RATE_TOKNE=1/60",
+                           "LATCHKEY_THREAD=4", long_name, NULL};
+    assert_int_equal(config_check_env(&c, typos, seen, &u), 4);
+    assert_string_equal(u.name[0], "LATCHKEY_DATABSE_URL");
+    assert_string_equal(u.nearest[0], "LATCHKEY_DATABASE_URL");
+    assert_string_equal(u.name[1], "LATCHKEY_RATE_TOKNE");
+    assert_string_equal(u.nearest[1], "LATCHKEY_RATE_TOKEN");
+    assert_string_equal(u.name[2], "LATCHKEY_THREAD");
+    assert_string_equal(u.nearest[2], "LATCHKEY_THREADS");
+    assert_int_equal(strlen(u.name[3]), 128); /* cut, not overflowed */
+    assert_non_null(u.nearest[3]);
+    config_fini(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -379,7 +473,9 @@ int main(void)
         cmocka_unit_test(redis_url_forms),
         cmocka_unit_test(redis_variables),
         cmocka_unit_test(trusted_proxies_list),
+        cmocka_unit_test(cors_origins_list),
         cmocka_unit_test(mail_and_admin_variables),
+        cmocka_unit_test(unknown_variables_name_the_nearest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

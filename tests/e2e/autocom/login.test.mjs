@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  ACCOUNT_INACTIVE, ACCOUNT_SUSPENDED, INVALID, INVALID_CREDENTIALS, ISO_Z_RE,
+  ACCOUNT_INACTIVE, ACCOUNT_SUSPENDED, AGENT_PERMISSIONS, INVALID, INVALID_CREDENTIALS, ISO_Z_RE,
   MEMBERSHIP_SUSPENDED, MISSING_TENANT, NOT_MEMBER, SEED_LOGIN_RESPONSE, TENANT_NOT_FOUND, call,
   login, loginOk, registerOk, verifyWithJose,
 } from '../lib/autocom.mjs';
@@ -21,7 +21,7 @@ describe('autocom: POST /api/v1/auth/login', () => {
   before(async () => {
     server = await startServer();
     owner = await registerOk(server, 'my-store', 'john@mystore.com', { company_name: 'My Store' });
-    createTenant(server, 'other-store', 'Other Store');
+    createTenant(server, 'other-store', 'Other Store', ['--product', 'autocom']);
   }, { timeout: 60000 });
 
   after(async () => {
@@ -143,8 +143,8 @@ describe('autocom: POST /api/v1/auth/login', () => {
     cliJson(server.cli, 'user', 'set-status', '--email', 'agent@mystore.com', '--status',
       'active');
     const ok = await loginOk(server, 'my-store', 'agent@mystore.com');
-    assert.equal(ok.body.user.role, 'user', 'the Agent role, by its slug');
-    assert.deepEqual(ok.body.user.permissions, ['dashboard.user', 'pos.view']);
+    assert.equal(ok.body.user.role, 'agent', 'the Agent role, by its slug');
+    assert.deepEqual(ok.body.user.permissions, AGENT_PERMISSIONS);
   });
 
   test('a user in two tenants gets a token for the one X-Tenant names', async () => {
@@ -154,7 +154,7 @@ describe('autocom: POST /api/v1/auth/login', () => {
     const b = await loginOk(server, 'other-store', 'john@mystore.com');
     assert.equal(a.body.tenant.id, 'my-store');
     assert.equal(b.body.tenant.id, 'other-store');
-    assert.equal(b.body.user.role, 'user');
+    assert.equal(b.body.user.role, 'agent');
     const pa = (await verifyWithJose(server, a.token)).payload;
     const pb = (await verifyWithJose(server, b.token)).payload;
     assert.equal(pa.tid, 'my-store');

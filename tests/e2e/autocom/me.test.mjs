@@ -1,13 +1,13 @@
 // Seed 002: GET /api/v1/auth/me and GET /api/v1/auth/tenants, a user in two
-// tenants, and the tenant a token is bound to (a token for A with X-Tenant: B is
-// refused and never answers with B's data).
+// tenants; a token used with X-Tenant of a tenant its user is not in is refused
+// and never answers with that tenant's data (tenant-choice.test.mjs: the rest).
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  ISO_Z_RE, MEMBERSHIP_SUSPENDED, NOT_MEMBER, SEED_ME, SEED_TENANTS, UNAUTHENTICATED, call,
-  loginOk, registerOk,
+  AGENT_PERMISSIONS, ISO_Z_RE, MEMBERSHIP_SUSPENDED, NOT_MEMBER, SEED_ME, SEED_TENANTS, TENANT_NOT_FOUND,
+  UNAUTHENTICATED, call, loginOk, registerOk,
 } from '../lib/autocom.mjs';
 import { assertSameShape, createUser } from '../lib/fixtures.mjs';
 import { api, cliJson, startServer } from '../lib/server.mjs';
@@ -50,7 +50,7 @@ describe('autocom: /auth/me and /auth/tenants', () => {
     assert.ok(me.tenant_membership.permissions.includes('team.manage_roles'));
     assert.deepEqual(me.tenants, [
       { id: 'my-store', name: 'My Store', role: 'owner', is_current: true },
-      { id: 'other-store', name: 'Other Store', role: 'user', is_current: false },
+      { id: 'other-store', name: 'Other Store', role: 'agent', is_current: false },
     ]);
   });
 
@@ -64,8 +64,8 @@ describe('autocom: /auth/me and /auth/tenants', () => {
     const other = (await loginOk(server, 'other-store', 'john@mystore.com')).token;
     const res = await call(server, 'GET', '/api/v1/auth/me', other, { tenant: 'other-store' });
     assert.equal(res.status, 200, res.text);
-    assert.equal(res.body.tenant_membership.role, 'user');
-    assert.deepEqual(res.body.tenant_membership.permissions, ['dashboard.user', 'pos.view']);
+    assert.equal(res.body.tenant_membership.role, 'agent');
+    assert.deepEqual(res.body.tenant_membership.permissions, AGENT_PERMISSIONS);
     assert.deepEqual(res.body.tenants.map((t) => [t.id, t.is_current]),
       [['my-store', false], ['other-store', true]]);
   });
@@ -75,28 +75,25 @@ describe('autocom: /auth/me and /auth/tenants', () => {
     assert.equal(res.status, 200, res.text);
     assertSameShape(res.body, SEED_TENANTS, 'tenants');
     assert.deepEqual(res.body.tenants.map((t) => [t.id, t.name, t.role]),
-      [['my-store', 'My Store', 'owner'], ['other-store', 'Other Store', 'user']]);
+      [['my-store', 'My Store', 'owner'], ['other-store', 'Other Store', 'agent']]);
     for (const t of res.body.tenants) assert.match(t.joined_at, ISO_Z_RE);
     assert.ok(res.body.tenants[0].joined_at < res.body.tenants[1].joined_at,
       'oldest membership first');
   });
 
-  test('a token for A with X-Tenant: B is refused, never B\'s data', async () => {
-    // John is a member of other-store, but this token is my-store's.
-    let res = await call(server, 'GET', '/api/v1/auth/me', token, { tenant: 'other-store' });
-    assert.equal(res.status, 403, res.text);
-    assert.deepEqual(res.body, NOT_MEMBER);
+  test('X-Tenant of a tenant the user is not in is refused, never its data', async () => {
     // third-store: John is not a member at all.
-    res = await call(server, 'GET', '/api/v1/auth/me', token, { tenant: 'third-store' });
+    let res = await call(server, 'GET', '/api/v1/auth/me', token, { tenant: 'third-store' });
     assert.equal(res.status, 403, res.text);
     assert.deepEqual(res.body, NOT_MEMBER);
+    // /auth/tenants takes no tenant: the header changes nothing.
     res = await call(server, 'GET', '/api/v1/auth/tenants', token, { tenant: 'third-store' });
-    assert.equal(res.status, 403);
+    assert.equal(res.status, 200);
     assert.ok(!res.text.includes('Third Store'));
-    // An unknown tenant: the same answer (no tenant enumeration).
+    // An unknown tenant: 404, as at login.
     res = await call(server, 'GET', '/api/v1/auth/me', token, { tenant: 'no-such-store' });
-    assert.equal(res.status, 403);
-    assert.deepEqual(res.body, NOT_MEMBER);
+    assert.equal(res.status, 404);
+    assert.deepEqual(res.body, TENANT_NOT_FOUND);
   });
 
   test('a suspended membership: 403 with the seed body on the next request', async () => {

@@ -141,9 +141,9 @@ describe('autocom team: invitations by email, the whole loop', () => {
 
     // Change her role: agent, without team.view, at once.
     let r = await teamCall(server, 'PATCH', `/api/v1/team/members/${janeId}/role`, team.owner, team,
-      { role_id: team.roles.user });
+      { role_id: team.roles.agent });
     assert.equal(r.status, 200, r.text);
-    assert.equal(r.body.member.role.slug, 'user');
+    assert.equal(r.body.member.role.slug, 'agent');
     r = await teamCall(server, 'GET', '/api/v1/team', jane, team);
     assert.equal(r.status, 403, r.text);
     assert.deepEqual(r.body, { ...SEED_FORBIDDEN, required_permission: 'team.view' });
@@ -195,7 +195,7 @@ describe('autocom team: invitations by email, the whole loop', () => {
     assert.deepEqual(accepted.detail, { invitation_id: inv.id, role_id: team.roles.manager,
       invited_by: team.owner.id, new_user: true });
     assert.deepEqual(one('member.role_change').detail, { target_user_id: janeId,
-      from_role_id: team.roles.manager, to_role_id: team.roles.user });
+      from_role_id: team.roles.manager, to_role_id: team.roles.agent });
     for (const action of ['member.suspend', 'member.reactivate', 'member.remove']) {
       const e = one(action);
       assert.equal(e.user_id, team.owner.id, action);
@@ -208,28 +208,28 @@ describe('autocom team: invitations by email, the whole loop', () => {
 
   test('an existing account joins with the token alone; its password is unchanged', async () => {
     const other = await makeTeam(server, 'other-store', 'olga@other.com');
-    await invite('olga@other.com', 'user');
+    await invite('olga@other.com', 'agent');
     const token = tokenOf(await nextMessage('olga@other.com'));
     const res = await accept(server, { token, name: 'Mallory', password: 'mallory-pass',
       password_confirmation: 'mallory-pass' });
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(res.body.user, { id: other.owner.id, name: 'John Doe', email: 'olga@other.com',
-      role: 'user' });
+      role: 'agent' });
     await loginOk(server, 'my-store', 'olga@other.com', PASSWORD);
     const bad = await login(server, 'my-store', 'olga@other.com', 'mallory-pass');
     assert.equal(bad.status, 401, bad.text);
     // Already a member: a second invitation is refused up front.
     const dup = await teamCall(server, 'POST', '/api/v1/team/invite', team.owner, team,
-      { email: 'olga@other.com', role_id: team.roles.user });
+      { email: 'olga@other.com', role_id: team.roles.agent });
     assert.equal(dup.status, 422, dup.text);
     assert.deepEqual(dup.body.errors, { email: ['This user is already a member of this organization.'] });
   });
 
   test('resend: a new email, a new token, the old link dead', async () => {
-    const inv = await invite('rita@example.com', 'user');
+    const inv = await invite('rita@example.com', 'agent');
     const first = tokenOf(await nextMessage('rita@example.com'));
     const dup = await teamCall(server, 'POST', '/api/v1/team/invite', team.owner, team,
-      { email: 'RITA@example.com', role_id: team.roles.user });
+      { email: 'RITA@example.com', role_id: team.roles.agent });
     assert.equal(dup.status, 422, dup.text);
     assert.deepEqual(dup.body.errors,
       { email: ['An invitation has already been sent to this email address.'] });
@@ -256,7 +256,7 @@ describe('autocom team: invitations by email, the whole loop', () => {
   });
 
   test('cancel: the link answers 410; a new invitation may follow', async () => {
-    const inv = await invite('carl@example.com', 'user');
+    const inv = await invite('carl@example.com', 'agent');
     const token = tokenOf(await nextMessage('carl@example.com'));
     let res = await teamCall(server, 'DELETE', `/api/v1/team/invitations/${inv.id}`, team.owner,
       team);
@@ -268,7 +268,7 @@ describe('autocom team: invitations by email, the whole loop', () => {
     assert.deepEqual(res.body, { message: 'This invitation has been cancelled', status: 'cancelled' });
     res = await teamCall(server, 'DELETE', `/api/v1/team/invitations/${inv.id}`, team.owner, team);
     assert.equal(res.status, 410, res.text);
-    await invite('carl@example.com', 'user');
+    await invite('carl@example.com', 'agent');
     tokenOf(await nextMessage('carl@example.com'));
   });
 
@@ -308,7 +308,7 @@ describe('autocom team: an invitation expires after 7 days', () => {
     try {
       const team = await makeTeam(server, 'my-store', 'john@mystore.com');
       const res = await teamCall(server, 'POST', '/api/v1/team/invite', team.owner, team,
-        { email: 'late@example.com', role_id: team.roles.user });
+        { email: 'late@example.com', role_id: team.roles.agent });
       assert.equal(res.status, 201, res.text);
       const token = tokenOf(await sink.waitForMessage({ to: 'late@example.com' }));
       await server.stop({ keep: true });
@@ -324,7 +324,7 @@ describe('autocom team: an invitation expires after 7 days', () => {
       assert.deepEqual(acc.body, { message: 'This invitation has expired', status: 'expired' });
       // An expired invitation can be resent, and a new invitation replaces it.
       const again = await teamCall(server, 'POST', '/api/v1/team/invite', owner, team,
-        { email: 'late@example.com', role_id: team.roles.user });
+        { email: 'late@example.com', role_id: team.roles.agent });
       assert.equal(again.status, 201, again.text);
     } finally {
       await server.stop();

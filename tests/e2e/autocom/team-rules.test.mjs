@@ -33,10 +33,10 @@ describe('autocom team: permissions, tenants, owners', () => {
     b = await makeTeam(server, 'other-store', 'olga@other.com');
     aAdmin = await addMember(server, a, 'admin@mystore.com', 'admin');
     aManager = await addMember(server, a, 'manager@mystore.com', 'manager');
-    aAgent = await addMember(server, a, 'agent@mystore.com', 'user');
-    bAgent = await addMember(server, b, 'agent@other.com', 'user');
+    aAgent = await addMember(server, a, 'agent@mystore.com', 'agent');
+    bAgent = await addMember(server, b, 'agent@other.com', 'agent');
     const res = await teamCall(server, 'POST', '/api/v1/team/invite', b.owner, b,
-      { email: 'invitee@other.com', role_id: b.roles.user });
+      { email: 'invitee@other.com', role_id: b.roles.agent });
     assert.equal(res.status, 201, res.text);
     bInvitation = res.body.invitation;
   }, { timeout: 60000 });
@@ -59,7 +59,7 @@ describe('autocom team: permissions, tenants, owners', () => {
     }
     // The seed's example exactly: an agent inviting.
     const res = await teamCall(server, 'POST', '/api/v1/team/invite', aAgent, a,
-      { email: 'x@mystore.com', role_id: a.roles.user });
+      { email: 'x@mystore.com', role_id: a.roles.agent });
     assert.deepEqual(res.body, SEED_FORBIDDEN);
     // A manager holds team.view and team.invite.
     assert.equal((await teamCall(server, 'GET', '/api/v1/team', aManager, a)).status, 200);
@@ -96,14 +96,14 @@ describe('autocom team: permissions, tenants, owners', () => {
     assert.deepEqual(res.body, { message: 'The given data was invalid',
       errors: { role_id: ['The selected role is invalid.'] } });
     res = await teamCall(server, 'POST', '/api/v1/team/invite', a.owner, a,
-      { email: 'new@mystore.com', role_id: b.roles.user });
+      { email: 'new@mystore.com', role_id: b.roles.agent });
     assert.equal(res.status, 422, res.text);
     // Other-store is untouched.
     const inv = await teamCall(server, 'GET', '/api/v1/team/invitations', b.owner, b);
     assert.deepEqual(inv.body.invitations, [bInvitation]);
     const m = await findMember(server, b, b.owner, bAgent.id);
     assert.equal(m.status, 'active');
-    assert.equal(m.role.slug, 'user');
+    assert.equal(m.role.slug, 'agent');
     assert.equal((await teamCall(server, 'GET', '/api/v1/team', bAgent, b)).status, 403,
       'the agent is still an agent (403 for lack of team.view, not 401)');
     // Unknown and malformed ids are the same 404.
@@ -128,7 +128,7 @@ describe('autocom team: permissions, tenants, owners', () => {
         errors: { member: [LAST_OWNER] } });
     }
     // An admin may not touch the owner at all.
-    for (const [method, path, body] of [['PATCH', `${self}/role`, { role_id: a.roles.user }],
+    for (const [method, path, body] of [['PATCH', `${self}/role`, { role_id: a.roles.agent }],
       ['POST', `${self}/suspend`], ['DELETE', self]]) {
       res = await teamCall(server, method, path, aAdmin, a, body);
       assert.equal(res.status, 403, `${method} ${path}: ${res.text}`);
@@ -206,8 +206,8 @@ describe('autocom team: permissions, tenants, owners', () => {
   });
 
   test('suspend: 403 suspended at once, other tenant untouched; reactivate; remove', async () => {
-    const both = await addMember(server, a, 'both@mystore.com', 'user');
-    const inB = await addMember(server, b, 'both@mystore.com', 'user');
+    const both = await addMember(server, a, 'both@mystore.com', 'agent');
+    const inB = await addMember(server, b, 'both@mystore.com', 'agent');
     const path = `/api/v1/team/members/${both.id}`;
     assert.equal((await teamCall(server, 'GET', '/api/v1/auth/me', both, a)).status, 200);
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { ISO_Z_RE } from '../lib/autocom.mjs';
+import { AGENT_PERMISSIONS, ISO_Z_RE } from '../lib/autocom.mjs';
 import { assertSameShape } from '../lib/fixtures.mjs';
 import { api, startServer } from '../lib/server.mjs';
 import {
@@ -27,7 +27,7 @@ describe('autocom team: members, roles, permissions', () => {
     team = await makeTeam(server, 'my-store', 'john@mystore.com');
     other = await makeTeam(server, 'other-store', 'olga@other.com');
     for (let i = 1; i <= 19; i++) {
-      const role = i % 3 === 0 ? 'manager' : 'user';
+      const role = i % 3 === 0 ? 'manager' : 'agent';
       const email = `m${String(i).padStart(2, '0')}@mystore.com`;
       const r = server.cli('user', 'create', '--email', email, '--name', `Member ${i}`,
         '--password', PASSWORD, '--tenant', 'my-store', '--role', role, '--json');
@@ -92,6 +92,26 @@ describe('autocom team: members, roles, permissions', () => {
     assert.equal(res.body.meta.from, null);
     assert.equal(res.body.meta.to, null);
     assert.equal(res.body.meta.current_page, 8);
+    // Laravel's LengthAwarePaginator past the last page: previousPageUrl()
+    // is null only on page 1, so prev is page 7's URL; next is null
+    // (hasMorePages() is false); first and last stay the real ones.
+    assert.deepEqual(res.body.links, {
+      first: `${path}?per_page=3&page=1`, last: `${path}?per_page=3&page=7`,
+      prev: `${path}?per_page=3&page=7`, next: null,
+    });
+    assert.equal(res.body.meta.last_page, 7);
+    assert.equal(res.body.meta.total, 20);
+    const links = res.body.meta.links;
+    assert.deepEqual(links[0],
+      { url: `${path}?per_page=3&page=7`, label: '&laquo; Previous', active: false });
+    assert.deepEqual(links.at(-1), { url: null, label: 'Next &raquo;', active: false });
+    assert.deepEqual(links.slice(1, -1).map((l) => [l.label, l.active]),
+      [1, 2, 3, 4, 5, 6, 7].map((n) => [String(n), false]));
+    // Far past the end, prev is still the page before the current one.
+    res = await teamCall(server, 'GET', '/api/v1/team?per_page=3&page=50', team.owner, team);
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.links.prev, `${path}?per_page=3&page=49`);
+    assert.equal(res.body.meta.links[0].url, `${path}?per_page=3&page=49`);
   });
 
   test('GET /team?per_page=1: 20 pages, Laravel\'s window of page links', async () => {
@@ -134,14 +154,14 @@ describe('autocom team: members, roles, permissions', () => {
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(Object.keys(res.body), ['roles']);
     assert.deepEqual(res.body.roles.map((r) => [r.slug, r.name]),
-      [['owner', 'Owner'], ['admin', 'Admin'], ['manager', 'Manager'], ['user', 'Agent']]);
+      [['owner', 'Owner'], ['admin', 'Admin'], ['manager', 'Manager'], ['agent', 'Agent']]);
     for (const r of res.body.roles) assertSameShape(r, ROLE_SHAPE, 'role');
-    const agent = res.body.roles.find((r) => r.slug === 'user');
-    assert.deepEqual(agent.permissions, ['dashboard.user', 'pos.view']);
+    const agent = res.body.roles.find((r) => r.slug === 'agent');
+    assert.deepEqual(agent.permissions, AGENT_PERMISSIONS);
     const one = await teamCall(server, 'GET', `/api/v1/team/roles/${agent.id}`, team.owner, team);
     assert.equal(one.status, 200, one.text);
     assert.deepEqual(one.body, { role: agent });
-    for (const id of [other.roles.owner, other.roles.user, 0, 999999, 'abc', '1x', '-1']) {
+    for (const id of [other.roles.owner, other.roles.agent, 0, 999999, 'abc', '1x', '-1']) {
       const r = await teamCall(server, 'GET', `/api/v1/team/roles/${id}`, team.owner, team);
       assert.equal(r.status, 404, `${id}: ${r.text}`);
       assert.deepEqual(r.body, { message: 'Role not found' });
@@ -168,7 +188,7 @@ describe('autocom team: members, roles, permissions', () => {
 
   test('the seed\'s 422 example, key by key', async () => {
     const res = await teamCall(server, 'POST', '/api/v1/team/invite', team.owner, team,
-      { role_id: other.roles.user });
+      { role_id: other.roles.agent });
     assert.equal(res.status, 422, res.text);
     assertSameShape(res.body, SEED_VALIDATION, '422');
     assert.deepEqual(res.body, SEED_VALIDATION);
@@ -183,7 +203,7 @@ describe('autocom team: members, roles, permissions', () => {
     }
   });
 
-  test('X-Tenant is required (400) and must be the token\'s tenant (403)', async () => {
+  test('X-Tenant is required (400), a tenant of the user (403), known (404)', async () => {
     let res = await api(server, 'GET', '/api/v1/team', { token: team.owner.token });
     assert.equal(res.status, 400, res.text);
     assert.deepEqual(res.body, { message: 'X-Tenant header is required' });
@@ -191,8 +211,8 @@ describe('autocom team: members, roles, permissions', () => {
     assert.equal(res.status, 403, res.text);
     assert.deepEqual(res.body, SEED_NOT_MEMBER);
     res = await teamCall(server, 'GET', '/api/v1/team', team.owner, { slug: 'no-such-tenant' });
-    assert.equal(res.status, 403, res.text);
-    assert.deepEqual(res.body, SEED_NOT_MEMBER);
+    assert.equal(res.status, 404, res.text);
+    assert.deepEqual(res.body, { message: 'Tenant not found' });
   });
 
   test('a member of both tenants sees each team with that tenant\'s token', async () => {

@@ -1,6 +1,7 @@
 // CLI conventions: --help on every command, exit codes, migrate.
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 
 import { fails, ok, okJson } from '../lib/cli.mjs';
@@ -22,6 +23,7 @@ const COMMANDS = [
   ['role', 'list'],
   ['keys', 'list'],
   ['keys', 'rotate'],
+  ['version'],
 ];
 
 describe('cli: usage', () => {
@@ -59,7 +61,7 @@ describe('cli: usage', () => {
 describe('cli: migrate', () => {
   let t;
 
-  before(() => { t = tempDb(); });
+  before(() => { t = tempDb({}, { migrate: false }); });
   after(() => t && t.cleanup());
 
   test('migrate --json applies everything once, then nothing', () => {
@@ -74,5 +76,35 @@ describe('cli: migrate', () => {
 
   test('migrate without --json: exit 0', () => {
     ok(t.cli('migrate'));
+  });
+});
+
+describe('cli: version', () => {
+  // The commit the binary should name: this checkout's HEAD, when the tests
+  // run from one (make check builds it first).
+  const git = spawnSync('git', ['rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8' });
+  const head = git.status === 0 ? git.stdout.trim() : null;
+
+  for (const args of [['--version'], ['version']]) {
+    test(`latchkey ${args[0]}: "latchkey X.Y.Z (git COMMIT)" on stdout, exit 0, no database`, () => {
+      const t = tempDb({}, { migrate: false });
+      try {
+        const r = ok(t.cli(...args));
+        assert.match(r.stdout, /^latchkey \d+\.\d+\.\d+( \(git [0-9a-f]{12}\))?\n$/);
+        if (head) assert.ok(r.stdout.includes(`(git ${head})`), `${r.stdout} names ${head}`);
+        assert.equal(r.stderr, '');
+      } finally {
+        t.cleanup();
+      }
+    });
+  }
+
+  test('latchkey version with an argument: exit 2', () => {
+    const t = tempDb({}, { migrate: false });
+    try {
+      fails(t.cli('version', 'extra'), 2);
+    } finally {
+      t.cleanup();
+    }
   });
 });

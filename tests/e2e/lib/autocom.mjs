@@ -70,6 +70,9 @@ export const SEED_TENANTS = {
   ],
 };
 
+// AutoCom's Agent role (src/surfaces/autocom_product.c).
+export const AGENT_PERMISSIONS = ['dashboard.view', 'orders.view', 'orders.create', 'orders.edit', 'products.view', 'customers.view', 'customers.create', 'customers.edit'];
+
 // "Error Responses".
 export const UNAUTHENTICATED = { message: 'Unauthenticated' };
 export const NOT_MEMBER = { message: 'You are not a member of this organization' };

@@ -26,7 +26,7 @@ const CLI_TIMEOUT_MS = 30000;
 
 // Defaults every test server and CLI call gets (a test can override any of
 // them, or pass null to remove one). Cheap argon2id parameters keep the many
-// logins fast, also under the sanitizers; the throttles (travel token, AutoCom
+// logins fast, also under the sanitizers; the throttles (travel token and api, AutoCom
 // login, register and api) are raised so only the throttle tests (which set
 // their own) ever meet them.
 const TEST_DEFAULTS = {
@@ -37,6 +37,7 @@ const TEST_DEFAULTS = {
   LATCHKEY_RATE_LOGIN: '1000/60',
   LATCHKEY_RATE_REGISTER: '1000/60',
   LATCHKEY_RATE_API: '100000/60',
+  LATCHKEY_RATE_TRAVEL: '100000/60',
   LATCHKEY_THREADS: '4',
 };
 
@@ -59,6 +60,23 @@ export function psql(adminUrl, sql) {
     { encoding: 'utf8', timeout: CLI_TIMEOUT_MS });
   if (r.error) throw new Error(`psql: ${r.error.message} (install postgresql-client)`);
   if (r.status !== 0) throw new Error(`psql ${sql}: exit ${r.status}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+// Runs SQL on a test database, SQLite file or PostgreSQL URL (psql; SQLite
+// through python3's sqlite3 module, which the SMTP tests' python3 brings).
+// Returns the rows, one per line, columns separated by "|".
+export function dbQuery(db, sql) {
+  if (/^postgres(ql)?:/.test(db)) return psql(db, sql);
+  const file = db.replace(/^sqlite:/, '');
+  const script = 'import sqlite3, sys\n' +
+    'c = sqlite3.connect(sys.argv[1])\n' +
+    'rows = c.execute(sys.argv[2]).fetchall()\n' +
+    'c.commit()\n' +
+    'print("\\n".join("|".join(str(v) for v in r) for r in rows))\n';
+  const r = spawnSync('python3', ['-c', script, file, sql], { encoding: 'utf8', timeout: CLI_TIMEOUT_MS });
+  if (r.error) throw new Error(`python3: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`sqlite ${sql}: exit ${r.status}: ${r.stderr}`);
   return r.stdout.trim();
 }
 
@@ -180,6 +198,20 @@ export function freePort() {
   });
 }
 
+// The environment a latchkey child starts from: this process's, without its
+// LATCHKEY_* variables. Those are the harness's own (LATCHKEY_BIN,
+// LATCHKEY_TEST_PG_URL, LATCHKEY_TEST_REDIS_URL, ...) or a developer's shell
+// settings: the server would warn about the unknown ones, and the others
+// would change what a test sees. A child gets exactly the LATCHKEY_*
+// variables of TEST_DEFAULTS and of the test.
+export function childBaseEnv() {
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) {
+    if (k.startsWith('LATCHKEY_')) delete env[k];
+  }
+  return env;
+}
+
 function mergeEnv(...layers) {
   const env = {};
   for (const layer of layers) {
@@ -197,7 +229,7 @@ function mergeEnv(...layers) {
 export function runCli(env, ...args) {
   const bin = latchkeyBin();
   const r = spawnSync(bin, args.map(String), {
-    env: mergeEnv(process.env, env),
+    env: mergeEnv(childBaseEnv(), env),
     encoding: 'utf8',
     timeout: CLI_TIMEOUT_MS,
     maxBuffer: 16 * 1024 * 1024,
@@ -220,19 +252,29 @@ export function cliJson(run, ...args) {
   return r.json;
 }
 
-// A fresh temp directory with a database path in it, and a CLI bound to that
-// database (no server). Call cleanup() when done.
-export function tempDb(env = {}) {
+// A fresh temp directory with a database in it, and a CLI bound to that
+// database (no server). The database is created with `latchkey migrate`, as
+// the CLI commands other than serve and migrate need (opts.migrate false:
+// left uncreated). Call cleanup() when done.
+export function tempDb(env = {}, { migrate = true } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-e2e-'));
   const db = env.LATCHKEY_DATABASE_URL ?? databaseFor(dir);
   const fullEnv = mergeEnv(TEST_DEFAULTS, { LATCHKEY_DATABASE_URL: db }, env);
-  return {
+  const t = {
     dir,
     db,
     env: fullEnv,
     cli: (...args) => runCli(fullEnv, ...args),
     cleanup: () => removeDir(dir),
   };
+  if (migrate) {
+    const r = t.cli('migrate');
+    if (r.status !== 0) {
+      t.cleanup();
+      throw new Error(`latchkey migrate: exit ${r.status}\nstderr: ${r.stderr}`);
+    }
+  }
+  return t;
 }
 
 async function healthy(url) {
@@ -258,7 +300,7 @@ async function spawnOnce(bin, dir, env) {
     env,
   );
   const child = spawn(bin, ['serve'], {
-    env: mergeEnv(process.env, fullEnv),
+    env: mergeEnv(childBaseEnv(), fullEnv),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);

@@ -79,7 +79,7 @@ export const TEAM_ROUTES = [
 export const PASSWORD = SEED_REGISTER.admin_password;
 
 // Registers slug with its owner (ownerEmail) and logs the owner in.
-// Returns {slug, owner: {id, email, token}, roles: {owner, admin, manager, user}}.
+// Returns {slug, owner: {id, email, token}, roles: {owner, admin, manager, agent}}.
 export async function makeTeam(server, slug, ownerEmail) {
   const reg = await registerOk(server, slug, ownerEmail, { company_name: `Company ${slug}` });
   const { token } = await loginOk(server, slug, ownerEmail);

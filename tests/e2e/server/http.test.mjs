@@ -53,26 +53,19 @@ describe('server: HTTP basics', () => {
     assert.match(res.headers.get('allow') || '', /POST/, 'Allow header');
   });
 
-  test('malformed JSON or a top-level non-object: 400', async () => {
-    for (const body of ['{"email":', '{email: "a"}', 'nul', '{"a":1}}', '[1]', '"text"', '42']) {
-      const res = await api(server, 'POST', TOKEN, { body });
-      assert.equal(res.status, 400, `${JSON.stringify(body)}: ${res.text}`);
-      assert.deepEqual(res.body, { message: 'Malformed JSON body.' });
-    }
-  });
-
-  test('JSON nested 40 deep: 400', async () => {
+  test('malformed JSON, a top-level non-object or deep nesting: read as no input (422)', async () => {
     const deep = `{"email":${'['.repeat(40)}1${']'.repeat(40)},"password":"x","device_name":"d"}`;
-    const res = await api(server, 'POST', TOKEN, { body: deep });
-    assert.equal(res.status, 400, res.text);
-    assert.deepEqual(res.body, { message: 'Malformed JSON body.' });
-    const objs = `${'{"a":'.repeat(40)}1${'}'.repeat(40)}`;
-    const res2 = await api(server, 'POST', TOKEN, { body: objs });
-    assert.equal(res2.status, 400, res2.text);
-    // 8 deep is fine (validation answers instead).
+    for (const body of ['{"email":', '{email: "a"}', 'nul', '{"a":1}}', '[1]', '"text"', '42', deep,
+      `${'{"a":'.repeat(40)}1${'}'.repeat(40)}`]) {
+      const res = await api(server, 'POST', TOKEN, { body });
+      assert.equal(res.status, 422, `${JSON.stringify(body).slice(0, 60)}: ${res.text}`);
+      assert.deepEqual(res.body.errors.email, ['The email field is required.']);
+    }
+    // 8 deep is fine (validation answers about the credentials instead).
     const ok = `{"email":"h@example.com","password":"x","device_name":"d","extra":${'['.repeat(8)}${']'.repeat(8)}}`;
     const res3 = await api(server, 'POST', TOKEN, { body: ok });
     assert.equal(res3.status, 422, res3.text);
+    assert.equal(res3.body.message, 'The provided credentials are incorrect.');
   });
 
   test('body over 64 KiB: 413; just under: handled normally', async () => {

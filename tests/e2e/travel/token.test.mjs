@@ -158,8 +158,10 @@ describe('travel: POST /api/v1/auth/token', () => {
       { body: { email: 5, password: seed.password, device_name: 'x' } });
     assert.equal(res.status, 422, res.text);
     assert.deepEqual(res.body, {
-      message: 'The email field must be a string.',
-      errors: { email: ['The email field must be a string.'] },
+      message: 'The email field must be a string. (and 1 more error)',
+      errors: {
+        email: ['The email field must be a string.', 'The email field must be a valid email address.'],
+      },
     });
     const res2 = await api(server, 'POST', TOKEN,
       { body: { email: 'john@example.com', password: ['a'], device_name: { a: 1 } } });

@@ -256,12 +256,28 @@ static void jwt_refusals(void **state)
     /* A's token with X-Tenant: B (a tenant A's user is not in). */
     assert_int_equal(principal_from_jwt(&f->srv, f->a, jwt_a, "tenant-b", &q), ERR_FORBIDDEN);
     assert_int_equal(q.refusal, REFUSE_NOT_MEMBER);
-    /* Even once the user is a member of B: the token is A's. */
+    /* Once the user is a member of B, the login works there too. */
     struct role owner;
     assert_int_equal(store_role_by_id(f->srv.store, f->a, b.role.id, &owner), 0);
     assert_int_equal(member_add(&f->srv, a.user.id, b.tenant.id, owner.id), 0);
+    assert_int_equal(principal_from_jwt(&f->srv, f->a, jwt_a, "tenant-b", &q), 0);
+    assert_true(q.has_tenant);
+    assert_int_equal(q.tenant.id, b.tenant.id);
+    assert_int_equal(q.role.id, owner.id);
+    assert_int_equal(q.token.tenant_id, a.tenant.id);
+    /* Suspended there: refused there, still fine at home. */
+    assert_int_equal(member_set_status(&f->srv, a.user.id, b.tenant.id, MEMBER_SUSPENDED), 0);
     assert_int_equal(principal_from_jwt(&f->srv, f->a, jwt_a, "tenant-b", &q), ERR_FORBIDDEN);
-    assert_int_equal(principal_from_jwt(&f->srv, f->a, jwt_a, "no-such-tenant", &q), ERR_FORBIDDEN);
+    assert_int_equal(q.refusal, REFUSE_MEMBER_SUSPENDED);
+    assert_int_equal(principal_from_jwt(&f->srv, f->a, jwt_a, "tenant-a", &q), 0);
+    /* Unknown, or not a slug at all: ERR_NOT_FOUND, REFUSE_TENANT_UNKNOWN. */
+    assert_int_equal(principal_from_jwt(&f->srv, f->a, jwt_a, "no-such-tenant", &q), ERR_NOT_FOUND);
+    assert_int_equal(q.refusal, REFUSE_TENANT_UNKNOWN);
+    assert_int_equal(principal_from_jwt(&f->srv, f->a, jwt_a, "Not A Slug", &q), ERR_NOT_FOUND);
+    assert_int_equal(q.refusal, REFUSE_TENANT_UNKNOWN);
+    /* The user-level form ignores tenants. */
+    assert_int_equal(principal_from_jwt_user(&f->srv, f->a, jwt_a, &q), 0);
+    assert_false(q.has_tenant);
 
     /* Suspended membership, then user. */
     assert_int_equal(member_set_status(&f->srv, a.user.id, a.tenant.id, MEMBER_SUSPENDED), 0);

@@ -196,6 +196,46 @@ static struct seen lookup_checked(struct fixture *f, int64_t id, const char *has
     return r;
 }
 
+/* The token's rows in another tenant of its user: keyed by the tenant
+ * too, never mixed with the token's own, and a change seen at once. */
+static void test_in_tenant_is_keyed_by_the_tenant(void **state)
+{
+    struct fixture *f = *state;
+    struct tenant t2 = {.slug = "beta", .name = "Beta", .default_currency = "USD"};
+    assert_int_equal(store_tenant_insert(f->s, &t2), 0);
+    struct role r2 = {.tenant_id = t2.id, .name = "Owner", .slug = "owner"};
+    assert_int_equal(store_role_insert(f->s, &r2), 0);
+    struct membership m = {.user_id = f->user_id, .tenant_id = t2.id, .role_id = r2.id};
+    assert_int_equal(store_membership_insert(f->s, &m), 0);
+    for (int round = 0; round < 3; round++) {
+        struct arena *a = arena_new(), *b = arena_new();
+        struct principal_rows in, own, want;
+        assert_int_equal(pcache_principal_in_tenant(f->pc, f->s, a, f->token_id, "beta", &in), 0);
+        assert_int_equal(store_principal_in_tenant(f->s, b, f->token_id, "beta", &want), 0);
+        same_rows(&in, &want);
+        assert_int_equal(in.tenant.id, t2.id);
+        assert_string_equal(in.role.slug, "owner");
+        assert_int_equal(in.token.tenant_id, f->tenant_id);
+        assert_int_equal(pcache_principal_by_token(f->pc, f->s, a, f->token_id, f->hash, &own), 0);
+        assert_int_equal(own.tenant.id, f->tenant_id);
+        assert_string_equal(own.role.slug, "user");
+        assert_int_equal(pcache_principal_in_tenant(f->pc, f->s, a, f->token_id, "nope", &in), 0);
+        assert_false(in.has_tenant);
+        assert_false(in.has_membership);
+        arena_free(a);
+        arena_free(b);
+    }
+    struct pcache_stats st;
+    pcache_stats(f->pc, &st);
+    assert_true(st.hits >= 6);
+    assert_int_equal(store_membership_set_status(f->s, f->user_id, t2.id, MEMBER_SUSPENDED), 0);
+    struct arena *a = arena_new();
+    struct principal_rows in;
+    assert_int_equal(pcache_principal_in_tenant(f->pc, f->s, a, f->token_id, "beta", &in), 0);
+    assert_int_equal(in.membership.status, MEMBER_SUSPENDED);
+    arena_free(a);
+}
+
 static void test_hit_returns_the_same_rows(void **state)
 {
     struct fixture *f = *state;
@@ -537,6 +577,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_hit_returns_the_same_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_in_tenant_is_keyed_by_the_tenant, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_write_here_is_seen_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_write_by_another_thread_is_seen_at_once, setup,
                                         teardown),

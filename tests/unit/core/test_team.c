@@ -23,6 +23,7 @@
 #include "tmpdir.h"
 #include "core/invitation.h"
 #include "core/keyring.h"
+#include "core/product.h"
 #include "core/role.h"
 #include "core/team.h"
 #include "core/tenant.h"
@@ -240,12 +241,49 @@ static void rules_on_values(void **state)
     assert_int_equal(invitation_state(&inv, 200), INV_ACCEPTED);
     assert_string_equal(invitation_state_str(INV_EXPIRED), "expired");
 
-    /* Every permission a template grants is in the catalogue. */
-    for (size_t i = 0; i < n_role_templates; i++) {
-        for (const char *const *perm = role_templates[i].permissions; *perm != NULL; perm++)
-            assert_non_null(permission_find(*perm));
+    /* Every product: each permission a default role grants is in its own
+     * catalogue, each catalogue entry is in its group, there is an owner
+     * holding every permission, and the team routes' permissions exist. */
+    static const char *const team_perms[] = {"team.view", "team.invite", "team.edit",
+                                             "team.manage_roles", "team.remove"};
+    for (size_t k = 0; k < n_products; k++) {
+        const struct product *pr = products[k];
+        assert_ptr_equal(product_find(pr->name), pr);
+        bool has_owner = false;
+        for (size_t i = 0; i < pr->n_roles; i++) {
+            size_t np = 0;
+            for (const char *const *perm = pr->roles[i].permissions; *perm != NULL; perm++, np++)
+                assert_non_null(product_permission(pr, *perm));
+            if (strcmp(pr->roles[i].slug, TEAM_OWNER_SLUG) == 0) {
+                has_owner = true;
+                assert_int_equal(np, pr->n_permissions);
+            }
+        }
+        assert_true(has_owner);
+        for (size_t i = 0; i < pr->n_permissions; i++) {
+            const struct permission_info *pi = &pr->permissions[i];
+            size_t glen = strlen(pi->group);
+            assert_int_equal(strncmp(pi->name, pi->group, glen), 0);
+            assert_int_equal(pi->name[glen], '.');
+        }
+        for (size_t i = 0; i < sizeof(team_perms) / sizeof(team_perms[0]); i++)
+            assert_non_null(product_permission(pr, team_perms[i]));
+        assert_null(product_permission(pr, "team.nothing"));
     }
-    assert_null(permission_find("team.nothing"));
+    /* The default product exists; AutoCom's member role is the seed's. */
+    assert_non_null(product_find(NULL));
+    assert_string_equal(product_find(NULL)->name, TENANT_PRODUCT_DEFAULT);
+    assert_null(product_find("nope"));
+    const struct product *ac = product_find("autocom");
+    assert_non_null(ac);
+    assert_string_equal(ac->roles[ac->n_roles - 1].slug, "agent");
+    assert_string_equal(ac->roles[0].permissions[0], "dashboard.view");
+    assert_string_equal(ac->roles[0].permissions[1], "dashboard.view_analytics");
+    assert_string_equal(ac->roles[0].permissions[2], "orders.view");
+    assert_string_equal(ac->roles[0].permissions[3], "orders.create");
+    char names[64];
+    product_names(names, sizeof(names));
+    assert_string_equal(names, "travel, autocom");
 }
 
 /* ---- members ---- */

@@ -56,7 +56,8 @@ static const struct surface surface_a = {.name = "a",
 static const struct surface surface_b = {.name = "b",
                                          .routes = routes_b,
                                          .n_routes = sizeof(routes_b) / sizeof(routes_b[0]),
-                                         .error = err_dummy};
+                                         .error = err_dummy,
+                                         .prefix = "/b"};
 
 const struct surface *const surfaces[] = {&surface_a, &surface_b};
 const size_t n_surfaces = 2;
@@ -229,6 +230,25 @@ static void test_methods(void **state)
     assert_string_equal(http_method_str(HTTP_OTHER), "OTHER");
 }
 
+/* An unmatched path at or under a surface's prefix names that surface. */
+static void test_prefix_owner(void **state)
+{
+    (void)state;
+    struct http_route_match m;
+    const char *owned[] = {"/b", "/b/", "/b/nope", "/b/only/x", "/b/x/y/z"};
+    for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++) {
+        assert_int_equal(find(HTTP_GET, owned[i], &m), HTTP_MATCH_NOT_FOUND);
+        assert_ptr_equal(m.sf, &surface_b);
+    }
+    const char *unowned[] = {"/bb", "/bx/only", "/api/nope", "/nope", "", "b/only"};
+    for (size_t i = 0; i < sizeof(unowned) / sizeof(unowned[0]); i++) {
+        assert_int_equal(find(HTTP_GET, unowned[i], &m), HTTP_MATCH_NOT_FOUND);
+        assert_null(m.sf);
+    }
+    assert_int_equal(find(HTTP_GET, "/b/only", &m), HTTP_MATCH_METHOD);
+    assert_ptr_equal(m.sf, &surface_b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -238,6 +258,7 @@ int main(void)
         cmocka_unit_test(test_trailing_slash),
         cmocka_unit_test(test_method_not_allowed),
         cmocka_unit_test(test_head),
+        cmocka_unit_test(test_prefix_owner),
         cmocka_unit_test(test_surface_order),
         cmocka_unit_test(test_methods),
     };

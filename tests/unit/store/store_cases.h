@@ -654,6 +654,30 @@ static void test_principal_by_token(void **state)
     assert_true(got.has_membership);
     assert_int_equal(got.membership.status, MEMBER_SUSPENDED);
     assert_false(got.has_role);
+
+    /* The first token in another tenant of its user, named by slug: that
+     * tenant with the membership and role there; the token unchanged. */
+    assert_int_equal(store_principal_in_tenant(f->s, f->a, t.id, "roleless", &got), 0);
+    assert_int_equal(got.token.id, t.id);
+    assert_int_equal(got.token.tenant_id, tenant);
+    assert_int_equal(got.user.id, u);
+    assert_true(got.has_tenant);
+    assert_int_equal(got.tenant.id, roleless);
+    assert_true(got.has_membership);
+    assert_int_equal(got.membership.tenant_id, roleless);
+    assert_int_equal(got.membership.status, MEMBER_SUSPENDED);
+    assert_false(got.has_role);
+    assert_int_equal(store_principal_in_tenant(f->s, f->a, t.id, "joined", &got), 0);
+    assert_true(got.has_role);
+    assert_string_equal(got.role.slug, "user");
+    assert_int_equal(store_principal_in_tenant(f->s, f->a, t.id, "foreign", &got), 0);
+    assert_true(got.has_tenant);
+    assert_false(got.has_membership);
+    assert_int_equal(store_principal_in_tenant(f->s, f->a, t.id, "none", &got), 0);
+    assert_false(got.has_tenant);
+    assert_false(got.has_membership);
+    assert_int_equal(store_principal_in_tenant(f->s, f->a, t.id + 100, "joined", &got),
+                     ERR_NOT_FOUND);
 }
 
 #define THREAD_ROUNDS 300
