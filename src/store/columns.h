@@ -44,13 +44,13 @@
     " LEFT JOIN tenants t ON t.id = k.tenant_id"                                                   \
     " LEFT JOIN memberships m ON m.user_id = k.user_id AND m.tenant_id = k.tenant_id"              \
     " LEFT JOIN roles r ON r.id = m.role_id"
-/* The same join for a tenant the caller names by slug (placeholder `slug`,
- * bound first) instead of the token's: a JWT used in another organisation
- * of its user. The caller appends WHERE k.id = <placeholder>. */
-#define PRINCIPAL_IN_TENANT_SELECT(slug)                                                           \
+/* The same join for a tenant the caller names by slug (the first
+ * parameter) instead of the token's: a JWT used in another organisation of
+ * its user. The caller appends WHERE k.id = ?. */
+#define PRINCIPAL_IN_TENANT_SELECT                                                                 \
     "SELECT " P_TOKEN_COLS ", " P_USER_COLS ", " P_TENANT_COLS ", " P_MEMBER_COLS ", " P_ROLE_COLS \
     " FROM tokens k JOIN users u ON u.id = k.user_id"                                              \
-    " LEFT JOIN tenants t ON t.slug = " slug                                                       \
+    " LEFT JOIN tenants t ON t.slug = ?"                                                           \
     " LEFT JOIN memberships m ON m.user_id = k.user_id AND m.tenant_id = t.id"                     \
     " LEFT JOIN roles r ON r.id = m.role_id"
 

@@ -7,7 +7,9 @@
 #include <limits.h>
 #include <string.h>
 
-#include "store/store_int.h"
+#include <stdbool.h>
+
+#include "store/migrations.h"
 #include "util/err.h"
 #include "util/log.h"
 

@@ -1,14 +1,14 @@
 /*
- * pg.c - the PostgreSQL backend (libpq): opening, one connection per
- * thread with its prepared statements, reconnection, timeouts, the query
- * helpers of pg_int.h, migrations and transactions.
+ * pg.c - the PostgreSQL driver of driver.h (libpq): opening, one
+ * connection per thread (libpq is thread-safe as long as a PGconn stays on
+ * one thread; store.c keeps the registry) with its named prepared
+ * statements, reconnection, timeouts, binding, rows, columns, transactions
+ * and the migration lock.
  *
- * Connections: a thread's first query opens its own connection (libpq is
- * thread-safe as long as a PGconn stays on one thread) and registers it in
- * the store's list, under the store's lock. A _Thread_local pointer caches
- * it, valid only for the same store pointer *and* serial, as in sqlite.c.
- * store_free() closes every connection; by contract no other thread uses
- * the store by then.
+ * Statements are written once for both drivers, with SQLite's "?"
+ * placeholders (sql.c); prepare() numbers them $1, $2, ... once per
+ * connection. Parameters are sent as text; the server infers each type
+ * from its column.
  *
  * Nothing hangs: connecting gives up after connect_timeout (5 s unless the
  * URL says otherwise), every session runs with statement_timeout = 5 s, and
@@ -29,14 +29,14 @@
  * carry a password); libpq's error messages do not contain it.
  */
 #include <errno.h>
-#include <jansson.h>
+#include <libpq-fe.h>
 #include <poll.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/pg_int.h"
+#include "store/driver.h"
 #include "util/arena.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -50,8 +50,22 @@
 #define PG_MAX_KEYWORDS         64
 /* pg_advisory_lock key of migrations: "latchkey" in ASCII, as a bigint. */
 #define PG_MIGRATE_LOCK "7809632295611524473"
-#define PG_XSTR(x)      #x
-#define PG_STR(x)       PG_XSTR(x)
+/* The longest statement text, placeholders numbered. */
+#define PG_MAX_SQL 4096
+#define PG_XSTR(x) #x
+#define PG_STR(x)  PG_XSTR(x)
+
+/* prepared[] of a connection: the statement is prepared on it; it only
+ * reads (a SELECT without FOR UPDATE). */
+enum { PREPARED = 1, READS = 2 };
+
+/* One thread's connection. Only that thread touches it, so no lock. */
+struct pg_link {
+    struct conn base;                 /* first, so a struct conn * converts back */
+    PGconn *db;                       /* NULL until connected, and after it was lost */
+    unsigned char prepared[ST_COUNT]; /* PREPARED | READS, 0 before */
+    bool tx_lost;                     /* lost inside a transaction: fail until rollback */
+};
 
 struct pg_store {
     struct store base; /* first, so a struct store * converts back */
@@ -59,25 +73,10 @@ struct pg_store {
      * terminated, constant after open. */
     char *keys[PG_MAX_KEYWORDS + 1];
     char *vals[PG_MAX_KEYWORDS + 1];
-    uint64_t serial;                 /* unique in the process; constant after open */
     atomic_bool down;                /* the last connection attempt failed */
     atomic_bool probing;             /* a thread is trying to connect while down */
     atomic_int_fast64_t retry_at_ms; /* no new connection before (monotonic ms) */
-    pthread_mutex_t lock;            /* guards conns */
-    struct pg_conn *conns;           /* every thread's connection, guarded by lock */
 };
-
-/* This thread's last used connection, and the store it belongs to. */
-struct tls_conn {
-    const struct pg_store *owner;
-    uint64_t serial;
-    struct pg_conn *conn;
-};
-
-static _Thread_local struct tls_conn tls;
-
-/* Hands out store serials. Lock-free; the only shared counter here. */
-static atomic_uint_fast64_t next_serial = 1;
 
 static struct pg_store *pg_of(struct store *s)
 {
@@ -152,99 +151,81 @@ static int parse_url(struct pg_store *s, const char *url)
     return 0;
 }
 
-static void conn_drop(struct pg_conn *c)
+static void conn_drop(struct pg_link *c)
 {
     PQfinish(c->db);
     c->db = NULL;
     memset(c->prepared, 0, sizeof(c->prepared));
 }
 
-static void conn_close(struct pg_conn *c)
+/* True if c is inside a transaction. */
+static bool link_in_tx(const struct pg_link *c)
 {
+    if (c->db == NULL)
+        return false;
+    PGTransactionStatusType st = PQtransactionStatus(c->db);
+    return st == PQTRANS_INTRANS || st == PQTRANS_INERROR;
+}
+
+static int conn_new(struct store *s, struct conn **out)
+{
+    (void)s;
+    struct pg_link *c = xcalloc(1, sizeof(*c)); /* connects at its first statement */
+    *out = &c->base;
+    return 0;
+}
+
+static void conn_free(struct conn *base)
+{
+    struct pg_link *c = (struct pg_link *)(void *)base;
     conn_drop(c);
     free(c);
 }
+
+/* This thread's connection (not necessarily connected yet). */
+static int link_get(struct store *s, struct pg_link **out)
+{
+    struct conn *c;
+    int rc = store_conn_get(s, &c);
+    *out = rc == 0 ? (struct pg_link *)(void *)c : NULL;
+    return rc;
+}
+
+static const struct store_driver pg_driver;
 
 int pg_store_open(const char *url, struct store **out)
 {
     *out = NULL;
     struct pg_store *s = xcalloc(1, sizeof(*s));
-    s->base.ops = &pg_ops;
-    s->serial = atomic_fetch_add(&next_serial, 1);
+    store_init(&s->base, &pg_driver);
     atomic_init(&s->down, false);
     atomic_init(&s->probing, false);
     atomic_init(&s->retry_at_ms, 0);
-    pthread_mutex_init(&s->lock, NULL);
     int rc = parse_url(s, url);
     /* Connect the caller's thread now, so a wrong URL fails here. */
     if (rc == 0)
-        rc = pg_ping(&s->base);
+        rc = store_ping(&s->base);
     if (rc != 0) {
-        pg_free(&s->base);
+        store_free(&s->base);
         return rc;
     }
     *out = &s->base;
     return 0;
 }
 
-void pg_free(struct store *base)
+static void pg_store_free(struct store *base)
 {
     struct pg_store *s = pg_of(base);
-    pthread_mutex_lock(&s->lock);
-    struct pg_conn *c = s->conns;
-    s->conns = NULL;
-    pthread_mutex_unlock(&s->lock);
-    while (c != NULL) {
-        struct pg_conn *next = c->next;
-        conn_close(c);
-        c = next;
-    }
-    if (tls.owner == s)
-        tls = (struct tls_conn){0};
     for (size_t i = 0; s->keys[i] != NULL; i++) {
         free(s->keys[i]);
         if (s->vals[i] != NULL)
             secure_wipe(s->vals[i], strlen(s->vals[i])); /* one may be a password */
         free(s->vals[i]);
     }
-    pthread_mutex_destroy(&s->lock);
     free(s);
 }
 
 /* ---- connections ---- */
-
-static struct pg_conn *find_conn(struct pg_store *s, pthread_t self)
-{
-    pthread_mutex_lock(&s->lock);
-    struct pg_conn *c = s->conns;
-    while (c != NULL && !pthread_equal(c->thread, self))
-        c = c->next;
-    pthread_mutex_unlock(&s->lock);
-    return c;
-}
-
-int pg_conn_get(struct store *base, struct pg_conn **out)
-{
-    struct pg_store *s = pg_of(base);
-    if (tls.owner == s && tls.serial == s->serial) {
-        *out = tls.conn;
-        return 0;
-    }
-    /* A thread that used another store since, or a new thread. A thread id
-     * reused after a thread exited inherits that thread's connection. */
-    struct pg_conn *c = find_conn(s, pthread_self());
-    if (c == NULL) {
-        c = xcalloc(1, sizeof(*c));
-        c->thread = pthread_self();
-        pthread_mutex_lock(&s->lock);
-        c->next = s->conns;
-        s->conns = c;
-        pthread_mutex_unlock(&s->lock);
-    }
-    tls = (struct tls_conn){.owner = s, .serial = s->serial, .conn = c};
-    *out = c;
-    return 0;
-}
 
 /* Server notices (e.g. "terminating connection due to administrator
  * command" read from an idle connection) go to the log, not to stderr. */
@@ -287,7 +268,7 @@ static int simple(PGconn *db, const char *op, const char *sql, int64_t wait_ms, 
 /* Opens c's connection. ERR_UNAVAILABLE if the server cannot be reached.
  * While it is down, one thread at a time tries, at most every PG_RETRY_MS;
  * the others fail at once instead of each waiting for connect_timeout. */
-static int conn_open(struct pg_store *s, struct pg_conn *c)
+static int conn_open(struct pg_store *s, struct pg_link *c)
 {
     bool probing = false;
     if (atomic_load(&s->down)) {
@@ -328,7 +309,7 @@ static int conn_open(struct pg_store *s, struct pg_conn *c)
 /* Drops a connection found dead. in_tx: it was inside a transaction (as
  * seen before the failure, since a dead connection's state is unknown);
  * then the transaction's remaining statements fail too, until rollback. */
-static void conn_lost(struct pg_conn *c, const char *op, bool in_tx)
+static void conn_lost(struct pg_link *c, const char *op, bool in_tx)
 {
     char line[256];
     log_warnx("store=postgres op=%s event=connection_lost in_tx=%d msg=\"%s\"", op, in_tx,
@@ -356,11 +337,11 @@ static bool idle_dead(PGconn *db)
 }
 
 /* Makes c usable: drops it if it died while idle, reconnects if needed. */
-static int conn_ready(struct pg_store *s, struct pg_conn *c)
+static int conn_ready(struct pg_store *s, struct pg_link *c)
 {
     if (c->tx_lost)
         return ERR_UNAVAILABLE;
-    bool in_tx = pg_in_tx(c);
+    bool in_tx = link_in_tx(c);
     if (c->db != NULL && idle_dead(c->db)) {
         conn_lost(c, "idle", in_tx);
         if (in_tx)
@@ -418,12 +399,19 @@ static PGresult *await(PGconn *db, int64_t wait_ms, bool *timed_out)
 
 /* ---- statements ---- */
 
-int pg_query(struct store *s, enum pg_stmt id, struct pg_q *q)
+int pg_start(struct q *q)
 {
-    memset(q, 0, sizeof(*q));
-    q->s = s;
-    q->id = id;
-    return pg_conn_get(s, &q->c);
+    q->u.pg.ran = false;
+    q->u.pg.res = NULL;
+    struct pg_link *c;
+    int rc = link_get(q->s, &c);
+    q->c = c != NULL ? &c->base : NULL;
+    return rc;
+}
+
+static struct pg_link *link_of(const struct q *q)
+{
+    return (struct pg_link *)(void *)q->c;
 }
 
 static bool sqlstate_is(const char *state, const char *prefix)
@@ -432,9 +420,9 @@ static bool sqlstate_is(const char *state, const char *prefix)
 }
 
 /* Maps a failed result to an error; logs what is not a conflict. */
-static int map_error(const struct pg_q *q, const PGresult *r)
+static int map_error(const struct q *q, const PGresult *r)
 {
-    const char *op = pg_stmts[q->id].op;
+    const char *op = stmts[q->id].op;
     const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
     char line[256];
     if (sqlstate_is(state, "23505"))
@@ -458,16 +446,60 @@ static int map_error(const struct pg_q *q, const PGresult *r)
     return ERR_STORE;
 }
 
-/* Sends the statement's text once per connection. */
-static int prepare(struct pg_q *q, bool *lost)
+/*
+ * PostgreSQL's text of statement id: its own where the dialects differ,
+ * else the shared one with each "?" numbered ($1, $2, ...; "?N" becomes
+ * $N and a bare "?" after it takes the next number, as in SQLite). Quoted
+ * literals are copied as they are. ERR_LIMIT if it does not fit.
+ */
+static int pg_text_of(enum stmt id, char *out, size_t size)
 {
-    struct pg_conn *c = q->c;
+    const char *sql = stmt_sql(id, true);
+    size_t o = 0;
+    int next = 1;
+    bool quoted = false;
+    for (const char *p = sql; *p != '\0'; p++) {
+        if (o + 12 >= size)
+            return ERR_LIMIT;
+        if (*p == '\'')
+            quoted = !quoted;
+        if (quoted || *p != '?') {
+            out[o++] = *p;
+            continue;
+        }
+        int n = 0;
+        while (p[1] >= '0' && p[1] <= '9' && n < 1000)
+            n = n * 10 + (*++p - '0');
+        if (n == 0)
+            n = next;
+        next = n + 1 > next ? n + 1 : next;
+        o += (size_t)snprintf(out + o, size - o, "$%d", n);
+    }
+    out[o] = '\0';
+    return 0;
+}
+
+/* A statement that only reads may run again on a fresh connection. */
+static bool only_reads(const char *sql)
+{
+    return strncmp(sql, "SELECT", 6) == 0 && strstr(sql, "FOR UPDATE") == NULL;
+}
+
+/* Sends the statement's text once per connection. */
+static int prepare(struct q *q, bool *lost)
+{
+    struct pg_link *c = link_of(q);
     *lost = false;
-    if (c->prepared[q->id])
+    if (c->prepared[q->id] & PREPARED)
         return 0;
+    char sql[PG_MAX_SQL];
+    if (pg_text_of(q->id, sql, sizeof(sql)) != 0) {
+        log_error("store=postgres op=%s event=statement_too_long", stmts[q->id].op);
+        return ERR_STORE;
+    }
     char name[16];
     snprintf(name, sizeof(name), "lk%d", (int)q->id);
-    if (PQsendPrepare(c->db, name, pg_stmts[q->id].sql, 0, NULL) == 0) {
+    if (PQsendPrepare(c->db, name, sql, 0, NULL) == 0) {
         *lost = true;
         return ERR_UNAVAILABLE;
     }
@@ -480,20 +512,20 @@ static int prepare(struct pg_q *q, bool *lost)
     } else if (PQresultStatus(r) != PGRES_COMMAND_OK) {
         rc = map_error(q, r);
     } else {
-        c->prepared[q->id] = true;
+        c->prepared[q->id] = PREPARED | (only_reads(sql) ? READS : 0);
     }
     PQclear(r);
     return rc;
 }
 
-/* Sends the bound statement and waits for its result into q->res. */
-static int exec_prepared(struct pg_q *q, bool *lost)
+/* Sends the bound statement and waits for its result into q->u.pg.res. */
+static int exec_prepared(struct q *q, bool *lost)
 {
-    struct pg_conn *c = q->c;
+    struct pg_link *c = link_of(q);
     char name[16];
     snprintf(name, sizeof(name), "lk%d", (int)q->id);
     *lost = false;
-    if (PQsendQueryPrepared(c->db, name, q->n, q->vals, NULL, NULL, 0) == 0) {
+    if (PQsendQueryPrepared(c->db, name, q->nbind, q->u.pg.vals, NULL, NULL, 0) == 0) {
         *lost = true;
         return ERR_UNAVAILABLE;
     }
@@ -506,7 +538,7 @@ static int exec_prepared(struct pg_q *q, bool *lost)
     }
     ExecStatusType st = PQresultStatus(r);
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
-        q->res = r;
+        q->u.pg.res = r;
         return 0;
     }
     int rc = map_error(q, r);
@@ -514,17 +546,18 @@ static int exec_prepared(struct pg_q *q, bool *lost)
     return rc;
 }
 
-/* One attempt: prepare if needed, then run, under a savepoint if it is a
- * write inside a transaction. */
-static int attempt(struct pg_q *q, bool *lost)
+/* One attempt: prepare if needed, then run. A write inside a transaction
+ * runs under a savepoint, so that a failed statement (a unique violation)
+ * leaves the transaction usable, as in SQLite. */
+static int attempt(struct q *q, bool *lost)
 {
-    struct pg_conn *c = q->c;
+    struct pg_link *c = link_of(q);
     int rc = prepare(q, lost);
     if (rc != 0)
         return rc;
-    bool savepoint = (pg_stmts[q->id].flags & PG_WRITE) && pg_in_tx(c);
+    bool savepoint = !(c->prepared[q->id] & READS) && link_in_tx(c);
     if (savepoint) {
-        rc = simple(c->db, pg_stmts[q->id].op, "SAVEPOINT lk_stmt", PG_WAIT_MS, lost);
+        rc = simple(c->db, stmts[q->id].op, "SAVEPOINT lk_stmt", PG_WAIT_MS, lost);
         if (rc != 0)
             return rc;
     }
@@ -532,7 +565,7 @@ static int attempt(struct pg_q *q, bool *lost)
     if (!savepoint || *lost)
         return rc;
     bool lost2;
-    int rc2 = simple(c->db, pg_stmts[q->id].op,
+    int rc2 = simple(c->db, stmts[q->id].op,
                      rc == 0 ? "RELEASE SAVEPOINT lk_stmt"
                              : "ROLLBACK TO SAVEPOINT lk_stmt; RELEASE SAVEPOINT lk_stmt",
                      PG_WAIT_MS, &lost2);
@@ -540,256 +573,195 @@ static int attempt(struct pg_q *q, bool *lost)
     return rc != 0 ? rc : rc2;
 }
 
-/* Runs q once (twice for a read whose connection was found dead). */
-static int execute(struct pg_q *q)
+/* Runs q once (twice for a read whose connection was found dead, never
+ * inside a transaction). */
+static int execute(struct q *q)
 {
     struct pg_store *s = pg_of(q->s);
-    q->ran = true;
-    q->row = 0;
-    if (q->rc != 0) {
-        log_error("store=postgres op=%s event=bind_failed", pg_stmts[q->id].op);
-        return ERR_STORE;
-    }
+    struct pg_link *c = link_of(q);
+    q->u.pg.ran = true;
+    q->u.pg.row = 0;
+    if (q->rc != 0)
+        return q_bind_failed(q);
     for (int tries = 0;; tries++) {
-        int rc = conn_ready(s, q->c);
+        int rc = conn_ready(s, c);
         if (rc != 0)
             return rc;
-        bool in_tx = pg_in_tx(q->c);
+        bool in_tx = link_in_tx(c);
         bool lost;
         rc = attempt(q, &lost);
         if (!lost)
             return rc;
-        conn_lost(q->c, pg_stmts[q->id].op, in_tx);
-        if (tries > 0 || in_tx || !(pg_stmts[q->id].flags & PG_READ))
+        bool reads = only_reads(stmt_sql(q->id, true));
+        conn_lost(c, stmts[q->id].op, in_tx);
+        if (tries > 0 || in_tx || !reads)
             return ERR_UNAVAILABLE;
     }
 }
 
-int pg_row(struct pg_q *q)
+int pg_row(struct q *q)
 {
-    if (!q->ran) {
+    if (!q->u.pg.ran) {
         int rc = execute(q);
         if (rc != 0)
             return rc;
     }
-    if (q->res == NULL || q->row >= PQntuples(q->res))
+    if (q->u.pg.res == NULL || q->u.pg.row >= PQntuples(q->u.pg.res))
         return ERR_NOT_FOUND;
-    q->cur = q->row++;
+    q->u.pg.cur = q->u.pg.row++;
     q->col = 0;
     return 0;
 }
 
-int pg_run(struct pg_q *q)
+int pg_run(struct q *q)
 {
-    return q->ran ? 0 : execute(q);
+    return q->u.pg.ran ? 0 : execute(q);
 }
 
-void pg_end(struct pg_q *q)
+void pg_end(struct q *q)
 {
-    PQclear(q->res);
-    q->res = NULL;
-    for (int i = 0; i < q->n; i++) {
-        free(q->owned[i]);
-        q->owned[i] = NULL;
+    PQclear(q->u.pg.res);
+    q->u.pg.res = NULL;
+    for (int i = 0; i < q->nbind; i++) {
+        free(q->u.pg.owned[i]);
+        q->u.pg.owned[i] = NULL;
     }
 }
 
-int pg_changes(const struct pg_q *q)
+int64_t pg_changes(const struct q *q)
 {
-    const char *n = q->res != NULL ? PQcmdTuples(q->res) : "";
-    return (int)strtol(n, NULL, 10); /* "" (not a row count) gives 0 */
+    const char *n = q->u.pg.res != NULL ? PQcmdTuples(q->u.pg.res) : "";
+    return strtoll(n, NULL, 10); /* "" (not a row count) gives 0 */
 }
 
 /* ---- binding ---- */
 
-static int next_param(struct pg_q *q)
+/* The next parameter's slot, or -1 (and a failed bind) past the limit. */
+static int next_param(struct q *q)
 {
-    if (q->n == PG_MAX_PARAMS) {
+    if (q->nbind == Q_MAX_PARAMS) {
         q->rc = ERR_LIMIT;
         return -1;
     }
-    return q->n++;
+    q->u.pg.owned[q->nbind] = NULL;
+    return q->nbind++;
 }
 
-void pg_bind_i64(struct pg_q *q, int64_t v)
+void pg_bind_i64(struct q *q, int64_t v)
 {
     int i = next_param(q);
     if (i < 0)
         return;
-    snprintf(q->num[i], sizeof(q->num[i]), "%lld", (long long)v);
-    q->vals[i] = q->num[i];
+    snprintf(q->u.pg.num[i], sizeof(q->u.pg.num[i]), "%lld", (long long)v);
+    q->u.pg.vals[i] = q->u.pg.num[i];
 }
 
-void pg_bind_opt(struct pg_q *q, int64_t v)
+void pg_bind_null(struct q *q)
 {
-    if (v == 0)
-        pg_bind_text(q, NULL);
-    else
-        pg_bind_i64(q, v);
+    pg_bind_text(q, NULL);
 }
 
-void pg_bind_bool(struct pg_q *q, bool v)
+void pg_bind_bool(struct q *q, bool v)
 {
     pg_bind_text(q, v ? "true" : "false");
 }
 
-void pg_bind_text(struct pg_q *q, const char *s)
+void pg_bind_text(struct q *q, const char *s)
 {
     int i = next_param(q);
     if (i >= 0)
-        q->vals[i] = s;
+        q->u.pg.vals[i] = s;
 }
 
-void pg_bind_owned(struct pg_q *q, char *text)
+void pg_bind_owned(struct q *q, char *text)
 {
     int i = next_param(q);
     if (i < 0) {
         free(text);
         return;
     }
-    q->owned[i] = text;
-    q->vals[i] = text;
-}
-
-/* Returns the list as owned JSON text (free()), or NULL if an item is not
- * valid UTF-8. NULL items are skipped. */
-static char *list_json(const struct strlist *l)
-{
-    json_t *arr = json_array();
-    char *text = NULL;
-    for (size_t i = 0; i < l->n; i++) {
-        if (l->items[i] == NULL)
-            continue;
-        if (json_array_append_new(arr, json_string(l->items[i])) != 0)
-            goto out;
-    }
-    text = json_dumps(arr, JSON_COMPACT);
-out:
-    json_decref(arr);
-    return text;
-}
-
-void pg_bind_list(struct pg_q *q, const struct strlist *l)
-{
-    char *text = list_json(l);
-    if (text == NULL) {
-        q->rc = ERR_INVALID;
-        pg_bind_text(q, NULL);
-        return;
-    }
-    pg_bind_owned(q, text);
+    q->u.pg.owned[i] = text;
+    q->u.pg.vals[i] = text;
 }
 
 /* ---- columns ---- */
 
-const char *pg_peek(struct pg_q *q)
+const char *pg_peek(struct q *q, size_t *len)
 {
     int col = q->col++;
-    if (q->res == NULL || col >= PQnfields(q->res) || PQgetisnull(q->res, q->cur, col))
+    const PGresult *r = q->u.pg.res;
+    if (r == NULL || col >= PQnfields(r) || PQgetisnull(r, q->u.pg.cur, col)) {
+        if (len != NULL)
+            *len = 0;
         return NULL;
-    return PQgetvalue(q->res, q->cur, col);
+    }
+    if (len != NULL)
+        *len = (size_t)PQgetlength(r, q->u.pg.cur, col);
+    return PQgetvalue(r, q->u.pg.cur, col);
 }
 
-bool pg_null(const struct pg_q *q)
+const char *pg_text(struct q *q, struct arena *a)
 {
-    return q->res == NULL || q->col >= PQnfields(q->res) || PQgetisnull(q->res, q->cur, q->col);
+    size_t len;
+    const char *v = pg_peek(q, &len);
+    return v != NULL ? arena_strndup(a, v, len) : NULL;
 }
 
-void pg_skip(struct pg_q *q, int n)
+bool pg_null(const struct q *q)
 {
-    q->col += n;
+    const PGresult *r = q->u.pg.res;
+    return r == NULL || q->col >= PQnfields(r) || PQgetisnull(r, q->u.pg.cur, q->col);
 }
 
-int64_t pg_i64(struct pg_q *q)
+int64_t pg_i64(struct q *q)
 {
-    const char *v = pg_peek(q);
+    const char *v = pg_peek(q, NULL);
     return v != NULL ? strtoll(v, NULL, 10) : 0;
 }
 
-bool pg_bool(struct pg_q *q)
+bool pg_bool(struct q *q)
 {
-    const char *v = pg_peek(q);
+    const char *v = pg_peek(q, NULL);
     return v != NULL && (v[0] == 't' || v[0] == '1');
 }
 
-const char *pg_text(struct pg_q *q, struct arena *a)
+const char *pg_column_name(const struct q *q, int col)
 {
-    int col = q->col;
-    const char *v = pg_peek(q);
-    if (v == NULL)
-        return NULL;
-    return arena_strndup(a, v, (size_t)PQgetlength(q->res, q->cur, col));
-}
-
-void pg_list(struct pg_q *q, struct arena *a, struct strlist *out)
-{
-    int col = q->col;
-    *out = (struct strlist){0};
-    const char *s = pg_peek(q);
-    if (s == NULL)
-        return;
-    json_error_t jerr;
-    json_t *arr = json_loadb(s, (size_t)PQgetlength(q->res, q->cur, col), 0, &jerr);
-    if (!json_is_array(arr)) {
-        /* An empty set grants nothing, so a damaged column fails closed. */
-        log_warnx("store=postgres op=%s event=bad_json_array column=%s", pg_stmts[q->id].op,
-                  PQfname(q->res, col));
-        json_decref(arr);
-        return;
-    }
-    size_t n = json_array_size(arr);
-    const char **items = arena_alloc(a, sizeof(*items) * (n > 0 ? n : 1));
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        json_t *v = json_array_get(arr, i);
-        if (json_is_string(v))
-            items[k++] = arena_strndup(a, json_string_value(v), json_string_length(v));
-    }
-    json_decref(arr);
-    out->items = items;
-    out->n = k;
-}
-
-int pg_corrupt(const struct pg_q *q, const char *column)
-{
-    log_error("store=postgres op=%s event=unknown_value column=%s", pg_stmts[q->id].op, column);
-    return ERR_STORE;
+    return q->u.pg.res != NULL ? PQfname(q->u.pg.res, col) : "?";
 }
 
 /* ---- transactions ---- */
 
-bool pg_in_tx(const struct pg_conn *c)
+static bool in_tx(struct store *s)
 {
-    if (c->db == NULL)
-        return false;
-    PGTransactionStatusType st = PQtransactionStatus(c->db);
-    return st == PQTRANS_INTRANS || st == PQTRANS_INERROR;
+    struct pg_link *c;
+    return link_get(s, &c) == 0 && link_in_tx(c);
 }
 
 /* Runs a transaction command on this thread's connection. */
 static int tx_command(struct store *base, const char *op, const char *sql)
 {
-    struct pg_conn *c;
-    int rc = pg_conn_get(base, &c);
+    struct pg_link *c;
+    int rc = link_get(base, &c);
     if (rc == 0)
         rc = conn_ready(pg_of(base), c);
     if (rc != 0)
         return rc;
-    bool in_tx = pg_in_tx(c);
+    bool was_in_tx = link_in_tx(c);
     bool lost;
     rc = simple(c->db, op, sql, PG_WAIT_MS, &lost);
     if (lost)
-        conn_lost(c, op, in_tx);
+        conn_lost(c, op, was_in_tx);
     return rc;
 }
 
-int pg_tx_begin(struct store *base)
+static int tx_begin(struct store *base)
 {
-    struct pg_conn *c;
-    int rc = pg_conn_get(base, &c);
+    struct pg_link *c;
+    int rc = link_get(base, &c);
     if (rc != 0)
         return rc;
-    if (c->tx_lost || pg_in_tx(c)) {
+    if (c->tx_lost || link_in_tx(c)) {
         /* PostgreSQL would only warn; SQLite refuses, and so do we. */
         log_error("store=postgres op=begin event=nested_transaction");
         return ERR_STORE;
@@ -797,39 +769,13 @@ int pg_tx_begin(struct store *base)
     return tx_command(base, "begin", "BEGIN");
 }
 
-int pg_tx_commit(struct store *base)
+static void tx_rollback(struct store *base)
 {
-    struct pg_conn *c;
-    int rc = pg_conn_get(base, &c);
-    if (rc != 0)
-        return rc;
-    if (c->tx_lost) {
-        c->tx_lost = false;
-        return ERR_UNAVAILABLE;
-    }
-    if (!pg_in_tx(c)) {
-        log_error("store=postgres op=commit event=no_transaction");
-        return ERR_STORE;
-    }
-    /* A transaction that failed is rolled back by COMMIT: report that. */
-    if (PQtransactionStatus(c->db) == PQTRANS_INERROR) {
-        pg_tx_rollback(base);
-        log_error("store=postgres op=commit event=transaction_failed");
-        return ERR_STORE;
-    }
-    rc = tx_command(base, "commit", "COMMIT");
-    if (rc != 0)
-        pg_tx_rollback(base);
-    return rc;
-}
-
-void pg_tx_rollback(struct store *base)
-{
-    struct pg_conn *c;
-    if (pg_conn_get(base, &c) != 0)
+    struct pg_link *c;
+    if (link_get(base, &c) != 0)
         return;
     c->tx_lost = false;
-    if (!pg_in_tx(c))
+    if (!link_in_tx(c))
         return;
     bool lost;
     if (simple(c->db, "rollback", "ROLLBACK", PG_WAIT_MS, &lost) != 0)
@@ -838,151 +784,111 @@ void pg_tx_rollback(struct store *base)
         conn_lost(c, "rollback", false);
 }
 
-/* ---- migrations ---- */
-
-/* Applies one file and records it, in one transaction, unless it ran
- * already (checked under the lock). */
-static int apply_one(struct store *s, struct pg_conn *c, const struct migration_file *f,
-                     int version, bool *ran)
+static int tx_commit(struct store *base)
 {
-    struct pg_q q;
-    bool lost = false;
-    *ran = false;
-    int rc = simple(c->db, "migrate", "BEGIN", PG_MIGRATE_WAIT_MS, &lost);
+    struct pg_link *c;
+    int rc = link_get(base, &c);
     if (rc != 0)
         return rc;
-    rc = pg_query(s, PG_MIGRATION_APPLIED, &q);
-    if (rc != 0)
-        goto out;
-    pg_bind_i64(&q, version);
-    rc = pg_row(&q);
-    pg_end(&q);
-    if (rc != ERR_NOT_FOUND)
-        goto out; /* 0: applied already; nothing to do */
-    rc = simple(c->db, f->name, f->sql, PG_MIGRATE_WAIT_MS, &lost);
-    if (rc != 0)
-        goto out;
-    rc = pg_query(s, PG_MIGRATION_RECORD, &q);
-    if (rc != 0)
-        goto out;
-    pg_bind_i64(&q, version);
-    pg_bind_text(&q, f->name);
-    pg_bind_i64(&q, time_now());
-    rc = pg_run(&q);
-    pg_end(&q);
-    *ran = rc == 0;
-out:
-    if (c->db == NULL || lost)
+    if (c->tx_lost) {
+        c->tx_lost = false;
         return ERR_UNAVAILABLE;
-    bool lost2;
-    int rc2 = simple(c->db, "migrate", rc == 0 ? "COMMIT" : "ROLLBACK", PG_MIGRATE_WAIT_MS, &lost2);
-    if (rc == 0)
-        rc = rc2;
+    }
+    if (!link_in_tx(c)) {
+        log_error("store=postgres op=commit event=no_transaction");
+        return ERR_STORE;
+    }
+    /* A transaction that failed is rolled back by COMMIT: report that. */
+    if (PQtransactionStatus(c->db) == PQTRANS_INERROR) {
+        log_error("store=postgres op=commit event=transaction_failed");
+        return ERR_STORE;
+    }
+    return tx_command(base, "commit", "COMMIT");
+}
+
+/* ---- migrations ---- */
+
+/* A migration file or COMMIT: no reconnection (the lock would be gone),
+ * and up to PG_MIGRATE_WAIT_MS. */
+static int script(struct store *s, const char *op, const char *sql)
+{
+    struct pg_link *c;
+    int rc = link_get(s, &c);
     if (rc != 0)
-        *ran = false;
+        return rc;
+    if (c->db == NULL || c->tx_lost)
+        return ERR_UNAVAILABLE;
+    bool was_in_tx = link_in_tx(c);
+    bool lost;
+    rc = simple(c->db, op, sql, PG_MIGRATE_WAIT_MS, &lost);
+    if (lost)
+        conn_lost(c, op, was_in_tx);
     return rc;
 }
 
-/* Applies every pending file; the caller holds the advisory lock. */
-static int migrate_locked(struct store *s, struct pg_conn *c, int *applied)
+/* Releases the migration lock and restores the statement timeout. */
+static void migrate_end(struct store *s)
 {
-    size_t pos = 0;
-    int version;
-    for (const struct migration_file *f = migration_next(PG_SUFFIX, &pos, &version); f != NULL;
-         f = migration_next(PG_SUFFIX, &pos, &version)) {
-        bool ran;
-        int rc = apply_one(s, c, f, version, &ran);
-        if (rc != 0)
-            return rc;
-        if (ran) {
-            (*applied)++;
-            log_info("store=postgres event=migrated version=%d file=%s", version, f->name);
-        }
-    }
-    return 0;
+    struct pg_link *c;
+    if (link_get(s, &c) != 0)
+        return;
+    bool lost = false;
+    if (c->db != NULL && simple(c->db, "migrate",
+                                "SELECT pg_advisory_unlock_all(); SET statement_timeout = " PG_STR(
+                                    PG_STATEMENT_TIMEOUT_MS),
+                                PG_WAIT_MS, &lost) != 0)
+        lost = true;
+    if (lost && c->db != NULL)
+        conn_lost(c, "migrate", false); /* the server drops the lock with the session */
+    c->tx_lost = false;                 /* a file's transaction is over either way */
 }
 
 /*
  * Takes the session advisory lock (waiting while another instance
- * migrates), with no statement timeout: a migration may be long. Then runs
- * then(ctx) under the lock with the usual statement timeout, so instances
- * starting together create the first-start rows once. The lock and the
- * timeout are restored however it ends; if the connection breaks, the
- * server releases the lock with it.
+ * migrates), with no statement timeout: a migration may be long. The lock
+ * and the timeout are restored by migrate_end (the timeout already by
+ * migrate_done when first-start set-up runs under the lock, so instances
+ * starting together create the first-start rows once); if the connection
+ * breaks, the server releases the lock with it.
  */
-int pg_migrate(struct store *s, int *applied, int (*then)(void *ctx), void *ctx)
+static int migrate_begin(struct store *s)
 {
-    *applied = 0;
-    struct pg_conn *c;
-    int rc = migration_check(PG_SUFFIX);
-    if (rc == 0)
-        rc = pg_conn_get(s, &c);
+    struct pg_link *c;
+    int rc = link_get(s, &c);
     if (rc == 0)
         rc = conn_ready(pg_of(s), c);
     if (rc != 0)
         return rc;
-    if (pg_in_tx(c)) {
+    if (link_in_tx(c)) {
         log_error("store=postgres op=migrate event=inside_transaction");
         return ERR_STORE;
     }
-    bool lost;
-    rc = simple(c->db, "migrate",
-                "SET statement_timeout = 0; SELECT pg_advisory_lock(" PG_MIGRATE_LOCK ");"
-                " CREATE TABLE IF NOT EXISTS schema_migrations ("
-                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
-                PG_MIGRATE_WAIT_MS, &lost);
-    if (rc == 0)
-        rc = migrate_locked(s, c, applied);
-    if (rc == 0 && then != NULL) {
-        rc = simple(c->db, "migrate", "SET statement_timeout = " PG_STR(PG_STATEMENT_TIMEOUT_MS),
-                    PG_WAIT_MS, &lost);
-        if (rc == 0)
-            rc = then(ctx);
-    }
-    if (c->db != NULL && !lost) {
-        bool lost2;
-        if (simple(c->db, "migrate",
-                   "SELECT pg_advisory_unlock_all(); SET statement_timeout = " PG_STR(
-                       PG_STATEMENT_TIMEOUT_MS),
-                   PG_WAIT_MS, &lost2) != 0)
-            lost = true;
-    }
-    if (lost && c->db != NULL)
-        conn_lost(c, "migrate", false); /* the server drops the lock with the session */
-    c->tx_lost = false;                 /* apply_one's transaction is over either way */
+    rc = script(s, "migrate",
+                "SET statement_timeout = 0; SELECT pg_advisory_lock(" PG_MIGRATE_LOCK ")");
+    if (rc != 0)
+        migrate_end(s);
     return rc;
 }
 
-int pg_schema_current(struct store *s, int *current)
+/* The usual statement timeout again, the lock still held. */
+static int migrate_done(struct store *s)
 {
-    struct pg_q q;
-    *current = 0;
-    int rc = pg_query(s, PG_MIGRATIONS_EXIST, &q);
-    if (rc != 0)
-        return rc;
-    rc = pg_row(&q);
-    pg_end(&q);
-    if (rc == ERR_NOT_FOUND)
-        return 0; /* never migrated */
-    if (rc != 0)
-        return rc;
-    rc = pg_query(s, PG_MIGRATION_CURRENT, &q);
-    if (rc != 0)
-        return rc;
-    rc = pg_row(&q);
-    if (rc == 0)
-        *current = (int)pg_i64(&q);
-    pg_end(&q);
-    return rc;
+    return script(s, "migrate", "SET statement_timeout = " PG_STR(PG_STATEMENT_TIMEOUT_MS));
 }
 
-int pg_ping(struct store *s)
-{
-    struct pg_q q;
-    int rc = pg_query(s, PG_PING, &q);
-    if (rc != 0)
-        return rc;
-    rc = pg_row(&q);
-    pg_end(&q);
-    return rc == ERR_NOT_FOUND ? ERR_STORE : rc;
-}
+static const struct store_driver pg_driver = {
+    .name = "postgres",
+    .migration_suffix = ".pg.sql",
+    .kind = DRIVER_PG,
+    .conn_new = conn_new,
+    .conn_free = conn_free,
+    .free = pg_store_free,
+    .tx_begin = tx_begin,
+    .tx_commit = tx_commit,
+    .tx_rollback = tx_rollback,
+    .in_tx = in_tx,
+    .script = script,
+    .migrate_begin = migrate_begin,
+    .migrate_done = migrate_done,
+    .migrate_end = migrate_end,
+};

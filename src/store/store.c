@@ -1,17 +1,44 @@
 /*
- * store.c - picks the backend from the database URL and forwards every call
- * of store.h to it through the store's ops table (store_int.h).
+ * store.c - what the store does the same on every driver: picking the
+ * driver from the database URL, the registry of per-thread connections,
+ * transactions, the migration loop and the schema version.
  *
- * Holds no state of its own; locking and ownership are the backend's, as
- * store.h describes them.
+ * Connections: a thread's first query makes its own connection
+ * (drv->conn_new) and registers it in the store's list, under the store's
+ * lock. A _Thread_local pointer caches it; the cache is valid only for the
+ * same store pointer *and* serial, so a store freed and another allocated
+ * at the same address is never confused with it. store_free() closes every
+ * connection; by contract no other thread uses the store by then.
+ *
+ * Migrations: every file of migrations.h ending in the driver's suffix, in
+ * name order, each in one transaction with its schema_migrations row. The
+ * driver brackets the loop (PostgreSQL: an advisory lock, so instances
+ * starting together apply each file once); store_migrate_then runs the
+ * caller's first-start set-up inside the same brackets.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "store/store_int.h"
+#include "store/driver.h"
+#include "store/migrations.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/timeutil.h"
+#include "util/xalloc.h"
+
+/* This thread's last used connection, and the store it belongs to. */
+struct tls_conn {
+    const struct store *owner;
+    uint64_t serial;
+    struct conn *conn;
+};
+
+static _Thread_local struct tls_conn tls;
+
+/* Hands out store serials. Lock-free; the only shared counter here. */
+static atomic_uint_fast64_t next_serial = 1;
 
 static bool starts_with(const char *s, const char *prefix)
 {
@@ -48,20 +75,171 @@ int store_open_existing(const char *url, struct store **out)
     return store_open(url, out);
 }
 
+void store_init(struct store *s, const struct store_driver *drv)
+{
+    s->drv = drv;
+    s->serial = atomic_fetch_add(&next_serial, 1);
+    s->conns = NULL;
+    pthread_mutex_init(&s->lock, NULL);
+}
+
 void store_free(struct store *s)
 {
-    if (s != NULL)
-        s->ops->free(s);
+    if (s == NULL)
+        return;
+    pthread_mutex_lock(&s->lock);
+    struct conn *c = s->conns;
+    s->conns = NULL;
+    pthread_mutex_unlock(&s->lock);
+    while (c != NULL) {
+        struct conn *next = c->next;
+        s->drv->conn_free(c);
+        c = next;
+    }
+    if (tls.owner == s)
+        tls = (struct tls_conn){0};
+    pthread_mutex_destroy(&s->lock);
+    s->drv->free(s);
+}
+
+static struct conn *find_conn(struct store *s, pthread_t self)
+{
+    pthread_mutex_lock(&s->lock);
+    struct conn *c = s->conns;
+    while (c != NULL && !pthread_equal(c->thread, self))
+        c = c->next;
+    pthread_mutex_unlock(&s->lock);
+    return c;
+}
+
+int store_conn_get(struct store *s, struct conn **out)
+{
+    if (tls.owner == s && tls.serial == s->serial) {
+        *out = tls.conn;
+        return 0;
+    }
+    /* A thread that used another store since, or a new thread. A thread id
+     * reused after a thread exited inherits that thread's connection. */
+    struct conn *c = find_conn(s, pthread_self());
+    if (c == NULL) {
+        int rc = s->drv->conn_new(s, &c);
+        if (rc != 0)
+            return rc;
+        c->thread = pthread_self();
+        pthread_mutex_lock(&s->lock);
+        c->next = s->conns;
+        s->conns = c;
+        pthread_mutex_unlock(&s->lock);
+    }
+    tls = (struct tls_conn){.owner = s, .serial = s->serial, .conn = c};
+    *out = c;
+    return 0;
 }
 
 const char *store_backend(const struct store *s)
 {
-    return s->ops->name;
+    return s->drv->name;
 }
 
 int store_ping(struct store *s)
 {
-    return s->ops->ping(s);
+    struct q q;
+    int rc = q_start(s, ST_PING, &q);
+    if (rc != 0)
+        return rc;
+    rc = q_row(&q);
+    q_end(&q);
+    return rc == ERR_NOT_FOUND ? ERR_STORE : rc;
+}
+
+int store_tx_begin(struct store *s)
+{
+    return s->drv->tx_begin(s);
+}
+
+/* A commit that failed leaves nothing half done: roll back what is left. */
+int store_tx_commit(struct store *s)
+{
+    int rc = s->drv->tx_commit(s);
+    if (rc != 0)
+        s->drv->tx_rollback(s);
+    return rc;
+}
+
+void store_tx_rollback(struct store *s)
+{
+    s->drv->tx_rollback(s);
+}
+
+bool store_change_stamp(struct store *s, uint64_t *out)
+{
+    *out = 0;
+    return s->drv->change_stamp != NULL && s->drv->change_stamp(s, out);
+}
+
+/* ---- migrations ---- */
+
+/* Applies one file and records it, in one transaction. Checks inside the
+ * transaction (and, on PostgreSQL, under the lock) whether it ran already,
+ * so two processes migrating the same file at once apply it once. */
+static int apply_one(struct store *s, const struct migration_file *f, int version, bool *ran)
+{
+    struct q q;
+    *ran = false;
+    int rc = s->drv->tx_begin(s);
+    if (rc != 0)
+        return rc;
+    rc = q_start(s, ST_MIGRATION_APPLIED, &q);
+    if (rc != 0)
+        goto out;
+    q_bind_i64(&q, version);
+    rc = q_row(&q);
+    q_end(&q);
+    if (rc != ERR_NOT_FOUND)
+        goto out; /* 0: applied already; nothing to do */
+    rc = s->drv->script(s, f->name, f->sql);
+    if (rc != 0)
+        goto out;
+    rc = q_start(s, ST_MIGRATION_RECORD, &q);
+    if (rc != 0)
+        goto out;
+    q_bind_i64(&q, version);
+    q_bind_text(&q, f->name);
+    q_bind_i64(&q, time_now());
+    rc = q_run(&q);
+    q_end(&q);
+    *ran = rc == 0;
+out:
+    if (rc == 0)
+        rc = s->drv->script(s, "migrate", "COMMIT");
+    if (rc != 0) {
+        store_tx_rollback(s);
+        *ran = false;
+    }
+    return rc;
+}
+
+static int migrate_all(struct store *s, int *applied)
+{
+    const char *suffix = s->drv->migration_suffix;
+    const char *table = stmt_sql(ST_MIGRATIONS_TABLE, s->drv->kind == DRIVER_PG);
+    int rc = s->drv->script(s, "migrate", table);
+    if (rc != 0)
+        return rc;
+    size_t pos = 0;
+    int version;
+    for (const struct migration_file *f = migration_next(suffix, &pos, &version); f != NULL;
+         f = migration_next(suffix, &pos, &version)) {
+        bool ran;
+        rc = apply_one(s, f, version, &ran);
+        if (rc != 0)
+            return rc;
+        if (ran) {
+            (*applied)++;
+            log_info("store=%s event=migrated version=%d file=%s", s->drv->name, version, f->name);
+        }
+    }
+    return 0;
 }
 
 int store_migrate(struct store *s, int *applied)
@@ -69,16 +247,60 @@ int store_migrate(struct store *s, int *applied)
     return store_migrate_then(s, applied, NULL, NULL);
 }
 
+/* then runs under the lock migrate_begin took, once migrate_done has put
+ * back what the migrations needed relaxed (PostgreSQL: the statement
+ * timeout), so it runs like any other request. */
 int store_migrate_then(struct store *s, int *applied, int (*then)(void *ctx), void *ctx)
 {
     int dummy;
-    return s->ops->migrate(s, applied != NULL ? applied : &dummy, then, ctx);
+    if (applied == NULL)
+        applied = &dummy;
+    *applied = 0;
+    struct conn *c;
+    int rc = migration_check(s->drv->migration_suffix);
+    if (rc == 0)
+        rc = store_conn_get(s, &c);
+    if (rc == 0 && s->drv->migrate_begin != NULL)
+        rc = s->drv->migrate_begin(s);
+    if (rc != 0)
+        return rc;
+    rc = migrate_all(s, applied);
+    if (rc == 0 && then != NULL && s->drv->migrate_done != NULL)
+        rc = s->drv->migrate_done(s);
+    if (rc == 0 && then != NULL)
+        rc = then(ctx);
+    if (s->drv->migrate_end != NULL)
+        s->drv->migrate_end(s);
+    return rc;
+}
+
+static int schema_current(struct store *s, int *current)
+{
+    struct q q;
+    *current = 0;
+    int rc = q_start(s, ST_MIGRATIONS_EXIST, &q);
+    if (rc != 0)
+        return rc;
+    rc = q_row(&q);
+    q_end(&q);
+    if (rc == ERR_NOT_FOUND)
+        return 0; /* never migrated */
+    if (rc != 0)
+        return rc;
+    rc = q_start(s, ST_MIGRATION_CURRENT, &q);
+    if (rc != 0)
+        return rc;
+    rc = q_row(&q);
+    if (rc == 0)
+        *current = (int)q_i64(&q);
+    q_end(&q);
+    return rc;
 }
 
 int store_schema_version(struct store *s, int *current, int *latest)
 {
-    *latest = migration_latest(s->ops->migration_suffix);
-    return s->ops->schema_current(s, current);
+    *latest = migration_latest(s->drv->migration_suffix);
+    return schema_current(s, current);
 }
 
 int store_schema_check(struct store *s)
@@ -90,398 +312,8 @@ int store_schema_check(struct store *s)
     if (current != latest) {
         log_error("store=%s event=schema_mismatch current=%d latest=%d hint=\"run latchkey "
                   "migrate\"",
-                  s->ops->name, current, latest);
+                  s->drv->name, current, latest);
         return ERR_SCHEMA;
     }
     return 0;
-}
-
-int store_tx_begin(struct store *s)
-{
-    return s->ops->tx_begin(s);
-}
-
-int store_tx_commit(struct store *s)
-{
-    return s->ops->tx_commit(s);
-}
-
-void store_tx_rollback(struct store *s)
-{
-    s->ops->tx_rollback(s);
-}
-
-int store_tenant_insert(struct store *s, struct tenant *t)
-{
-    return s->ops->tenant_insert(s, t);
-}
-
-int store_tenant_by_id(struct store *s, struct arena *a, int64_t id, struct tenant *out)
-{
-    return s->ops->tenant_by_id(s, a, id, out);
-}
-
-int store_tenant_by_slug(struct store *s, struct arena *a, const char *slug, struct tenant *out)
-{
-    return s->ops->tenant_by_slug(s, a, slug, out);
-}
-
-int store_tenant_by_domain(struct store *s, struct arena *a, const char *host, struct tenant *out)
-{
-    return s->ops->tenant_by_domain(s, a, host, out);
-}
-
-int store_tenant_list(struct store *s, struct arena *a, struct tenant **out, size_t *n)
-{
-    return s->ops->tenant_list(s, a, out, n);
-}
-
-int store_tenant_count(struct store *s, int64_t *n)
-{
-    return s->ops->tenant_count(s, n);
-}
-
-int store_user_insert(struct store *s, struct user *u)
-{
-    return s->ops->user_insert(s, u);
-}
-
-int store_user_by_id(struct store *s, struct arena *a, int64_t id, struct user *out)
-{
-    return s->ops->user_by_id(s, a, id, out);
-}
-
-int store_user_by_email(struct store *s, struct arena *a, const char *email, struct user *out)
-{
-    return s->ops->user_by_email(s, a, email, out);
-}
-
-int store_user_set_password(struct store *s, int64_t user_id, const char *hash)
-{
-    return s->ops->user_set_password(s, user_id, hash);
-}
-
-int store_user_set_last_login(struct store *s, int64_t user_id, int64_t at)
-{
-    return s->ops->user_set_last_login(s, user_id, at);
-}
-
-int store_user_set_status(struct store *s, int64_t user_id, enum user_status status)
-{
-    return s->ops->user_set_status(s, user_id, status);
-}
-
-int store_user_count(struct store *s, int64_t *n)
-{
-    return s->ops->user_count(s, n);
-}
-
-int store_role_insert(struct store *s, struct role *r)
-{
-    return s->ops->role_insert(s, r);
-}
-
-int store_role_by_id(struct store *s, struct arena *a, int64_t id, struct role *out)
-{
-    return s->ops->role_by_id(s, a, id, out);
-}
-
-int store_role_list(struct store *s, struct arena *a, int64_t tenant_id, struct role **out,
-                    size_t *n)
-{
-    return s->ops->role_list(s, a, tenant_id, out, n);
-}
-
-int store_membership_insert(struct store *s, const struct membership *m)
-{
-    return s->ops->membership_insert(s, m);
-}
-
-int store_membership_get(struct store *s, int64_t user_id, int64_t tenant_id,
-                         struct membership *out)
-{
-    return s->ops->membership_get(s, user_id, tenant_id, out);
-}
-
-int store_membership_set_status(struct store *s, int64_t user_id, int64_t tenant_id,
-                                enum member_status status)
-{
-    return s->ops->membership_set_status(s, user_id, tenant_id, status);
-}
-
-int store_membership_list_by_user(struct store *s, struct arena *a, int64_t user_id,
-                                  struct membership **out, size_t *n)
-{
-    return s->ops->membership_list_by_user(s, a, user_id, out, n);
-}
-
-int store_token_insert(struct store *s, struct token *t)
-{
-    return s->ops->token_insert(s, t);
-}
-
-int store_token_by_id(struct store *s, struct arena *a, int64_t id, struct token *out)
-{
-    return s->ops->token_by_id(s, a, id, out);
-}
-
-int store_token_by_hash(struct store *s, struct arena *a, const char *hash_hex, struct token *out)
-{
-    return s->ops->token_by_hash(s, a, hash_hex, out);
-}
-
-int store_token_list_by_user(struct store *s, struct arena *a, int64_t user_id, struct token **out,
-                             size_t *n)
-{
-    return s->ops->token_list_by_user(s, a, user_id, out, n);
-}
-
-int store_token_revoke(struct store *s, int64_t id, int64_t at)
-{
-    return s->ops->token_revoke(s, id, at);
-}
-
-int store_token_touch_many(struct store *s, const struct token_touch *items, size_t n)
-{
-    return s->ops->token_touch_many(s, items, n);
-}
-
-bool store_change_stamp(struct store *s, uint64_t *out)
-{
-    *out = 0;
-    return s->ops->change_stamp != NULL && s->ops->change_stamp(s, out);
-}
-
-int store_principal_by_token(struct store *s, struct arena *a, int64_t token_id,
-                             const char *hash_hex, struct principal_rows *out)
-{
-    return s->ops->principal_by_token(s, a, token_id, hash_hex, out);
-}
-
-int store_principal_in_tenant(struct store *s, struct arena *a, int64_t token_id,
-                              const char *tenant_slug, struct principal_rows *out)
-{
-    return s->ops->principal_in_tenant(s, a, token_id, tenant_slug, out);
-}
-
-int store_audit_insert(struct store *s, struct audit_entry *e)
-{
-    return s->ops->audit_insert(s, e);
-}
-
-int store_audit_list(struct store *s, struct arena *a, size_t limit, struct audit_entry **out,
-                     size_t *n)
-{
-    return s->ops->audit_list(s, a, limit, out, n);
-}
-
-int store_token_revoke_user_except(struct store *s, int64_t user_id, int64_t keep_id, int64_t at,
-                                   int64_t *n)
-{
-    int64_t dummy;
-    return s->ops->token_revoke_user_except(s, user_id, keep_id, at, n != NULL ? n : &dummy);
-}
-
-int store_session_delete_by_user(struct store *s, int64_t user_id, int64_t *n)
-{
-    int64_t dummy;
-    return s->ops->session_delete_by_user(s, user_id, n != NULL ? n : &dummy);
-}
-
-int store_signing_key_insert(struct store *s, struct signing_key *k)
-{
-    return s->ops->signing_key_insert(s, k);
-}
-
-int store_signing_key_list(struct store *s, struct arena *a, struct signing_key **out, size_t *n)
-{
-    return s->ops->signing_key_list(s, a, out, n);
-}
-
-int store_signing_key_retire_others(struct store *s, const char *keep_kid, int64_t at, int64_t *n)
-{
-    int64_t dummy;
-    return s->ops->signing_key_retire_others(s, keep_kid, at, n != NULL ? n : &dummy);
-}
-
-int store_staff_get(struct store *s, int64_t user_id, struct staff *out)
-{
-    return s->ops->staff_get(s, user_id, out);
-}
-
-int store_staff_set(struct store *s, struct staff *st)
-{
-    return s->ops->staff_set(s, st);
-}
-
-int store_staff_delete(struct store *s, int64_t user_id)
-{
-    return s->ops->staff_delete(s, user_id);
-}
-
-int store_staff_list(struct store *s, struct arena *a, struct staff **out, size_t *n)
-{
-    return s->ops->staff_list(s, a, out, n);
-}
-
-int store_staff_count_role(struct store *s, int64_t role_id, int64_t *n)
-{
-    return s->ops->staff_count_role(s, role_id, n);
-}
-
-int store_user_search(struct store *s, struct arena *a, const struct user_filter *f,
-                      struct user **out, size_t *n, int64_t *total)
-{
-    return s->ops->user_search(s, a, f, out, n, total);
-}
-
-int store_user_set_names(struct store *s, int64_t user_id, const char *name, const char *first_name,
-                         const char *last_name)
-{
-    return s->ops->user_set_names(s, user_id, name, first_name, last_name);
-}
-
-int store_user_delete(struct store *s, int64_t user_id)
-{
-    return s->ops->user_delete(s, user_id);
-}
-
-int store_tenant_search(struct store *s, struct arena *a, const struct tenant_filter *f,
-                        struct tenant_summary **out, size_t *n, int64_t *total)
-{
-    return s->ops->tenant_search(s, a, f, out, n, total);
-}
-
-int store_tenant_member_count(struct store *s, int64_t tenant_id, int64_t *n)
-{
-    return s->ops->tenant_member_count(s, tenant_id, n);
-}
-
-int store_tenant_set_status(struct store *s, int64_t tenant_id, enum tenant_status status)
-{
-    return s->ops->tenant_set_status(s, tenant_id, status);
-}
-
-int store_audit_search(struct store *s, struct arena *a, const struct audit_filter *f,
-                       struct audit_entry **out, size_t *n, int64_t *total)
-{
-    return s->ops->audit_search(s, a, f, out, n, total);
-}
-
-int store_reset_insert(struct store *s, struct password_reset *r)
-{
-    return s->ops->reset_insert(s, r);
-}
-
-int store_reset_by_hash(struct store *s, struct arena *a, const char *hash_hex,
-                        struct password_reset *out)
-{
-    return s->ops->reset_by_hash(s, a, hash_hex, out);
-}
-
-int store_reset_use(struct store *s, const char *hash_hex, int64_t at)
-{
-    return s->ops->reset_use(s, hash_hex, at);
-}
-
-int store_reset_use_email(struct store *s, const char *email, int64_t at)
-{
-    return s->ops->reset_use_email(s, email, at);
-}
-
-/* ---- team management ---- */
-
-int store_member_list(struct store *s, struct arena *a, int64_t tenant_id, int64_t offset,
-                      int64_t limit, struct member_row **out, size_t *n)
-{
-    return s->ops->member_list(s, a, tenant_id, offset, limit, out, n);
-}
-
-int store_member_count(struct store *s, int64_t tenant_id, int64_t *n)
-{
-    return s->ops->member_count(s, tenant_id, n);
-}
-
-int store_member_count_active_slug(struct store *s, int64_t tenant_id, const char *role_slug,
-                                   int64_t *n)
-{
-    return s->ops->member_count_active_slug(s, tenant_id, role_slug, n);
-}
-
-int store_membership_set_role(struct store *s, int64_t user_id, int64_t tenant_id, int64_t role_id)
-{
-    return s->ops->membership_set_role(s, user_id, tenant_id, role_id);
-}
-
-int store_membership_delete(struct store *s, int64_t user_id, int64_t tenant_id)
-{
-    return s->ops->membership_delete(s, user_id, tenant_id);
-}
-
-int store_tenant_lock(struct store *s, int64_t tenant_id)
-{
-    return s->ops->tenant_lock(s, tenant_id);
-}
-
-int store_token_revoke_user_tenant(struct store *s, int64_t user_id, int64_t tenant_id, int64_t at,
-                                   int64_t *n)
-{
-    int64_t dummy;
-    return s->ops->token_revoke_user_tenant(s, user_id, tenant_id, at, n != NULL ? n : &dummy);
-}
-
-int store_session_delete_by_user_tenant(struct store *s, int64_t user_id, int64_t tenant_id,
-                                        int64_t *n)
-{
-    int64_t dummy;
-    return s->ops->session_delete_by_user_tenant(s, user_id, tenant_id, n != NULL ? n : &dummy);
-}
-
-int store_invitation_insert(struct store *s, struct invitation *inv)
-{
-    return s->ops->invitation_insert(s, inv);
-}
-
-int store_invitation_by_id(struct store *s, struct arena *a, int64_t id, struct invitation *out)
-{
-    return s->ops->invitation_by_id(s, a, id, out);
-}
-
-int store_invitation_by_hash(struct store *s, struct arena *a, const char *hash_hex,
-                             struct invitation *out)
-{
-    return s->ops->invitation_by_hash(s, a, hash_hex, out);
-}
-
-int store_invitation_list_open(struct store *s, struct arena *a, int64_t tenant_id,
-                               struct invitation **out, size_t *n)
-{
-    return s->ops->invitation_list_open(s, a, tenant_id, out, n);
-}
-
-int store_invitation_open_by_email(struct store *s, struct arena *a, int64_t tenant_id,
-                                   const char *email, struct invitation *out)
-{
-    return s->ops->invitation_open_by_email(s, a, tenant_id, email, out);
-}
-
-int store_invitation_renew(struct store *s, int64_t id, const char *hash_hex, int64_t expires_at)
-{
-    return s->ops->invitation_renew(s, id, hash_hex, expires_at);
-}
-
-int store_invitation_cancel(struct store *s, int64_t id, int64_t at)
-{
-    return s->ops->invitation_cancel(s, id, at);
-}
-
-int store_invitation_accept(struct store *s, int64_t id, const char *hash_hex, int64_t at)
-{
-    return s->ops->invitation_accept(s, id, hash_hex, at);
-}
-
-int store_org_list_by_user(struct store *s, struct arena *a, int64_t user_id, struct org_row **out,
-                           size_t *n)
-{
-    return s->ops->org_list_by_user(s, a, user_id, out, n);
 }

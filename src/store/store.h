@@ -1,8 +1,10 @@
 /*
  * store.h - the only interface between core and the database.
  *
- * Two backends implement it: SQLite (sqlite.c) and PostgreSQL (pg.c). No
- * backend type or call leaks out of src/store/.
+ * Two drivers implement it: SQLite (sqlite.c) and PostgreSQL (pg.c), under
+ * one row layer (rows.c, the statements of sql.c) through the contract of
+ * driver.h; store.c picks the driver and holds the per-thread connections
+ * and the migration loop. No backend type or call leaks out of src/store/.
  *
  * Threading: a struct store is shared by every thread. Each thread gets its
  * own connection on first use (prepared statements cached on it); the

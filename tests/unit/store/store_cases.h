@@ -148,6 +148,46 @@ static void test_migrate_from_empty(void **state)
     store_free(s);
 }
 
+struct then_ctx {
+    struct store *s;
+    int calls;
+    int rc; /* what then returns */
+};
+
+static int then_check(void *arg)
+{
+    struct then_ctx *c = arg;
+    c->calls++;
+    assert_int_equal(store_schema_check(c->s), 0);
+    int64_t n = -1;
+    assert_int_equal(store_tenant_count(c->s, &n), 0);
+    if (n == 0)
+        make_tenant(c->s, "first");
+    return c->rc;
+}
+
+/* First-start set-up runs once the migrations are applied, as ordinary
+ * statements, and its error is the call's. */
+static void test_migrate_then(void **state)
+{
+    struct fixture *f = *state;
+    struct then_ctx c = {0};
+    assert_int_equal(store_open(f->url, &c.s), 0);
+    int applied = -1;
+    assert_int_equal(store_migrate_then(c.s, &applied, then_check, &c), 0);
+    assert_int_equal(applied, migration_count());
+    assert_int_equal(c.calls, 1);
+
+    c.rc = ERR_CONFLICT;
+    assert_int_equal(store_migrate_then(c.s, &applied, then_check, &c), ERR_CONFLICT);
+    assert_int_equal(applied, 0);
+    assert_int_equal(c.calls, 2);
+    int64_t n = -1;
+    assert_int_equal(store_tenant_count(c.s, &n), 0);
+    assert_int_equal(n, 1);
+    store_free(c.s);
+}
+
 /* A store freed and another allocated (likely at the same address) must not
  * reuse the first one's connection, which is closed. */
 static void test_reopen_same_thread(void **state)
@@ -225,6 +265,30 @@ static void test_tenants(void **state)
     int64_t n = 0;
     assert_int_equal(store_tenant_count(f->s, &n), 0);
     assert_int_equal(n, 2);
+}
+
+/* Migration 0006's product and 0007's lookup by the request's host. */
+static void test_tenant_product_domain(void **state)
+{
+    struct fixture *f = *state;
+    struct tenant plain = {.slug = "plain", .name = "Plain", .domain = "Shop.Example.com"};
+    assert_int_equal(store_tenant_insert(f->s, &plain), 0);
+    struct tenant shop = {
+        .slug = "shop", .name = "Shop", .domain = "shop.example.com", .product = "autocom"};
+    assert_int_equal(store_tenant_insert(f->s, &shop), 0);
+
+    struct tenant got;
+    assert_int_equal(store_tenant_by_id(f->s, f->a, plain.id, &got), 0);
+    assert_string_equal(got.product, TENANT_PRODUCT_DEFAULT);
+    assert_int_equal(store_tenant_by_slug(f->s, f->a, "shop", &got), 0);
+    assert_string_equal(got.product, "autocom");
+
+    /* Compared lower-cased; the lowest id when several domains match. */
+    assert_int_equal(store_tenant_by_domain(f->s, f->a, "shop.example.com", &got), 0);
+    assert_int_equal(got.id, plain.id);
+    assert_string_equal(got.domain, "Shop.Example.com");
+    assert_string_equal(got.product, TENANT_PRODUCT_DEFAULT);
+    assert_int_equal(store_tenant_by_domain(f->s, f->a, "example.com", &got), ERR_NOT_FOUND);
 }
 
 static void test_users(void **state)
@@ -950,9 +1014,11 @@ static void test_org_list_by_user(void **state)
 
 #define STORE_CASES                                                                                \
     cmocka_unit_test_setup_teardown(test_migrate_from_empty, setup_empty, teardown),               \
+        cmocka_unit_test_setup_teardown(test_migrate_then, setup_empty, teardown),                 \
         cmocka_unit_test(test_reopen_same_thread),                                                 \
         cmocka_unit_test_setup_teardown(test_ping, setup, teardown),                               \
         cmocka_unit_test_setup_teardown(test_tenants, setup, teardown),                            \
+        cmocka_unit_test_setup_teardown(test_tenant_product_domain, setup, teardown),              \
         cmocka_unit_test_setup_teardown(test_principal_by_token, setup, teardown),                 \
         cmocka_unit_test_setup_teardown(test_users, setup, teardown),                              \
         cmocka_unit_test_setup_teardown(test_roles, setup, teardown),                              \

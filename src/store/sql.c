@@ -1,0 +1,259 @@
+/*
+ * sql.c - every statement the store runs, written once in SQLite's
+ * dialect with "?" placeholders. The PostgreSQL driver numbers the
+ * placeholders ($1, $2, ...) when it prepares a statement; where the
+ * dialects really differ, the third member is PostgreSQL's text.
+ *
+ * Every value is bound as a parameter. The *_COLS lists (columns.h) fix the
+ * column order the row readers consume. Inserts return the new id with
+ * RETURNING id (SQLite 3.35 and later, PostgreSQL).
+ */
+#include <stddef.h>
+
+#include "store/columns.h"
+#include "store/sql.h"
+
+/*
+ * The admin searches' filters. They number their parameters so one value
+ * serves every place it appears; a NULL parameter disables its filter. The
+ * CASTs type each parameter where it first appears, so that PostgreSQL never
+ * has to guess the type of "$1 IS NULL". LIKE_CI is SQLite's LIKE (ASCII
+ * case-insensitive already) or PostgreSQL's ILIKE.
+ */
+#define USER_WHERE(LIKE_CI)                                                                        \
+    "(CAST(?1 AS TEXT) IS NULL OR email " LIKE_CI " ?1 ESCAPE '\\'"                                \
+    " OR name " LIKE_CI " ?1 ESCAPE '\\' OR first_name " LIKE_CI " ?1 ESCAPE '\\'"                 \
+    " OR last_name " LIKE_CI " ?1 ESCAPE '\\')"                                                    \
+    " AND (CAST(?2 AS TEXT) IS NULL OR status = ?2)"                                               \
+    " AND (CAST(?3 AS BIGINT) IS NULL OR EXISTS (SELECT 1 FROM memberships m"                      \
+    " WHERE m.user_id = users.id AND m.tenant_id = ?3))"
+#define TENANT_WHERE(LIKE_CI)                                                                      \
+    "(CAST(?1 AS TEXT) IS NULL OR slug " LIKE_CI " ?1 ESCAPE '\\' OR name " LIKE_CI                \
+    " ?1 ESCAPE '\\') AND (CAST(?2 AS TEXT) IS NULL OR status = ?2)"
+#define AUDIT_WHERE                                                                                \
+    "(CAST(?1 AS BIGINT) IS NULL OR user_id = ?1) AND (CAST(?2 AS BIGINT) IS NULL"                 \
+    " OR tenant_id = ?2) AND (CAST(?3 AS TEXT) IS NULL OR action = ?3)"                            \
+    " AND (CAST(?4 AS TEXT) IS NULL OR action LIKE ?4 ESCAPE '\\')"                                \
+    " AND (CAST(?5 AS BIGINT) IS NULL OR at >= ?5) AND (CAST(?6 AS BIGINT) IS NULL OR at <= ?6)"
+#define USER_SEARCH(LIKE_CI)                                                                       \
+    "SELECT " USER_COLS " FROM users WHERE " USER_WHERE(LIKE_CI) " ORDER BY id LIMIT ?4 OFFSET ?5"
+#define USER_SEARCH_COUNT(LIKE_CI) "SELECT COUNT(*) FROM users WHERE " USER_WHERE(LIKE_CI)
+#define TENANT_SEARCH(LIKE_CI)                                                                     \
+    "SELECT " TENANT_COLS ", (SELECT COUNT(*) FROM memberships m"                                  \
+    " WHERE m.tenant_id = tenants.id) FROM tenants WHERE " TENANT_WHERE(                           \
+        LIKE_CI) " ORDER BY id LIMIT ?3 OFFSET ?4"
+#define TENANT_SEARCH_COUNT(LIKE_CI) "SELECT COUNT(*) FROM tenants WHERE " TENANT_WHERE(LIKE_CI)
+
+const struct stmt_def stmts[ST_COUNT] = {
+    /* The SQLite driver's own (sqlite.c): PostgreSQL sends its transaction
+     * commands unprepared and has no data_version. */
+    [ST_BEGIN] = {"begin", "BEGIN IMMEDIATE"},
+    [ST_COMMIT] = {"commit", "COMMIT"},
+    [ST_ROLLBACK] = {"rollback", "ROLLBACK"},
+    [ST_DATA_VERSION] = {"change_stamp", "PRAGMA data_version"},
+    [ST_PING] = {"ping", "SELECT 1"},
+    /* Run as a script (store.c), before the migrations. */
+    [ST_MIGRATIONS_TABLE] = {"migrate",
+                             "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                             " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+                             " applied_at INTEGER NOT NULL)",
+                             "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                             " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+                             " applied_at BIGINT NOT NULL)"},
+    [ST_MIGRATIONS_EXIST] = {"schema_version",
+                             "SELECT 1 FROM sqlite_master"
+                             " WHERE type = 'table' AND name = 'schema_migrations'",
+                             "SELECT 1 WHERE to_regclass('schema_migrations') IS NOT NULL"},
+    [ST_MIGRATION_CURRENT] = {"schema_version",
+                              "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"},
+    [ST_MIGRATION_APPLIED] = {"migrate", "SELECT 1 FROM schema_migrations WHERE version = ?"},
+    [ST_MIGRATION_RECORD] = {"migrate", "INSERT INTO schema_migrations (version, name, applied_at)"
+                                        " VALUES (?, ?, ?)"},
+
+    [ST_TENANT_INSERT] = {"tenant_insert",
+                          "INSERT INTO tenants (slug, name, domain, default_currency,"
+                          " enabled_products, status, created_at, product)"
+                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"},
+    [ST_TENANT_BY_ID] = {"tenant_by_id", "SELECT " TENANT_COLS " FROM tenants WHERE id = ?"},
+    [ST_TENANT_BY_SLUG] = {"tenant_by_slug", "SELECT " TENANT_COLS " FROM tenants WHERE slug = ?"},
+    [ST_TENANT_BY_DOMAIN] = {"tenant_by_domain",
+                             "SELECT " TENANT_COLS
+                             " FROM tenants WHERE lower(domain) = ? ORDER BY id LIMIT 1"},
+    [ST_TENANT_COUNT] = {"tenant_count", "SELECT COUNT(*) FROM tenants"},
+    [ST_TENANT_LIST] = {"tenant_list", "SELECT " TENANT_COLS " FROM tenants ORDER BY id"},
+
+    [ST_USER_INSERT] = {"user_insert",
+                        "INSERT INTO users (name, first_name, last_name, email, phone, avatar,"
+                        " password_hash, status, is_super_admin, email_verified_at, last_login_at,"
+                        " preferences, attributes, created_at, updated_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"},
+    [ST_USER_BY_ID] = {"user_by_id", "SELECT " USER_COLS " FROM users WHERE id = ?"},
+    [ST_USER_BY_EMAIL] = {"user_by_email", "SELECT " USER_COLS " FROM users WHERE email = ?"},
+    [ST_USER_SET_PASSWORD] = {"user_set_password",
+                              "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?"},
+    [ST_USER_SET_LAST_LOGIN] = {"user_set_last_login",
+                                "UPDATE users SET last_login_at = ? WHERE id = ?"},
+    [ST_USER_SET_STATUS] = {"user_set_status",
+                            "UPDATE users SET status = ?, updated_at = ? WHERE id = ?"},
+    [ST_USER_COUNT] = {"user_count", "SELECT COUNT(*) FROM users"},
+
+    [ST_ROLE_INSERT] = {"role_insert",
+                        "INSERT INTO roles (tenant_id, name, slug, permissions, is_system,"
+                        " created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id"},
+    [ST_ROLE_BY_ID] = {"role_by_id", "SELECT " ROLE_COLS " FROM roles WHERE id = ?"},
+    [ST_ROLE_LIST_TENANT] = {"role_list",
+                             "SELECT " ROLE_COLS " FROM roles WHERE tenant_id = ? ORDER BY id"},
+    [ST_ROLE_LIST_PLATFORM] = {"role_list", "SELECT " ROLE_COLS
+                                            " FROM roles WHERE tenant_id IS NULL ORDER BY id"},
+
+    [ST_MEMBERSHIP_INSERT] = {"membership_insert",
+                              "INSERT INTO memberships (user_id, tenant_id, role_id, status,"
+                              " joined_at) VALUES (?, ?, ?, ?, ?)"},
+    [ST_MEMBERSHIP_GET] = {"membership_get", "SELECT " MEMBER_COLS " FROM memberships"
+                                             " WHERE user_id = ? AND tenant_id = ?"},
+    [ST_MEMBERSHIP_SET_STATUS] = {"membership_set_status", "UPDATE memberships SET status = ?"
+                                                           " WHERE user_id = ? AND tenant_id = ?"},
+    [ST_MEMBERSHIP_LIST_BY_USER] = {"membership_list_by_user",
+                                    "SELECT " MEMBER_COLS " FROM memberships WHERE user_id = ?"
+                                    " ORDER BY joined_at, tenant_id"},
+
+    [ST_TOKEN_INSERT] = {"token_insert",
+                         "INSERT INTO tokens (user_id, tenant_id, name, token_hash, abilities,"
+                         " kind, last_used_at, expires_at, created_at, revoked_at)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"},
+    [ST_TOKEN_BY_ID] = {"token_by_id", "SELECT " TOKEN_COLS " FROM tokens WHERE id = ?"},
+    [ST_TOKEN_BY_HASH] = {"token_by_hash",
+                          "SELECT " TOKEN_COLS " FROM tokens WHERE token_hash = ?"},
+    [ST_TOKEN_LIST_BY_USER] = {"token_list_by_user",
+                               "SELECT " TOKEN_COLS " FROM tokens WHERE user_id = ?"
+                               " ORDER BY created_at DESC, id DESC"},
+    /* COALESCE keeps the first revocation time; a matched row always counts
+     * as changed, so changes() = 0 means "no such token". */
+    [ST_TOKEN_REVOKE] = {"token_revoke",
+                         "UPDATE tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?"},
+    /* last_used_at in batches: SQLite runs one UPDATE per token inside one
+     * transaction; PostgreSQL sends every (id, time) pair in one statement,
+     * as parallel arrays, the latest time per id winning. Neither moves
+     * last_used_at backwards. */
+    [ST_TOKEN_TOUCH] = {"token_touch", "UPDATE tokens SET last_used_at = ? WHERE id = ?"
+                                       " AND (last_used_at IS NULL OR last_used_at < ?)"},
+    [ST_TOKEN_TOUCH_MANY] = {"token_touch", NULL,
+                             "UPDATE tokens AS t SET last_used_at = v.at"
+                             " FROM (SELECT id, MAX(at) AS at"
+                             " FROM unnest($1::bigint[], $2::bigint[]) AS u (id, at) GROUP BY id)"
+                             " AS v WHERE t.id = v.id"
+                             " AND (t.last_used_at IS NULL OR t.last_used_at < v.at)"},
+
+    [ST_AUDIT_INSERT] = {"audit_insert",
+                         "INSERT INTO audit_log (at, tenant_id, user_id, action, ip, detail)"
+                         " VALUES (?, ?, ?, ?, ?, ?) RETURNING id"},
+    [ST_AUDIT_LIST] = {"audit_list",
+                       "SELECT " AUDIT_COLS " FROM audit_log ORDER BY at DESC, id DESC LIMIT ?"},
+
+    [ST_PRINCIPAL_BY_TOKEN_ID] = {"principal_by_token", PRINCIPAL_SELECT " WHERE k.id = ?"},
+    [ST_PRINCIPAL_BY_TOKEN_HASH] = {"principal_by_token",
+                                    PRINCIPAL_SELECT " WHERE k.token_hash = ?"},
+    [ST_PRINCIPAL_IN_TENANT] = {"principal_in_tenant",
+                                PRINCIPAL_IN_TENANT_SELECT " WHERE k.id = ?"},
+    [ST_TOKEN_REVOKE_USER_EXCEPT] = {"token_revoke_user_except",
+                                     "UPDATE tokens SET revoked_at = ? WHERE user_id = ?"
+                                     " AND id <> ? AND revoked_at IS NULL"},
+    [ST_SESSION_DELETE_BY_USER] = {"session_delete_by_user",
+                                   "DELETE FROM sessions WHERE user_id = ?"},
+    [ST_SIGNING_KEY_INSERT] = {"signing_key_insert",
+                               "INSERT INTO signing_keys (kid, alg, private_pem, public_jwk,"
+                               " created_at, retired_at) VALUES (?, ?, ?, ?, ?, ?)"},
+    [ST_SIGNING_KEY_LIST] = {"signing_key_list",
+                             "SELECT " SIGNING_KEY_COLS
+                             " FROM signing_keys ORDER BY created_at, kid",
+                             /* COLLATE "C": SQLite's byte order for ties. */
+                             "SELECT " SIGNING_KEY_COLS " FROM signing_keys"
+                             " ORDER BY created_at, kid COLLATE \"C\""},
+    [ST_SIGNING_KEY_RETIRE_OTHERS] = {"signing_key_retire_others",
+                                      "UPDATE signing_keys SET retired_at = ?"
+                                      " WHERE kid <> ? AND retired_at IS NULL"},
+
+    /* seed 001: staff, admin searches, password resets. */
+    [ST_STAFF_GET] = {"staff_get", "SELECT " STAFF_COLS " FROM staff WHERE user_id = ?"},
+    [ST_STAFF_SET] = {"staff_set", "INSERT INTO staff (user_id, role_id, granted_by, created_at)"
+                                   " VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
+                                   " role_id = excluded.role_id,"
+                                   " granted_by = excluded.granted_by"},
+    [ST_STAFF_DELETE] = {"staff_delete", "DELETE FROM staff WHERE user_id = ?"},
+    [ST_STAFF_LIST] = {"staff_list", "SELECT " STAFF_COLS " FROM staff ORDER BY user_id"},
+    [ST_STAFF_COUNT_ROLE] = {"staff_count_role", "SELECT COUNT(*) FROM staff WHERE role_id = ?"},
+    [ST_USER_SEARCH] = {"user_search", USER_SEARCH("LIKE"), USER_SEARCH("ILIKE")},
+    [ST_USER_SEARCH_COUNT] = {"user_search", USER_SEARCH_COUNT("LIKE"), USER_SEARCH_COUNT("ILIKE")},
+    [ST_USER_SET_NAMES] = {"user_set_names", "UPDATE users SET name = ?, first_name = ?,"
+                                             " last_name = ?, updated_at = ? WHERE id = ?"},
+    [ST_USER_DELETE] = {"user_delete", "DELETE FROM users WHERE id = ?"},
+    [ST_TENANT_SEARCH] = {"tenant_search", TENANT_SEARCH("LIKE"), TENANT_SEARCH("ILIKE")},
+    [ST_TENANT_SEARCH_COUNT] = {"tenant_search", TENANT_SEARCH_COUNT("LIKE"),
+                                TENANT_SEARCH_COUNT("ILIKE")},
+    [ST_TENANT_MEMBER_COUNT] = {"tenant_member_count",
+                                "SELECT COUNT(*) FROM memberships WHERE tenant_id = ?"},
+    [ST_TENANT_SET_STATUS] = {"tenant_set_status", "UPDATE tenants SET status = ? WHERE id = ?"},
+    [ST_AUDIT_SEARCH] = {"audit_search", "SELECT " AUDIT_COLS " FROM audit_log WHERE " AUDIT_WHERE
+                                         " ORDER BY at DESC, id DESC LIMIT ?7 OFFSET ?8"},
+    [ST_AUDIT_SEARCH_COUNT] = {"audit_search", "SELECT COUNT(*) FROM audit_log WHERE " AUDIT_WHERE},
+    [ST_RESET_INSERT] = {"reset_insert", "INSERT INTO password_resets (token_hash, email,"
+                                         " created_at) VALUES (?, ?, ?)"},
+    [ST_RESET_BY_HASH] = {"reset_by_hash",
+                          "SELECT " RESET_COLS " FROM password_resets WHERE token_hash = ?"},
+    [ST_RESET_USE] = {"reset_use", "UPDATE password_resets SET used_at = ?"
+                                   " WHERE token_hash = ? AND used_at IS NULL"},
+    [ST_RESET_USE_EMAIL] = {"reset_use_email", "UPDATE password_resets SET used_at = ?"
+                                               " WHERE email = ? AND used_at IS NULL"},
+    /* Team management (issue #5). */
+    [ST_MEMBER_LIST] = {"member_list",
+                        MEMBER_ROW_SELECT " WHERE m.tenant_id = ?"
+                                          " ORDER BY m.joined_at, m.user_id LIMIT ? OFFSET ?"},
+    [ST_MEMBER_COUNT] = {"member_count", "SELECT COUNT(*) FROM memberships WHERE tenant_id = ?"},
+    [ST_MEMBER_COUNT_ACTIVE_SLUG] = {"member_count_active_slug",
+                                     "SELECT COUNT(*) FROM memberships m"
+                                     " JOIN roles r ON r.id = m.role_id WHERE m.tenant_id = ?"
+                                     " AND m.status = 'active' AND r.slug = ?"},
+    [ST_MEMBERSHIP_SET_ROLE] = {"membership_set_role", "UPDATE memberships SET role_id = ?"
+                                                       " WHERE user_id = ? AND tenant_id = ?"},
+    [ST_MEMBERSHIP_DELETE] = {"membership_delete",
+                              "DELETE FROM memberships WHERE user_id = ? AND tenant_id = ?"},
+    /* SQLite's BEGIN IMMEDIATE already holds the write lock: only check the
+     * row. PostgreSQL holds the row until the transaction ends, so team
+     * changes of one tenant queue. */
+    [ST_TENANT_LOCK] = {"tenant_lock", "SELECT id FROM tenants WHERE id = ?",
+                        "SELECT id FROM tenants WHERE id = ? FOR UPDATE"},
+    [ST_TOKEN_REVOKE_USER_TENANT] = {"token_revoke_user_tenant",
+                                     "UPDATE tokens SET revoked_at = ? WHERE user_id = ?"
+                                     " AND tenant_id = ? AND revoked_at IS NULL"},
+    [ST_SESSION_DELETE_BY_USER_TENANT] =
+        {"session_delete_by_user_tenant",
+         "DELETE FROM sessions WHERE user_id = ? AND tenant_id = ?"},
+    [ST_INVITATION_INSERT] = {"invitation_insert",
+                              "INSERT INTO invitations (tenant_id, email, role_id, token_hash,"
+                              " invited_by, created_at, expires_at, accepted_at, cancelled_at)"
+                              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"},
+    [ST_INVITATION_BY_ID] = {"invitation_by_id",
+                             "SELECT " INVITATION_COLS " FROM invitations WHERE id = ?"},
+    [ST_INVITATION_BY_HASH] = {"invitation_by_hash",
+                               "SELECT " INVITATION_COLS " FROM invitations WHERE token_hash = ?"},
+    [ST_INVITATION_LIST_OPEN] = {"invitation_list_open",
+                                 "SELECT " INVITATION_COLS " FROM invitations WHERE tenant_id = ?"
+                                 " AND accepted_at IS NULL AND cancelled_at IS NULL"
+                                 " ORDER BY created_at DESC, id DESC"},
+    [ST_INVITATION_OPEN_BY_EMAIL] = {"invitation_open_by_email",
+                                     "SELECT " INVITATION_COLS " FROM invitations"
+                                     " WHERE tenant_id = ? AND email = ?"
+                                     " AND accepted_at IS NULL AND cancelled_at IS NULL"},
+    [ST_INVITATION_RENEW] = {"invitation_renew",
+                             "UPDATE invitations SET token_hash = ?, expires_at = ? WHERE id = ?"
+                             " AND accepted_at IS NULL AND cancelled_at IS NULL"},
+    [ST_INVITATION_CANCEL] = {"invitation_cancel",
+                              "UPDATE invitations SET cancelled_at = ? WHERE id = ?"
+                              " AND accepted_at IS NULL AND cancelled_at IS NULL"},
+    [ST_INVITATION_ACCEPT] = {"invitation_accept",
+                              "UPDATE invitations SET accepted_at = ? WHERE id = ?"
+                              " AND token_hash = ? AND expires_at > ?"
+                              " AND accepted_at IS NULL AND cancelled_at IS NULL"},
+    [ST_ORG_LIST_BY_USER] = {"org_list_by_user",
+                             ORG_ROW_SELECT "? ORDER BY m.joined_at, m.tenant_id"},
+};
