@@ -16,6 +16,7 @@
 #include "core/user.h"
 #include "crypto/random.h"
 #include "http/httpd.h"
+#include "http/router.h"
 #include "server.h"
 #include "store/store.h"
 #include "surfaces/surfaces.h"
@@ -108,6 +109,7 @@ int cli_serve(int argc, char **argv)
         server_close(&srv);
         return CLI_FAIL;
     }
+    struct http_router *router = surfaces_router_new();
     struct httpd_options ho = {
         .host = srv.cfg.listen_host,
         .port = srv.cfg.listen_port,
@@ -122,8 +124,13 @@ int cli_serve(int argc, char **argv)
         .cors_paths = surface_cors_paths,
         .cors_origins = (const char *const *)srv.cfg.cors_origins,
         .n_cors_origins = srv.cfg.n_cors_origins,
+        .router = router,
+        .dispatch = surface_dispatch,
+        .error = surface_error,
+        .app = &srv,
     };
-    if (httpd_start(&srv, &ho, &srv.httpd) != 0) {
+    if (httpd_start(&ho, &srv.httpd) != 0) {
+        http_router_free(router);
         server_close(&srv);
         return cli_error(CLI_FAIL, "cannot listen on %s:%u", ho.host, ho.port);
     }
@@ -138,6 +145,7 @@ int cli_serve(int argc, char **argv)
     log_info("event=stopping signal=%d", sig);
     httpd_stop(srv.httpd);
     srv.httpd = NULL;
+    http_router_free(router);
     server_close(&srv);
     log_info("event=stopped");
     log_buffering_stop();
