@@ -91,15 +91,6 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/liblatchkey.a | test-deps
 	@echo "  TEST    $<"
 	$(Q)$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/liblatchkey.a $(LDLIBS) -lcmocka
 
-# The http tests define their own surfaces[] and surface_dispatch, which
-# would clash with the real ones in the archive: link objects instead.
-HTTP_TEST_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(sort $(wildcard src/http/*.c src/util/*.c)))
-
-$(BUILD)/tests/http/%: tests/unit/http/%.c $(HTTP_TEST_OBJ) | test-deps
-	@mkdir -p $(dir $@)
-	@echo "  TEST    $<"
-	$(Q)$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(HTTP_TEST_OBJ) $(LDLIBS) -lcmocka
-
 # The store tests share their cases (one file per backend includes them).
 $(filter $(BUILD)/tests/store/%,$(UNIT_BIN)): tests/unit/store/store_cases.h \
     tests/unit/store/team_cases.h

@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "util/arena.h"
 #include "util/err.h"
+#include "wiring.h"
 
 static struct cli_opt *find(struct cli_opt *opts, const char *name, size_t len)
 {
@@ -119,7 +120,7 @@ int cli_begin(struct cli_run *r, int argc, char **argv, struct cli_opt *opts, in
         return CLI_OK;
     }
     r->opened = true;
-    if (server_open_quiet(&r->srv) != 0)
+    if (wiring_open_quiet(&r->srv) != 0)
         return CLI_FAIL;
     r->a = arena_new();
     return CLI_OK;
@@ -128,7 +129,7 @@ int cli_begin(struct cli_run *r, int argc, char **argv, struct cli_opt *opts, in
 int cli_end(struct cli_run *r, int code)
 {
     if (r->opened)
-        server_close(&r->srv);
+        wiring_close(&r->srv);
     arena_free(r->a);
     r->a = NULL;
     r->opened = false;

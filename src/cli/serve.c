@@ -15,14 +15,13 @@
 #include "core/staff.h"
 #include "core/user.h"
 #include "crypto/random.h"
-#include "http/httpd.h"
 #include "server.h"
 #include "store/store.h"
-#include "surfaces/surfaces.h"
 #include "util/arena.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/xalloc.h"
+#include "wiring.h"
 
 #define OWNER_PASSWORD_LEN 24
 
@@ -67,7 +66,7 @@ static int first_start(struct server *srv)
     return rc;
 }
 
-/* serve's first-start set-up, under the migration lock (server_open). */
+/* serve's first-start set-up, under the migration lock (wiring_open). */
 static int serve_setup(struct server *srv)
 {
     if (first_start(srv) != 0)
@@ -98,37 +97,16 @@ int cli_serve(int argc, char **argv)
 
     struct server srv;
     int applied = 0;
-    if (server_open(&srv, &applied, serve_setup) != 0) {
-        server_close(&srv);
+    if (wiring_open(&srv, &applied, serve_setup) != 0) {
+        wiring_close(&srv);
         return CLI_FAIL;
     }
     if (applied > 0)
         log_info("event=migrated applied=%d", applied);
-    if (server_start_background(&srv) != 0) {
-        server_close(&srv);
+    if (wiring_start_background(&srv) != 0 || wiring_start_http(&srv) != 0) {
+        wiring_close(&srv);
         return CLI_FAIL;
     }
-    struct httpd_options ho = {
-        .host = srv.cfg.listen_host,
-        .port = srv.cfg.listen_port,
-        .threads = srv.cfg.threads,
-        .conn_timeout_s = srv.cfg.conn_timeout_s,
-        .per_ip_connections = srv.cfg.per_ip_connections,
-        .body_limit = srv.cfg.body_limit,
-        .pool_threads = srv.cfg.hash_threads,
-        .pool_queue = srv.cfg.hash_queue,
-        .trusted_proxies = srv.cfg.trusted_proxies,
-        .n_trusted_proxies = srv.cfg.n_trusted_proxies,
-        .cors_paths = surface_cors_paths,
-        .cors_origins = (const char *const *)srv.cfg.cors_origins,
-        .n_cors_origins = srv.cfg.n_cors_origins,
-    };
-    if (httpd_start(&srv, &ho, &srv.httpd) != 0) {
-        server_close(&srv);
-        return cli_error(CLI_FAIL, "cannot listen on %s:%u", ho.host, ho.port);
-    }
-    log_info("event=listening addr=%s:%u backend=%s threads=%u", ho.host, httpd_port(srv.httpd),
-             store_backend(srv.store), ho.threads);
     /* From here on, lines are buffered (the start-up lines above are already
      * out, so a script waiting for "event=listening" sees it at once). */
     if (log_buffering_start(srv.cfg.log_flush_ms) != 0)
@@ -136,9 +114,7 @@ int cli_serve(int argc, char **argv)
     int sig = 0;
     sigwait(&set, &sig);
     log_info("event=stopping signal=%d", sig);
-    httpd_stop(srv.httpd);
-    srv.httpd = NULL;
-    server_close(&srv);
+    wiring_close(&srv);
     log_info("event=stopped");
     log_buffering_stop();
     return CLI_OK;
@@ -155,12 +131,12 @@ int cli_migrate(int argc, char **argv)
         return rc;
     struct server srv;
     int applied = 0, current = 0, latest = 0;
-    if (server_open(&srv, &applied, NULL) != 0 ||
+    if (wiring_open(&srv, &applied, NULL) != 0 ||
         store_schema_version(srv.store, &current, &latest) != 0) {
-        server_close(&srv);
+        wiring_close(&srv);
         return CLI_FAIL;
     }
-    server_close(&srv);
+    wiring_close(&srv);
     if (json)
         cli_print_json(json_pack("{s:i, s:i}", "applied", applied, "version", current));
     else

@@ -1,5 +1,5 @@
 /*
- * http.h - what surfaces see of an HTTP request and its reply.
+ * http.h - what the application sees of an HTTP request and its reply.
  *
  * A struct request lives from the first byte of a request to the
  * request-completed callback. Everything it hands out (headers, params,
@@ -27,6 +27,24 @@ enum http_method {
     HTTP_DELETE,
     HTTP_OPTIONS,
     HTTP_OTHER,
+};
+
+/*
+ * Error kinds a reply may carry, which the application renders in its own
+ * dialect (httpd.h, httpd_error_fn). The transport itself raises
+ * NOT_FOUND, METHOD, TOO_LARGE, INTERNAL (a handler that did not reply) and
+ * UNAVAILABLE (the server is stopping); the others are the application's.
+ */
+enum http_error {
+    HERR_BAD_REQUEST,     /* 400: malformed JSON and the like */
+    HERR_UNAUTHENTICATED, /* 401 */
+    HERR_FORBIDDEN,       /* 403 */
+    HERR_NOT_FOUND,       /* 404 */
+    HERR_METHOD,          /* 405 */
+    HERR_TOO_LARGE,       /* 413 */
+    HERR_RATE_LIMITED,    /* 429 */
+    HERR_INTERNAL,        /* 500 */
+    HERR_UNAVAILABLE,     /* 503 */
 };
 
 /* "GET", "POST", ... */
@@ -99,6 +117,6 @@ typedef void (*http_resume_fn)(struct request *req, void *arg);
 int http_defer(struct request *req, http_job_fn job, http_resume_fn resume, void *arg)
     __attribute__((warn_unused_result));
 
-/* Per-request slot for the dispatcher's own state (the principal). */
+/* Per-request slot for the application's own state (set by its dispatch function). */
 void http_set_user_data(struct request *req, void *p);
 void *http_user_data(const struct request *req);

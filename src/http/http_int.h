@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "http/http.h"
-#include "http/route.h"
+#include "http/router.h"
 #include "util/buf.h"
 
 struct httpd;
@@ -35,27 +35,27 @@ struct http_capture {
 };
 
 enum http_match {
-    HTTP_MATCH_FOUND,     /* sf, rt and captures are set */
-    HTTP_MATCH_NOT_FOUND, /* no pattern matched; sf is the surface owning the prefix, or NULL */
-    HTTP_MATCH_METHOD,    /* the path matched, not the method; sf and allow are set */
+    HTTP_MATCH_FOUND,     /* route, owner and captures are set */
+    HTTP_MATCH_NOT_FOUND, /* no pattern matched; owner is the prefix's owner, or NULL */
+    HTTP_MATCH_METHOD,    /* the path matched, not the method; owner and allow are set */
 };
 
 struct http_route_match {
-    const struct surface *sf;
-    const struct route *rt;
+    const struct http_route *route; /* the router's copy */
+    const void *owner;              /* see enum http_match */
     struct http_capture caps[HTTP_MAX_PARAMS];
     size_t n_caps;
     unsigned allow; /* with HTTP_MATCH_METHOD: bit (1 << method) per allowed method */
 };
 
 /*
- * Matches method + path against every route of sfs[0..n) in order. A
- * single trailing slash of path is ignored ("/a/b/" matches "/a/b"). HEAD
- * falls back to a GET route. Never allocates. path and the route tables
- * are borrowed by *out.
+ * Matches method + path against every route of r in order. A single
+ * trailing slash of path is ignored ("/a/b/" matches "/a/b"). HEAD falls
+ * back to a GET route. With HTTP_MATCH_METHOD the owner is the first
+ * matching route's. Never allocates. path and r are borrowed by *out.
  */
-enum http_match http_route_find(const struct surface *const *sfs, size_t n, enum http_method m,
-                                const char *path, struct http_route_match *out);
+enum http_match http_route_find(const struct http_router *r, enum http_method m, const char *path,
+                                struct http_route_match *out);
 /* Writes the methods of an allow mask as "GET, HEAD, POST" into out. */
 void http_allow_str(unsigned allow, char *out, size_t outlen);
 /* Maps "GET", "POST", ... to the enum (HTTP_OTHER if unknown). */
@@ -124,8 +124,8 @@ struct request {
 
     /* Routing, done on the first call so the body limit is known. */
     enum http_match match;
-    const struct surface *sf;
-    const struct route *rt;
+    const void *owner;                        /* whose dialect renders errors (http_route_match) */
+    const struct http_route *route;           /* with HTTP_MATCH_FOUND, else NULL */
     const char *param_names[HTTP_MAX_PARAMS]; /* arena copies */
     const char *param_values[HTTP_MAX_PARAMS];
     size_t n_params;

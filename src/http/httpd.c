@@ -62,7 +62,10 @@
 #define STOP_GRACE_MS 10000
 
 struct httpd {
-    struct server *srv;
+    const struct http_router *router; /* the application's, borrowed, constant */
+    httpd_dispatch_fn dispatch;
+    httpd_error_fn error;
+    void *app;
     struct MHD_Daemon *daemon;
     struct pool *pool;
     size_t body_limit;
@@ -100,25 +103,23 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     log_warnx("msg=\"mhd: %s\"", msg);
 }
 
-/* Renders an error through the surface's dialect, or the default one. */
-static void reply_error(struct request *req, const struct surface *sf, enum http_error kind,
+/* Renders an error through the application, in the dialect of the
+ * request's owner. */
+static void reply_error(struct httpd *h, struct request *req, enum http_error kind,
                         const char *message)
 {
-    if (sf != NULL)
-        sf->error(req, kind, message);
-    else
-        surface_default_error(req, kind, message);
+    h->error(h->app, req, req->owner, kind, message);
     if (!req->replied)
         http_reply_json(req, 500, NULL);
 }
 
 /* Routes req and copies its path parameters into the arena. */
-static void route(struct request *req)
+static void find_route(struct httpd *h, struct request *req)
 {
     struct http_route_match m;
-    req->match = http_route_find(surfaces, n_surfaces, req->method, req->path, &m);
-    req->sf = m.sf;
-    req->rt = m.rt;
+    req->match = http_route_find(h->router, req->method, req->path, &m);
+    req->owner = m.owner;
+    req->route = m.route;
     req->allow = m.allow;
     if (req->match == HTTP_MATCH_FOUND) {
         for (size_t i = 0; i < m.n_caps; i++) {
@@ -126,8 +127,8 @@ static void route(struct request *req)
             req->param_values[i] = arena_strndup(req->arena, m.caps[i].value, m.caps[i].value_len);
         }
         req->n_params = m.n_caps;
-        if (m.rt->body_limit > 0)
-            req->body_limit = m.rt->body_limit;
+        if (m.route->body_limit > 0)
+            req->body_limit = m.route->body_limit;
     }
 }
 
@@ -191,7 +192,7 @@ static struct request *first_call(struct httpd *h, struct MHD_Connection *conn, 
         req->refused = true; /* not waited for: httpd_stop drains the others */
     else
         atomic_fetch_add(&h->active, 1);
-    route(req);
+    find_route(h, req);
     return req;
 }
 
@@ -199,7 +200,7 @@ static struct request *first_call(struct httpd *h, struct MHD_Connection *conn, 
 static void handle(struct httpd *h, struct request *req)
 {
     if (req->body_dropped > 0) {
-        reply_error(req, req->sf, HERR_TOO_LARGE, NULL);
+        reply_error(h, req, HERR_TOO_LARGE, NULL);
         return;
     }
     /* Before routing, as Laravel's global HandleCors middleware: no route
@@ -208,11 +209,11 @@ static void handle(struct httpd *h, struct request *req)
         return;
     if (req->match == HTTP_MATCH_NOT_FOUND) {
         /* Laravel's wording (NotFoundHttpException), in the dialect of the
-         * surface that owns the path's prefix, if one does. */
+         * owner of the path's prefix, if there is one. */
         const char *path = http_path(req);
         size_t len = strlen(path);
         len -= len > 1 && path[len - 1] == '/'; /* as the router ignores it */
-        reply_error(req, req->sf, HERR_NOT_FOUND,
+        reply_error(h, req, HERR_NOT_FOUND,
                     arena_printf(http_arena(req), "The route %.*s could not be found.",
                                  (int)(len - (path[0] == '/')), path + (path[0] == '/')));
         return;
@@ -226,11 +227,11 @@ static void handle(struct httpd *h, struct request *req)
         const char *msg = arena_printf(
             http_arena(req), "The %s method is not supported for route %s. Supported methods: %s.",
             http_method_str(http_method(req)), path + (path[0] == '/'), allow);
-        reply_error(req, req->sf, HERR_METHOD, msg);
+        reply_error(h, req, HERR_METHOD, msg);
         return;
     }
     http_request_parse_body(req);
-    surface_dispatch(h->srv, req->sf, req->rt, req);
+    h->dispatch(h->app, req, req->route);
 }
 
 /*
@@ -261,8 +262,8 @@ static enum MHD_Result settle(struct httpd *h, struct request *req)
     }
     if (!req->replied) {
         log_warnx("req=%s msg=\"handler did not reply\" path=%s", req->id,
-                  req->rt != NULL ? req->rt->pattern : "-");
-        reply_error(req, req->sf, HERR_INTERNAL, NULL);
+                  req->route != NULL ? req->route->pattern : "-");
+        reply_error(h, req, HERR_INTERNAL, NULL);
     }
     return http_request_queue(req);
 }
@@ -284,7 +285,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
              * client retries elsewhere (MHD closes a connection whose
              * reply is queued on this first call). */
             http_reply_header(req, "Connection", "close");
-            reply_error(req, req->sf, HERR_UNAVAILABLE, NULL);
+            reply_error(h, req, HERR_UNAVAILABLE, NULL);
             return http_request_queue(req);
         }
         if (headers_too_large(conn)) {
@@ -477,18 +478,25 @@ static int resolve(const char *host, uint16_t port, struct sockaddr_storage *add
     return 0;
 }
 
-int httpd_start(struct server *srv, const struct httpd_options *o, struct httpd **out)
+int httpd_start(const struct httpd_options *o, struct httpd **out)
 {
     struct sockaddr_storage addr;
     struct httpd *h = NULL;
     int rc = 0;
 
     *out = NULL;
+    if (o->router == NULL || o->dispatch == NULL || o->error == NULL) {
+        log_warnx("msg=\"httpd_start without a router, dispatch or error function\"");
+        return ERR_INVALID;
+    }
     rc = resolve(o->host, o->port, &addr);
     if (rc != 0)
         goto out;
     h = xcalloc(1, sizeof(*h));
-    h->srv = srv;
+    h->router = o->router;
+    h->dispatch = o->dispatch;
+    h->error = o->error;
+    h->app = o->app;
     atomic_init(&h->stopping, false);
     h->body_limit = o->body_limit > 0 ? o->body_limit : DEFAULT_BODY_LIMIT;
     h->trusted_proxies = o->trusted_proxies;

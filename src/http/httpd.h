@@ -1,10 +1,16 @@
 /*
  * httpd.h - the HTTP server's life cycle (libmicrohttpd glue).
  *
+ * The server owns the mechanism, whoever starts it hands in the policy
+ * (as with libmicrohttpd's access handler or h2o's configuration): the
+ * routes (router.h), the dispatch function a matched request goes to and
+ * the renderer of the errors the transport decides itself. The transport
+ * knows nothing else of the application.
+ *
  * httpd_start() listens and serves on MHD's internal epoll thread pool.
  * For each request it reads the body (up to the limit, else 413), finds
  * the route (404/405), parses the body into JSON (a malformed or too deep
- * body is read as an empty object, as Laravel does) and calls the route's surface dispatcher.
+ * body is read as an empty object, as Laravel does) and calls dispatch.
  * Headers over 16 KiB get 431. One access-log line is written per request when it completes
  * (requests that MHD refuses itself before our handler runs, such as
  * malformed request lines or headers beyond its memory pool, get none).
@@ -13,9 +19,30 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct server;
+#include "http/http.h"
+
 struct httpd;
+struct http_route;
+struct http_router;
 struct netaddr;
+
+/*
+ * Called on an HTTP thread for a matched request, its body read and
+ * parsed: must reply or defer (http.h). app is httpd_options.app; route is
+ * the router's copy of the matched route (its target and owner are the
+ * application's).
+ */
+typedef void (*httpd_dispatch_fn)(void *app, struct request *req, const struct http_route *route);
+/*
+ * Renders an error the transport decided (404, 405, 413, 500 for a handler
+ * that did not reply, 503 while stopping) in the dialect of owner: the
+ * matched route's, the owner of the path's prefix (router.h), or NULL (the
+ * application's default dialect). message is the wording to use, or NULL
+ * for the dialect's own. Must reply; a renderer that does not gets an
+ * empty 500.
+ */
+typedef void (*httpd_error_fn)(void *app, struct request *req, const void *owner,
+                               enum http_error kind, const char *message);
 
 /* Zero means the default noted for each field. */
 struct httpd_options {
@@ -37,11 +64,17 @@ struct httpd_options {
     const char *const *cors_paths;
     const char *const *cors_origins;
     size_t n_cors_origins;
+    /* The application (required), borrowed for the server's life: its
+     * routes, where a matched request goes, how errors look, and the
+     * pointer both functions get. */
+    const struct http_router *router;
+    httpd_dispatch_fn dispatch;
+    httpd_error_fn error;
+    void *app;
 };
 
-/* Starts serving; *out is owned by the caller. srv is borrowed for the
- * server's whole life. */
-int httpd_start(struct server *srv, const struct httpd_options *o, struct httpd **out)
+/* Starts serving; *out is owned by the caller. */
+int httpd_start(const struct httpd_options *o, struct httpd **out)
     __attribute__((warn_unused_result));
 /* The port actually bound (useful with port 0). */
 uint16_t httpd_port(const struct httpd *h);

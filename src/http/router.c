@@ -1,14 +1,62 @@
 /*
- * router.c - method + path -> route, across every surface.
+ * router.c - method + path -> one of the routes the application handed in.
  *
  * A linear scan over a few dozen routes runs on every request, so it never
- * allocates: captures are (pointer, length) pairs into the pattern and the
- * path. A "{name}" in a pattern matches one non-empty path segment. Route
- * tables are static and read-only, so no locking is needed.
+ * allocates: the routes sit in one flat array, and captures are (pointer,
+ * length) pairs into the pattern and the path. A "{name}" in a pattern
+ * matches one non-empty path segment. The router is read-only while the
+ * server runs (router.h), so no locking is needed.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "http/http_int.h"
+#include "util/xalloc.h"
+
+/* A path prefix whose unmatched paths its owner renders (router.h). */
+struct prefix {
+    const char *prefix; /* borrowed */
+    size_t len;
+    const void *owner;
+};
+
+struct http_router {
+    struct http_route *routes; /* in match order */
+    size_t n_routes;
+    size_t cap_routes;
+    struct prefix *prefixes;
+    size_t n_prefixes;
+};
+
+struct http_router *http_router_new(void)
+{
+    return xcalloc(1, sizeof(struct http_router));
+}
+
+void http_router_add(struct http_router *r, const struct http_route *route)
+{
+    if (r->n_routes == r->cap_routes) {
+        r->cap_routes = r->cap_routes > 0 ? 2 * r->cap_routes : 32;
+        r->routes = xrealloc(r->routes, r->cap_routes * sizeof(*r->routes));
+    }
+    r->routes[r->n_routes++] = *route;
+}
+
+void http_router_add_prefix(struct http_router *r, const char *prefix, const void *owner)
+{
+    r->prefixes = xrealloc(r->prefixes, (r->n_prefixes + 1) * sizeof(*r->prefixes));
+    r->prefixes[r->n_prefixes++] =
+        (struct prefix){.prefix = prefix, .len = strlen(prefix), .owner = owner};
+}
+
+void http_router_free(struct http_router *r)
+{
+    if (r == NULL)
+        return;
+    free(r->routes);
+    free(r->prefixes);
+    free(r);
+}
 
 static const char *const method_names[] = {
     [HTTP_GET] = "GET",         [HTTP_HEAD] = "HEAD",   [HTTP_POST] = "POST",
@@ -71,23 +119,20 @@ static bool match_pattern(const char *pat, const char *path, size_t len,
     return true;
 }
 
-/* The surface whose prefix path[0..len) is, or is under; NULL if none. */
-static const struct surface *prefix_owner(const struct surface *const *sfs, size_t n,
-                                          const char *path, size_t len)
+/* The owner of the prefix path[0..len) is, or is under; NULL if none. */
+static const void *prefix_owner(const struct http_router *r, const char *path, size_t len)
 {
-    for (size_t i = 0; i < n; i++) {
-        const char *prefix = sfs[i]->prefix;
-        if (prefix == NULL)
-            continue;
-        size_t pl = strlen(prefix);
-        if (len >= pl && memcmp(path, prefix, pl) == 0 && (len == pl || path[pl] == '/'))
-            return sfs[i];
+    for (size_t i = 0; i < r->n_prefixes; i++) {
+        const struct prefix *p = &r->prefixes[i];
+        if (len >= p->len && memcmp(path, p->prefix, p->len) == 0 &&
+            (len == p->len || path[p->len] == '/'))
+            return p->owner;
     }
     return NULL;
 }
 
-enum http_match http_route_find(const struct surface *const *sfs, size_t n, enum http_method m,
-                                const char *path, struct http_route_match *out)
+enum http_match http_route_find(const struct http_router *r, enum http_method m, const char *path,
+                                struct http_route_match *out)
 {
     size_t len = strlen(path);
     /* "/a/b/" is "/a/b" (Laravel does the same); "/" stays "/". */
@@ -95,45 +140,43 @@ enum http_match http_route_find(const struct surface *const *sfs, size_t n, enum
         len--;
 
     struct http_route_match head_get = {0};
-    bool have_head_get = false;
-    out->sf = NULL;
-    out->rt = NULL;
+    bool have_head_get = false, path_matched = false;
+    out->route = NULL;
+    out->owner = NULL;
     out->n_caps = 0;
     out->allow = 0;
 
-    for (size_t i = 0; i < n; i++) {
-        const struct surface *sf = sfs[i];
-        for (size_t j = 0; j < sf->n_routes; j++) {
-            const struct route *rt = &sf->routes[j];
-            struct http_route_match cand;
-            if (!match_pattern(rt->pattern, path, len, &cand))
-                continue;
-            if (rt->method == m) {
-                cand.sf = sf;
-                cand.rt = rt;
-                cand.allow = 0;
-                *out = cand;
-                return HTTP_MATCH_FOUND;
-            }
-            if (m == HTTP_HEAD && rt->method == HTTP_GET && !have_head_get) {
-                head_get = cand;
-                head_get.sf = sf;
-                head_get.rt = rt;
-                head_get.allow = 0;
-                have_head_get = true;
-            }
-            if (out->sf == NULL)
-                out->sf = sf;
-            out->allow |= 1u << rt->method;
+    for (size_t i = 0; i < r->n_routes; i++) {
+        const struct http_route *rt = &r->routes[i];
+        struct http_route_match cand;
+        if (!match_pattern(rt->pattern, path, len, &cand))
+            continue;
+        if (rt->method == m) {
+            cand.route = rt;
+            cand.owner = rt->owner;
+            cand.allow = 0;
+            *out = cand;
+            return HTTP_MATCH_FOUND;
         }
+        if (m == HTTP_HEAD && rt->method == HTTP_GET && !have_head_get) {
+            head_get = cand;
+            head_get.route = rt;
+            head_get.owner = rt->owner;
+            head_get.allow = 0;
+            have_head_get = true;
+        }
+        if (!path_matched)
+            out->owner = rt->owner;
+        path_matched = true;
+        out->allow |= 1u << rt->method;
     }
     if (have_head_get) {
         *out = head_get;
         return HTTP_MATCH_FOUND;
     }
-    if (out->sf != NULL)
+    if (path_matched)
         return HTTP_MATCH_METHOD;
-    out->sf = prefix_owner(sfs, n, path, len);
+    out->owner = prefix_owner(r, path, len);
     return HTTP_MATCH_NOT_FOUND;
 }
 

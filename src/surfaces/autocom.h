@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "http/route.h"
+#include "surfaces/route.h"
 #include "store/model.h"
 
 struct buf;

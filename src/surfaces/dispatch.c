@@ -19,7 +19,9 @@
 #include "core/jwtauth.h"
 #include "core/ratelimit.h"
 #include "core/staff.h"
+#include "http/router.h"
 #include "server.h"
+#include "surfaces/surfaces.h"
 #include "util/arena.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -78,9 +80,15 @@ void laravel_error(struct request *req, enum http_error kind, const char *messag
     http_reply_json(req, http_error_status(kind), json_pack("{s:s}", "message", message));
 }
 
-void surface_default_error(struct request *req, enum http_error kind, const char *message)
+void surface_error(void *app, struct request *req, const void *owner, enum http_error kind,
+                   const char *message)
 {
-    laravel_error(req, kind, message);
+    const struct surface *sf = owner;
+    (void)app;
+    if (sf != NULL)
+        sf->error(req, kind, message);
+    else
+        laravel_error(req, kind, message);
 }
 
 void surface_fail(const struct surface *sf, struct request *req, int err)
@@ -185,9 +193,11 @@ static void auth_failed(const struct surface *sf, struct request *req, const str
                   refusal_message(p->refusal));
 }
 
-void surface_dispatch(struct server *srv, const struct surface *sf, const struct route *rt,
-                      struct request *req)
+void surface_dispatch(void *app, struct request *req, const struct http_route *route)
 {
+    struct server *srv = app;
+    const struct surface *sf = route->owner;
+    const struct route *rt = route->target;
     if (rt->auth == AUTH_PUBLIC) {
         if (rt->bucket != NULL && !rate_limit(srv, sf, rt, req, NULL))
             return;

@@ -5,7 +5,7 @@
  */
 #pragma once
 #include "core/principal.h"
-#include "http/route.h"
+#include "surfaces/route.h"
 
 struct server;
 

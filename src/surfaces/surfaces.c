@@ -6,11 +6,12 @@
 #include "surfaces/surfaces.h"
 
 #include "core/product.h"
+#include "http/router.h"
 
-const struct surface *const surfaces[] = {
+static const struct surface *const surfaces[] = {
     &surface_common, &surface_travel, &surface_autocom, &surface_admin, &surface_autocom_team,
 };
-const size_t n_surfaces = sizeof(surfaces) / sizeof(surfaces[0]);
+static const size_t n_surfaces = sizeof(surfaces) / sizeof(surfaces[0]);
 
 const struct product *const products[] = {&product_travel, &product_autocom};
 const size_t n_products = sizeof(products) / sizeof(products[0]);
@@ -20,4 +21,23 @@ const size_t n_products = sizeof(products) / sizeof(products[0]);
  * api/ paths, the admin API of seed 001 (a browser admin panel calls it),
  * and the JWKS (public keys a browser may fetch to verify a JWT).
  */
+struct http_router *surfaces_router_new(void)
+{
+    struct http_router *r = http_router_new();
+    for (size_t i = 0; i < n_surfaces; i++) {
+        const struct surface *sf = surfaces[i];
+        for (size_t j = 0; j < sf->n_routes; j++) {
+            const struct route *rt = &sf->routes[j];
+            http_router_add(r, &(struct http_route){.method = rt->method,
+                                                    .pattern = rt->pattern,
+                                                    .body_limit = rt->body_limit,
+                                                    .owner = sf,
+                                                    .target = rt});
+        }
+        if (sf->prefix != NULL)
+            http_router_add_prefix(r, sf->prefix, sf);
+    }
+    return r;
+}
+
 const char *const surface_cors_paths[] = {"/api/*", "/admin/*", "/.well-known/jwks.json", NULL};

@@ -1,9 +1,15 @@
 /*
  * surfaces.h - the surface objects, one per seed dialect (listed in
- * surfaces.c, the only place that knows them all).
+ * surfaces.c, the only place that knows them all), and what whoever starts
+ * the HTTP server hands to it (http/httpd.h): the router of every route,
+ * the dispatch function, the error renderer and the CORS paths.
  */
 #pragma once
-#include "http/route.h"
+#include "http/http.h"
+#include "surfaces/route.h"
+
+struct http_route;
+struct http_router;
 
 extern const struct surface surface_common;
 extern const struct surface surface_travel;
@@ -15,6 +21,25 @@ extern const struct surface surface_autocom_team;
 struct product;
 extern const struct product product_travel;
 extern const struct product product_autocom;
+
+/*
+ * A router of every surface's routes, in match order, each route's owner
+ * its surface and target its row, and the surfaces' prefixes (struct
+ * surface .prefix). Owned: http_router_free() after httpd_stop().
+ */
+struct http_router *surfaces_router_new(void);
+/*
+ * httpd's dispatch function (httpd_dispatch_fn): app is the struct server,
+ * route one of surfaces_router_new()'s. Runs rate limit, auth and
+ * permission from the route row, then its handler (dispatch.c).
+ */
+void surface_dispatch(void *app, struct request *req, const struct http_route *route);
+/*
+ * httpd's error renderer (httpd_error_fn): in the dialect of owner (a
+ * struct surface), or the default (Laravel's) when owner is NULL.
+ */
+void surface_error(void *app, struct request *req, const void *owner, enum http_error kind,
+                   const char *message);
 
 /* The path patterns CORS covers (a trailing * makes a prefix), NULL-terminated. */
 extern const char *const surface_cors_paths[];

@@ -12,7 +12,6 @@
 #include <cmocka.h>
 
 #include "http/http_int.h"
-#include "stubs.h"
 
 static json_t *parse_json(const char *s)
 {

@@ -1,10 +1,10 @@
 /*
  * test_httpd.c - the HTTP layer end to end: a real MHD daemon on a free
- * port with a test-only surface, driven by a plain POSIX socket client.
+ * port with a test-only application, driven by a plain POSIX socket client.
  *
- * The real surfaces live in src/surfaces/; this file defines its own
- * surfaces[], surface_dispatch and surface_default_error, which is why the
- * Makefile links the http tests against object files, not the archive.
+ * The application here is this file: its own routes, dispatch function and
+ * error renderer, handed to httpd_start() through the same options the
+ * server uses (http/httpd.h, http/router.h).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -28,12 +28,12 @@
 #include "http/http.h"
 #include "http/http_int.h"
 #include "http/httpd.h"
-#include "http/route.h"
+#include "http/router.h"
 #include "util/arena.h"
 #include "util/err.h"
 #include "util/log.h"
 
-/* ---- the test surface ---------------------------------------------------- */
+/* ---- the test application ------------------------------------------------ */
 
 static unsigned error_status(enum http_error kind)
 {
@@ -50,66 +50,91 @@ static unsigned error_status(enum http_error kind)
     }
 }
 
+/* An error in the dialect named dialect: {"message":…,"dialect":…}. */
+static void dialect_error(struct request *req, const char *dialect, enum http_error kind,
+                          const char *message)
+{
+    http_reply_json(req, error_status(kind),
+                    json_pack("{s:s,s:s}", "message", message != NULL ? message : "default",
+                              "dialect", dialect));
+}
+
 static void test_error(struct request *req, enum http_error kind, const char *message)
 {
-    http_reply_json(req, error_status(kind),
-                    json_pack("{s:s,s:s}", "message", message != NULL ? message : "default",
-                              "dialect", "test"));
+    dialect_error(req, "test", kind, message);
 }
 
-void surface_default_error(struct request *req, enum http_error kind, const char *message)
+/* The application's pointer httpd hands back to dispatch and error. */
+static int test_app;
+
+/* A group of routes (the owner the router hands back): its dialect's name. */
+struct group {
+    const char *dialect;
+};
+
+static const struct group group_test = {"test"};
+static const struct group group_prefixed = {"prefixed"};
+
+/* httpd's error renderer: the owner's dialect, else "default". */
+static void app_error(void *app, struct request *req, const void *owner, enum http_error kind,
+                      const char *message)
 {
-    http_reply_json(req, error_status(kind),
-                    json_pack("{s:s,s:s}", "message", message != NULL ? message : "default",
-                              "dialect", "default"));
+    const struct group *g = owner;
+    if (app != &test_app)
+        message = "wrong app";
+    dialect_error(req, g != NULL ? g->dialect : "default", kind, message);
 }
 
-void surface_dispatch(struct server *srv, const struct surface *sf, const struct route *rt,
-                      struct request *req)
+typedef void (*test_handler)(struct request *req);
+
+/* A route of this application: the router's target. */
+struct test_route {
+    enum http_method method;
+    const char *pattern;
+    test_handler handler;
+    size_t body_limit;
+};
+
+/* httpd's dispatch function: the route's handler. */
+static void app_dispatch(void *app, struct request *req, const struct http_route *route)
 {
-    (void)sf;
-    rt->handler(srv, req, NULL);
+    const struct test_route *rt = route->target;
+    if (app != &test_app || route->owner != &group_test) {
+        http_reply_json(req, 500, json_pack("{s:s}", "message", "wrong app or owner"));
+        return;
+    }
+    rt->handler(req);
 }
 
-static void h_ping(struct server *srv, struct request *req, const struct principal *p)
+static void h_ping(struct request *req)
 {
-    (void)srv;
-    (void)p;
     http_reply_json(req, 200, json_pack("{s:b}", "ok", 1));
 }
 
-static void h_echo(struct server *srv, struct request *req, const struct principal *p)
+static void h_echo(struct request *req)
 {
-    (void)srv;
-    (void)p;
     http_reply_json(req, 200, json_incref(http_json(req)));
 }
 
-static void h_size(struct server *srv, struct request *req, const struct principal *p)
+static void h_size(struct request *req)
 {
     size_t len;
-    (void)srv;
-    (void)p;
     http_body(req, &len);
     http_reply_json(req, 201,
                     json_pack("{s:I, s:I}", "len", (json_int_t)len, "keys",
                               (json_int_t)json_object_size(http_json(req))));
 }
 
-static void h_user(struct server *srv, struct request *req, const struct principal *p)
+static void h_user(struct request *req)
 {
-    (void)srv;
-    (void)p;
     http_reply_header(req, "X-Before", "yes");
     http_reply_json(req, 200,
                     json_pack("{s:s,s:s}", "id", http_param(req, "id"), "method",
                               http_method_str(http_method(req))));
 }
 
-static void h_query(struct server *srv, struct request *req, const struct principal *p)
+static void h_query(struct request *req)
 {
-    (void)srv;
-    (void)p;
     const char *q = http_query(req, "q");
     const char *x = http_header(req, "x-test");
     http_reply_json(req, 200,
@@ -117,19 +142,15 @@ static void h_query(struct server *srv, struct request *req, const struct princi
                               http_client_ip(req), "path", http_path(req)));
 }
 
-static void h_raw(struct server *srv, struct request *req, const struct principal *p)
+static void h_raw(struct request *req)
 {
-    (void)srv;
-    (void)p;
     http_reply_raw(req, 200, "text/plain; charset=utf-8", "hello", 5);
     http_reply_header(req, "X-After", "yes");
 }
 
-static void h_noreply(struct server *srv, struct request *req, const struct principal *p)
+static void h_noreply(struct request *req)
 {
-    (void)srv;
     (void)req;
-    (void)p;
 }
 
 /* A deferred job: computes a value off the HTTP thread. */
@@ -177,20 +198,16 @@ static void chain_resume1(struct request *req, void *arg)
         test_error(req, HERR_UNAVAILABLE, NULL);
 }
 
-static void h_slow(struct server *srv, struct request *req, const struct principal *p)
+static void h_slow(struct request *req)
 {
-    (void)srv;
-    (void)p;
     struct slow *s = arena_alloc(http_arena(req), sizeof(*s));
     s->in = 21;
     if (http_defer(req, slow_job, slow_resume, s) != 0)
         test_error(req, HERR_UNAVAILABLE, NULL);
 }
 
-static void h_chain(struct server *srv, struct request *req, const struct principal *p)
+static void h_chain(struct request *req)
 {
-    (void)srv;
-    (void)p;
     struct slow *s = arena_alloc(http_arena(req), sizeof(*s));
     s->in = 1;
     if (http_defer(req, fast_job, chain_resume1, s) != 0)
@@ -218,10 +235,8 @@ static void block_resume(struct request *req, void *arg)
     http_reply_json(req, 200, json_pack("{s:b}", "released", 1));
 }
 
-static void h_block(struct server *srv, struct request *req, const struct principal *p)
+static void h_block(struct request *req)
 {
-    (void)srv;
-    (void)p;
     int rc = http_defer(req, block_job, block_resume, NULL);
     if (rc == ERR_BUSY) {
         test_error(req, HERR_UNAVAILABLE, "busy");
@@ -233,30 +248,30 @@ static void h_block(struct server *srv, struct request *req, const struct princi
     pthread_mutex_unlock(&block_mu);
 }
 
-static const struct route test_routes[] = {
-    {HTTP_GET, "/ping", h_ping, AUTH_PUBLIC, NULL, NULL, 0},
-    {HTTP_POST, "/echo", h_echo, AUTH_PUBLIC, NULL, NULL, 64},
-    {HTTP_DELETE, "/echo", h_echo, AUTH_PUBLIC, NULL, NULL, 64},
-    {HTTP_POST, "/size", h_size, AUTH_PUBLIC, NULL, NULL, 0},
-    {HTTP_GET, "/users/{id}", h_user, AUTH_PUBLIC, NULL, NULL, 0},
-    {HTTP_PUT, "/users/{id}", h_user, AUTH_PUBLIC, NULL, NULL, 0},
-    {HTTP_GET, "/query", h_query, AUTH_PUBLIC, NULL, NULL, 0},
-    {HTTP_GET, "/raw", h_raw, AUTH_PUBLIC, NULL, NULL, 0},
-    {HTTP_GET, "/noreply", h_noreply, AUTH_PUBLIC, NULL, NULL, 0},
-    {HTTP_GET, "/slow", h_slow, AUTH_PUBLIC, NULL, NULL, 0},
-    {HTTP_GET, "/chain", h_chain, AUTH_PUBLIC, NULL, NULL, 0},
-    {HTTP_GET, "/block", h_block, AUTH_PUBLIC, NULL, NULL, 0},
+static const struct test_route test_routes[] = {
+    {HTTP_GET, "/ping", h_ping, 0},       {HTTP_POST, "/echo", h_echo, 64},
+    {HTTP_DELETE, "/echo", h_echo, 64},   {HTTP_POST, "/size", h_size, 0},
+    {HTTP_GET, "/users/{id}", h_user, 0}, {HTTP_PUT, "/users/{id}", h_user, 0},
+    {HTTP_GET, "/query", h_query, 0},     {HTTP_GET, "/raw", h_raw, 0},
+    {HTTP_GET, "/noreply", h_noreply, 0}, {HTTP_GET, "/slow", h_slow, 0},
+    {HTTP_GET, "/chain", h_chain, 0},     {HTTP_GET, "/block", h_block, 0},
 };
 
-static const struct surface test_surface = {
-    .name = "test",
-    .routes = test_routes,
-    .n_routes = sizeof(test_routes) / sizeof(test_routes[0]),
-    .error = test_error,
-};
-
-const struct surface *const surfaces[] = {&test_surface};
-const size_t n_surfaces = 1;
+/* The router of test_routes, and "/pre" owned by group_prefixed. */
+static struct http_router *test_router_new(void)
+{
+    struct http_router *r = http_router_new();
+    for (size_t i = 0; i < sizeof(test_routes) / sizeof(test_routes[0]); i++) {
+        const struct test_route *rt = &test_routes[i];
+        http_router_add(r, &(struct http_route){.method = rt->method,
+                                                .pattern = rt->pattern,
+                                                .body_limit = rt->body_limit,
+                                                .owner = &group_test,
+                                                .target = rt});
+    }
+    http_router_add_prefix(r, "/pre", &group_prefixed);
+    return r;
+}
 
 /* ---- a minimal HTTP/1.1 client ------------------------------------------- */
 
@@ -423,6 +438,7 @@ static const char *json_str(json_t *obj, const char *key)
 
 struct fixture {
     struct httpd *h;
+    struct http_router *router;
     uint16_t port;
 };
 
@@ -439,8 +455,13 @@ static int start_with(void **state, const char *host, unsigned pool_threads, uns
         .body_limit = 4096,
         .pool_threads = pool_threads,
         .pool_queue = pool_queue,
+        .router = f->router = test_router_new(),
+        .dispatch = app_dispatch,
+        .error = app_error,
+        .app = &test_app,
     };
-    if (httpd_start(NULL, &o, &f->h) != 0) {
+    if (httpd_start(&o, &f->h) != 0) {
+        http_router_free(f->router);
         free(f);
         return -1;
     }
@@ -488,8 +509,10 @@ static int setup_any(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    if (f != NULL)
+    if (f != NULL) {
         httpd_stop(f->h);
+        http_router_free(f->router);
+    }
     free(f);
     return 0;
 }
@@ -615,6 +638,17 @@ static void test_not_found_and_method(void **state)
 
     roundtrip(f, &r, "GET /users/1/extra HTTP/1.1\r\nHost: t\r\n\r\n");
     assert_int_equal(r.status, 404);
+    resp_fini(&r);
+
+    /* Under a prefix the application declared: its owner's dialect, with
+     * the transport's wording. */
+    roundtrip(f, &r, "GET /pre/nope HTTP/1.1\r\nHost: t\r\n\r\n");
+    assert_int_equal(r.status, 404);
+    assert_string_equal(json_str(r.json, "dialect"), "prefixed");
+    assert_string_equal(json_str(r.json, "message"), "The route pre/nope could not be found.");
+    resp_fini(&r);
+    roundtrip(f, &r, "GET /prefix HTTP/1.1\r\nHost: t\r\n\r\n");
+    assert_string_equal(json_str(r.json, "dialect"), "default");
     resp_fini(&r);
 
     roundtrip(f, &r, "DELETE /users/1 HTTP/1.1\r\nHost: t\r\n\r\n");

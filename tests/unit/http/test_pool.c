@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -13,7 +14,6 @@
 #include <cmocka.h>
 
 #include "http/pool.h"
-#include "stubs.h"
 #include "util/err.h"
 
 static atomic_int counter;

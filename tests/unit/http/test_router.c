@@ -1,9 +1,10 @@
 /*
  * test_router.c - http_route_find(): patterns, captures, 404 versus 405,
- * HEAD, trailing slashes and surface order.
+ * HEAD, trailing slashes, route order and prefix owners.
  *
- * Defines its own surfaces[] (the http tests link object files, not the
- * archive with the real surfaces; see the Makefile).
+ * The router is built here as any application builds it (router.h): two
+ * groups of routes, "a" and "b", each route's target its row below and its
+ * owner its group.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,74 +15,69 @@
 #include <cmocka.h>
 
 #include "http/http_int.h"
-#include "http/route.h"
+#include "http/router.h"
 
-static void h_dummy(struct server *srv, struct request *req, const struct principal *p)
-{
-    (void)srv;
-    (void)req;
-    (void)p;
-}
-
-static void err_dummy(struct request *req, enum http_error kind, const char *message)
-{
-    (void)req;
-    (void)kind;
-    (void)message;
-}
-
-static const struct route routes_a[] = {
-    {HTTP_GET, "/", h_dummy, AUTH_PUBLIC, NULL, NULL, 0},
-    {HTTP_GET, "/api/v1/auth/user", h_dummy, AUTH_PUBLIC, NULL, NULL, 0},
-    {HTTP_POST, "/api/v1/auth/login", h_dummy, AUTH_PUBLIC, NULL, NULL, 0},
-    {HTTP_GET, "/api/v1/team/members/{id}", h_dummy, AUTH_PUBLIC, NULL, NULL, 0},
-    {HTTP_PATCH, "/api/v1/team/members/{id}", h_dummy, AUTH_PUBLIC, NULL, NULL, 0},
-    {HTTP_DELETE, "/api/v1/team/members/{id}", h_dummy, AUTH_PUBLIC, NULL, NULL, 0},
-    {HTTP_GET, "/api/v1/teams/{team}/roles/{role}", h_dummy, AUTH_PUBLIC, NULL, NULL, 0},
-    {HTTP_HEAD, "/probe", h_dummy, AUTH_PUBLIC, NULL, NULL, 0},
-    {HTTP_GET, "/probe", h_dummy, AUTH_PUBLIC, NULL, NULL, 0},
-    {HTTP_GET, "/shared", h_dummy, AUTH_PUBLIC, NULL, NULL, 0},
+/* A test route: what the router needs of it. */
+struct troute {
+    enum http_method method;
+    const char *pattern;
 };
 
-static const struct route routes_b[] = {
-    {HTTP_GET, "/shared", h_dummy, AUTH_PUBLIC, NULL, NULL, 0},
-    {HTTP_POST, "/b/only", h_dummy, AUTH_PUBLIC, NULL, NULL, 0},
-    {HTTP_PUT, "/api/v1/auth/user", h_dummy, AUTH_PUBLIC, NULL, NULL, 0},
+static const struct troute routes_a[] = {
+    {HTTP_GET, "/"},
+    {HTTP_GET, "/api/v1/auth/user"},
+    {HTTP_POST, "/api/v1/auth/login"},
+    {HTTP_GET, "/api/v1/team/members/{id}"},
+    {HTTP_PATCH, "/api/v1/team/members/{id}"},
+    {HTTP_DELETE, "/api/v1/team/members/{id}"},
+    {HTTP_GET, "/api/v1/teams/{team}/roles/{role}"},
+    {HTTP_HEAD, "/probe"},
+    {HTTP_GET, "/probe"},
+    {HTTP_GET, "/shared"},
 };
 
-static const struct surface surface_a = {.name = "a",
-                                         .routes = routes_a,
-                                         .n_routes = sizeof(routes_a) / sizeof(routes_a[0]),
-                                         .error = err_dummy};
-static const struct surface surface_b = {.name = "b",
-                                         .routes = routes_b,
-                                         .n_routes = sizeof(routes_b) / sizeof(routes_b[0]),
-                                         .error = err_dummy,
-                                         .prefix = "/b"};
+static const struct troute routes_b[] = {
+    {HTTP_GET, "/shared"},
+    {HTTP_POST, "/b/only"},
+    {HTTP_PUT, "/api/v1/auth/user"},
+};
 
-const struct surface *const surfaces[] = {&surface_a, &surface_b};
-const size_t n_surfaces = 2;
+/* The owners: any address the application chooses. */
+static const char group_a[] = "a";
+static const char group_b[] = "b";
 
-/* Unused here, but httpd.o (linked in) refers to them. */
-void surface_dispatch(struct server *srv, const struct surface *sf, const struct route *rt,
-                      struct request *req)
+static struct http_router *router;
+
+static void add_group(const struct troute *rts, size_t n, const void *owner)
 {
-    (void)srv;
-    (void)sf;
-    (void)rt;
-    (void)req;
+    for (size_t i = 0; i < n; i++)
+        http_router_add(router, &(struct http_route){.method = rts[i].method,
+                                                     .pattern = rts[i].pattern,
+                                                     .owner = owner,
+                                                     .target = &rts[i]});
 }
 
-void surface_default_error(struct request *req, enum http_error kind, const char *message)
+static int setup(void **state)
 {
-    (void)req;
-    (void)kind;
-    (void)message;
+    (void)state;
+    router = http_router_new();
+    add_group(routes_a, sizeof(routes_a) / sizeof(routes_a[0]), group_a);
+    add_group(routes_b, sizeof(routes_b) / sizeof(routes_b[0]), group_b);
+    http_router_add_prefix(router, "/b", group_b);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    http_router_free(router);
+    router = NULL;
+    return 0;
 }
 
 static enum http_match find(enum http_method m, const char *path, struct http_route_match *out)
 {
-    return http_route_find(surfaces, n_surfaces, m, path, out);
+    return http_route_find(router, m, path, out);
 }
 
 /* The capture named name, as a NUL-terminated copy in buf. */
@@ -102,12 +98,12 @@ static void test_exact(void **state)
     struct http_route_match m;
     (void)state;
     assert_int_equal(find(HTTP_GET, "/api/v1/auth/user", &m), HTTP_MATCH_FOUND);
-    assert_ptr_equal(m.rt, &routes_a[1]);
-    assert_ptr_equal(m.sf, &surface_a);
+    assert_ptr_equal(m.route->target, &routes_a[1]);
+    assert_ptr_equal(m.owner, group_a);
     assert_int_equal(m.n_caps, 0);
 
     assert_int_equal(find(HTTP_GET, "/", &m), HTTP_MATCH_FOUND);
-    assert_ptr_equal(m.rt, &routes_a[0]);
+    assert_ptr_equal(m.route->target, &routes_a[0]);
 
     assert_int_equal(find(HTTP_GET, "/api/v1/auth/use", &m), HTTP_MATCH_NOT_FOUND);
     assert_int_equal(find(HTTP_GET, "/api/v1/auth/userx", &m), HTTP_MATCH_NOT_FOUND);
@@ -122,12 +118,12 @@ static void test_params(void **state)
     char buf[64];
     (void)state;
     assert_int_equal(find(HTTP_GET, "/api/v1/team/members/17", &m), HTTP_MATCH_FOUND);
-    assert_ptr_equal(m.rt, &routes_a[3]);
+    assert_ptr_equal(m.route->target, &routes_a[3]);
     assert_int_equal(m.n_caps, 1);
     assert_string_equal(cap(&m, "id", buf, sizeof(buf)), "17");
 
     assert_int_equal(find(HTTP_DELETE, "/api/v1/team/members/abc-def", &m), HTTP_MATCH_FOUND);
-    assert_ptr_equal(m.rt, &routes_a[5]);
+    assert_ptr_equal(m.route->target, &routes_a[5]);
     assert_string_equal(cap(&m, "id", buf, sizeof(buf)), "abc-def");
 
     assert_int_equal(find(HTTP_GET, "/api/v1/teams/t1/roles/admin", &m), HTTP_MATCH_FOUND);
@@ -157,7 +153,7 @@ static void test_trailing_slash(void **state)
     char buf[64];
     (void)state;
     assert_int_equal(find(HTTP_GET, "/api/v1/auth/user/", &m), HTTP_MATCH_FOUND);
-    assert_ptr_equal(m.rt, &routes_a[1]);
+    assert_ptr_equal(m.route->target, &routes_a[1]);
     assert_int_equal(find(HTTP_GET, "/api/v1/team/members/5/", &m), HTTP_MATCH_FOUND);
     assert_string_equal(cap(&m, "id", buf, sizeof(buf)), "5");
     assert_int_equal(find(HTTP_GET, "/api/v1/auth/user//", &m), HTTP_MATCH_NOT_FOUND);
@@ -170,18 +166,18 @@ static void test_method_not_allowed(void **state)
     char allow[128];
     (void)state;
     assert_int_equal(find(HTTP_PUT, "/api/v1/team/members/3", &m), HTTP_MATCH_METHOD);
-    assert_ptr_equal(m.sf, &surface_a);
+    assert_ptr_equal(m.owner, group_a);
     http_allow_str(m.allow, allow, sizeof(allow));
     assert_string_equal(allow, "GET, HEAD, PATCH, DELETE");
 
-    /* Methods are collected across surfaces; the first surface renders. */
+    /* Methods are collected across groups; the first group renders. */
     assert_int_equal(find(HTTP_DELETE, "/api/v1/auth/user", &m), HTTP_MATCH_METHOD);
-    assert_ptr_equal(m.sf, &surface_a);
+    assert_ptr_equal(m.owner, group_a);
     http_allow_str(m.allow, allow, sizeof(allow));
     assert_string_equal(allow, "GET, HEAD, PUT");
 
     assert_int_equal(find(HTTP_GET, "/b/only", &m), HTTP_MATCH_METHOD);
-    assert_ptr_equal(m.sf, &surface_b);
+    assert_ptr_equal(m.owner, group_b);
     http_allow_str(m.allow, allow, sizeof(allow));
     assert_string_equal(allow, "POST");
 
@@ -199,22 +195,22 @@ static void test_head(void **state)
     (void)state;
     /* HEAD falls back to GET ... */
     assert_int_equal(find(HTTP_HEAD, "/api/v1/auth/user", &m), HTTP_MATCH_FOUND);
-    assert_ptr_equal(m.rt, &routes_a[1]);
+    assert_ptr_equal(m.route->target, &routes_a[1]);
     /* ... but an explicit HEAD route wins, even if listed after. */
     assert_int_equal(find(HTTP_HEAD, "/probe", &m), HTTP_MATCH_FOUND);
-    assert_ptr_equal(m.rt, &routes_a[7]);
+    assert_ptr_equal(m.route->target, &routes_a[7]);
     /* No GET route: 405. */
     assert_int_equal(find(HTTP_HEAD, "/api/v1/auth/login", &m), HTTP_MATCH_METHOD);
 }
 
-static void test_surface_order(void **state)
+static void test_route_order(void **state)
 {
     struct http_route_match m;
     (void)state;
     assert_int_equal(find(HTTP_GET, "/shared", &m), HTTP_MATCH_FOUND);
-    assert_ptr_equal(m.sf, &surface_a);
+    assert_ptr_equal(m.owner, group_a);
     assert_int_equal(find(HTTP_PUT, "/api/v1/auth/user", &m), HTTP_MATCH_FOUND);
-    assert_ptr_equal(m.sf, &surface_b);
+    assert_ptr_equal(m.owner, group_b);
 }
 
 static void test_methods(void **state)
@@ -230,7 +226,7 @@ static void test_methods(void **state)
     assert_string_equal(http_method_str(HTTP_OTHER), "OTHER");
 }
 
-/* An unmatched path at or under a surface's prefix names that surface. */
+/* An unmatched path at or under a prefix names the prefix's owner. */
 static void test_prefix_owner(void **state)
 {
     (void)state;
@@ -238,15 +234,38 @@ static void test_prefix_owner(void **state)
     const char *owned[] = {"/b", "/b/", "/b/nope", "/b/only/x", "/b/x/y/z"};
     for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++) {
         assert_int_equal(find(HTTP_GET, owned[i], &m), HTTP_MATCH_NOT_FOUND);
-        assert_ptr_equal(m.sf, &surface_b);
+        assert_ptr_equal(m.owner, group_b);
     }
     const char *unowned[] = {"/bb", "/bx/only", "/api/nope", "/nope", "", "b/only"};
     for (size_t i = 0; i < sizeof(unowned) / sizeof(unowned[0]); i++) {
         assert_int_equal(find(HTTP_GET, unowned[i], &m), HTTP_MATCH_NOT_FOUND);
-        assert_null(m.sf);
+        assert_null(m.owner);
     }
     assert_int_equal(find(HTTP_GET, "/b/only", &m), HTTP_MATCH_METHOD);
-    assert_ptr_equal(m.sf, &surface_b);
+    assert_ptr_equal(m.owner, group_b);
+}
+
+/* Routes are copied (the caller's struct may go), and a route without an
+ * owner still counts for 405. */
+static void test_copy_and_no_owner(void **state)
+{
+    (void)state;
+    struct http_router *r = http_router_new();
+    struct http_route_match m;
+    {
+        struct http_route tmp = {.method = HTTP_GET, .pattern = "/x/{id}", .body_limit = 7};
+        http_router_add(r, &tmp);
+        memset(&tmp, 0, sizeof(tmp));
+    }
+    assert_int_equal(http_route_find(r, HTTP_GET, "/x/1", &m), HTTP_MATCH_FOUND);
+    assert_int_equal(m.route->body_limit, 7);
+    assert_null(m.owner);
+    assert_int_equal(http_route_find(r, HTTP_POST, "/x/1", &m), HTTP_MATCH_METHOD);
+    assert_null(m.owner);
+    assert_int_equal(m.allow, 1u << HTTP_GET);
+    assert_int_equal(http_route_find(r, HTTP_GET, "/y", &m), HTTP_MATCH_NOT_FOUND);
+    http_router_free(r);
+    http_router_free(NULL);
 }
 
 int main(void)
@@ -259,8 +278,9 @@ int main(void)
         cmocka_unit_test(test_method_not_allowed),
         cmocka_unit_test(test_head),
         cmocka_unit_test(test_prefix_owner),
-        cmocka_unit_test(test_surface_order),
+        cmocka_unit_test(test_route_order),
         cmocka_unit_test(test_methods),
+        cmocka_unit_test(test_copy_and_no_owner),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, setup, teardown);
 }

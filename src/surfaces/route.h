@@ -2,8 +2,9 @@
  * route.h - route tables and surfaces (DESIGN section 6).
  *
  * A surface is a static table of routes plus a dialect (how its errors
- * look). The router matches method + path across all surfaces; the
- * surface's dispatch function then applies rate limits, authentication and
+ * look). surfaces_router_new() (surfaces.h) hands every route to the
+ * HTTP server's router, in match order; for a matched route the server
+ * calls surface_dispatch(), which applies rate limits, authentication and
  * the permission check from the route row before calling the handler.
  */
 #pragma once
@@ -45,19 +46,6 @@ struct route {
     size_t body_limit;      /* 0 = the configured default */
 };
 
-/* Error kinds a dialect renders. */
-enum http_error {
-    HERR_BAD_REQUEST,     /* 400: malformed JSON and the like */
-    HERR_UNAUTHENTICATED, /* 401 */
-    HERR_FORBIDDEN,       /* 403 */
-    HERR_NOT_FOUND,       /* 404 */
-    HERR_METHOD,          /* 405 */
-    HERR_TOO_LARGE,       /* 413 */
-    HERR_RATE_LIMITED,    /* 429 */
-    HERR_INTERNAL,        /* 500 */
-    HERR_UNAVAILABLE,     /* 503 */
-};
-
 struct surface {
     const char *name;
     const struct route *routes;
@@ -77,14 +65,3 @@ struct surface {
      * this surface's dialect. NULL: such paths get the default dialect. */
     const char *prefix;
 };
-
-/* Every surface, in match order (surfaces.c). */
-extern const struct surface *const surfaces[];
-extern const size_t n_surfaces;
-
-/* Runs rate limit, auth and permission from route, then the handler.
- * Implemented in surfaces/dispatch.c. */
-void surface_dispatch(struct server *srv, const struct surface *sf, const struct route *rt,
-                      struct request *req);
-/* The dialect used when no route matched (404/405 and transport errors). */
-void surface_default_error(struct request *req, enum http_error kind, const char *message);

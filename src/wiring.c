@@ -1,0 +1,285 @@
+/*
+ * wiring.c - builds struct server (server.h) from the configuration and
+ * tears it down: the one place that knows every module and how they fit.
+ *
+ * Order matters: the configuration first (the log level depends on it),
+ * then libsodium, the store, the limiter, the key ring and Redis; serve
+ * then migrates and runs its first-start set-up under the migration lock,
+ * starts the background parts and last the HTTP server. wiring_close()
+ * undoes it in reverse, the HTTP server first, so no request runs while
+ * the objects it uses go away.
+ */
+#include "wiring.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/hostcache.h"
+#include "core/keyring.h"
+#include "core/lastused.h"
+#include "core/pcache.h"
+#include "core/ratelimit.h"
+#include "crypto/random.h"
+#include "http/httpd.h"
+#include "http/router.h"
+#include "kv/redis.h"
+#include "mail/mail.h"
+#include "server.h"
+#include "store/store.h"
+#include "surfaces/surfaces.h"
+#include "util/err.h"
+#include "util/log.h"
+
+/* Hosts remembered by the host -> tenant cache (a few hundred bytes each). */
+#define SERVER_HOST_CACHE 1024
+
+/* The database URL as it may be shown: a password in it becomes "***". */
+static const char *shown_url(const char *url, char *buf, size_t size)
+{
+    if (strstr(url, "password=") != NULL)
+        return "(the URL is not shown: it has a password parameter)";
+    const char *scheme = strstr(url, "://");
+    if (scheme == NULL)
+        return url;
+    const char *auth = scheme + 3;
+    const char *at = memrchr(auth, '@', strcspn(auth, "/?"));
+    const char *colon = at != NULL ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    if (colon == NULL)
+        return url;
+    snprintf(buf, size, "%.*s:***%s", (int)(colon - url), url, at);
+    return buf;
+}
+
+/* rate_remote.hit over the Redis client. */
+static int redis_rate_hit(void *ctx, const char *key, uint32_t limit, uint32_t window_ms,
+                          struct rate_remote_reply *out)
+{
+    struct redis_counter c;
+    int rc = redis_counter_hit(ctx, key, limit, window_ms, &c, out->why, sizeof(out->why));
+    if (rc == 0) {
+        out->count = c.count;
+        out->ttl_ms = c.ttl_ms;
+        out->allowed = c.allowed;
+    }
+    return rc;
+}
+
+static int redis_rate_ping(void *ctx, char *why, size_t whylen)
+{
+    return redis_ping(ctx, why, whylen);
+}
+
+/* With LATCHKEY_REDIS_URL, the rate-limit counters go to Redis (lazily
+ * connected: CLI commands that never count anything never connect). */
+static void open_redis(struct server *srv)
+{
+    if (srv->cfg.redis_url == NULL)
+        return;
+    srv->redis = redis_new(&srv->cfg.redis, srv->cfg.redis_timeout_ms);
+    srv->rate_remote = (struct rate_remote){
+        .name = "redis", .hit = redis_rate_hit, .ping = redis_rate_ping, .ctx = srv->redis};
+    ratelimit_set_remote(srv->limiter, &srv->rate_remote, RATELIMIT_RETRY_MS);
+}
+
+/* config_check_env's warning: a misspelt variable would otherwise be
+ * ignored in silence (its value is not logged: it may be a secret). */
+static void warn_unknown(void *ctx, const char *name, const char *nearest)
+{
+    (void)ctx;
+    log_warnx("event=unknown_variable name=%s nearest=%s msg=\"unknown variable %s; did you mean "
+              "%s?\"",
+              name, nearest, name, nearest);
+}
+
+/* serve and migrate's locked step: refuse a newer schema, then the caller's
+ * first-start set-up (store_migrate_then). */
+struct setup_ctx {
+    struct server *srv;
+    int (*setup)(struct server *srv);
+    bool failed; /* the step failed (and printed why) */
+};
+
+/* The database's schema against this binary's: 0 if they are the same,
+ * else ERR_SCHEMA with a message naming what to do. */
+static int schema_check(struct server *srv)
+{
+    int current = 0, latest = 0;
+    int rc = store_schema_version(srv->store, &current, &latest);
+    if (rc != 0) {
+        fprintf(stderr, "latchkey: database schema: %s\n", err_str(rc));
+        return rc;
+    }
+    if (current == latest)
+        return 0;
+    char buf[512];
+    const char *url = shown_url(srv->cfg.database_url, buf, sizeof(buf));
+    if (current > latest)
+        fprintf(stderr,
+                "latchkey: the database %s (LATCHKEY_DATABASE_URL) has schema version %d, newer "
+                "than this binary's %d: run the newer latchkey\n",
+                url, current, latest);
+    else
+        fprintf(stderr,
+                "latchkey: the database %s (LATCHKEY_DATABASE_URL) has pending migrations "
+                "(schema version %d, this binary's %d): run `latchkey migrate` first\n",
+                url, current, latest);
+    return ERR_SCHEMA;
+}
+
+static int locked_setup(void *ctx)
+{
+    struct setup_ctx *sc = ctx;
+    int rc = schema_check(sc->srv);
+    if (rc == 0 && sc->setup != NULL)
+        rc = sc->setup(sc->srv);
+    sc->failed = rc != 0;
+    return rc;
+}
+
+/* Opens the database: with create (serve, migrate) a SQLite file is
+ * created if missing; without (the other commands) it must exist. */
+static int open_store(struct server *srv, bool create)
+{
+    const char *url = srv->cfg.database_url;
+    char buf[512];
+    int rc = create ? store_open(url, &srv->store) : store_open_existing(url, &srv->store);
+    if (rc == ERR_NOT_FOUND)
+        fprintf(stderr,
+                "latchkey: no database at %s (LATCHKEY_DATABASE_URL): create it with `latchkey "
+                "migrate`\n",
+                shown_url(url, buf, sizeof(buf)));
+    else if (rc != 0)
+        fprintf(stderr, "latchkey: cannot open database %s: %s\n", shown_url(url, buf, sizeof(buf)),
+                err_str(rc));
+    return rc;
+}
+
+/* With migrate (serve, migrate) the database is created if missing and
+ * migrated, and setup runs under the migration lock; without (the other
+ * commands, quiet) it must exist at this binary's schema version. */
+static int open_server(struct server *srv, int *applied, bool migrate,
+                       int (*setup)(struct server *srv))
+{
+    memset(srv, 0, sizeof(*srv));
+    char err[256] = "";
+    if (config_load(&srv->cfg, NULL, NULL, err, sizeof(err)) != 0) {
+        fprintf(stderr, "latchkey: configuration: %s\n", err);
+        return ERR_INVALID;
+    }
+    bool quiet = !migrate;
+    log_set_level(quiet && srv->cfg.log_level < LOG_WARN ? LOG_WARN : srv->cfg.log_level);
+    config_check_env(&srv->cfg, environ, warn_unknown, NULL);
+    srv->pw =
+        (struct password_params){.opslimit = srv->cfg.argon2_ops, .memlimit = srv->cfg.argon2_mem};
+    if (crypto_init() != 0) {
+        fprintf(stderr, "latchkey: libsodium failed to initialise\n");
+        return ERR_CRYPTO;
+    }
+    int rc = open_store(srv, migrate);
+    if (rc != 0)
+        return rc;
+    srv->limiter = ratelimit_new();
+    srv->keys = keyring_new(srv->store, srv->cfg.jwt_ttl_s);
+    open_redis(srv);
+    if (!migrate)
+        return schema_check(srv);
+    struct setup_ctx sc = {.srv = srv, .setup = setup};
+    rc = store_migrate_then(srv->store, applied, locked_setup, &sc);
+    if (rc != 0 && !sc.failed)
+        fprintf(stderr, "latchkey: database: cannot migrate: %s\n", err_str(rc));
+    return rc;
+}
+
+int wiring_open(struct server *srv, int *applied, int (*setup)(struct server *srv))
+{
+    return open_server(srv, applied, true, setup);
+}
+
+int wiring_open_quiet(struct server *srv)
+{
+    return open_server(srv, NULL, false, NULL);
+}
+
+int wiring_start_background(struct server *srv)
+{
+    srv->lastused = lastused_new(srv->store, srv->cfg.last_used_flush_ms);
+    srv->pcache = pcache_new(srv->cfg.auth_cache);
+    srv->hosts = hostcache_new(SERVER_HOST_CACHE);
+    if (srv->redis != NULL) {
+        /* Never the password: host, port and db only. A failure logs its own line. */
+        enum rate_store st = ratelimit_store(srv->limiter, true);
+        log_info("event=ratelimit_store store=redis host=%s port=%u db=%u state=%s",
+                 srv->cfg.redis.host, (unsigned)srv->cfg.redis.port, srv->cfg.redis.db,
+                 ratelimit_store_str(st));
+    }
+    struct mail_options mo;
+    mail_options_from_config(&srv->cfg, &mo);
+    int rc = mailer_new(&mo, &srv->mailer);
+    if (rc != 0)
+        fprintf(stderr, "latchkey: mail: cannot start the %s driver: %s\n", srv->cfg.mail_driver,
+                err_str(rc));
+    if (srv->cfg.clock_offset_s != 0)
+        log_warnx("event=test_clock_offset seconds=%lld msg=\"LATCHKEY_TEST_CLOCK_OFFSET is set: "
+                  "for tests only\"",
+                  (long long)srv->cfg.clock_offset_s);
+    return rc;
+}
+
+int wiring_start_http(struct server *srv)
+{
+    const struct config *cfg = &srv->cfg;
+    srv->router = surfaces_router_new();
+    struct httpd_options ho = {
+        .host = cfg->listen_host,
+        .port = cfg->listen_port,
+        .threads = cfg->threads,
+        .conn_timeout_s = cfg->conn_timeout_s,
+        .per_ip_connections = cfg->per_ip_connections,
+        .body_limit = cfg->body_limit,
+        .pool_threads = cfg->hash_threads,
+        .pool_queue = cfg->hash_queue,
+        .trusted_proxies = cfg->trusted_proxies,
+        .n_trusted_proxies = cfg->n_trusted_proxies,
+        .cors_paths = surface_cors_paths,
+        .cors_origins = (const char *const *)cfg->cors_origins,
+        .n_cors_origins = cfg->n_cors_origins,
+        .router = srv->router,
+        .dispatch = surface_dispatch,
+        .error = surface_error,
+        .app = srv,
+    };
+    int rc = httpd_start(&ho, &srv->httpd);
+    if (rc != 0) {
+        fprintf(stderr, "latchkey: cannot listen on %s:%u\n", ho.host, ho.port);
+        return rc;
+    }
+    log_info("event=listening addr=%s:%u backend=%s threads=%u", ho.host, httpd_port(srv->httpd),
+             store_backend(srv->store), ho.threads);
+    return 0;
+}
+
+void wiring_close(struct server *srv)
+{
+    httpd_stop(srv->httpd);
+    srv->httpd = NULL;
+    http_router_free(srv->router);
+    srv->router = NULL;
+    mailer_free(srv->mailer);
+    srv->mailer = NULL;
+    lastused_free(srv->lastused);
+    srv->lastused = NULL;
+    pcache_free(srv->pcache);
+    srv->pcache = NULL;
+    hostcache_free(srv->hosts);
+    srv->hosts = NULL;
+    ratelimit_free(srv->limiter);
+    srv->limiter = NULL;
+    keyring_free(srv->keys);
+    srv->keys = NULL;
+    redis_free(srv->redis);
+    srv->redis = NULL;
+    store_free(srv->store);
+    srv->store = NULL;
+    config_fini(&srv->cfg);
+}
