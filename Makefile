@@ -86,10 +86,26 @@ $(BUILD)/gen/version.c: FORCE | deps
 	$(Q)scripts/gen-version.sh > $@.tmp
 	$(Q)cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/liblatchkey.a | test-deps
+# The unit tests' shared fixtures (tests/unit/fixture.h), an archive: a
+# test links only the members it calls.
+UNIT_FIX := $(BUILD)/obj/tests/libfixture.a
+
+$(BUILD)/obj/tests/%.o: tests/unit/%.c | test-deps
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -Itests/unit -MMD -MP -c -o $@ $<
+
+$(UNIT_FIX): $(BUILD)/obj/tests/fixture.o
+	@rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(BUILD)/tests/%: tests/unit/%.c $(UNIT_FIX) $(BUILD)/liblatchkey.a | test-deps
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $<"
-	$(Q)$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/liblatchkey.a $(LDLIBS) -lcmocka
+	$(Q)$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(UNIT_FIX) $(BUILD)/liblatchkey.a $(LDLIBS) -lcmocka
+
+# Every unit test may include the shared headers of tests/unit/.
+$(UNIT_BIN): $(wildcard tests/unit/*.h)
 
 # The store tests share their cases (one file per backend includes them).
 $(filter $(BUILD)/tests/store/%,$(UNIT_BIN)): tests/unit/store/store_cases.h \

@@ -8,8 +8,13 @@
  * The hot path: a bearer token with a tenant (every token a login issues
  * for a member) is resolved from one joined read of the store
  * (store_principal_by_token), with exactly the checks and answers of
- * principal_bind_tenant. Nothing is cached, so a revocation or suspension
- * written by any instance applies to the next request.
+ * principal_bind_tenant. That read goes through the principal cache
+ * (core/pcache, LATCHKEY_AUTH_CACHE) on SQLite: an entry is used only
+ * under the store's change stamp it was read under, so any commit drops
+ * it, and the checks below run on every request, cached or not. On
+ * PostgreSQL nothing is cached. Either way a revocation or suspension
+ * applies to the next request (another process's on SQLite within a
+ * millisecond).
  */
 #include "core/principal.h"
 

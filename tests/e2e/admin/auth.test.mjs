@@ -10,7 +10,7 @@ import {
   ISO_Z_RE, NOT_STAFF, OWNER_EMAIL, STAFF_PASSWORD, startAdminServer, UNAUTHENTICATED,
 } from '../lib/admin.mjs';
 import { createTenant, createUser, loginOk } from '../lib/fixtures.mjs';
-import { api, cliJson, parseToken, startServer } from '../lib/server.mjs';
+import { api, cliJson, parseToken, withServer } from '../lib/server.mjs';
 
 const OWNER_PERMISSIONS = ['users:list', 'users:create', 'users:update', 'users:delete',
   'tenants:list', 'tenants:update', 'roles:list', 'audit:list'];
@@ -214,45 +214,39 @@ describe('admin: login, me, refresh, logout', () => {
 });
 
 describe('admin: token lifetime without waiting', () => {
-  const servers = [];
-  after(async () => {
-    for (const s of servers.reverse()) await s.stop().catch(() => {});
-  }, { timeout: 30000 });
-
   test('a token works until 24 hours after issue, then cannot be used or refreshed', async () => {
-    const { server, ownerPassword } = await startAdminServer();
-    servers.push(server);
-    const { token, expiresAt } = await adminLoginOk(server, OWNER_EMAIL, ownerPassword);
-    await server.stop({ keep: true });
-    const left = Date.parse(expiresAt) / 1000 - Date.now() / 1000;
-    assert.ok(left > 86000 && left <= 86400, `expires in ${left} s`);
+    await withServer({}, { start: startAdminServer }, async (server, { ownerPassword }) => {
+      const { token, expiresAt } = await adminLoginOk(server, OWNER_EMAIL, ownerPassword);
+      await server.stop({ keep: true });
+      const left = Date.parse(expiresAt) / 1000 - Date.now() / 1000;
+      assert.ok(left > 86000 && left <= 86400, `expires in ${left} s`);
 
-    // The same database, the server's clock moved to 2 minutes before expiry.
-    const before = await startServer({ ...ADMIN_TEST_ENV,
-      LATCHKEY_TEST_CLOCK_OFFSET: String(Math.floor(left) - 120) }, { dir: server.dir });
-    servers.push(before);
-    assertOk(await api(before, 'GET', '/admin/auth/me', { token }));
-    await before.stop({ keep: true });
+      // The same database, the server's clock moved to 2 minutes before expiry.
+      await withServer({ ...ADMIN_TEST_ENV, LATCHKEY_TEST_CLOCK_OFFSET: String(Math.floor(left) - 120) },
+        { dir: server.dir }, async (before) => {
+          assertOk(await api(before, 'GET', '/admin/auth/me', { token }));
+        });
 
-    // ... and to 1 second after it.
-    const afterExpiry = await startServer({ ...ADMIN_TEST_ENV,
-      LATCHKEY_TEST_CLOCK_OFFSET: String(Math.ceil(left) + 1) }, { dir: server.dir });
-    servers.push(afterExpiry);
-    assert.deepEqual((await api(afterExpiry, 'GET', '/admin/auth/me', { token })).body, UNAUTHENTICATED);
-    const r = await api(afterExpiry, 'POST', '/admin/auth/refresh', { token });
-    assert.equal(r.status, 401, 'an expired token cannot be refreshed');
-    // A new login there gets 24 hours from the (moved) clock.
-    const fresh = await adminLoginOk(afterExpiry, OWNER_EMAIL, ownerPassword);
-    assert.ok(Date.parse(fresh.expiresAt) / 1000 - Date.now() / 1000 > 86400 + left - 5);
-    assertOk(await api(afterExpiry, 'GET', '/admin/auth/me', { token: fresh.token }));
+      // ... and to 1 second after it.
+      await withServer({ ...ADMIN_TEST_ENV, LATCHKEY_TEST_CLOCK_OFFSET: String(Math.ceil(left) + 1) },
+        { dir: server.dir }, async (afterExpiry) => {
+          assert.deepEqual((await api(afterExpiry, 'GET', '/admin/auth/me', { token })).body, UNAUTHENTICATED);
+          const r = await api(afterExpiry, 'POST', '/admin/auth/refresh', { token });
+          assert.equal(r.status, 401, 'an expired token cannot be refreshed');
+          // A new login there gets 24 hours from the (moved) clock.
+          const fresh = await adminLoginOk(afterExpiry, OWNER_EMAIL, ownerPassword);
+          assert.ok(Date.parse(fresh.expiresAt) / 1000 - Date.now() / 1000 > 86400 + left - 5);
+          assertOk(await api(afterExpiry, 'GET', '/admin/auth/me', { token: fresh.token }));
+        });
+    });
   });
 
   test('LATCHKEY_ADMIN_TOKEN_TTL sets the lifetime', async () => {
-    const { server, ownerPassword } = await startAdminServer({ LATCHKEY_ADMIN_TOKEN_TTL: '2h' });
-    servers.push(server);
-    const { expiresAt } = await adminLoginOk(server, OWNER_EMAIL, ownerPassword);
-    const left = Date.parse(expiresAt) / 1000 - Date.now() / 1000;
-    assert.ok(left > 7000 && left <= 7200, `expires in ${left} s`);
+    await withServer({ LATCHKEY_ADMIN_TOKEN_TTL: '2h' }, { start: startAdminServer }, async (server, { ownerPassword }) => {
+      const { expiresAt } = await adminLoginOk(server, OWNER_EMAIL, ownerPassword);
+      const left = Date.parse(expiresAt) / 1000 - Date.now() / 1000;
+      assert.ok(left > 7000 && left <= 7200, `expires in ${left} s`);
+    });
   });
 });
 

@@ -14,7 +14,7 @@ import {
 } from '../lib/admin.mjs';
 import { createTenant, createUser, loginOk } from '../lib/fixtures.mjs';
 import { findLink, startSmtpSink } from '../lib/smtp.mjs';
-import { api, BACKEND, cliJson, sleep, startServer, syncLog, waitFor } from '../lib/server.mjs';
+import { api, BACKEND, cliJson, sleep, startServer, syncLog, waitFor, withServer } from '../lib/server.mjs';
 
 const FORGOT = '/admin/auth/forgot-password';
 const RESET = '/admin/auth/reset-password';
@@ -246,8 +246,7 @@ describe('admin: password reset through real SMTP', () => {
   });
 
   test('forgot and reset share a throttle of 6 per minute per IP by default', async () => {
-    const s = (await startAdminServer({ ...sink.env(), LATCHKEY_RATE_ADMIN_PASSWORD: null })).server;
-    try {
+    await withServer({ ...sink.env(), LATCHKEY_RATE_ADMIN_PASSWORD: null }, { start: startAdminServer }, async (s) => {
       for (let i = 0; i < 6; i++) {
         const r = i % 2 ? await forgot(s, `x${i}@nowhere.test`)
           : await reset(s, { token: 't', email: 'a@b.co', password: 'long-enough-1',
@@ -256,9 +255,7 @@ describe('admin: password reset through real SMTP', () => {
         assert.equal(r.headers.get('x-ratelimit-limit'), '6');
       }
       assertFail(await forgot(s, 'y@nowhere.test'), 429, 'Too Many Attempts.');
-    } finally {
-      await s.stop();
-    }
+    });
   });
 });
 

@@ -10,7 +10,7 @@ import {
   STAFF_PASSWORD, startAdminServer,
 } from '../lib/admin.mjs';
 import { createTenant, createUser } from '../lib/fixtures.mjs';
-import { api } from '../lib/server.mjs';
+import { api, withServer } from '../lib/server.mjs';
 
 // The README's matrix.
 const MATRIX = {
@@ -139,8 +139,7 @@ describe('admin: roles, audit log, permission matrix', () => {
   });
 
   test('the per-user throttle of authenticated admin routes', async () => {
-    const { server: s, ownerPassword } = await startAdminServer({ LATCHKEY_RATE_ADMIN: '3/60' });
-    try {
+    await withServer({ LATCHKEY_RATE_ADMIN: '3/60' }, { start: startAdminServer }, async (s, { ownerPassword }) => {
       const t = (await adminLoginOk(s, OWNER_EMAIL, ownerPassword)).token;
       for (let i = 0; i < 3; i++) {
         const r = await api(s, 'GET', '/admin/auth/me', { token: t });
@@ -148,8 +147,6 @@ describe('admin: roles, audit log, permission matrix', () => {
         assert.equal(r.headers.get('x-ratelimit-limit'), '3');
       }
       assertFail(await api(s, 'GET', '/admin/roles', { token: t }), 429, 'Too Many Attempts.');
-    } finally {
-      await s.stop();
-    }
+    });
   });
 });

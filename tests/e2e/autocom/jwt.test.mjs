@@ -15,7 +15,7 @@ import {
 import {
   UNAUTHENTICATED, call, fetchJwks, kidOf, loginOk, registerOk, verifyWithJose,
 } from '../lib/autocom.mjs';
-import { api, sleep, startServer } from '../lib/server.mjs';
+import { api, sleep, startServer, withServer } from '../lib/server.mjs';
 
 const ME = '/api/v1/auth/me';
 
@@ -142,9 +142,8 @@ describe('autocom: JWKS and offline verification', () => {
 describe('autocom: iss and aud follow the configuration', () => {
   test('a token is refused once LATCHKEY_JWT_AUDIENCE or LATCHKEY_PUBLIC_URL changes', async () => {
     const env = { LATCHKEY_JWT_AUDIENCE: 'shop-api', LATCHKEY_PUBLIC_URL: 'https://one.example' };
-    let server = await startServer(env);
-    const dir = server.dir;
-    try {
+    await withServer(env, async (server) => {
+      const dir = server.dir;
       await registerOk(server, 'my-store', 'john@mystore.com');
       const { token } = await loginOk(server, 'my-store', 'john@mystore.com');
       const { payload } = await verifyWithJose(server, token,
@@ -153,20 +152,17 @@ describe('autocom: iss and aud follow the configuration', () => {
       assert.equal((await call(server, 'GET', ME, token)).status, 200);
       await server.stop({ keep: true });
 
-      server = await startServer({ ...env, LATCHKEY_JWT_AUDIENCE: 'other-api' }, { dir });
-      await refused(server, token, 'wrong aud');
-      await server.stop({ keep: true });
+      await withServer({ ...env, LATCHKEY_JWT_AUDIENCE: 'other-api' }, { dir },
+        (again) => refused(again, token, 'wrong aud'));
 
-      server = await startServer({ ...env, LATCHKEY_PUBLIC_URL: 'https://two.example' }, { dir });
-      await refused(server, token, 'wrong iss');
-      await server.stop({ keep: true });
+      await withServer({ ...env, LATCHKEY_PUBLIC_URL: 'https://two.example' }, { dir },
+        (again) => refused(again, token, 'wrong iss'));
 
-      server = await startServer(env, { dir });
-      assert.equal((await call(server, 'GET', ME, token)).status, 200,
-        'same keys (from the database) and claims: valid again');
-    } finally {
-      await server.stop();
-    }
+      await withServer(env, { dir }, async (again) => {
+        assert.equal((await call(again, 'GET', ME, token)).status, 200,
+          'same keys (from the database) and claims: valid again');
+      });
+    });
   });
 });
 

@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { ISO_Z_RE, login, loginOk } from '../lib/autocom.mjs';
 import { assertSameShape } from '../lib/fixtures.mjs';
 import { OWNER_EMAIL, adminLoginOk, startAdminServer } from '../lib/admin.mjs';
-import { api, startServer, syncLog } from '../lib/server.mjs';
+import { api, syncLog, withServer } from '../lib/server.mjs';
 import { findLink, startSmtpSink } from '../lib/smtp.mjs';
 import {
   ACCEPTED_SHAPE, INVITATION_SHAPE, PASSWORD, SEED_FORBIDDEN, SEED_NOT_MEMBER, SEED_SUSPENDED,
@@ -303,31 +303,31 @@ describe('autocom team: invitations by email, the whole loop', () => {
 describe('autocom team: an invitation expires after 7 days', () => {
   test('accepting and listing after the expiry', async () => {
     const sink = await startSmtpSink();
-    let server = await startServer(sink.env({ LATCHKEY_PUBLIC_URL: PUBLIC_URL }));
-    const dir = server.dir;
     try {
-      const team = await makeTeam(server, 'my-store', 'john@mystore.com');
-      const res = await teamCall(server, 'POST', '/api/v1/team/invite', team.owner, team,
-        { email: 'late@example.com', role_id: team.roles.agent });
-      assert.equal(res.status, 201, res.text);
-      const token = tokenOf(await sink.waitForMessage({ to: 'late@example.com' }));
-      await server.stop({ keep: true });
-      // The same database, 7 days and a minute later.
-      server = await startServer(sink.env({ LATCHKEY_PUBLIC_URL: PUBLIC_URL,
-        LATCHKEY_TEST_CLOCK_OFFSET: String(7 * DAY + 60) }), { dir });
-      const owner = await loginOk(server, 'my-store', 'john@mystore.com', PASSWORD);
-      const list = await teamCall(server, 'GET', '/api/v1/team/invitations', owner, team);
-      assert.equal(list.body.invitations[0].status, 'expired');
-      const acc = await accept(server, { token, name: 'Late', password: 'late-passw0rd',
-        password_confirmation: 'late-passw0rd' });
-      assert.equal(acc.status, 410, acc.text);
-      assert.deepEqual(acc.body, { message: 'This invitation has expired', status: 'expired' });
-      // An expired invitation can be resent, and a new invitation replaces it.
-      const again = await teamCall(server, 'POST', '/api/v1/team/invite', owner, team,
-        { email: 'late@example.com', role_id: team.roles.agent });
-      assert.equal(again.status, 201, again.text);
+      await withServer(sink.env({ LATCHKEY_PUBLIC_URL: PUBLIC_URL }), async (first) => {
+        const team = await makeTeam(first, 'my-store', 'john@mystore.com');
+        const res = await teamCall(first, 'POST', '/api/v1/team/invite', team.owner, team,
+          { email: 'late@example.com', role_id: team.roles.agent });
+        assert.equal(res.status, 201, res.text);
+        const token = tokenOf(await sink.waitForMessage({ to: 'late@example.com' }));
+        await first.stop({ keep: true });
+        // The same database, 7 days and a minute later.
+        await withServer(sink.env({ LATCHKEY_PUBLIC_URL: PUBLIC_URL,
+          LATCHKEY_TEST_CLOCK_OFFSET: String(7 * DAY + 60) }), { dir: first.dir }, async (server) => {
+          const owner = await loginOk(server, 'my-store', 'john@mystore.com', PASSWORD);
+          const list = await teamCall(server, 'GET', '/api/v1/team/invitations', owner, team);
+          assert.equal(list.body.invitations[0].status, 'expired');
+          const acc = await accept(server, { token, name: 'Late', password: 'late-passw0rd',
+            password_confirmation: 'late-passw0rd' });
+          assert.equal(acc.status, 410, acc.text);
+          assert.deepEqual(acc.body, { message: 'This invitation has expired', status: 'expired' });
+          // An expired invitation can be resent, and a new invitation replaces it.
+          const again = await teamCall(server, 'POST', '/api/v1/team/invite', owner, team,
+            { email: 'late@example.com', role_id: team.roles.agent });
+          assert.equal(again.status, 201, again.text);
+        });
+      });
     } finally {
-      await server.stop();
       await sink.stop();
     }
   });

@@ -395,6 +395,39 @@ export async function startServer(env = {}, opts = {}) {
   return server;
 }
 
+// Starts a server with startServer(env, opts), runs body(server) and returns
+// what it returns; always stops the server afterwards and removes its data
+// directory (and PostgreSQL database), also when the body throws or has
+// stopped the server itself with { keep: true }. With opts.dir (a restart
+// on another server's data) the directory is left to its owner. A body's
+// error wins; otherwise a server that does not exit 0 on SIGTERM fails the
+// call, as stop() does. opts.start replaces startServer (e.g. one that also
+// waits for the owner's password); it must return a server or { server }.
+//
+//   await withServer({ LATCHKEY_RATE_TOKEN: '3/60' }, async (server) => { ... });
+export async function withServer(env, opts, body) {
+  if (typeof opts === 'function') [opts, body] = [{}, opts];
+  const { start = startServer, ...startOpts } = opts;
+  const started = await start(env, startOpts);
+  const server = started.server ?? started;
+  const ownsDir = startOpts.dir === undefined;
+  let bodyFailed = false;
+  try {
+    return await body(server, started);
+  } catch (err) {
+    bodyFailed = true;
+    throw err;
+  } finally {
+    try {
+      await server.stop({ keep: !ownsDir });
+    } catch (err) {
+      if (!bodyFailed) throw err;
+    } finally {
+      if (ownsDir) removeDir(server.dir);
+    }
+  }
+}
+
 // One HTTP request with fetch. body: an object/array (sent as JSON), or a
 // string (sent as is). Returns {status, headers, body, text}; body is the
 // parsed JSON or null.

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { ok } from '../lib/cli.mjs';
-import { runCli, startServer, syncLog, tempDb } from '../lib/server.mjs';
+import { runCli, startServer, syncLog, tempDb, withServer } from '../lib/server.mjs';
 
 const WARNING = 'unknown variable LATCHKEY_DATABSE_URL; did you mean LATCHKEY_DATABASE_URL?';
 
@@ -39,12 +39,9 @@ describe('unknown LATCHKEY_* variables', () => {
   });
 
   test('the harness passes none of its own variables: a plain test server warns about nothing', async () => {
-    const plain = await startServer();
-    try {
+    await withServer({}, async (plain) => {
       await syncLog(plain);
       assert.ok(!plain.stderr().includes('unknown_variable'), plain.stderr());
-    } finally {
-      await plain.stop();
-    }
+    });
   });
 });

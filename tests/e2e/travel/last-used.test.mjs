@@ -2,11 +2,10 @@
 // `token list` after the flush interval, and after a clean shutdown.
 
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { cliToken, createTenant, createUser } from '../lib/fixtures.mjs';
-import { api, cliJson, ISO_ANY_RE, parseToken, startServer, waitFor } from '../lib/server.mjs';
+import { api, cliJson, ISO_ANY_RE, parseToken, waitFor, withServer } from '../lib/server.mjs';
 
 function lastUsed(server, tokenId) {
   const row = cliJson(server.cli, 'token', 'list', '--user', 'lu@example.com')
@@ -16,50 +15,33 @@ function lastUsed(server, tokenId) {
 }
 
 describe('travel: last_used_at', () => {
-  const servers = [];
-
-  after(async () => {
-    for (const s of servers) await s.stop().catch(() => {});
-  }, { timeout: 30000 });
-
+  // withServer() also fails a test whose server does not exit 0 on SIGTERM.
   test('flushed after LATCHKEY_LAST_USED_FLUSH_MS', async () => {
-    const server = await startServer({ LATCHKEY_LAST_USED_FLUSH_MS: '100' });
-    servers.push(server);
-    createTenant(server, 'lu', 'Last Used');
-    createUser(server, 'lu@example.com', { password: 'lu-password', tenant: 'lu' });
-    const token = cliToken(server, 'lu@example.com', 'lu');
-    const id = parseToken(token).id;
-    assert.equal(lastUsed(server, id), null, 'never used yet');
-    assert.equal((await api(server, 'GET', '/api/v1/auth/user', { token })).status, 200);
-    const v = await waitFor(() => lastUsed(server, id), { timeoutMs: 5000, everyMs: 100 });
-    assert.ok(v, 'last_used_at set within a few flush intervals');
-    assert.match(v, ISO_ANY_RE);
-    assert.ok(Math.abs(Date.parse(v) - Date.now()) < 60000, `last_used_at ${v} is recent`);
+    await withServer({ LATCHKEY_LAST_USED_FLUSH_MS: '100' }, async (server) => {
+      createTenant(server, 'lu', 'Last Used');
+      createUser(server, 'lu@example.com', { password: 'lu-password', tenant: 'lu' });
+      const token = cliToken(server, 'lu@example.com', 'lu');
+      const id = parseToken(token).id;
+      assert.equal(lastUsed(server, id), null, 'never used yet');
+      assert.equal((await api(server, 'GET', '/api/v1/auth/user', { token })).status, 200);
+      const v = await waitFor(() => lastUsed(server, id), { timeoutMs: 5000, everyMs: 100 });
+      assert.ok(v, 'last_used_at set within a few flush intervals');
+      assert.match(v, ISO_ANY_RE);
+      assert.ok(Math.abs(Date.parse(v) - Date.now()) < 60000, `last_used_at ${v} is recent`);
+    });
   });
 
   test('flushed at shutdown', async () => {
-    const server = await startServer({ LATCHKEY_LAST_USED_FLUSH_MS: '3600000' });
-    servers.push(server);
-    createTenant(server, 'lu', 'Last Used');
-    createUser(server, 'lu@example.com', { password: 'lu-password', tenant: 'lu' });
-    const token = cliToken(server, 'lu@example.com', 'lu');
-    const id = parseToken(token).id;
-    assert.equal((await api(server, 'GET', '/api/v1/auth/profile', { token })).status, 200);
-    await server.stop({ keep: true });
-    try {
+    await withServer({ LATCHKEY_LAST_USED_FLUSH_MS: '3600000' }, async (server) => {
+      createTenant(server, 'lu', 'Last Used');
+      createUser(server, 'lu@example.com', { password: 'lu-password', tenant: 'lu' });
+      const token = cliToken(server, 'lu@example.com', 'lu');
+      const id = parseToken(token).id;
+      assert.equal((await api(server, 'GET', '/api/v1/auth/profile', { token })).status, 200);
+      await server.stop({ keep: true });
       const v = lastUsed(server, id);
       assert.ok(v, 'last_used_at written at shutdown');
       assert.match(v, ISO_ANY_RE);
-    } finally {
-      rmSync(server.dir, { recursive: true, force: true });
-    }
-  });
-
-  test('every server exits cleanly on SIGTERM (code 0)', async () => {
-    const errors = [];
-    for (const s of servers) {
-      try { await s.stop(); } catch (err) { errors.push(err.message); }
-    }
-    assert.deepEqual(errors, []);
+    });
   });
 });

@@ -1,9 +1,10 @@
 /*
- * test_jwtauth.c - AutoCom's core over a real SQLite store: the keyring
- * (first key, rotation, retirement window, a second instance picking a
- * rotation up), JWT issue and authentication (row, revocation, tenant
- * binding, claims against the row), tenant registration and password
- * change (revocation of the other tokens, audit).
+ * test_jwtauth.c - AutoCom's core over a real store (SQLite, then
+ * PostgreSQL): the keyring (first key, rotation, retirement window, a
+ * second instance picking a rotation up), JWT issue and authentication
+ * (row, revocation, tenant binding, claims against the row), tenant
+ * registration and password change (revocation of the other tokens,
+ * audit).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tmpdir.h"
+#include "fixture.h"
 #include "core/jwtauth.h"
 #include "core/keyring.h"
 #include "core/passwd.h"
@@ -34,59 +35,26 @@
 
 #define PASSWORD "correct horse 1"
 
-struct fixture {
-    char dir[64];
-    char db[128];
-    struct server srv;
-    struct arena *a;
-};
-
-static const char *fake_env(const char *name, void *ctx)
-{
-    struct fixture *f = ctx;
-    if (strcmp(name, "LATCHKEY_DATABASE_URL") == 0)
-        return f->db;
-    if (strcmp(name, "LATCHKEY_JWT_TTL") == 0)
-        return "600";
-    if (strcmp(name, "LATCHKEY_PUBLIC_URL") == 0)
-        return "https://auth.example.com";
-    return NULL;
-}
-
+/* Each case's state: the shared fixture (a migrated store, a keyring
+ * with its first key, JWTs that live 600 s, an arena). */
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof(*f));
-    snprintf(f->dir, sizeof(f->dir), "/tmp/latchkey-jwtauth-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof(f->db), "%s/lk.db", f->dir);
-    char err[256];
-    assert_int_equal(crypto_init(), 0);
-    assert_int_equal(config_load(&f->srv.cfg, fake_env, f, err, sizeof(err)), 0);
-    f->srv.pw = (struct password_params){.opslimit = 1, .memlimit = 8192 * 1024};
-    assert_int_equal(store_open(f->db, &f->srv.store), 0);
-    assert_int_equal(store_migrate(f->srv.store, NULL), 0);
-    f->srv.keys = keyring_new(f->srv.store, f->srv.cfg.jwt_ttl_s);
-    assert_int_equal(keyring_ensure(f->srv.keys, NULL), 0);
-    f->a = arena_new();
-    *state = f;
+    static const char *const env[] = {"LATCHKEY_JWT_TTL", "600", "LATCHKEY_PUBLIC_URL",
+                                      "https://auth.example.com", NULL};
+    *state = test_server_new(&(struct test_server_options){.keys = true, .env = env});
     return 0;
 }
 
 static int teardown(void **state)
 {
-    struct fixture *f = *state;
-    keyring_free(f->srv.keys);
-    store_free(f->srv.store);
-    config_fini(&f->srv.cfg);
-    arena_free(f->a);
-    tmpdir_remove(f->dir);
-    free(f);
+    test_server_free(*state);
     return 0;
 }
 
 /* Registers slug with owner email (new account unless it exists). */
-static int do_register(struct fixture *f, const char *slug, const char *email, const char *password,
-                       struct principal *p, char **jwt, enum register_conflict *conflict)
+static int do_register(struct test_server *f, const char *slug, const char *email,
+                       const char *password, struct principal *p, char **jwt,
+                       enum register_conflict *conflict)
 {
     struct registration r;
     assert_int_equal(register_begin(&f->srv, f->a, &r, "Company", slug, "Owner Name", email,
@@ -98,8 +66,8 @@ static int do_register(struct fixture *f, const char *slug, const char *email, c
     return rc;
 }
 
-static void register_ok(struct fixture *f, const char *slug, const char *email, struct principal *p,
-                        char **jwt)
+static void register_ok(struct test_server *f, const char *slug, const char *email,
+                        struct principal *p, char **jwt)
 {
     enum register_conflict c;
     assert_int_equal(do_register(f, slug, email, PASSWORD, p, jwt, &c), 0);
@@ -110,7 +78,7 @@ static void register_ok(struct fixture *f, const char *slug, const char *email, 
 
 static void keyring_first_key_rotation_and_retirement(void **state)
 {
-    struct fixture *f = *state;
+    struct test_server *f = *state;
     struct keyring *kr = f->srv.keys;
     bool created = true;
     assert_int_equal(keyring_ensure(kr, &created), 0);
@@ -177,7 +145,7 @@ static void keyring_first_key_rotation_and_retirement(void **state)
 
 static void register_creates_tenant_owner_and_jwt(void **state)
 {
-    struct fixture *f = *state;
+    struct test_server *f = *state;
     struct principal p;
     char *jwt = NULL;
     int64_t t0 = time_now();
@@ -210,7 +178,7 @@ static void register_creates_tenant_owner_and_jwt(void **state)
 
 static void register_conflicts_and_existing_accounts(void **state)
 {
-    struct fixture *f = *state;
+    struct test_server *f = *state;
     struct principal p;
     char *jwt = NULL;
     enum register_conflict c;
@@ -247,7 +215,7 @@ static void register_conflicts_and_existing_accounts(void **state)
 
 static void jwt_refusals(void **state)
 {
-    struct fixture *f = *state;
+    struct test_server *f = *state;
     struct principal a, b, q;
     char *jwt_a = NULL, *jwt_b = NULL;
     register_ok(f, "tenant-a", "a@example.com", &a, &jwt_a);
@@ -300,7 +268,7 @@ static void jwt_refusals(void **state)
 /* Tokens signed with our own key whose claims disagree with their row. */
 static void claims_must_match_the_row(void **state)
 {
-    struct fixture *f = *state;
+    struct test_server *f = *state;
     struct principal p, q;
     char *jwt = NULL;
     register_ok(f, "row-check", "row@example.com", &p, &jwt);
@@ -344,7 +312,7 @@ static void claims_must_match_the_row(void **state)
 
 /* ---- password change ---- */
 
-static bool audited(struct fixture *f, const char *action, const char *detail_part)
+static bool audited(struct test_server *f, const char *action, const char *detail_part)
 {
     struct audit_entry *es = NULL;
     size_t n = 0;
@@ -357,7 +325,7 @@ static bool audited(struct fixture *f, const char *action, const char *detail_pa
     return false;
 }
 
-static int change(struct fixture *f, const struct principal *p, const char *current,
+static int change(struct test_server *f, const struct principal *p, const char *current,
                   const char *next, int64_t *revoked)
 {
     struct passwd_change pc;
@@ -370,7 +338,7 @@ static int change(struct fixture *f, const struct principal *p, const char *curr
 
 static void password_change_revokes_the_other_tokens(void **state)
 {
-    struct fixture *f = *state;
+    struct test_server *f = *state;
     struct principal p, q;
     char *jwt = NULL;
     register_ok(f, "pw", "pw@example.com", &p, &jwt);
@@ -398,9 +366,11 @@ static void password_change_revokes_the_other_tokens(void **state)
     assert_false(password_verify(PASSWORD, u.password_hash));
 }
 
+/* Every case on SQLite, then on PostgreSQL: core's rules must not depend
+ * on the backend. */
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
+    struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(keyring_first_key_rotation_and_retirement, setup, teardown),
         cmocka_unit_test_setup_teardown(register_creates_tenant_owner_and_jwt, setup, teardown),
         cmocka_unit_test_setup_teardown(register_conflicts_and_existing_accounts, setup, teardown),
@@ -408,5 +378,5 @@ int main(void)
         cmocka_unit_test_setup_teardown(claims_must_match_the_row, setup, teardown),
         cmocka_unit_test_setup_teardown(password_change_revokes_the_other_tokens, setup, teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run_on_both("jwtauth", tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -16,26 +16,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tmpdir.h"
+#include "fixture.h"
 #include "core/lastused.h"
 #include "store/store.h"
 #include "util/arena.h"
 
 struct fixture {
-    char dir[64];
-    char url[128];
-    struct store *s;
+    struct test_server *ts;
+    struct store *s; /* ts's */
+    const char *url; /* ts's database file */
     int64_t tokens[3];
 };
 
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));
-    snprintf(f->dir, sizeof(f->dir), "/tmp/latchkey-lastused-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->url, sizeof(f->url), "%s/t.db", f->dir);
-    assert_int_equal(store_open(f->url, &f->s), 0);
-    assert_int_equal(store_migrate(f->s, NULL), 0);
+    f->ts = test_server_new(NULL);
+    f->s = f->ts->srv.store;
+    f->url = f->ts->db;
     struct user u = {.name = "U", .email = "u@example.com", .password_hash = "$argon2id$x"};
     assert_int_equal(store_user_insert(f->s, &u), 0);
     for (unsigned i = 0; i < 3; i++) {
@@ -51,8 +49,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    store_free(f->s);
-    tmpdir_remove(f->dir);
+    test_server_free(f->ts);
     free(f);
     return 0;
 }

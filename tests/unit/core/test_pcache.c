@@ -19,17 +19,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tmpdir.h"
+#include "fixture.h"
 #include "core/pcache.h"
 #include "store/store.h"
 #include "util/arena.h"
 #include "util/err.h"
 
 struct fixture {
-    char dir[64];
-    char url[128];
-    struct store *s;
-    struct pcache *pc;
+    struct test_server *ts;
+    struct store *s;   /* ts's */
+    const char *url;   /* ts's database file */
+    struct pcache *pc; /* ts's */
     int64_t user_id, tenant_id, role_id, token_id;
     char hash[TOKEN_HASH_HEX + 1];
 };
@@ -57,11 +57,11 @@ static int64_t add_token(struct fixture *f, unsigned n)
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));
-    snprintf(f->dir, sizeof(f->dir), "/tmp/latchkey-pcache-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->url, sizeof(f->url), "%s/t.db", f->dir);
-    assert_int_equal(store_open(f->url, &f->s), 0);
-    assert_int_equal(store_migrate(f->s, NULL), 0);
+    f->ts = test_server_new(&(struct test_server_options){.auth_cache = 64});
+    f->s = f->ts->srv.store;
+    f->url = f->ts->db;
+    f->pc = f->ts->srv.pcache;
+    assert_non_null(f->pc);
 
     static const char *products[] = {"hotel", "flight"};
     struct tenant t = {.slug = "acme",
@@ -90,8 +90,6 @@ static int setup(void **state)
     assert_int_equal(store_membership_insert(f->s, &m), 0);
     f->token_id = add_token(f, 1);
     hash_of(1, f->hash);
-    f->pc = pcache_new(64);
-    assert_non_null(f->pc);
     *state = f;
     return 0;
 }
@@ -99,9 +97,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    pcache_free(f->pc);
-    store_free(f->s);
-    tmpdir_remove(f->dir);
+    test_server_free(f->ts);
     free(f);
     return 0;
 }
@@ -337,7 +333,8 @@ static void test_a_full_table_still_answers_right(void **state)
 {
     struct fixture *f = *state;
     pcache_free(f->pc);
-    f->pc = pcache_new(2); /* fewer slots than tokens: entries replace each other */
+    f->pc = f->ts->srv.pcache =
+        pcache_new(2); /* fewer slots than tokens: entries replace each other */
     int64_t ids[10];
     char hashes[10][TOKEN_HASH_HEX + 1];
     for (unsigned i = 0; i < 10; i++) {
@@ -541,7 +538,7 @@ static void test_orgs_a_full_table_still_answers_right(void **state)
 {
     struct fixture *f = *state;
     pcache_free(f->pc);
-    f->pc = pcache_new(2);
+    f->pc = f->ts->srv.pcache = pcache_new(2);
     int64_t users[8];
     char slug[16], email[32];
     for (int i = 0; i < 8; i++) {

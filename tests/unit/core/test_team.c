@@ -1,10 +1,10 @@
 /*
- * test_team.c - team management's core rules over a real SQLite store:
- * the last owner, raising a role above one's own, acting on someone
- * above oneself, suspension and removal cutting the member's tokens in
- * one tenant only (and the 403 their next request gets), cross-tenant
- * ids; invitations: expiry, single use, cancel, resend killing the old
- * token, existing and new accounts.
+ * test_team.c - team management's core rules over a real store (SQLite,
+ * then PostgreSQL): the last owner, raising a role above one's own, acting
+ * on someone above oneself, suspension and removal cutting the member's
+ * tokens in one tenant only (and the 403 their next request gets),
+ * cross-tenant ids; invitations: expiry, single use, cancel, resend killing
+ * the old token, existing and new accounts.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tmpdir.h"
+#include "fixture.h"
 #include "core/invitation.h"
 #include "core/keyring.h"
 #include "core/product.h"
@@ -40,61 +40,23 @@
 
 #define PASSWORD "correct horse 1"
 
-struct fixture {
-    char dir[64];
-    char db[128];
-    char outbox[128];
-    struct server srv;
-    struct arena *a;
-};
-
-static const char *fake_env(const char *name, void *ctx)
-{
-    struct fixture *f = ctx;
-    if (strcmp(name, "LATCHKEY_DATABASE_URL") == 0)
-        return f->db;
-    if (strcmp(name, "LATCHKEY_PUBLIC_URL") == 0)
-        return "https://auth.example.com";
-    if (strcmp(name, "LATCHKEY_MAIL_DIR") == 0)
-        return f->outbox;
-    return NULL;
-}
-
+/* Each case's state: the shared fixture (a migrated store, the log
+ * mail driver writing to DIR/mail, an arena). */
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof(*f));
-    snprintf(f->dir, sizeof(f->dir), "/tmp/latchkey-team-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof(f->db), "%s/lk.db", f->dir);
-    snprintf(f->outbox, sizeof(f->outbox), "%s/mail", f->dir);
-    char err[256];
-    assert_int_equal(crypto_init(), 0);
-    assert_int_equal(config_load(&f->srv.cfg, fake_env, f, err, sizeof(err)), 0);
-    f->srv.pw = (struct password_params){.opslimit = 1, .memlimit = 8192 * 1024};
-    assert_int_equal(store_open(f->db, &f->srv.store), 0);
-    assert_int_equal(store_migrate(f->srv.store, NULL), 0);
-    struct mail_options mo;
-    mail_options_from_config(&f->srv.cfg, &mo);
-    assert_int_equal(mailer_new(&mo, &f->srv.mailer), 0);
-    f->a = arena_new();
-    *state = f;
+    static const char *const env[] = {"LATCHKEY_PUBLIC_URL", "https://auth.example.com", NULL};
+    *state = test_server_new(&(struct test_server_options){.mailer = true, .env = env});
     return 0;
 }
 
 static int teardown(void **state)
 {
-    struct fixture *f = *state;
-    mailer_free(f->srv.mailer);
-    store_free(f->srv.store);
-    config_fini(&f->srv.cfg);
-    arena_free(f->a);
-    tmpdir_remove(f->dir);
-    free(f);
+    test_server_free(*state);
     return 0;
 }
 
 /* A tenant with the template roles; returns its id. */
-static int64_t tenant(struct fixture *f, const char *slug)
+static int64_t tenant(struct test_server *f, const char *slug)
 {
     struct tenant_request rq = {.slug = slug, .name = slug};
     struct tenant t;
@@ -104,7 +66,7 @@ static int64_t tenant(struct fixture *f, const char *slug)
     return t.id;
 }
 
-static int64_t role_id(struct fixture *f, int64_t tenant_id, const char *slug)
+static int64_t role_id(struct test_server *f, int64_t tenant_id, const char *slug)
 {
     struct role r;
     assert_int_equal(role_find(&f->srv, f->a, tenant_id, slug, &r), 0);
@@ -112,7 +74,7 @@ static int64_t role_id(struct fixture *f, int64_t tenant_id, const char *slug)
 }
 
 /* A user who is a member of tenant_id with the role slug; returns its id. */
-static int64_t member(struct fixture *f, const char *email, int64_t tenant_id, const char *slug)
+static int64_t member(struct test_server *f, const char *email, int64_t tenant_id, const char *slug)
 {
     struct user u;
     int rc = user_find_email(&f->srv, f->a, email, &u);
@@ -125,7 +87,7 @@ static int64_t member(struct fixture *f, const char *email, int64_t tenant_id, c
 }
 
 /* The principal of email acting in slug (as after a password login). */
-static struct principal actor(struct fixture *f, const char *email, const char *slug)
+static struct principal actor(struct test_server *f, const char *email, const char *slug)
 {
     struct principal p;
     memset(&p, 0, sizeof(p));
@@ -135,7 +97,7 @@ static struct principal actor(struct fixture *f, const char *email, const char *
     return p;
 }
 
-static int apply(struct fixture *f, const struct principal *p, enum team_action act,
+static int apply(struct test_server *f, const struct principal *p, enum team_action act,
                  int64_t user_id, int64_t role, enum team_refusal *why)
 {
     struct team_change c = {.action = act, .user_id = user_id, .role_id = role};
@@ -164,10 +126,10 @@ static void qp_decode(char *s)
 
 /* The token of the invitation link in the only message of the outbox
  * sent to `to` (the log driver writes each message as a file). */
-static void mailed_token(struct fixture *f, const char *to, char *token, size_t size)
+static void mailed_token(struct test_server *f, const char *to, char *token, size_t size)
 {
     assert_int_equal(mailer_wait_idle(f->srv.mailer, 5000), 0);
-    DIR *d = opendir(f->outbox);
+    DIR *d = opendir(f->srv.cfg.mail_dir);
     assert_non_null(d);
     int found = 0;
     struct dirent *e;
@@ -175,7 +137,7 @@ static void mailed_token(struct fixture *f, const char *to, char *token, size_t 
         if (strstr(e->d_name, ".eml") == NULL)
             continue;
         char path[512], text[16384];
-        snprintf(path, sizeof(path), "%s/%s", f->outbox, e->d_name);
+        snprintf(path, sizeof(path), "%s/%s", f->srv.cfg.mail_dir, e->d_name);
         FILE *fp = fopen(path, "rb");
         assert_non_null(fp);
         size_t n = fread(text, 1, sizeof(text) - 1, fp);
@@ -290,7 +252,7 @@ static void rules_on_values(void **state)
 
 static void last_owner_cannot_leave(void **state)
 {
-    struct fixture *f = *state;
+    struct test_server *f = *state;
     int64_t t = tenant(f, "acme");
     int64_t owner = member(f, "owner@example.com", t, "owner");
     struct principal p = actor(f, "owner@example.com", "acme");
@@ -336,7 +298,7 @@ static void last_owner_cannot_leave(void **state)
 
 static void nobody_rises_above_their_role(void **state)
 {
-    struct fixture *f = *state;
+    struct test_server *f = *state;
     int64_t t = tenant(f, "acme");
     int64_t owner = member(f, "owner@example.com", t, "owner");
     int64_t admin = member(f, "admin@example.com", t, "admin");
@@ -366,7 +328,7 @@ static void nobody_rises_above_their_role(void **state)
 
 static void ids_of_other_tenants_are_not_found(void **state)
 {
-    struct fixture *f = *state;
+    struct test_server *f = *state;
     int64_t t = tenant(f, "acme"), u = tenant(f, "umbrella");
     member(f, "owner@example.com", t, "owner");
     int64_t stranger = member(f, "s@example.com", u, "user");
@@ -387,7 +349,7 @@ static void ids_of_other_tenants_are_not_found(void **state)
     assert_int_equal(m.status, MEMBER_ACTIVE);
 }
 
-static char *pat(struct fixture *f, int64_t user_id, int64_t tenant_id)
+static char *pat(struct test_server *f, int64_t user_id, int64_t tenant_id)
 {
     struct token_request rq = {.user_id = user_id, .tenant_id = tenant_id, .name = "t"};
     struct token t;
@@ -396,14 +358,14 @@ static char *pat(struct fixture *f, int64_t user_id, int64_t tenant_id)
     return plain;
 }
 
-static int who(struct fixture *f, const char *bearer, struct principal *p)
+static int who(struct test_server *f, const char *bearer, struct principal *p)
 {
     return principal_from_bearer(&f->srv, f->a, bearer, NULL, p);
 }
 
 static void suspension_and_removal_cut_one_tenant(void **state)
 {
-    struct fixture *f = *state;
+    struct test_server *f = *state;
     int64_t t = tenant(f, "acme"), u = tenant(f, "umbrella");
     member(f, "owner@example.com", t, "owner");
     int64_t agent = member(f, "agent@example.com", t, "user");
@@ -445,7 +407,7 @@ static void suspension_and_removal_cut_one_tenant(void **state)
 
 static void member_list_pages(void **state)
 {
-    struct fixture *f = *state;
+    struct test_server *f = *state;
     int64_t t = tenant(f, "acme");
     char email[64];
     for (int i = 0; i < 5; i++) {
@@ -471,7 +433,7 @@ static void member_list_pages(void **state)
 /* ---- invitations ---- */
 
 /* An invitation with a token the test knows (as if emailed). */
-static int64_t invite_raw(struct fixture *f, int64_t tenant_id, const char *email, int64_t role,
+static int64_t invite_raw(struct test_server *f, int64_t tenant_id, const char *email, int64_t role,
                           const char *token, int64_t expires_at)
 {
     struct invitation inv = {
@@ -482,8 +444,8 @@ static int64_t invite_raw(struct fixture *f, int64_t tenant_id, const char *emai
 }
 
 /* The whole accept for token (a new account gets name and PASSWORD). */
-static int accept(struct fixture *f, const char *token, struct user *u, enum invitation_state *st,
-                  enum invite_refusal *why)
+static int accept(struct test_server *f, const char *token, struct user *u,
+                  enum invitation_state *st, enum invite_refusal *why)
 {
     struct acceptance acc;
     int rc = accept_begin(&f->srv, f->a, &acc, token, "127.0.0.1", st, why);
@@ -499,7 +461,7 @@ static int accept(struct fixture *f, const char *token, struct user *u, enum inv
 
 static void accept_is_single_use(void **state)
 {
-    struct fixture *f = *state;
+    struct test_server *f = *state;
     int64_t t = tenant(f, "acme");
     int64_t mgr = role_id(f, t, "manager");
     const char *token = "tok-new-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV";
@@ -538,7 +500,7 @@ static void accept_is_single_use(void **state)
 
 static void expired_cancelled_unknown(void **state)
 {
-    struct fixture *f = *state;
+    struct test_server *f = *state;
     int64_t t = tenant(f, "acme");
     int64_t r = role_id(f, t, "user");
     struct user u;
@@ -559,7 +521,7 @@ static void expired_cancelled_unknown(void **state)
 
 static void invite_resend_cancel(void **state)
 {
-    struct fixture *f = *state;
+    struct test_server *f = *state;
     int64_t t = tenant(f, "acme");
     member(f, "owner@example.com", t, "owner");
     member(f, "mgr@example.com", t, "manager");
@@ -633,7 +595,7 @@ static void invite_resend_cancel(void **state)
 
 static void existing_account_joins_with_token_only(void **state)
 {
-    struct fixture *f = *state;
+    struct test_server *f = *state;
     int64_t t = tenant(f, "acme"), o = tenant(f, "other");
     int64_t user = member(f, "known@example.com", o, "owner");
     struct user before;
@@ -672,9 +634,11 @@ static void existing_account_joins_with_token_only(void **state)
     accept_fini(&acc);
 }
 
+/* Every case on SQLite, then on PostgreSQL: core's rules must not depend
+ * on the backend. */
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
+    struct CMUnitTest tests[] = {
         cmocka_unit_test(rules_on_values),
         cmocka_unit_test_setup_teardown(last_owner_cannot_leave, setup, teardown),
         cmocka_unit_test_setup_teardown(nobody_rises_above_their_role, setup, teardown),
@@ -686,5 +650,5 @@ int main(void)
         cmocka_unit_test_setup_teardown(invite_resend_cancel, setup, teardown),
         cmocka_unit_test_setup_teardown(existing_account_joins_with_token_only, setup, teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run_on_both("team", tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "tmpdir.h"
 #include "crypto/random.h"
 #include "mail/mail.h"
@@ -35,8 +36,7 @@ struct fixture {
 static int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof(*f));
-    snprintf(f->dir, sizeof(f->dir), "/tmp/latchkey-mail-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
+    test_tmpdir(f->dir, "mail");
     snprintf(f->outbox, sizeof(f->outbox), "%s/var/mail", f->dir);
     assert_int_equal(crypto_init(), 0);
     *state = f;

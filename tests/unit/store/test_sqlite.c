@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #define BACKEND_SUFFIX ".sqlite.sql"
+#include "fixture.h"
 #include "tmpdir.h"
 #include "store_cases.h"
 #include "staff_cases.h"
@@ -16,8 +17,7 @@
 
 static void make_tmpdir(char dir[64])
 {
-    snprintf(dir, 64, "/tmp/latchkey-store-XXXXXX");
-    assert_non_null(mkdtemp(dir));
+    test_tmpdir(dir, "store");
 }
 
 static void remove_tree(const char *dir)
