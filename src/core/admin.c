@@ -3,7 +3,6 @@
  */
 #include "core/admin.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "core/audit.h"
@@ -23,15 +22,16 @@ int admin_revoke_credentials(struct server *srv, int64_t user_id)
     return rc;
 }
 
+/* Audits action on target, with "status" in the detail when not NULL. */
 static void audit_target(struct server *srv, const struct principal *actor, const char *action,
-                         int64_t tenant_id, int64_t target, const char *extra, const char *ip)
+                         int64_t tenant_id, int64_t target, const char *status, const char *ip)
 {
-    char detail[160];
-    if (extra != NULL)
-        snprintf(detail, sizeof(detail), "{\"target_id\":%lld,%s}", (long long)target, extra);
-    else
-        snprintf(detail, sizeof(detail), "{\"target_id\":%lld}", (long long)target);
-    audit_record(srv, tenant_id, actor->user.id, action, ip, detail);
+    struct audit_detail d;
+    audit_detail_init(&d);
+    audit_detail_int(&d, "target_id", target);
+    if (status != NULL)
+        audit_detail_str(&d, "status", status);
+    audit_record(srv, tenant_id, actor->user.id, action, ip, &d);
 }
 
 /* "First Last", or "First" alone. */
@@ -120,9 +120,7 @@ int admin_user_update(struct server *srv, struct arena *a, const struct principa
     if (up->first_name != NULL || up->last_name != NULL)
         audit_target(srv, actor, "admin.user.update", 0, user_id, NULL, ip);
     if (status_change) {
-        char extra[48];
-        snprintf(extra, sizeof(extra), "\"status\":\"%s\"", user_status_str(up->status));
-        audit_target(srv, actor, "admin.user.status", 0, user_id, extra, ip);
+        audit_target(srv, actor, "admin.user.status", 0, user_id, user_status_str(up->status), ip);
         out->status = up->status;
     }
     return 0;

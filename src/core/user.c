@@ -193,9 +193,10 @@ int user_set_status(struct server *srv, int64_t user_id, enum user_status st)
 {
     int rc = store_user_set_status(srv->store, user_id, st);
     if (rc == 0) {
-        char detail[64];
-        snprintf(detail, sizeof(detail), "{\"status\":\"%s\"}", user_status_str(st));
-        audit_record(srv, 0, user_id, "user.status", NULL, detail);
+        struct audit_detail d;
+        audit_detail_init(&d);
+        audit_detail_str(&d, "status", user_status_str(st));
+        audit_record(srv, 0, user_id, "user.status", NULL, &d);
     }
     return rc;
 }
