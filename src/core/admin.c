@@ -14,6 +14,51 @@
 #include "util/err.h"
 #include "util/timeutil.h"
 
+int admin_user_search(struct server *srv, struct arena *a, const struct user_filter *f,
+                      struct user **out, size_t *n, int64_t *total)
+{
+    return store_user_search(srv->store, a, f, out, n, total);
+}
+
+int admin_user_memberships(struct server *srv, struct arena *a, int64_t user_id,
+                           struct admin_membership **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    struct membership *ms = NULL;
+    size_t n_ms = 0;
+    int rc = store_membership_list_by_user(srv->store, a, user_id, &ms, &n_ms);
+    if (rc != 0)
+        return rc;
+    struct admin_membership *rows = arena_alloc(a, sizeof(*rows) * (n_ms + 1));
+    for (size_t i = 0; i < n_ms; i++) {
+        rows[i].membership = ms[i];
+        rc = store_tenant_by_id(srv->store, a, ms[i].tenant_id, &rows[i].tenant);
+        if (rc == 0 && ms[i].role_id != 0)
+            rc = store_role_by_id(srv->store, a, ms[i].role_id, &rows[i].role);
+        if (rc != 0)
+            return rc;
+    }
+    *out = rows;
+    *n = n_ms;
+    return 0;
+}
+
+int admin_tenant_search(struct server *srv, struct arena *a, const struct tenant_filter *f,
+                        struct tenant_summary **out, size_t *n, int64_t *total)
+{
+    return store_tenant_search(srv->store, a, f, out, n, total);
+}
+
+int admin_tenant_find(struct server *srv, struct arena *a, int64_t id, struct tenant_summary *out)
+{
+    *out = (struct tenant_summary){0};
+    int rc = store_tenant_by_id(srv->store, a, id, &out->tenant);
+    if (rc == 0)
+        rc = store_tenant_member_count(srv->store, id, &out->member_count);
+    return rc;
+}
+
 int admin_revoke_credentials(struct server *srv, int64_t user_id)
 {
     int rc = store_token_revoke_user_except(srv->store, user_id, 0, time_now(), NULL);

@@ -115,3 +115,9 @@ void audit_record(struct server *srv, int64_t tenant_id, int64_t user_id, const 
     if (detail != NULL)
         audit_detail_fini(detail);
 }
+
+int audit_search(struct server *srv, struct arena *a, const struct audit_filter *f,
+                 struct audit_entry **out, size_t *n, int64_t *total)
+{
+    return store_audit_search(srv->store, a, f, out, n, total);
+}

@@ -13,9 +13,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "store/store.h"
 #include "util/buf.h"
 #include "util/jsonw.h"
 
+struct arena;
 struct server;
 
 /* A detail object being built. Embedded: audit_detail_init, then members,
@@ -38,6 +40,12 @@ void audit_detail_bool(struct audit_detail *d, const char *key, bool value);
 const char *audit_detail_json(struct audit_detail *d);
 /* Frees the text. Accepts a detail that was already finished. */
 void audit_detail_fini(struct audit_detail *d);
+
+/* A page of entries matching f (the store's audit_filter), newest first,
+ * and *total over all pages (arena rows). */
+int audit_search(struct server *srv, struct arena *a, const struct audit_filter *f,
+                 struct audit_entry **out, size_t *n, int64_t *total)
+    __attribute__((warn_unused_result));
 
 /* Writes one entry. detail (may be NULL: no detail) is finished and freed
  * (audit_detail_fini) in every case. */

@@ -34,6 +34,36 @@ int staff_role_of(struct server *srv, struct arena *a, int64_t user_id, struct r
     return rc == ERR_NOT_FOUND ? ERR_STORE : rc;
 }
 
+int staff_roster_load(struct server *srv, struct arena *a, struct staff_roster *out)
+{
+    *out = (struct staff_roster){0};
+    int rc = store_staff_list(srv->store, a, &out->staff, &out->n_staff);
+    if (rc == 0)
+        rc = role_list(srv, a, 0, &out->roles, &out->n_roles);
+    return rc;
+}
+
+const struct role *staff_roster_role(const struct staff_roster *r, int64_t user_id)
+{
+    for (size_t i = 0; i < r->n_staff; i++) {
+        if (r->staff[i].user_id != user_id)
+            continue;
+        for (size_t j = 0; j < r->n_roles; j++) {
+            if (r->roles[j].id == r->staff[i].role_id)
+                return &r->roles[j];
+        }
+    }
+    return NULL;
+}
+
+int64_t staff_roster_count(const struct staff_roster *r, int64_t role_id)
+{
+    int64_t n = 0;
+    for (size_t i = 0; i < r->n_staff; i++)
+        n += r->staff[i].role_id == role_id;
+    return n;
+}
+
 /* True if user_id is the only holder of the Owner role. */
 static int is_last_owner(struct server *srv, struct arena *a, int64_t user_id, bool *last)
 {

@@ -104,3 +104,9 @@ int token_revoke(struct server *srv, int64_t token_id, int64_t actor_user_id, co
     }
     return rc;
 }
+
+int token_list_user(struct server *srv, struct arena *a, int64_t user_id, struct token **out,
+                    size_t *n)
+{
+    return store_token_list_by_user(srv->store, a, user_id, out, n);
+}
