@@ -10,7 +10,6 @@
 
 #include "cli/cli.h"
 #include "core/keyring.h"
-#include "store/store.h"
 #include "util/err.h"
 #include "util/jsonutil.h"
 #include "util/timeutil.h"
@@ -36,7 +35,7 @@ static int list(struct cli_run *r)
 {
     struct signing_key *keys = NULL;
     size_t n = 0;
-    int rc = store_signing_key_list(r->srv.store, r->a, &keys, &n);
+    int rc = keyring_list(r->srv.keys, r->a, &keys, &n);
     if (rc != 0)
         return cli_fail(rc, "keys list");
     int64_t now = time_now();

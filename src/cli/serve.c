@@ -33,7 +33,7 @@
 static int first_start(struct server *srv)
 {
     int64_t n = 0;
-    int rc = store_user_count(srv->store, &n);
+    int rc = user_count(srv, &n);
     if (rc != 0 || n > 0)
         return rc;
     char password[OWNER_PASSWORD_LEN + 1];
@@ -57,7 +57,7 @@ static int first_start(struct server *srv)
                "password: %s (shown once; change it after signing in)\n",
                u.email, password);
         fflush(stdout);
-    } else if (rc == ERR_CONFLICT && store_user_count(srv->store, &n) == 0 && n > 0) {
+    } else if (rc == ERR_CONFLICT && user_count(srv, &n) == 0 && n > 0) {
         log_info("event=first_start_skipped reason=\"another instance created the owner\"");
         rc = 0;
     }

@@ -8,7 +8,6 @@
 #include "cli/cli.h"
 #include "core/staff.h"
 #include "core/user.h"
-#include "store/store.h"
 #include "util/err.h"
 
 static const char staff_usage[] =
@@ -89,24 +88,21 @@ static int revoke(struct cli_run *r, struct cli_opt *o)
 
 static int list(struct cli_run *r)
 {
-    struct staff *rows = NULL;
-    size_t n = 0;
-    int rc = store_staff_list(r->srv.store, r->a, &rows, &n);
+    struct staff_roster staff;
+    int rc = staff_roster_load(&r->srv, r->a, &staff);
     if (rc != 0)
         return cli_fail(rc, "staff");
     json_t *out = json_array();
-    for (size_t i = 0; i < n && rc == 0; i++) {
+    for (size_t i = 0; i < staff.n_staff && rc == 0; i++) {
         struct user u;
-        struct role role;
-        rc = store_user_by_id(r->srv.store, r->a, rows[i].user_id, &u);
-        if (rc == 0)
-            rc = store_role_by_id(r->srv.store, r->a, rows[i].role_id, &role);
+        const struct role *role = staff_roster_role(&staff, staff.staff[i].user_id);
+        rc = role != NULL ? user_find_id(&r->srv, r->a, staff.staff[i].user_id, &u) : ERR_NOT_FOUND;
         if (rc != 0)
             break;
         if (r->json)
-            json_array_append_new(out, staff_json(&u, &role));
+            json_array_append_new(out, staff_json(&u, role));
         else
-            printf("%-40s %s\n", u.email, role.name);
+            printf("%-40s %s\n", u.email, role->name);
     }
     if (rc != 0) {
         json_decref(out);

@@ -7,7 +7,6 @@
 #include "cli/cli.h"
 #include "core/product.h"
 #include "core/tenant.h"
-#include "store/store.h"
 #include "util/err.h"
 #include "util/jsonutil.h"
 
@@ -80,7 +79,7 @@ static int list(struct cli_run *r)
 {
     struct tenant *ts = NULL;
     size_t n = 0;
-    int rc = store_tenant_list(r->srv.store, r->a, &ts, &n);
+    int rc = tenant_list(&r->srv, r->a, &ts, &n);
     if (rc != 0)
         return cli_fail(rc, "tenant list");
     if (r->json) {

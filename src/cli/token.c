@@ -6,9 +6,10 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/role.h"
+#include "core/tenant.h"
 #include "core/token.h"
 #include "core/user.h"
-#include "store/store.h"
 #include "util/err.h"
 #include "util/jsonutil.h"
 #include "util/timeutil.h"
@@ -42,9 +43,9 @@ static int create(struct cli_run *r, struct cli_opt *o)
     int rc = user_find_email(&r->srv, r->a, email, &u);
     if (rc != 0)
         return cli_fail(rc, "user");
-    if ((rc = store_tenant_by_slug(r->srv.store, r->a, slug, &t)) != 0)
+    if ((rc = tenant_find_slug(&r->srv, r->a, slug, &t)) != 0)
         return cli_fail(rc, "tenant");
-    if ((rc = store_membership_get(r->srv.store, u.id, t.id, &m)) != 0)
+    if ((rc = member_get(&r->srv, u.id, t.id, &m)) != 0)
         return cli_error(CLI_FAIL, "%s is not a member of %s", u.email, t.slug);
     rq.user_id = u.id;
     rq.tenant_id = t.id;
@@ -85,7 +86,7 @@ static int list(struct cli_run *r, struct cli_opt *o)
     int rc = user_find_email(&r->srv, r->a, email, &u);
     if (rc != 0)
         return cli_fail(rc, "user");
-    if ((rc = store_token_list_by_user(r->srv.store, r->a, u.id, &ts, &n)) != 0)
+    if ((rc = token_list_user(&r->srv, r->a, u.id, &ts, &n)) != 0)
         return cli_fail(rc, "token list");
     if (r->json) {
         json_t *a = json_array();
@@ -153,9 +154,9 @@ int cli_role(int argc, char **argv)
     struct tenant t;
     struct role *roles = NULL;
     size_t n = 0;
-    rc = store_tenant_by_slug(r.srv.store, r.a, slug, &t);
+    rc = tenant_find_slug(&r.srv, r.a, slug, &t);
     if (rc == 0)
-        rc = store_role_list(r.srv.store, r.a, t.id, &roles, &n);
+        rc = role_list(&r.srv, r.a, t.id, &roles, &n);
     if (rc != 0)
         return cli_end(&r, cli_fail(rc, "tenant"));
     if (r.json) {

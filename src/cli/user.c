@@ -7,8 +7,8 @@
 
 #include "cli/cli.h"
 #include "core/role.h"
+#include "core/tenant.h"
 #include "core/user.h"
-#include "store/store.h"
 #include "util/err.h"
 
 static const char user_usage[] =
@@ -43,7 +43,7 @@ static bool json_object_text(const char *text, const char *opt)
 static int tenant_role(struct cli_run *r, const char *slug, const char *role_name, struct tenant *t,
                        struct role *role)
 {
-    int rc = store_tenant_by_slug(r->srv.store, r->a, slug, t);
+    int rc = tenant_find_slug(&r->srv, r->a, slug, t);
     if (rc != 0)
         return cli_fail(rc, "tenant");
     rc = role_find(&r->srv, r->a, t->id, role_name, role);
@@ -189,11 +189,11 @@ static int member_run(struct cli_run *r, struct cli_opt *o, bool add)
         rc = member_add(&r->srv, u.id, t.id, role.id);
     } else {
         struct membership m;
-        rc = store_tenant_by_slug(r->srv.store, r->a, slug, &t);
+        rc = tenant_find_slug(&r->srv, r->a, slug, &t);
         if (rc == 0)
-            rc = store_membership_get(r->srv.store, u.id, t.id, &m);
+            rc = member_get(&r->srv, u.id, t.id, &m);
         if (rc == 0)
-            rc = store_role_by_id(r->srv.store, r->a, m.role_id, &role);
+            rc = role_get(&r->srv, r->a, m.role_id, &role);
         if (rc == 0)
             rc = member_set_status(&r->srv, u.id, t.id, st);
     }

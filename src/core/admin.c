@@ -3,7 +3,6 @@
  */
 #include "core/admin.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "core/audit.h"
@@ -15,6 +14,51 @@
 #include "util/err.h"
 #include "util/timeutil.h"
 
+int admin_user_search(struct server *srv, struct arena *a, const struct user_filter *f,
+                      struct user **out, size_t *n, int64_t *total)
+{
+    return store_user_search(srv->store, a, f, out, n, total);
+}
+
+int admin_user_memberships(struct server *srv, struct arena *a, int64_t user_id,
+                           struct admin_membership **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    struct membership *ms = NULL;
+    size_t n_ms = 0;
+    int rc = store_membership_list_by_user(srv->store, a, user_id, &ms, &n_ms);
+    if (rc != 0)
+        return rc;
+    struct admin_membership *rows = arena_alloc(a, sizeof(*rows) * (n_ms + 1));
+    for (size_t i = 0; i < n_ms; i++) {
+        rows[i].membership = ms[i];
+        rc = store_tenant_by_id(srv->store, a, ms[i].tenant_id, &rows[i].tenant);
+        if (rc == 0 && ms[i].role_id != 0)
+            rc = store_role_by_id(srv->store, a, ms[i].role_id, &rows[i].role);
+        if (rc != 0)
+            return rc;
+    }
+    *out = rows;
+    *n = n_ms;
+    return 0;
+}
+
+int admin_tenant_search(struct server *srv, struct arena *a, const struct tenant_filter *f,
+                        struct tenant_summary **out, size_t *n, int64_t *total)
+{
+    return store_tenant_search(srv->store, a, f, out, n, total);
+}
+
+int admin_tenant_find(struct server *srv, struct arena *a, int64_t id, struct tenant_summary *out)
+{
+    *out = (struct tenant_summary){0};
+    int rc = store_tenant_by_id(srv->store, a, id, &out->tenant);
+    if (rc == 0)
+        rc = store_tenant_member_count(srv->store, id, &out->member_count);
+    return rc;
+}
+
 int admin_revoke_credentials(struct server *srv, int64_t user_id)
 {
     int rc = store_token_revoke_user_except(srv->store, user_id, 0, time_now(), NULL);
@@ -23,15 +67,16 @@ int admin_revoke_credentials(struct server *srv, int64_t user_id)
     return rc;
 }
 
+/* Audits action on target, with "status" in the detail when not NULL. */
 static void audit_target(struct server *srv, const struct principal *actor, const char *action,
-                         int64_t tenant_id, int64_t target, const char *extra, const char *ip)
+                         int64_t tenant_id, int64_t target, const char *status, const char *ip)
 {
-    char detail[160];
-    if (extra != NULL)
-        snprintf(detail, sizeof(detail), "{\"target_id\":%lld,%s}", (long long)target, extra);
-    else
-        snprintf(detail, sizeof(detail), "{\"target_id\":%lld}", (long long)target);
-    audit_record(srv, tenant_id, actor->user.id, action, ip, detail);
+    struct audit_detail d;
+    audit_detail_init(&d);
+    audit_detail_int(&d, "target_id", target);
+    if (status != NULL)
+        audit_detail_str(&d, "status", status);
+    audit_record(srv, tenant_id, actor->user.id, action, ip, &d);
 }
 
 /* "First Last", or "First" alone. */
@@ -120,9 +165,7 @@ int admin_user_update(struct server *srv, struct arena *a, const struct principa
     if (up->first_name != NULL || up->last_name != NULL)
         audit_target(srv, actor, "admin.user.update", 0, user_id, NULL, ip);
     if (status_change) {
-        char extra[48];
-        snprintf(extra, sizeof(extra), "\"status\":\"%s\"", user_status_str(up->status));
-        audit_target(srv, actor, "admin.user.status", 0, user_id, extra, ip);
+        audit_target(srv, actor, "admin.user.status", 0, user_id, user_status_str(up->status), ip);
         out->status = up->status;
     }
     return 0;

@@ -5,16 +5,48 @@
  *
  * Guards: nobody suspends, deactivates or deletes their own account, and
  * only an Owner may change or delete another Owner (ERR_FORBIDDEN).
+ *
+ * Reads: staff see every user and tenant, whichever tenants they belong
+ * to; which staff may read at all is the route's permission (users:list,
+ * tenants:list). The filters and summary rows are the store's
+ * (user_filter, tenant_filter, tenant_summary).
  */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/principal.h"
 #include "store/model.h"
+#include "store/store.h"
 
 struct arena;
 struct server;
+
+/* A page of users matching f, ordered by id, and *total over all pages. */
+int admin_user_search(struct server *srv, struct arena *a, const struct user_filter *f,
+                      struct user **out, size_t *n, int64_t *total)
+    __attribute__((warn_unused_result));
+
+/* One membership of a user with its tenant and role (role.id 0: none). */
+struct admin_membership {
+    struct membership membership;
+    struct tenant tenant;
+    struct role role;
+};
+
+/* Every membership of a user, oldest first (arena array). */
+int admin_user_memberships(struct server *srv, struct arena *a, int64_t user_id,
+                           struct admin_membership **out, size_t *n)
+    __attribute__((warn_unused_result));
+
+/* A page of tenants matching f, ordered by id, each with its member count. */
+int admin_tenant_search(struct server *srv, struct arena *a, const struct tenant_filter *f,
+                        struct tenant_summary **out, size_t *n, int64_t *total)
+    __attribute__((warn_unused_result));
+/* A tenant with its member count. ERR_NOT_FOUND. */
+int admin_tenant_find(struct server *srv, struct arena *a, int64_t id, struct tenant_summary *out)
+    __attribute__((warn_unused_result));
 
 /* Ends every way the user is signed in: revokes all their tokens (every
  * kind, every tenant) and deletes all their sessions. */

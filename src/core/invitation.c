@@ -8,7 +8,6 @@
  */
 #include "core/invitation.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,9 +20,7 @@
 #include "server.h"
 #include "store/store.h"
 #include "util/arena.h"
-#include "util/buf.h"
 #include "util/err.h"
-#include "util/jsonw.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 #include "util/xalloc.h"
@@ -66,20 +63,12 @@ static void new_token(char token[INVITATION_TOKEN_LEN + 1], char hash[TOKEN_HASH
 static void audit_invitation(struct server *srv, const struct principal *actor, const char *action,
                              const struct invitation *inv, const char *ip)
 {
-    struct buf b;
-    struct jw w;
-    buf_init(&b);
-    jw_init(&w, &b);
-    jw_obj_begin(&w);
-    jw_key(&w, "invitation_id");
-    jw_int(&w, inv->id);
-    jw_key(&w, "email");
-    jw_str(&w, inv->email);
-    jw_key(&w, "role_id");
-    jw_int(&w, inv->role_id);
-    jw_obj_end(&w);
-    audit_record(srv, inv->tenant_id, actor->user.id, action, ip, w.ok ? b.data : NULL);
-    buf_fini(&b);
+    struct audit_detail d;
+    audit_detail_init(&d);
+    audit_detail_int(&d, "invitation_id", inv->id);
+    audit_detail_str(&d, "email", inv->email);
+    audit_detail_int(&d, "role_id", inv->role_id);
+    audit_record(srv, inv->tenant_id, actor->user.id, action, ip, &d);
 }
 
 int invitation_check_email(struct server *srv, struct arena *a, int64_t tenant_id,
@@ -411,15 +400,18 @@ int accept_finish(struct acceptance *acc, struct arena *a, struct user *user,
     if (rc != 0)
         return rc;
     acc->inv.accepted_at = now;
-    if (!acc->existing)
-        audit_record(srv, acc->inv.tenant_id, user->id, "user.create", acc->ip,
-                     "{\"via\":\"invitation\"}");
-    char detail[160];
-    snprintf(detail, sizeof(detail),
-             "{\"invitation_id\":%lld,\"role_id\":%lld,\"invited_by\":%lld,\"new_user\":%s}",
-             (long long)acc->inv.id, (long long)acc->role.id, (long long)acc->inv.invited_by,
-             acc->existing ? "false" : "true");
-    audit_record(srv, acc->inv.tenant_id, user->id, "invitation.accept", acc->ip, detail);
+    struct audit_detail d;
+    if (!acc->existing) {
+        audit_detail_init(&d);
+        audit_detail_str(&d, "via", "invitation");
+        audit_record(srv, acc->inv.tenant_id, user->id, "user.create", acc->ip, &d);
+    }
+    audit_detail_init(&d);
+    audit_detail_int(&d, "invitation_id", acc->inv.id);
+    audit_detail_int(&d, "role_id", acc->role.id);
+    audit_detail_int(&d, "invited_by", acc->inv.invited_by);
+    audit_detail_bool(&d, "new_user", !acc->existing);
+    audit_record(srv, acc->inv.tenant_id, user->id, "invitation.accept", acc->ip, &d);
     return 0;
 }
 

@@ -13,7 +13,6 @@
  */
 #include "core/jwtauth.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,10 +73,12 @@ int jwtauth_issue(struct server *srv, struct arena *a, struct principal *p, cons
     }
     *jwt = arena_strdup(a, signed_jwt);
     free(signed_jwt);
-    char detail[160];
-    snprintf(detail, sizeof(detail), "{\"token_id\":%lld,\"kind\":\"jwt\",\"kid\":\"%s\"}",
-             (long long)t->id, kid);
-    audit_record(srv, t->tenant_id, p->user.id, "token.create", ip, detail);
+    struct audit_detail d;
+    audit_detail_init(&d);
+    audit_detail_int(&d, "token_id", t->id);
+    audit_detail_str(&d, "kind", "jwt");
+    audit_detail_str(&d, "kid", kid);
+    audit_record(srv, t->tenant_id, p->user.id, "token.create", ip, &d);
     return 0;
 }
 

@@ -292,3 +292,22 @@ int keyring_verifying(struct keyring *kr, struct arena *a, int64_t now, struct s
     *n = m;
     return loaded ? 0 : rc;
 }
+
+int keyring_list(struct keyring *kr, struct arena *a, struct signing_key **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    struct signing_key *rows = NULL;
+    size_t n_rows = 0;
+    int rc = store_signing_key_list(kr->store, a, &rows, &n_rows);
+    if (rc != 0)
+        return rc;
+    for (size_t i = 0; i < n_rows; i++) {
+        if (rows[i].private_pem != NULL)
+            secure_wipe((char *)(uintptr_t)rows[i].private_pem, strlen(rows[i].private_pem));
+        rows[i].private_pem = NULL;
+    }
+    *out = rows;
+    *n = n_rows;
+    return 0;
+}

@@ -82,6 +82,14 @@ const char *keyring_lookup(void *ctx, struct arena *a, const char *kid);
 int keyring_verifying(struct keyring *kr, struct arena *a, int64_t now, struct signing_key **out,
                       size_t *n) __attribute__((warn_unused_result));
 
+/*
+ * Every stored key, whatever its state, oldest first, read from the
+ * store now (not the cache): an arena array of copies without their
+ * private keys (private_pem NULL), which are wiped once read.
+ */
+int keyring_list(struct keyring *kr, struct arena *a, struct signing_key **out, size_t *n)
+    __attribute__((warn_unused_result));
+
 /* The memo for jwt_expect.memo (owned by the keyring). */
 struct jwt_memo *keyring_memo(struct keyring *kr);
 

@@ -8,7 +8,6 @@
  */
 #include "core/login.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,9 +56,10 @@ void login_verify(void *arg)
 
 static void audit_failure(struct login *l, const char *reason)
 {
-    char detail[64];
-    snprintf(detail, sizeof(detail), "{\"reason\":\"%s\"}", reason);
-    audit_record(l->srv, 0, l->found ? l->user.id : 0, "login.failure", l->ip, detail);
+    struct audit_detail d;
+    audit_detail_init(&d);
+    audit_detail_str(&d, "reason", reason);
+    audit_record(l->srv, 0, l->found ? l->user.id : 0, "login.failure", l->ip, &d);
 }
 
 int login_finish(struct login *l, struct arena *a, struct principal *p, char **plaintext)

@@ -8,7 +8,6 @@
  */
 #include "core/passwd.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,9 +66,11 @@ int passwd_finish(struct passwd_change *pc, int64_t *revoked)
     int64_t tokens = 0, sessions = 0;
     if (revoked != NULL)
         *revoked = 0;
+    struct audit_detail d;
     if (!pc->verified) {
-        audit_record(pc->srv, pc->tenant_id, pc->user_id, "password.change_failure", pc->ip,
-                     "{\"reason\":\"current_password\"}");
+        audit_detail_init(&d);
+        audit_detail_str(&d, "reason", "current_password");
+        audit_record(pc->srv, pc->tenant_id, pc->user_id, "password.change_failure", pc->ip, &d);
         return ERR_UNAUTHENTICATED;
     }
     if (pc->hash_rc != 0)
@@ -77,10 +78,10 @@ int passwd_finish(struct passwd_change *pc, int64_t *revoked)
     int rc = apply(pc, time_now(), &tokens, &sessions);
     if (rc != 0)
         return rc;
-    char detail[96];
-    snprintf(detail, sizeof(detail), "{\"revoked_tokens\":%lld,\"deleted_sessions\":%lld}",
-             (long long)tokens, (long long)sessions);
-    audit_record(pc->srv, pc->tenant_id, pc->user_id, "password.change", pc->ip, detail);
+    audit_detail_init(&d);
+    audit_detail_int(&d, "revoked_tokens", tokens);
+    audit_detail_int(&d, "deleted_sessions", sessions);
+    audit_record(pc->srv, pc->tenant_id, pc->user_id, "password.change", pc->ip, &d);
     if (revoked != NULL)
         *revoked = tokens;
     return 0;

@@ -8,7 +8,6 @@
  */
 #include "core/register.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,10 +140,11 @@ int register_finish(struct registration *r, struct arena *a, struct principal *p
         return rc;
     p->via = VIA_PASSWORD;
     p->has_tenant = true;
-    char detail[128];
-    snprintf(detail, sizeof(detail), "{\"slug\":\"%s\",\"existing_user\":%s}", r->slug,
-             r->existing ? "true" : "false");
-    audit_record(srv, p->tenant.id, p->user.id, "tenant.register", r->ip, detail);
+    struct audit_detail d;
+    audit_detail_init(&d);
+    audit_detail_str(&d, "slug", r->slug);
+    audit_detail_bool(&d, "existing_user", r->existing);
+    audit_record(srv, p->tenant.id, p->user.id, "tenant.register", r->ip, &d);
     rc = jwtauth_issue(srv, a, p, "autocom:register", r->ip, jwt);
     if (rc != 0)
         return rc;

@@ -124,10 +124,10 @@ static void reset_job_run(void *arg)
             log_error("event=reset_not_sent user=%lld err=\"%s\"", (long long)u.id, err_str(rc));
     }
     secure_wipe(token, sizeof(token));
-    char detail[64];
-    snprintf(detail, sizeof(detail), "{\"outcome\":\"%s\"}", outcome);
-    audit_record(srv, 0, found ? u.id : 0, "password.reset_requested", j->ip[0] ? j->ip : NULL,
-                 detail);
+    struct audit_detail d;
+    audit_detail_init(&d);
+    audit_detail_str(&d, "outcome", outcome);
+    audit_record(srv, 0, found ? u.id : 0, "password.reset_requested", j->ip[0] ? j->ip : NULL, &d);
     arena_free(a);
     free(j);
 }
@@ -186,10 +186,11 @@ int reset_complete(struct server *srv, const struct password_reset *reset, int64
     }
     rc = store_tx_commit(srv->store);
     if (rc == 0) {
-        char detail[96];
-        snprintf(detail, sizeof(detail), "{\"tokens_revoked\":%lld,\"sessions_ended\":%lld}",
-                 (long long)tokens, (long long)sessions);
-        audit_record(srv, 0, user_id, "password.reset", ip, detail);
+        struct audit_detail d;
+        audit_detail_init(&d);
+        audit_detail_int(&d, "tokens_revoked", tokens);
+        audit_detail_int(&d, "sessions_ended", sessions);
+        audit_record(srv, 0, user_id, "password.reset", ip, &d);
     }
     return rc;
 }

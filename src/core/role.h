@@ -4,6 +4,7 @@
  * own rows.
  */
 #pragma once
+#include <stddef.h>
 #include <stdint.h>
 
 #include "store/model.h"
@@ -17,3 +18,10 @@ struct server;
  */
 int role_find(struct server *srv, struct arena *a, int64_t tenant_id, const char *name_or_slug,
               struct role *out) __attribute__((warn_unused_result));
+/* The roles of a tenant, ordered by id (arena array); tenant_id 0: the
+ * platform's staff roles. */
+int role_list(struct server *srv, struct arena *a, int64_t tenant_id, struct role **out, size_t *n)
+    __attribute__((warn_unused_result));
+/* A role by id, whichever tenant it belongs to. ERR_NOT_FOUND. */
+int role_get(struct server *srv, struct arena *a, int64_t id, struct role *out)
+    __attribute__((warn_unused_result));

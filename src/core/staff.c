@@ -10,7 +10,6 @@
  */
 #include "core/staff.h"
 
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -35,6 +34,36 @@ int staff_role_of(struct server *srv, struct arena *a, int64_t user_id, struct r
     return rc == ERR_NOT_FOUND ? ERR_STORE : rc;
 }
 
+int staff_roster_load(struct server *srv, struct arena *a, struct staff_roster *out)
+{
+    *out = (struct staff_roster){0};
+    int rc = store_staff_list(srv->store, a, &out->staff, &out->n_staff);
+    if (rc == 0)
+        rc = role_list(srv, a, 0, &out->roles, &out->n_roles);
+    return rc;
+}
+
+const struct role *staff_roster_role(const struct staff_roster *r, int64_t user_id)
+{
+    for (size_t i = 0; i < r->n_staff; i++) {
+        if (r->staff[i].user_id != user_id)
+            continue;
+        for (size_t j = 0; j < r->n_roles; j++) {
+            if (r->roles[j].id == r->staff[i].role_id)
+                return &r->roles[j];
+        }
+    }
+    return NULL;
+}
+
+int64_t staff_roster_count(const struct staff_roster *r, int64_t role_id)
+{
+    int64_t n = 0;
+    for (size_t i = 0; i < r->n_staff; i++)
+        n += r->staff[i].role_id == role_id;
+    return n;
+}
+
 /* True if user_id is the only holder of the Owner role. */
 static int is_last_owner(struct server *srv, struct arena *a, int64_t user_id, bool *last)
 {
@@ -54,13 +83,12 @@ static int is_last_owner(struct server *srv, struct arena *a, int64_t user_id, b
 static void audit_staff(struct server *srv, const char *action, int64_t actor_id, int64_t user_id,
                         const char *role_slug)
 {
-    char detail[160];
+    struct audit_detail d;
+    audit_detail_init(&d);
+    audit_detail_int(&d, "target_user_id", user_id);
     if (role_slug != NULL)
-        snprintf(detail, sizeof(detail), "{\"target_user_id\":%lld,\"role\":\"%s\"}",
-                 (long long)user_id, role_slug);
-    else
-        snprintf(detail, sizeof(detail), "{\"target_user_id\":%lld}", (long long)user_id);
-    audit_record(srv, 0, actor_id != 0 ? actor_id : user_id, action, NULL, detail);
+        audit_detail_str(&d, "role", role_slug);
+    audit_record(srv, 0, actor_id != 0 ? actor_id : user_id, action, NULL, &d);
 }
 
 int staff_grant(struct server *srv, struct arena *a, int64_t user_id, const char *role,
@@ -167,12 +195,12 @@ int staff_authenticate(struct server *srv, struct arena *a, const char *bearer, 
 
 static void audit_login(struct login *l, const char *action, const char *reason)
 {
-    char detail[96];
+    struct audit_detail d;
+    audit_detail_init(&d);
+    audit_detail_str(&d, "surface", "admin");
     if (reason != NULL)
-        snprintf(detail, sizeof(detail), "{\"surface\":\"admin\",\"reason\":\"%s\"}", reason);
-    else
-        snprintf(detail, sizeof(detail), "{\"surface\":\"admin\"}");
-    audit_record(l->srv, 0, l->found ? l->user.id : 0, action, l->ip, detail);
+        audit_detail_str(&d, "reason", reason);
+    audit_record(l->srv, 0, l->found ? l->user.id : 0, action, l->ip, &d);
 }
 
 int staff_login_finish(struct login *l, struct arena *a, struct principal *p, char **plaintext)
@@ -232,10 +260,11 @@ int staff_token_refresh(struct server *srv, struct arena *a, const struct princi
     }
     rc = store_tx_commit(srv->store);
     if (rc == 0) {
-        char detail[96];
-        snprintf(detail, sizeof(detail), "{\"old_token_id\":%lld,\"token_id\":%lld}",
-                 (long long)p->token.id, (long long)out->id);
-        audit_record(srv, 0, p->user.id, "token.refresh", ip, detail);
+        struct audit_detail d;
+        audit_detail_init(&d);
+        audit_detail_int(&d, "old_token_id", p->token.id);
+        audit_detail_int(&d, "token_id", out->id);
+        audit_record(srv, 0, p->user.id, "token.refresh", ip, &d);
     }
     return rc;
 }

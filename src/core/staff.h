@@ -12,6 +12,7 @@
  */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/login.h"
@@ -27,6 +28,22 @@ struct server;
 /* The staff role of a user (arena strings). ERR_NOT_FOUND if not staff. */
 int staff_role_of(struct server *srv, struct arena *a, int64_t user_id, struct role *out)
     __attribute__((warn_unused_result));
+
+/* Every staff member and every platform role, read together (arena
+ * arrays): who is staff and with which role, without a read per user. */
+struct staff_roster {
+    struct staff *staff; /* ordered by user id */
+    size_t n_staff;
+    struct role *roles; /* the platform roles, ordered by id */
+    size_t n_roles;
+};
+
+int staff_roster_load(struct server *srv, struct arena *a, struct staff_roster *out)
+    __attribute__((warn_unused_result));
+/* The staff role of user_id in the roster, or NULL if they are not staff. */
+const struct role *staff_roster_role(const struct staff_roster *r, int64_t user_id);
+/* How many staff members hold role_id. */
+int64_t staff_roster_count(const struct staff_roster *r, int64_t role_id);
 
 /*
  * Grants the platform role named role (slug or name, case-insensitive) to

@@ -7,7 +7,6 @@
  */
 #include "core/team.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "core/audit.h"
@@ -206,19 +205,17 @@ static void audit_change(struct server *srv, const struct principal *actor,
                          const struct team_change *c, const struct member_row *before,
                          int64_t tokens, int64_t sessions)
 {
-    char detail[192];
-    if (c->action == TEAM_SET_ROLE)
-        snprintf(detail, sizeof(detail),
-                 "{\"target_user_id\":%lld,\"from_role_id\":%lld,\"to_role_id\":%lld}",
-                 (long long)c->user_id, (long long)before->membership.role_id,
-                 (long long)c->role_id);
-    else if (c->action == TEAM_REACTIVATE)
-        snprintf(detail, sizeof(detail), "{\"target_user_id\":%lld}", (long long)c->user_id);
-    else
-        snprintf(detail, sizeof(detail),
-                 "{\"target_user_id\":%lld,\"revoked_tokens\":%lld,\"deleted_sessions\":%lld}",
-                 (long long)c->user_id, (long long)tokens, (long long)sessions);
-    audit_record(srv, actor->tenant.id, actor->user.id, action_name(c->action), c->ip, detail);
+    struct audit_detail d;
+    audit_detail_init(&d);
+    audit_detail_int(&d, "target_user_id", c->user_id);
+    if (c->action == TEAM_SET_ROLE) {
+        audit_detail_int(&d, "from_role_id", before->membership.role_id);
+        audit_detail_int(&d, "to_role_id", c->role_id);
+    } else if (c->action != TEAM_REACTIVATE) {
+        audit_detail_int(&d, "revoked_tokens", tokens);
+        audit_detail_int(&d, "deleted_sessions", sessions);
+    }
+    audit_record(srv, actor->tenant.id, actor->user.id, action_name(c->action), c->ip, &d);
 }
 
 int team_apply(struct server *srv, struct arena *a, const struct principal *actor,

@@ -27,6 +27,18 @@ bool tenant_slug_valid(const char *slug)
     return true;
 }
 
+int tenant_find_slug(struct server *srv, struct arena *a, const char *slug, struct tenant *out)
+{
+    if (slug == NULL || strlen(slug) > TENANT_SLUG_LOOKUP_MAX)
+        return ERR_NOT_FOUND;
+    return store_tenant_by_slug(srv->store, a, slug, out);
+}
+
+int tenant_list(struct server *srv, struct arena *a, struct tenant **out, size_t *n)
+{
+    return store_tenant_list(srv->store, a, out, n);
+}
+
 static bool currency_valid(const char *c)
 {
     return strlen(c) == 3 && isupper((unsigned char)c[0]) && isupper((unsigned char)c[1]) &&

@@ -19,8 +19,20 @@ struct tenant_request {
     const char *product;     /* the product it belongs to (product.h); NULL: the default */
 };
 
+/* The longest slug a lookup sends to the database; longer ones are not
+ * found without asking (valid slugs are at most 63 bytes). */
+#define TENANT_SLUG_LOOKUP_MAX 255
+
 /* True if slug is a valid tenant slug. */
 bool tenant_slug_valid(const char *slug);
+
+/* Finds a tenant by slug (the X-Tenant value), compared exactly.
+ * ERR_NOT_FOUND, also for a slug over TENANT_SLUG_LOOKUP_MAX bytes. */
+int tenant_find_slug(struct server *srv, struct arena *a, const char *slug, struct tenant *out)
+    __attribute__((warn_unused_result));
+/* Every tenant, ordered by id (arena array). */
+int tenant_list(struct server *srv, struct arena *a, struct tenant **out, size_t *n)
+    __attribute__((warn_unused_result));
 
 /*
  * Creates the tenant and its product's default roles in one transaction.

@@ -9,7 +9,6 @@
  */
 #include "core/token.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "core/audit.h"
@@ -47,10 +46,11 @@ int token_issue(struct server *srv, struct arena *a, const struct token_request 
     rc = store_token_insert(srv->store, out);
     if (rc == 0) {
         *plaintext = arena_printf(a, "%lld|%s", (long long)out->id, secret);
-        char detail[96];
-        snprintf(detail, sizeof(detail), "{\"token_id\":%lld,\"kind\":\"%s\"}", (long long)out->id,
-                 token_kind_str(out->kind));
-        audit_record(srv, rq->tenant_id, rq->user_id, "token.create", rq->ip, detail);
+        struct audit_detail d;
+        audit_detail_init(&d);
+        audit_detail_int(&d, "token_id", out->id);
+        audit_detail_str(&d, "kind", token_kind_str(out->kind));
+        audit_record(srv, rq->tenant_id, rq->user_id, "token.create", rq->ip, &d);
     }
     secure_wipe(secret, sizeof(secret));
     return rc;
@@ -97,9 +97,16 @@ int token_revoke(struct server *srv, int64_t token_id, int64_t actor_user_id, co
 {
     int rc = store_token_revoke(srv->store, token_id, time_now());
     if (rc == 0) {
-        char detail[64];
-        snprintf(detail, sizeof(detail), "{\"token_id\":%lld}", (long long)token_id);
-        audit_record(srv, 0, actor_user_id, "token.revoke", ip, detail);
+        struct audit_detail d;
+        audit_detail_init(&d);
+        audit_detail_int(&d, "token_id", token_id);
+        audit_record(srv, 0, actor_user_id, "token.revoke", ip, &d);
     }
     return rc;
+}
+
+int token_list_user(struct server *srv, struct arena *a, int64_t user_id, struct token **out,
+                    size_t *n)
+{
+    return store_token_list_by_user(srv->store, a, user_id, out, n);
 }

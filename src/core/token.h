@@ -4,6 +4,7 @@
  * token_issue(); the store holds its SHA-256.
  */
 #pragma once
+#include <stddef.h>
 #include <stdint.h>
 
 #include "store/model.h"
@@ -52,3 +53,7 @@ int token_check(const struct token *t, const char hash[TOKEN_HASH_HEX + 1], int6
 /* Revokes a token; audited as token.revoke with the actor. ERR_NOT_FOUND. */
 int token_revoke(struct server *srv, int64_t token_id, int64_t actor_user_id, const char *ip)
     __attribute__((warn_unused_result));
+/* A user's tokens of every kind and state, newest first (arena array;
+ * hashes only, never a plaintext). */
+int token_list_user(struct server *srv, struct arena *a, int64_t user_id, struct token **out,
+                    size_t *n) __attribute__((warn_unused_result));

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/audit.h"
+#include "core/pcache.h"
 #include "crypto/password.h"
 #include "server.h"
 #include "store/store.h"
@@ -165,6 +166,26 @@ int user_find_email(struct server *srv, struct arena *a, const char *email, stru
     return store_user_by_email(srv->store, a, user_email_fold(a, email), out);
 }
 
+int user_find_id(struct server *srv, struct arena *a, int64_t id, struct user *out)
+{
+    return store_user_by_id(srv->store, a, id, out);
+}
+
+int user_count(struct server *srv, int64_t *n)
+{
+    return store_user_count(srv->store, n);
+}
+
+int user_orgs(struct server *srv, struct arena *a, int64_t user_id, struct org_row **out, size_t *n)
+{
+    return pcache_orgs_by_user(srv->pcache, srv->store, a, user_id, out, n);
+}
+
+int member_get(struct server *srv, int64_t user_id, int64_t tenant_id, struct membership *out)
+{
+    return store_membership_get(srv->store, user_id, tenant_id, out);
+}
+
 int member_add(struct server *srv, int64_t user_id, int64_t tenant_id, int64_t role_id)
 {
     struct membership m = {
@@ -193,9 +214,10 @@ int user_set_status(struct server *srv, int64_t user_id, enum user_status st)
 {
     int rc = store_user_set_status(srv->store, user_id, st);
     if (rc == 0) {
-        char detail[64];
-        snprintf(detail, sizeof(detail), "{\"status\":\"%s\"}", user_status_str(st));
-        audit_record(srv, 0, user_id, "user.status", NULL, detail);
+        struct audit_detail d;
+        audit_detail_init(&d);
+        audit_detail_str(&d, "status", user_status_str(st));
+        audit_record(srv, 0, user_id, "user.status", NULL, &d);
     }
     return rc;
 }

@@ -3,8 +3,11 @@
  */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "store/model.h"
+#include "store/store.h" /* struct org_row, the joined rows user_orgs returns */
 
 struct arena;
 struct server;
@@ -61,6 +64,23 @@ int user_insert_in_tx(struct server *srv, struct arena *a, const struct user_req
 
 /* Finds a user by email (folded). ERR_NOT_FOUND. */
 int user_find_email(struct server *srv, struct arena *a, const char *email, struct user *out)
+    __attribute__((warn_unused_result));
+/* Finds a user by id (arena strings). ERR_NOT_FOUND. */
+int user_find_id(struct server *srv, struct arena *a, int64_t id, struct user *out)
+    __attribute__((warn_unused_result));
+/* How many users exist (0 before the first start). */
+int user_count(struct server *srv, int64_t *n) __attribute__((warn_unused_result));
+
+/*
+ * The user's organisations: every active membership whose tenant is active
+ * and whose role exists, with that tenant and role, oldest first (arena
+ * rows). Served from the principal cache while nothing has changed.
+ */
+int user_orgs(struct server *srv, struct arena *a, int64_t user_id, struct org_row **out, size_t *n)
+    __attribute__((warn_unused_result));
+
+/* The membership of a user in a tenant. ERR_NOT_FOUND: not a member. */
+int member_get(struct server *srv, int64_t user_id, int64_t tenant_id, struct membership *out)
     __attribute__((warn_unused_result));
 
 /* Adds a membership; audited. ERR_CONFLICT if already a member. */

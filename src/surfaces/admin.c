@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "core/admin.h"
+#include "core/audit.h"
 #include "core/login.h"
 #include "core/reset.h"
 #include "core/staff.h"
@@ -33,7 +34,6 @@
 #include "core/user.h"
 #include "mail/mail.h"
 #include "server.h"
-#include "store/store.h"
 #include "surfaces/dispatch.h"
 #include "surfaces/surfaces.h"
 #include "surfaces/validate.h"
@@ -158,35 +158,6 @@ static json_t *token_json(const char *plaintext, const struct token *t)
 {
     return json_pack("{s:s, s:s, s:o}", "access_token", plaintext, "token_type", "Bearer",
                      "expires_at", time_z(t->expires_at));
-}
-
-/* Staff rows and platform roles, loaded once per request to label users. */
-struct staff_index {
-    struct staff *staff;
-    size_t n_staff;
-    struct role *roles;
-    size_t n_roles;
-};
-
-static int staff_index_load(struct server *srv, struct arena *a, struct staff_index *ix)
-{
-    int rc = store_staff_list(srv->store, a, &ix->staff, &ix->n_staff);
-    if (rc == 0)
-        rc = store_role_list(srv->store, a, 0, &ix->roles, &ix->n_roles);
-    return rc;
-}
-
-static const struct role *staff_index_role(const struct staff_index *ix, int64_t user_id)
-{
-    for (size_t i = 0; i < ix->n_staff; i++) {
-        if (ix->staff[i].user_id != user_id)
-            continue;
-        for (size_t j = 0; j < ix->n_roles; j++) {
-            if (ix->roles[j].id == ix->staff[i].role_id)
-                return &ix->roles[j];
-        }
-    }
-    return NULL;
 }
 
 /* A user as the admin endpoints list it. */
@@ -669,17 +640,18 @@ static void users_list_handler(struct server *srv, struct request *req, const st
     struct user *users = NULL;
     size_t n = 0;
     int64_t total = 0;
-    struct staff_index ix = {0};
-    int rc = store_user_search(srv->store, a, &f, &users, &n, &total);
+    struct staff_roster staff;
+    int rc = admin_user_search(srv, a, &f, &users, &n, &total);
     if (rc == 0)
-        rc = staff_index_load(srv, a, &ix);
+        rc = staff_roster_load(srv, a, &staff);
     if (rc != 0) {
         fail(req, rc);
         return;
     }
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(list, user_json(req, &users[i], staff_index_role(&ix, users[i].id)));
+        json_array_append_new(list,
+                              user_json(req, &users[i], staff_roster_role(&staff, users[i].id)));
     reply_ok(req, 200,
              json_pack("{s:o, s:o}", "users", list, "meta", meta_json(page, f.limit, total)), NULL);
 }
@@ -693,27 +665,22 @@ static int user_detail(struct server *srv, struct request *req, const struct use
     if (rc != 0 && rc != ERR_NOT_FOUND)
         return rc;
     json_t *o = user_json(req, u, rc == 0 ? &staff_role : NULL);
-    struct membership *ms = NULL;
+    struct admin_membership *ms = NULL;
     size_t n = 0;
-    rc = store_membership_list_by_user(srv->store, a, u->id, &ms, &n);
+    rc = admin_user_memberships(srv, a, u->id, &ms, &n);
     json_t *list = json_array();
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        struct tenant t;
-        struct role r = {0};
-        rc = store_tenant_by_id(srv->store, a, ms[i].tenant_id, &t);
-        if (rc == 0 && ms[i].role_id != 0)
-            rc = store_role_by_id(srv->store, a, ms[i].role_id, &r);
-        if (rc != 0)
-            break;
+        const struct tenant *t = &ms[i].tenant;
+        const struct role *r = &ms[i].role;
         json_array_append_new(
-            list,
-            json_pack("{s:{s:I, s:s, s:s, s:s}, s:o, s:s, s:o}", "tenant", "id", (json_int_t)t.id,
-                      "slug", t.slug, "name", t.name, "status", tenant_status_str(t.status), "role",
-                      r.id != 0 ? json_pack("{s:I, s:s, s:s}", "id", (json_int_t)r.id, "name",
-                                            r.name, "slug", r.slug)
-                                : json_null(),
-                      "status", member_status_str(ms[i].status), "joined_at",
-                      time_z(ms[i].joined_at)));
+            list, json_pack("{s:{s:I, s:s, s:s, s:s}, s:o, s:s, s:o}", "tenant", "id",
+                            (json_int_t)t->id, "slug", t->slug, "name", t->name, "status",
+                            tenant_status_str(t->status), "role",
+                            r->id != 0 ? json_pack("{s:I, s:s, s:s}", "id", (json_int_t)r->id,
+                                                   "name", r->name, "slug", r->slug)
+                                       : json_null(),
+                            "status", member_status_str(ms[i].membership.status), "joined_at",
+                            time_z(ms[i].membership.joined_at)));
     }
     json_object_set_new(o, "memberships", list);
     if (rc != 0) {
@@ -753,7 +720,7 @@ static void users_show_handler(struct server *srv, struct request *req, const st
     if (id == 0)
         return;
     struct user u;
-    int rc = store_user_by_id(srv->store, http_arena(req), id, &u);
+    int rc = user_find_id(srv, http_arena(req), id, &u);
     if (rc == ERR_NOT_FOUND) {
         admin_error(req, HERR_NOT_FOUND, "User not found.");
         return;
@@ -892,7 +859,7 @@ static void tenants_list_handler(struct server *srv, struct request *req, const 
     struct tenant_summary *rows = NULL;
     size_t n = 0;
     int64_t total = 0;
-    int rc = store_tenant_search(srv->store, http_arena(req), &f, &rows, &n, &total);
+    int rc = admin_tenant_search(srv, http_arena(req), &f, &rows, &n, &total);
     if (rc != 0) {
         fail(req, rc);
         return;
@@ -907,11 +874,8 @@ static void tenants_list_handler(struct server *srv, struct request *req, const 
 
 static void reply_tenant(struct server *srv, struct request *req, int64_t id, const char *message)
 {
-    struct tenant t;
-    int64_t members = 0;
-    int rc = store_tenant_by_id(srv->store, http_arena(req), id, &t);
-    if (rc == 0)
-        rc = store_tenant_member_count(srv->store, id, &members);
+    struct tenant_summary t;
+    int rc = admin_tenant_find(srv, http_arena(req), id, &t);
     if (rc == ERR_NOT_FOUND) {
         admin_error(req, HERR_NOT_FOUND, "Tenant not found.");
         return;
@@ -920,7 +884,8 @@ static void reply_tenant(struct server *srv, struct request *req, int64_t id, co
         fail(req, rc);
         return;
     }
-    reply_ok(req, 200, json_pack("{s:o}", "tenant", tenant_json(&t, members)), message);
+    reply_ok(req, 200, json_pack("{s:o}", "tenant", tenant_json(&t.tenant, t.member_count)),
+             message);
 }
 
 static void tenants_show_handler(struct server *srv, struct request *req, const struct principal *p)
@@ -966,13 +931,12 @@ static void tenants_update_handler(struct server *srv, struct request *req,
 static void roles_handler(struct server *srv, struct request *req, const struct principal *p)
 {
     (void)p;
-    struct role *roles = NULL;
-    size_t n = 0;
-    int rc = store_role_list(srv->store, http_arena(req), 0, &roles, &n);
+    struct staff_roster staff;
+    int rc = staff_roster_load(srv, http_arena(req), &staff);
+    const struct role *roles = staff.roles;
     json_t *list = json_array();
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        int64_t count = 0;
-        rc = store_staff_count_role(srv->store, roles[i].id, &count);
+    for (size_t i = 0; rc == 0 && i < staff.n_roles; i++) {
+        int64_t count = staff_roster_count(&staff, roles[i].id);
         json_array_append_new(
             list, json_pack("{s:I, s:s, s:s, s:o, s:I}", "id", (json_int_t)roles[i].id, "name",
                             roles[i].name, "slug", roles[i].slug, "permissions",
@@ -1035,7 +999,7 @@ static void audit_handler(struct server *srv, struct request *req, const struct 
     struct audit_entry *rows = NULL;
     size_t n = 0;
     int64_t total = 0;
-    int rc = store_audit_search(srv->store, http_arena(req), &f, &rows, &n, &total);
+    int rc = audit_search(srv, http_arena(req), &f, &rows, &n, &total);
     if (rc != 0) {
         fail(req, rc);
         return;

@@ -23,13 +23,12 @@
 #include "core/jwtauth.h"
 #include "core/login.h"
 #include "core/passwd.h"
-#include "core/pcache.h"
+#include "core/user.h"
 #include "core/product.h"
 #include "core/register.h"
 #include "core/tenant.h"
 #include "core/token.h"
 #include "server.h"
-#include "store/store.h"
 #include "surfaces/autocom.h"
 #include "surfaces/dispatch.h"
 #include "surfaces/surfaces.h"
@@ -144,7 +143,7 @@ static int list_orgs(struct server *srv, struct arena *a, const struct principal
     *out = NULL;
     *n = 0;
     /* One joined read, or none when nothing changed since the last. */
-    int rc = pcache_orgs_by_user(srv->pcache, srv->store, a, p->user.id, &rows, &nr);
+    int rc = user_orgs(srv, a, p->user.id, &rows, &nr);
     if (rc != 0)
         return rc;
     struct autocom_org *orgs = arena_alloc(a, sizeof(*orgs) * (nr + 1));
@@ -208,7 +207,7 @@ static const char *validate_domain(struct server *srv, struct validator *v, stru
         return NULL;
     }
     struct tenant t;
-    int rc = store_tenant_by_slug(srv->store, http_arena(req), slug, &t);
+    int rc = tenant_find_slug(srv, http_arena(req), slug, &t);
     if (rc == 0) {
         validate_add(v, "domain", "The domain has already been taken.");
         return NULL;
@@ -282,8 +281,7 @@ static bool login_tenant(struct server *srv, struct request *req, struct tenant 
         http_reply_json(req, 400, json_pack("{s:s}", "message", "X-Tenant header is required"));
         return false;
     }
-    int rc = strlen(slug) > 255 ? ERR_NOT_FOUND
-                                : store_tenant_by_slug(srv->store, http_arena(req), slug, t);
+    int rc = tenant_find_slug(srv, http_arena(req), slug, t);
     if (rc == ERR_NOT_FOUND) {
         http_reply_json(req, 404, json_pack("{s:s}", "message", "Tenant not found"));
         return false;

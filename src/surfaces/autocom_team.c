@@ -25,11 +25,11 @@
 
 #include "core/invitation.h"
 #include "core/product.h"
+#include "core/role.h"
 #include "core/team.h"
 #include "core/user.h"
 #include "mail/mail.h"
 #include "server.h"
-#include "store/store.h"
 #include "surfaces/autocom.h"
 #include "surfaces/dispatch.h"
 #include "surfaces/surfaces.h"
@@ -91,7 +91,7 @@ static const struct role *find_role(const struct inv_refs *refs, int64_t id)
 static json_t *inviter_json(struct server *srv, struct request *req, int64_t user_id)
 {
     struct user u;
-    if (user_id == 0 || store_user_by_id(srv->store, http_arena(req), user_id, &u) != 0)
+    if (user_id == 0 || user_find_id(srv, http_arena(req), user_id, &u) != 0)
         return json_null();
     return json_pack("{s:I, s:s, s:s}", "id", (json_int_t)u.id, "name", u.name, "email", u.email);
 }
@@ -115,7 +115,7 @@ static json_t *invitation_json(struct server *srv, struct request *req,
 static bool load_refs(struct server *srv, struct request *req, int64_t tenant_id,
                       struct inv_refs *refs)
 {
-    int rc = store_role_list(srv->store, http_arena(req), tenant_id, &refs->roles, &refs->n_roles);
+    int rc = role_list(srv, http_arena(req), tenant_id, &refs->roles, &refs->n_roles);
     if (rc != 0)
         surface_fail(&surface_autocom_team, req, rc);
     return rc == 0;
@@ -612,7 +612,7 @@ static void roles_handler(struct server *srv, struct request *req, const struct 
 {
     struct role *roles = NULL;
     size_t n = 0;
-    int rc = store_role_list(srv->store, http_arena(req), p->tenant.id, &roles, &n);
+    int rc = role_list(srv, http_arena(req), p->tenant.id, &roles, &n);
     if (rc != 0) {
         surface_fail(&surface_autocom_team, req, rc);
         return;

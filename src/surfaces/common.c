@@ -12,10 +12,10 @@
  *                  counting in memory until Redis is back.
  *   GET /.well-known/jwks.json   the public keys that verify latchkey's JWTs (RFC 7517)
  */
+#include "core/health.h"
 #include "core/keyring.h"
 #include "core/ratelimit.h"
 #include "server.h"
-#include "store/store.h"
 #include "surfaces/dispatch.h"
 #include "surfaces/surfaces.h"
 #include "util/arena.h"
@@ -31,7 +31,7 @@ static void healthz(struct server *srv, struct request *req, const struct princi
 static void readyz(struct server *srv, struct request *req, const struct principal *p)
 {
     (void)p;
-    bool db = store_ping(srv->store) == 0;
+    bool db = health_database(srv) == 0;
     json_t *body = json_pack("{s:s, s:s}", "status", db ? "ready" : "unavailable", "database",
                              db ? "ok" : "down");
     /* Probing also lets a down Redis be noticed back without limited traffic. */
