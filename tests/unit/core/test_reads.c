@@ -1,6 +1,6 @@
 /*
  * test_reads.c - the reads the surfaces and the CLI make through core
- * (never the store directly), over a real SQLite store: tenants by slug,
+ * (never the store directly), over a real store on both backends: tenants by slug,
  * the staff roster, a user's memberships with their tenants and roles, a
  * tenant with its member count, memberships and roles by id, and the
  * signing keys without their private halves.
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tmpdir.h"
+#include "fixture.h"
 #include "core/admin.h"
 #include "core/health.h"
 #include "core/keyring.h"
@@ -29,50 +29,19 @@
 #include "util/arena.h"
 #include "util/err.h"
 
-struct fixture {
-    char dir[64];
-    char db[128];
-    struct server srv;
-    struct arena *a;
-};
-
-static const char *fake_env(const char *name, void *ctx)
-{
-    struct fixture *f = ctx;
-    return strcmp(name, "LATCHKEY_DATABASE_URL") == 0 ? f->db : NULL;
-}
-
 static int setup(void **state)
 {
-    struct fixture *f = calloc(1, sizeof(*f));
-    snprintf(f->dir, sizeof(f->dir), "/tmp/latchkey-reads-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->db, sizeof(f->db), "%s/lk.db", f->dir);
-    char err[256];
-    assert_int_equal(crypto_init(), 0);
-    assert_int_equal(config_load(&f->srv.cfg, fake_env, f, err, sizeof(err)), 0);
-    f->srv.pw = (struct password_params){.opslimit = 1, .memlimit = 8192 * 1024};
-    assert_int_equal(store_open(f->db, &f->srv.store), 0);
-    assert_int_equal(store_migrate(f->srv.store, NULL), 0);
-    f->srv.keys = keyring_new(f->srv.store, f->srv.cfg.jwt_ttl_s);
-    f->a = arena_new();
-    *state = f;
+    *state = test_server_new(&(struct test_server_options){.keys = true});
     return 0;
 }
 
 static int teardown(void **state)
 {
-    struct fixture *f = *state;
-    keyring_free(f->srv.keys);
-    store_free(f->srv.store);
-    config_fini(&f->srv.cfg);
-    arena_free(f->a);
-    tmpdir_remove(f->dir);
-    free(f);
+    test_server_free(*state);
     return 0;
 }
 
-static int64_t new_tenant(struct fixture *f, const char *slug)
+static int64_t new_tenant(struct test_server *f, const char *slug)
 {
     struct tenant_request rq = {.slug = slug, .name = slug};
     struct tenant t;
@@ -82,7 +51,7 @@ static int64_t new_tenant(struct fixture *f, const char *slug)
     return t.id;
 }
 
-static int64_t new_user(struct fixture *f, const char *email)
+static int64_t new_user(struct test_server *f, const char *email)
 {
     struct user_request rq = {.email = email, .name = email, .password = "a password 1"};
     struct user u;
@@ -90,7 +59,7 @@ static int64_t new_user(struct fixture *f, const char *email)
     return u.id;
 }
 
-static int64_t join(struct fixture *f, int64_t user_id, int64_t tenant_id, const char *role)
+static int64_t join(struct test_server *f, int64_t user_id, int64_t tenant_id, const char *role)
 {
     struct role r;
     assert_int_equal(role_find(&f->srv, f->a, tenant_id, role, &r), 0);
@@ -100,7 +69,7 @@ static int64_t join(struct fixture *f, int64_t user_id, int64_t tenant_id, const
 
 static void tenants_by_slug_and_list(void **state)
 {
-    struct fixture *f = *state;
+    struct test_server *f = *state;
     int64_t acme = new_tenant(f, "acme");
     int64_t beta = new_tenant(f, "beta");
     struct tenant t;
@@ -123,7 +92,7 @@ static void tenants_by_slug_and_list(void **state)
 
 static void staff_roster_labels_and_counts(void **state)
 {
-    struct fixture *f = *state;
+    struct test_server *f = *state;
     int64_t owner = new_user(f, "owner@example.com");
     int64_t support = new_user(f, "support@example.com");
     int64_t nobody = new_user(f, "nobody@example.com");
@@ -152,7 +121,7 @@ static void staff_roster_labels_and_counts(void **state)
 
 static void user_memberships_with_tenants_and_roles(void **state)
 {
-    struct fixture *f = *state;
+    struct test_server *f = *state;
     int64_t acme = new_tenant(f, "acme");
     int64_t beta = new_tenant(f, "beta");
     int64_t u = new_user(f, "member@example.com");
@@ -203,7 +172,7 @@ static void user_memberships_with_tenants_and_roles(void **state)
 /* The CLI lists every key, retired ones too, and never sees a private key. */
 static void signing_keys_without_private_halves(void **state)
 {
-    struct fixture *f = *state;
+    struct test_server *f = *state;
     assert_int_equal(keyring_ensure(f->srv.keys, NULL), 0);
     char kid[JWT_KID_MAX + 1];
     assert_int_equal(keyring_rotate(f->srv.keys, kid), 0);
@@ -222,11 +191,11 @@ static void signing_keys_without_private_halves(void **state)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
+    struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(tenants_by_slug_and_list, setup, teardown),
         cmocka_unit_test_setup_teardown(staff_roster_labels_and_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(user_memberships_with_tenants_and_roles, setup, teardown),
         cmocka_unit_test_setup_teardown(signing_keys_without_private_halves, setup, teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return test_run_on_both("reads", tests, sizeof(tests) / sizeof(tests[0]));
 }
