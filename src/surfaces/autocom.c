@@ -92,17 +92,11 @@ void autocom_refusal(struct request *req, const struct principal *p)
     }
 }
 
-void autocom_reply_invalid(struct request *req, struct validator *v)
-{
-    http_reply_json(req, 422, validate_body_message(v, AUTOCOM_INVALID_DATA));
-    validator_fini(v);
-}
-
-void autocom_field_error(struct request *req, const char *field, const char *message)
+void autocom_validation(struct request *req, const struct validator *v)
 {
     http_reply_json(
         req, 422,
-        json_pack("{s:s, s:{s:[s]}}", "message", AUTOCOM_INVALID_DATA, "errors", field, message));
+        json_pack("{s:s, s:o}", "message", AUTOCOM_INVALID_DATA, "errors", validate_errors(v)));
 }
 
 void autocom_message(struct request *req, unsigned status, const char *message)
@@ -167,11 +161,12 @@ static void register_resume(struct request *req, void *arg)
     int rc = register_finish(r, http_arena(req), &p, &jwt, &conflict);
     register_fini(r);
     if (rc == ERR_CONFLICT && conflict == REG_DOMAIN_TAKEN) {
-        autocom_field_error(req, "domain", "The domain has already been taken.");
+        validate_reply_field(&surface_autocom, req, "domain", "The domain has already been taken.");
         return;
     }
     if (rc == ERR_CONFLICT && conflict == REG_EMAIL_TAKEN) {
-        autocom_field_error(req, "admin_email", "The admin email has already been taken.");
+        validate_reply_field(&surface_autocom, req, "admin_email",
+                             "The admin email has already been taken.");
         return;
     }
     if (rc == ERR_FORBIDDEN) {
@@ -220,7 +215,7 @@ static void register_handler(struct server *srv, struct request *req, const stru
 {
     (void)u;
     struct validator v;
-    validator_init(&v, http_json(req));
+    validator_init(&v, req);
     const char *company = validate_string(&v, req, "company_name", V_REQUIRED, 255);
     const char *slug = validate_domain(srv, &v, req);
     const char *name = validate_string(&v, req, "admin_name", V_REQUIRED, 255);
@@ -228,10 +223,9 @@ static void register_handler(struct server *srv, struct request *req, const stru
     const char *password =
         validate_new_password(&v, req, "admin_password", PASSWORD_MIN, PASSWORD_MAX);
     if (validate_failed(&v)) {
-        autocom_reply_invalid(req, &v);
+        validate_reply(&surface_autocom, req, &v);
         return;
     }
-    validator_fini(&v);
     struct registration *r = arena_alloc(http_arena(req), sizeof(*r));
     int rc = register_begin(srv, http_arena(req), r, company, slug, name, email, password,
                             http_client_ip(req));
@@ -302,15 +296,14 @@ static void login_handler(struct server *srv, struct request *req, const struct 
     if (!login_tenant(srv, req, &t))
         return;
     struct validator v;
-    validator_init(&v, http_json(req));
+    validator_init(&v, req);
     const char *email = validate_string(&v, req, "email", V_REQUIRED | V_EMAIL, 254);
     const char *password =
         validate_string(&v, req, "password", V_REQUIRED | V_NO_TRIM, PASSWORD_MAX);
     if (validate_failed(&v)) {
-        autocom_reply_invalid(req, &v);
+        validate_reply(&surface_autocom, req, &v);
         return;
     }
-    validator_fini(&v);
     struct login *l = arena_alloc(http_arena(req), sizeof(*l));
     int rc = login_begin(srv, http_arena(req), l, email, password, TOKEN_NAME_LOGIN, t.slug,
                          http_client_ip(req));
@@ -489,7 +482,8 @@ static void change_password_resume(struct request *req, void *arg)
     int rc = passwd_finish(pc, NULL);
     passwd_fini(pc);
     if (rc == ERR_UNAUTHENTICATED) {
-        autocom_field_error(req, "current_password", "The password is incorrect.");
+        validate_reply_field(&surface_autocom, req, "current_password",
+                             "The password is incorrect.");
         return;
     }
     if (rc != 0) {
@@ -503,15 +497,14 @@ static void change_password_handler(struct server *srv, struct request *req,
                                     const struct principal *p)
 {
     struct validator v;
-    validator_init(&v, http_json(req));
+    validator_init(&v, req);
     const char *current =
         validate_string(&v, req, "current_password", V_REQUIRED | V_NO_TRIM, PASSWORD_MAX);
     const char *password = validate_new_password(&v, req, "password", PASSWORD_MIN, PASSWORD_MAX);
     if (validate_failed(&v)) {
-        autocom_reply_invalid(req, &v);
+        validate_reply(&surface_autocom, req, &v);
         return;
     }
-    validator_fini(&v);
     struct passwd_change *pc = arena_alloc(http_arena(req), sizeof(*pc));
     passwd_begin(srv, http_arena(req), pc, p, current, password, http_client_ip(req));
     int rc = http_defer(req, passwd_work, change_password_resume, pc);
@@ -538,4 +531,5 @@ const struct surface surface_autocom = {
     .error = autocom_error,
     .refusal = autocom_refusal,
     .denied = autocom_denied,
+    .validation = autocom_validation,
 };

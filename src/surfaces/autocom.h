@@ -26,10 +26,9 @@ void autocom_error(struct request *req, enum http_error kind, const char *messag
 void autocom_denied(struct request *req, const char *permission);
 /* The 403 for p->refusal (struct surface .refusal). */
 void autocom_refusal(struct request *req, const struct principal *p);
-/* 422 with v's errors; finishes v. */
-void autocom_reply_invalid(struct request *req, struct validator *v);
-/* 422 with one error on field. */
-void autocom_field_error(struct request *req, const char *field, const char *message);
+/* 422 {"message":"The given data was invalid","errors":{...}} with v's
+ * errors (struct surface .validation). */
+void autocom_validation(struct request *req, const struct validator *v);
 /* {"message": message} with status. */
 void autocom_message(struct request *req, unsigned status, const char *message);
 /* "2024-01-07T15:30:00Z" as the seed writes times, or null for 0. */

@@ -247,8 +247,8 @@ static void token_resume(struct request *req, void *arg)
     int rc = login_finish(l, http_arena(req), &p, &plaintext);
     login_fini(l);
     if (rc == ERR_UNAUTHENTICATED) {
-        http_reply_json(req, 422,
-                        validate_single("email", "The provided credentials are incorrect."));
+        validate_reply_field(&surface_travel, req, "email",
+                             "The provided credentials are incorrect.");
         return;
     }
     if (rc == ERR_FORBIDDEN) {
@@ -270,7 +270,7 @@ static void token_issue_handler(struct server *srv, struct request *req,
 {
     (void)unused;
     struct validator v;
-    validator_init(&v, http_json(req));
+    validator_init(&v, req);
     /* Laravel: email required|string|email|max:255, password
      * required|string (with a hard byte limit), device_name
      * required|string|max:255 (Sanctum's name column). */
@@ -279,11 +279,9 @@ static void token_issue_handler(struct server *srv, struct request *req,
         validate_string(&v, req, "password", V_REQUIRED | V_NO_TRIM, PASSWORD_MAX_BYTES);
     const char *device = validate_string(&v, req, "device_name", V_REQUIRED, 255);
     if (validate_failed(&v)) {
-        http_reply_json(req, 422, validate_body(&v));
-        validator_fini(&v);
+        validate_reply(&surface_travel, req, &v);
         return;
     }
-    validator_fini(&v);
     struct login *l = arena_alloc(http_arena(req), sizeof(*l));
     const char *tenant;
     int rc = principal_tenant_hint(srv, http_arena(req), http_header(req, "X-Tenant"),
