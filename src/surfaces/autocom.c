@@ -330,38 +330,6 @@ static void logout_handler(struct server *srv, struct request *req, const struct
 
 /* ---- GET /api/v1/auth/me ---- */
 
-static json_t *membership_json(const struct principal *p)
-{
-    if (!p->has_tenant)
-        return json_null();
-    return json_pack("{s:s, s:s, s:o, s:o}", "role", p->role.slug, "status",
-                     member_status_str(p->membership.status), "joined_at",
-                     autocom_time(p->membership.joined_at), "permissions", permissions_json(p));
-}
-
-json_t *autocom_me_json(const struct principal *p, const struct autocom_org *orgs, size_t n)
-{
-    json_t *tenants = json_array();
-    for (size_t i = 0; i < n; i++) {
-        bool current = p->has_tenant && orgs[i].tenant.id == p->tenant.id;
-        json_array_append_new(tenants, json_pack("{s:s, s:s, s:s, s:b}", "id", orgs[i].tenant.slug,
-                                                 "name", orgs[i].tenant.name, "role",
-                                                 orgs[i].role.slug, "is_current", current));
-    }
-    const struct user *u = &p->user;
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_integer(u->id));
-    json_object_set_new(o, "name", json_string(u->name));
-    json_object_set_new(o, "email", json_string(u->email));
-    json_object_set_new(o, "email_verified", json_boolean(u->email_verified_at != 0));
-    json_object_set_new(o, "is_super_admin", json_boolean(u->is_super_admin));
-    json_object_set_new(o, "created_at", autocom_time(u->created_at));
-    json_object_set_new(o, "last_login_at", autocom_time(u->last_login_at));
-    json_object_set_new(o, "tenant_membership", membership_json(p));
-    json_object_set_new(o, "tenants", tenants);
-    return o;
-}
-
 /* autocom_time(t), written. */
 static void write_time(struct jw *w, int64_t t)
 {
@@ -372,7 +340,7 @@ static void write_time(struct jw *w, int64_t t)
         jw_null(w);
 }
 
-/* membership_json(p), written. */
+/* The membership of the tenant context, or null without one. */
 static void write_membership(struct jw *w, const struct principal *p)
 {
     if (!p->has_tenant) {
@@ -391,7 +359,7 @@ static void write_membership(struct jw *w, const struct principal *p)
     jw_obj_end(w);
 }
 
-bool autocom_me_write(const struct principal *p, const struct autocom_org *orgs, size_t n,
+void autocom_me_write(const struct principal *p, const struct autocom_org *orgs, size_t n,
                       struct buf *b)
 {
     const struct user *u = &p->user;
@@ -430,7 +398,6 @@ bool autocom_me_write(const struct principal *p, const struct autocom_org *orgs,
     }
     jw_arr_end(&w);
     jw_obj_end(&w);
-    return w.ok;
 }
 
 static void me_handler(struct server *srv, struct request *req, const struct principal *p)
@@ -445,13 +412,9 @@ static void me_handler(struct server *srv, struct request *req, const struct pri
     struct buf b;
     buf_init(&b);
     buf_reserve(&b, ME_SIZE_HINT);
-    if (autocom_me_write(p, orgs, n, &b)) {
-        size_t len = b.len;
-        http_reply_json_text(req, 200, buf_steal(&b), len);
-        return;
-    }
-    buf_fini(&b);
-    http_reply_json(req, 200, autocom_me_json(p, orgs, n));
+    autocom_me_write(p, orgs, n, &b);
+    size_t len = b.len;
+    http_reply_json_text(req, 200, buf_steal(&b), len);
 }
 
 /* ---- GET /api/v1/auth/tenants ---- */

@@ -41,14 +41,11 @@ struct autocom_org {
     struct membership m;
 };
 
-/* GET /auth/me's body for p and its n organisations (borrowed): a new
- * reference (the reference form; also the fallback of the writer). */
-json_t *autocom_me_json(const struct principal *p, const struct autocom_org *orgs, size_t n);
 /*
- * autocom_me_json(p, orgs, n), dumped (JSON_COMPACT), appended to b
- * without building a jansson tree: the same bytes. False when something
- * cannot be written exactly (a NULL or invalid UTF-8 string): the caller
- * then dumps autocom_me_json.
+ * GET /auth/me's body for p and its n organisations (borrowed), as compact
+ * JSON appended to b. Every principal is written: NULL strings as null and
+ * invalid UTF-8 with U+FFFD (util/jsonw.h). The unit test holds it to a
+ * jansson reference kept in the test.
  */
-bool autocom_me_write(const struct principal *p, const struct autocom_org *orgs, size_t n,
+void autocom_me_write(const struct principal *p, const struct autocom_org *orgs, size_t n,
                       struct buf *b);
