@@ -85,22 +85,23 @@ static void reply_ok(struct request *req, unsigned status, json_t *data, const c
     http_reply_json(req, status, body);
 }
 
-/* 422 with the validator's errors: the seed's envelope around Laravel's body. */
+/* 422 with the validator's errors (struct surface .validation): the
+ * seed's envelope around Laravel's message and errors. */
+static void admin_validation(struct request *req, const struct validator *v)
+{
+    http_reply_json(req, 422,
+                    json_pack("{s:b, s:s, s:o}", "success", 0, "message", validate_message(v),
+                              "errors", validate_errors(v)));
+}
+
 static void reply_invalid(struct request *req, const struct validator *v)
 {
-    json_t *laravel = validate_body(v);
-    json_t *body =
-        json_pack("{s:b, s:O, s:O}", "success", 0, "message", json_object_get(laravel, "message"),
-                  "errors", json_object_get(laravel, "errors"));
-    json_decref(laravel);
-    http_reply_json(req, 422, body);
+    validate_reply(&surface_admin, req, v);
 }
 
 static void reply_invalid_one(struct request *req, const char *field, const char *message)
 {
-    http_reply_json(req, 422,
-                    json_pack("{s:b, s:s, s:{s:[s]}}", "success", 0, "message", message, "errors",
-                              field, message));
+    validate_reply_field(&surface_admin, req, field, message);
 }
 
 static void fail(struct request *req, int err)
@@ -465,16 +466,14 @@ static void login_handler(struct server *srv, struct request *req, const struct 
 {
     (void)unused;
     struct validator v;
-    validator_init(&v, http_json(req));
+    validator_init(&v, req);
     const char *email = validate_string(&v, req, "email", V_REQUIRED | V_EMAIL, 255);
     const char *password =
         validate_string(&v, req, "password", V_REQUIRED | V_NO_TRIM, PASSWORD_MAX_BYTES);
     if (validate_failed(&v)) {
         reply_invalid(req, &v);
-        validator_fini(&v);
         return;
     }
-    validator_fini(&v);
     struct login *l = arena_alloc(http_arena(req), sizeof(*l));
     int rc = login_begin(srv, http_arena(req), l, email, password, STAFF_TOKEN_NAME, NULL,
                          http_client_ip(req));
@@ -519,14 +518,12 @@ static void forgot_handler(struct server *srv, struct request *req, const struct
 {
     (void)unused;
     struct validator v;
-    validator_init(&v, http_json(req));
+    validator_init(&v, req);
     const char *email = validate_string(&v, req, "email", V_REQUIRED | V_EMAIL, 255);
     if (validate_failed(&v)) {
         reply_invalid(req, &v);
-        validator_fini(&v);
         return;
     }
-    validator_fini(&v);
     reset_request(srv, email, http_client_ip(req));
     reply_ok(req, 200, json_object(), FORGOT_MESSAGE);
 }
@@ -553,16 +550,14 @@ static void reset_handler(struct server *srv, struct request *req, const struct 
 {
     (void)unused;
     struct validator v;
-    validator_init(&v, http_json(req));
+    validator_init(&v, req);
     const char *token = validate_string(&v, req, "token", V_REQUIRED, 255);
     const char *email = validate_string(&v, req, "email", V_REQUIRED | V_EMAIL, 255);
     const char *password = new_password(&v, req, true);
     if (validate_failed(&v)) {
         reply_invalid(req, &v);
-        validator_fini(&v);
         return;
     }
-    validator_fini(&v);
     struct hash_job *j = arena_alloc(http_arena(req), sizeof(*j));
     struct user u;
     int rc = reset_check(srv, http_arena(req), token, email, &j->reset, &u);
@@ -624,7 +619,7 @@ static void users_list_handler(struct server *srv, struct request *req, const st
     (void)p;
     struct arena *a = http_arena(req);
     struct validator v;
-    validator_init(&v, NULL);
+    validator_init(&v, req);
     struct user_filter f = {
         .search = query_search(&v, req),
         .status = query_enum(&v, req, "status", user_statuses),
@@ -633,10 +628,8 @@ static void users_list_handler(struct server *srv, struct request *req, const st
     size_t page = query_page(&v, req, &f.limit, &f.offset);
     if (validate_failed(&v)) {
         reply_invalid(req, &v);
-        validator_fini(&v);
         return;
     }
-    validator_fini(&v);
     struct user *users = NULL;
     size_t n = 0;
     int64_t total = 0;
@@ -757,7 +750,7 @@ static void users_create_resume(struct request *req, void *arg)
 static void users_create_handler(struct server *srv, struct request *req, const struct principal *p)
 {
     struct validator v;
-    validator_init(&v, http_json(req));
+    validator_init(&v, req);
     struct hash_job *j = arena_alloc(http_arena(req), sizeof(*j));
     j->actor = p;
     j->create.first_name = validate_string(&v, req, "first_name", V_REQUIRED, NAME_MAX_CHARS);
@@ -773,10 +766,8 @@ static void users_create_handler(struct server *srv, struct request *req, const 
         validate_add(&v, "email", "The email has already been taken.");
     if (validate_failed(&v)) {
         reply_invalid(req, &v);
-        validator_fini(&v);
         return;
     }
-    validator_fini(&v);
     hash_then(srv, req, j, password, users_create_resume);
 }
 
@@ -799,7 +790,7 @@ static void users_update_handler(struct server *srv, struct request *req, const 
     if (id == 0)
         return;
     struct validator v;
-    validator_init(&v, http_json(req));
+    validator_init(&v, req);
     struct admin_user_update up = {
         .first_name = validate_string(&v, req, "first_name", 0, NAME_MAX_CHARS),
         .last_name = validate_string(&v, req, "last_name", 0, NAME_MAX_CHARS),
@@ -812,10 +803,8 @@ static void users_update_handler(struct server *srv, struct request *req, const 
     }
     if (validate_failed(&v)) {
         reply_invalid(req, &v);
-        validator_fini(&v);
         return;
     }
-    validator_fini(&v);
     struct user u;
     int rc = admin_user_update(srv, http_arena(req), p, id, &up, http_client_ip(req), &u);
     if (rc != 0) {
@@ -844,7 +833,7 @@ static void tenants_list_handler(struct server *srv, struct request *req, const 
 {
     (void)p;
     struct validator v;
-    validator_init(&v, NULL);
+    validator_init(&v, req);
     struct tenant_filter f = {
         .search = query_search(&v, req),
         .status = query_enum(&v, req, "status", tenant_statuses),
@@ -852,10 +841,8 @@ static void tenants_list_handler(struct server *srv, struct request *req, const 
     size_t page = query_page(&v, req, &f.limit, &f.offset);
     if (validate_failed(&v)) {
         reply_invalid(req, &v);
-        validator_fini(&v);
         return;
     }
-    validator_fini(&v);
     struct tenant_summary *rows = NULL;
     size_t n = 0;
     int64_t total = 0;
@@ -903,17 +890,15 @@ static void tenants_update_handler(struct server *srv, struct request *req,
     if (id == 0)
         return;
     struct validator v;
-    validator_init(&v, http_json(req));
+    validator_init(&v, req);
     const char *status = validate_string(&v, req, "status", V_REQUIRED, 16);
     enum tenant_status st = TENANT_ACTIVE;
     if (status != NULL && !tenant_status_parse(status, &st))
         validate_add(&v, "status", "The selected status is invalid.");
     if (validate_failed(&v)) {
         reply_invalid(req, &v);
-        validator_fini(&v);
         return;
     }
-    validator_fini(&v);
     int rc = admin_tenant_set_status(srv, p, id, st, http_client_ip(req));
     if (rc == ERR_NOT_FOUND) {
         admin_error(req, HERR_NOT_FOUND, "Tenant not found.");
@@ -968,7 +953,7 @@ static void audit_handler(struct server *srv, struct request *req, const struct 
 {
     (void)p;
     struct validator v;
-    validator_init(&v, NULL);
+    validator_init(&v, req);
     struct audit_filter f = {
         .user_id = query_id(&v, req, "user_id"),
         .tenant_id = query_id(&v, req, "tenant_id"),
@@ -992,10 +977,8 @@ static void audit_handler(struct server *srv, struct request *req, const struct 
     size_t page = query_page(&v, req, &f.limit, &f.offset);
     if (validate_failed(&v)) {
         reply_invalid(req, &v);
-        validator_fini(&v);
         return;
     }
-    validator_fini(&v);
     struct audit_entry *rows = NULL;
     size_t n = 0;
     int64_t total = 0;
@@ -1043,5 +1026,6 @@ const struct surface surface_admin = {
     .routes = routes,
     .n_routes = sizeof(routes) / sizeof(routes[0]),
     .error = admin_error,
+    .validation = admin_validation,
     .prefix = "/admin",
 };

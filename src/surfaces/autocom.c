@@ -91,17 +91,11 @@ void autocom_refusal(struct request *req, const struct principal *p)
     }
 }
 
-void autocom_reply_invalid(struct request *req, struct validator *v)
-{
-    http_reply_json(req, 422, validate_body_message(v, AUTOCOM_INVALID_DATA));
-    validator_fini(v);
-}
-
-void autocom_field_error(struct request *req, const char *field, const char *message)
+void autocom_validation(struct request *req, const struct validator *v)
 {
     http_reply_json(
         req, 422,
-        json_pack("{s:s, s:{s:[s]}}", "message", AUTOCOM_INVALID_DATA, "errors", field, message));
+        json_pack("{s:s, s:o}", "message", AUTOCOM_INVALID_DATA, "errors", validate_errors(v)));
 }
 
 void autocom_message(struct request *req, unsigned status, const char *message)
@@ -166,11 +160,12 @@ static void register_resume(struct request *req, void *arg)
     int rc = register_finish(r, http_arena(req), &p, &jwt, &conflict);
     register_fini(r);
     if (rc == ERR_CONFLICT && conflict == REG_DOMAIN_TAKEN) {
-        autocom_field_error(req, "domain", "The domain has already been taken.");
+        validate_reply_field(&surface_autocom, req, "domain", "The domain has already been taken.");
         return;
     }
     if (rc == ERR_CONFLICT && conflict == REG_EMAIL_TAKEN) {
-        autocom_field_error(req, "admin_email", "The admin email has already been taken.");
+        validate_reply_field(&surface_autocom, req, "admin_email",
+                             "The admin email has already been taken.");
         return;
     }
     if (rc == ERR_FORBIDDEN) {
@@ -219,7 +214,7 @@ static void register_handler(struct server *srv, struct request *req, const stru
 {
     (void)u;
     struct validator v;
-    validator_init(&v, http_json(req));
+    validator_init(&v, req);
     const char *company = validate_string(&v, req, "company_name", V_REQUIRED, 255);
     const char *slug = validate_domain(srv, &v, req);
     const char *name = validate_string(&v, req, "admin_name", V_REQUIRED, 255);
@@ -227,10 +222,9 @@ static void register_handler(struct server *srv, struct request *req, const stru
     const char *password =
         validate_new_password(&v, req, "admin_password", PASSWORD_MIN, PASSWORD_MAX);
     if (validate_failed(&v)) {
-        autocom_reply_invalid(req, &v);
+        validate_reply(&surface_autocom, req, &v);
         return;
     }
-    validator_fini(&v);
     struct registration *r = arena_alloc(http_arena(req), sizeof(*r));
     int rc = register_begin(srv, http_arena(req), r, company, slug, name, email, password,
                             http_client_ip(req));
@@ -300,15 +294,14 @@ static void login_handler(struct server *srv, struct request *req, const struct 
     if (!login_tenant(srv, req, &t))
         return;
     struct validator v;
-    validator_init(&v, http_json(req));
+    validator_init(&v, req);
     const char *email = validate_string(&v, req, "email", V_REQUIRED | V_EMAIL, 254);
     const char *password =
         validate_string(&v, req, "password", V_REQUIRED | V_NO_TRIM, PASSWORD_MAX);
     if (validate_failed(&v)) {
-        autocom_reply_invalid(req, &v);
+        validate_reply(&surface_autocom, req, &v);
         return;
     }
-    validator_fini(&v);
     struct login *l = arena_alloc(http_arena(req), sizeof(*l));
     int rc = login_begin(srv, http_arena(req), l, email, password, TOKEN_NAME_LOGIN, t.slug,
                          http_client_ip(req));
@@ -335,38 +328,6 @@ static void logout_handler(struct server *srv, struct request *req, const struct
 
 /* ---- GET /api/v1/auth/me ---- */
 
-static json_t *membership_json(const struct principal *p)
-{
-    if (!p->has_tenant)
-        return json_null();
-    return json_pack("{s:s, s:s, s:o, s:o}", "role", p->role.slug, "status",
-                     member_status_str(p->membership.status), "joined_at",
-                     autocom_time(p->membership.joined_at), "permissions", permissions_json(p));
-}
-
-json_t *autocom_me_json(const struct principal *p, const struct autocom_org *orgs, size_t n)
-{
-    json_t *tenants = json_array();
-    for (size_t i = 0; i < n; i++) {
-        bool current = p->has_tenant && orgs[i].tenant.id == p->tenant.id;
-        json_array_append_new(tenants, json_pack("{s:s, s:s, s:s, s:b}", "id", orgs[i].tenant.slug,
-                                                 "name", orgs[i].tenant.name, "role",
-                                                 orgs[i].role.slug, "is_current", current));
-    }
-    const struct user *u = &p->user;
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_integer(u->id));
-    json_object_set_new(o, "name", json_string(u->name));
-    json_object_set_new(o, "email", json_string(u->email));
-    json_object_set_new(o, "email_verified", json_boolean(u->email_verified_at != 0));
-    json_object_set_new(o, "is_super_admin", json_boolean(u->is_super_admin));
-    json_object_set_new(o, "created_at", autocom_time(u->created_at));
-    json_object_set_new(o, "last_login_at", autocom_time(u->last_login_at));
-    json_object_set_new(o, "tenant_membership", membership_json(p));
-    json_object_set_new(o, "tenants", tenants);
-    return o;
-}
-
 /* autocom_time(t), written. */
 static void write_time(struct jw *w, int64_t t)
 {
@@ -377,7 +338,7 @@ static void write_time(struct jw *w, int64_t t)
         jw_null(w);
 }
 
-/* membership_json(p), written. */
+/* The membership of the tenant context, or null without one. */
 static void write_membership(struct jw *w, const struct principal *p)
 {
     if (!p->has_tenant) {
@@ -396,7 +357,7 @@ static void write_membership(struct jw *w, const struct principal *p)
     jw_obj_end(w);
 }
 
-bool autocom_me_write(const struct principal *p, const struct autocom_org *orgs, size_t n,
+void autocom_me_write(const struct principal *p, const struct autocom_org *orgs, size_t n,
                       struct buf *b)
 {
     const struct user *u = &p->user;
@@ -435,7 +396,6 @@ bool autocom_me_write(const struct principal *p, const struct autocom_org *orgs,
     }
     jw_arr_end(&w);
     jw_obj_end(&w);
-    return w.ok;
 }
 
 static void me_handler(struct server *srv, struct request *req, const struct principal *p)
@@ -450,13 +410,9 @@ static void me_handler(struct server *srv, struct request *req, const struct pri
     struct buf b;
     buf_init(&b);
     buf_reserve(&b, ME_SIZE_HINT);
-    if (autocom_me_write(p, orgs, n, &b)) {
-        size_t len = b.len;
-        http_reply_json_text(req, 200, buf_steal(&b), len);
-        return;
-    }
-    buf_fini(&b);
-    http_reply_json(req, 200, autocom_me_json(p, orgs, n));
+    autocom_me_write(p, orgs, n, &b);
+    size_t len = b.len;
+    http_reply_json_text(req, 200, buf_steal(&b), len);
 }
 
 /* ---- GET /api/v1/auth/tenants ---- */
@@ -487,7 +443,8 @@ static void change_password_resume(struct request *req, void *arg)
     int rc = passwd_finish(pc, NULL);
     passwd_fini(pc);
     if (rc == ERR_UNAUTHENTICATED) {
-        autocom_field_error(req, "current_password", "The password is incorrect.");
+        validate_reply_field(&surface_autocom, req, "current_password",
+                             "The password is incorrect.");
         return;
     }
     if (rc != 0) {
@@ -501,15 +458,14 @@ static void change_password_handler(struct server *srv, struct request *req,
                                     const struct principal *p)
 {
     struct validator v;
-    validator_init(&v, http_json(req));
+    validator_init(&v, req);
     const char *current =
         validate_string(&v, req, "current_password", V_REQUIRED | V_NO_TRIM, PASSWORD_MAX);
     const char *password = validate_new_password(&v, req, "password", PASSWORD_MIN, PASSWORD_MAX);
     if (validate_failed(&v)) {
-        autocom_reply_invalid(req, &v);
+        validate_reply(&surface_autocom, req, &v);
         return;
     }
-    validator_fini(&v);
     struct passwd_change *pc = arena_alloc(http_arena(req), sizeof(*pc));
     passwd_begin(srv, http_arena(req), pc, p, current, password, http_client_ip(req));
     int rc = http_defer(req, passwd_work, change_password_resume, pc);
@@ -536,4 +492,5 @@ const struct surface surface_autocom = {
     .error = autocom_error,
     .refusal = autocom_refusal,
     .denied = autocom_denied,
+    .validation = autocom_validation,
 };

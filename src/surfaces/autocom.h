@@ -26,10 +26,9 @@ void autocom_error(struct request *req, enum http_error kind, const char *messag
 void autocom_denied(struct request *req, const char *permission);
 /* The 403 for p->refusal (struct surface .refusal). */
 void autocom_refusal(struct request *req, const struct principal *p);
-/* 422 with v's errors; finishes v. */
-void autocom_reply_invalid(struct request *req, struct validator *v);
-/* 422 with one error on field. */
-void autocom_field_error(struct request *req, const char *field, const char *message);
+/* 422 {"message":"The given data was invalid","errors":{...}} with v's
+ * errors (struct surface .validation). */
+void autocom_validation(struct request *req, const struct validator *v);
 /* {"message": message} with status. */
 void autocom_message(struct request *req, unsigned status, const char *message);
 /* "2024-01-07T15:30:00Z" as the seed writes times, or null for 0. */
@@ -42,14 +41,11 @@ struct autocom_org {
     struct membership m;
 };
 
-/* GET /auth/me's body for p and its n organisations (borrowed): a new
- * reference (the reference form; also the fallback of the writer). */
-json_t *autocom_me_json(const struct principal *p, const struct autocom_org *orgs, size_t n);
 /*
- * autocom_me_json(p, orgs, n), dumped (JSON_COMPACT), appended to b
- * without building a jansson tree: the same bytes. False when something
- * cannot be written exactly (a NULL or invalid UTF-8 string): the caller
- * then dumps autocom_me_json.
+ * GET /auth/me's body for p and its n organisations (borrowed), as compact
+ * JSON appended to b. Every principal is written: NULL strings as null and
+ * invalid UTF-8 with U+FFFD (util/jsonw.h). The unit test holds it to a
+ * jansson reference kept in the test.
  */
-bool autocom_me_write(const struct principal *p, const struct autocom_org *orgs, size_t n,
+void autocom_me_write(const struct principal *p, const struct autocom_org *orgs, size_t n,
                       struct buf *b);

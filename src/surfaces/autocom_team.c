@@ -150,8 +150,12 @@ static void reply_gone(struct request *req, enum invitation_state st)
 static void reply_team_refusal(struct request *req, enum team_refusal why, const char *field)
 {
     switch (why) {
-    case TEAM_BAD_ROLE: autocom_field_error(req, "role_id", ROLE_INVALID); break;
-    case TEAM_LAST_OWNER: autocom_field_error(req, field, LAST_OWNER); break;
+    case TEAM_BAD_ROLE:
+        validate_reply_field(&surface_autocom_team, req, "role_id", ROLE_INVALID);
+        break;
+    case TEAM_LAST_OWNER:
+        validate_reply_field(&surface_autocom_team, req, field, LAST_OWNER);
+        break;
     case TEAM_ACTOR_GONE:
         autocom_message(req, 403, "You are not a member of this organization");
         break;
@@ -295,11 +299,13 @@ static bool read_page(struct server *srv, struct request *req, struct page *pg)
     if (pp != NULL && pp[0] != '\0') {
         pg->per_page_given = true;
         if (!query_int(req, "per_page", &pg->per_page)) {
-            autocom_field_error(req, "per_page", "The per page field must be an integer.");
+            validate_reply_field(&surface_autocom_team, req, "per_page",
+                                 "The per page field must be an integer.");
             return false;
         }
         if (pg->per_page < 1 || pg->per_page > TEAM_PER_PAGE_MAX) {
-            autocom_field_error(req, "per_page", "The per page field must be between 1 and 100.");
+            validate_reply_field(&surface_autocom_team, req, "per_page",
+                                 "The per page field must be between 1 and 100.");
             return false;
         }
     }
@@ -333,7 +339,7 @@ static void invite_handler(struct server *srv, struct request *req, const struct
 {
     struct arena *a = http_arena(req);
     struct validator v;
-    validator_init(&v, http_json(req));
+    validator_init(&v, req);
     const char *email = validate_string(&v, req, "email", V_REQUIRED | V_EMAIL, USER_EMAIL_MAX);
     if (email != NULL && !mail_address_valid(email)) {
         validate_add(&v, "email", "The email field must be a valid email address.");
@@ -356,26 +362,24 @@ static void invite_handler(struct server *srv, struct request *req, const struct
         }
     }
     if (rc != 0) {
-        validator_fini(&v);
         surface_fail(&surface_autocom_team, req, rc);
         return;
     }
     if (validate_failed(&v)) {
-        autocom_reply_invalid(req, &v);
+        validate_reply(&surface_autocom_team, req, &v);
         return;
     }
-    validator_fini(&v);
     struct invitation inv;
     rc = invitation_create(srv, a, p, email, role_id, http_client_ip(req), &inv, &why);
     if (rc == ERR_FORBIDDEN)
         reply_team_refusal(req, TEAM_ROLE_ABOVE_ACTOR, NULL);
     else if (rc == ERR_INVALID)
-        autocom_field_error(req, "role_id", ROLE_INVALID);
+        validate_reply_field(&surface_autocom_team, req, "role_id", ROLE_INVALID);
     else if (rc == ERR_CONFLICT)
-        autocom_field_error(req, "email",
-                            why == INVITE_MEMBER
-                                ? "This user is already a member of this organization."
-                                : "An invitation has already been sent to this email address.");
+        validate_reply_field(&surface_autocom_team, req, "email",
+                             why == INVITE_MEMBER
+                                 ? "This user is already a member of this organization."
+                                 : "An invitation has already been sent to this email address.");
     else if (rc != 0)
         surface_fail(&surface_autocom_team, req, rc);
     else {
@@ -415,7 +419,7 @@ static bool invitation_failed(struct server *srv, struct request *req, int rc,
     else if (rc == ERR_CONFLICT && why == INVITE_NOT_OPEN)
         reply_gone(req, invitation_state(inv, server_now(srv)));
     else if (rc == ERR_INVALID)
-        autocom_field_error(req, "role_id", ROLE_INVALID);
+        validate_reply_field(&surface_autocom_team, req, "role_id", ROLE_INVALID);
     else
         surface_fail(&surface_autocom_team, req, rc);
     return true;
@@ -490,14 +494,13 @@ static void accept_resume(struct request *req, void *arg)
 static bool validate_new_account(struct request *req, struct acceptance *acc)
 {
     struct validator v;
-    validator_init(&v, http_json(req));
+    validator_init(&v, req);
     const char *name = validate_string(&v, req, "name", V_REQUIRED, USER_NAME_MAX);
     const char *password = validate_new_password(&v, req, "password", PASSWORD_MIN, PASSWORD_MAX);
     if (validate_failed(&v)) {
-        autocom_reply_invalid(req, &v);
+        validate_reply(&surface_autocom_team, req, &v);
         return false;
     }
-    validator_fini(&v);
     accept_set_password(acc, name, password);
     return true;
 }
@@ -506,13 +509,12 @@ static void accept_handler(struct server *srv, struct request *req, const struct
 {
     (void)u;
     struct validator v;
-    validator_init(&v, http_json(req));
+    validator_init(&v, req);
     const char *token = validate_string(&v, req, "token", V_REQUIRED, INVITATION_TOKEN_MAX);
     if (validate_failed(&v)) {
-        autocom_reply_invalid(req, &v);
+        validate_reply(&surface_autocom_team, req, &v);
         return;
     }
-    validator_fini(&v);
     struct acceptance *acc = arena_alloc(http_arena(req), sizeof(*acc));
     enum invitation_state st;
     enum invite_refusal why;
@@ -574,13 +576,12 @@ static void role_handler(struct server *srv, struct request *req, const struct p
     if (!load_member(srv, req, p, &m))
         return;
     struct validator v;
-    validator_init(&v, http_json(req));
+    validator_init(&v, req);
     struct team_change c = {.action = TEAM_SET_ROLE, .user_id = m.user.id};
     if (!validate_integer(&v, req, "role_id", V_REQUIRED, &c.role_id)) {
-        autocom_reply_invalid(req, &v);
+        validate_reply(&surface_autocom_team, req, &v);
         return;
     }
-    validator_fini(&v);
     change(srv, req, p, &c, "Member role updated successfully", "role_id");
 }
 
@@ -681,4 +682,5 @@ const struct surface surface_autocom_team = {
     .error = autocom_error,
     .refusal = autocom_refusal,
     .denied = autocom_denied,
+    .validation = autocom_validation,
 };

@@ -15,6 +15,7 @@
 struct server;
 struct principal;
 struct surface;
+struct validator;
 
 /* How a route authenticates. Unset (0) denies everything. */
 enum route_auth {
@@ -60,6 +61,9 @@ struct surface {
     /* Optional: renders the 403 for a missing route permission. NULL:
      * error(HERR_FORBIDDEN, NULL). */
     void (*denied)(struct request *req, const char *permission);
+    /* Optional: renders the 422 for v's errors (surfaces/validate.h). NULL:
+     * Laravel's {"message": first error (and N more errors), "errors"}. */
+    void (*validation)(struct request *req, const struct validator *v);
     /* Optional: a path prefix the surface owns ("/admin"): a path equal to
      * it or under it ("/admin/...") that no route matches gets its 404 in
      * this surface's dialect. NULL: such paths get the default dialect. */

@@ -23,7 +23,6 @@
 #include "util/arena.h"
 #include "util/buf.h"
 #include "util/err.h"
-#include "util/jsonutil.h"
 #include "util/jsonw.h"
 #include "util/numfmt.h"
 #include "util/timeutil.h"
@@ -39,78 +38,7 @@ static void money_text(const char *v, size_t n, char out[NUM_MONEY_SIZE])
         memcpy(out, "0.00", 5);
 }
 
-/* A money amount as the seed shows it, from the member key of the user's
- * attributes (attrs, parsed from text): a string's value, or a number's
- * exact text in the stored JSON (jansson would give a double); else
- * "0.00". */
-static json_t *money(json_t *attrs, const char *text, const char *key)
-{
-    char out[NUM_MONEY_SIZE] = "0.00";
-    json_t *v = json_object_get(attrs, key);
-    const char *raw;
-    size_t n;
-    if (json_is_string(v))
-        money_text(json_string_value(v), json_string_length(v), out);
-    else if (json_is_number(v) && json_member_text(text, strlen(text), key, &raw, &n))
-        money_text(raw, n, out);
-    return json_string(out);
-}
-
-static json_t *object_or_empty(const char *text)
-{
-    json_t *j = text != NULL ? json_loads(text, 0, NULL) : NULL;
-    if (!json_is_object(j)) {
-        json_decref(j);
-        j = json_object();
-    }
-    return j;
-}
-
-static json_t *tenant_json(const struct tenant *t)
-{
-    return json_pack("{s:I, s:s, s:s, s:o, s:s, s:o}", "id", (json_int_t)t->id, "name", t->name,
-                     "slug", t->slug, "domain", json_str_or_null(t->domain), "default_currency",
-                     t->default_currency, "enabled_products", json_strlist(&t->enabled_products));
-}
-
-json_t *travel_profile_json(const struct principal *p)
-{
-    const struct user *u = &p->user;
-    json_t *attrs = object_or_empty(u->attributes);
-    json_t *redeems = json_object_get(attrs, "hotel_card_redeems_left");
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_integer(u->id));
-    json_object_set_new(o, "name", json_string(u->name));
-    json_object_set_new(o, "email", json_string(u->email));
-    json_object_set_new(o, "phone", json_str_or_null(u->phone));
-    json_object_set_new(o, "avatar", json_str_or_null(u->avatar));
-    json_object_set_new(o, "status", json_string(user_status_str(u->status)));
-    json_object_set_new(o, "tenant_id", p->has_tenant ? json_integer(p->tenant.id) : json_null());
-    json_object_set_new(o, "vacation_pool_balance",
-                        money(attrs, u->attributes, "vacation_pool_balance"));
-    json_object_set_new(o, "hotel_card_redeems_left",
-                        json_integer(json_is_integer(redeems) ? json_integer_value(redeems) : 0));
-    json_object_set_new(o, "preferences", object_or_empty(u->preferences));
-    json_object_set_new(o, "email_verified_at", json_time(u->email_verified_at));
-    json_object_set_new(o, "last_login_at", json_time(u->last_login_at));
-    if (p->has_tenant) {
-        json_object_set_new(o, "role",
-                            json_pack("{s:I, s:s, s:s}", "id", (json_int_t)p->role.id, "name",
-                                      p->role.name, "slug", p->role.slug));
-        json_object_set_new(o, "permissions", json_strlist(&p->role.permissions));
-        json_object_set_new(o, "tenant", tenant_json(&p->tenant));
-    } else {
-        json_object_set_new(o, "role", json_null());
-        json_object_set_new(o, "permissions", json_array());
-        json_object_set_new(o, "tenant", json_null());
-    }
-    json_decref(attrs);
-    return o;
-}
-
-/* ---- the profile without jansson (GET /auth/user, the hot path) ---- */
-
-/* The two product fields of the attributes, as travel_profile_json reads them. */
+/* The two product fields of the user's attributes. */
 struct product_fields {
     char balance[NUM_MONEY_SIZE];
     long long redeems;
@@ -133,8 +61,8 @@ static void product_member(const char *key, size_t klen, const char *v, size_t v
     bool is_str = v[0] == '"';
     bool is_int = v[0] == '-' || (v[0] >= '0' && v[0] <= '9');
     if (klen == 21 && memcmp(key, "vacation_pool_balance", 21) == 0) {
-        /* money(): a string's value or an integer's text (canonical
-         * objects hold no reals), else 0. */
+        /* A string's value or an integer's text (canonical objects hold
+         * no reals), else 0. */
         if (is_str)
             money_text(v + 1, vlen - 2, pf->balance);
         else if (is_int)
@@ -144,6 +72,57 @@ static void product_member(const char *key, size_t klen, const char *v, size_t v
     } else if (klen == 23 && memcmp(key, "hotel_card_redeems_left", 23) == 0) {
         pf->redeems = is_int ? parse_int(v, vlen) : 0;
     }
+}
+
+/*
+ * The product fields of attributes that are not in canonical form (spaces,
+ * escapes, reals, a key twice), read as jansson reads them: the last of
+ * duplicate keys; a balance from a string's value or from a number's exact
+ * text in the stored JSON (jansson would give a double); the redeems only
+ * from an integer. Anything that is not a JSON object reads as {}.
+ */
+static void product_fields_parsed(const char *text, struct product_fields *pf)
+{
+    json_t *attrs = json_loads(text, 0, NULL);
+    json_t *v = json_object_get(attrs, "vacation_pool_balance");
+    const char *raw;
+    size_t n;
+    if (json_is_string(v))
+        money_text(json_string_value(v), json_string_length(v), pf->balance);
+    else if (json_is_number(v) &&
+             json_member_text(text, strlen(text), "vacation_pool_balance", &raw, &n))
+        money_text(raw, n, pf->balance);
+    json_t *redeems = json_object_get(attrs, "hotel_card_redeems_left");
+    pf->redeems = json_is_integer(redeems) ? json_integer_value(redeems) : 0;
+    json_decref(attrs);
+}
+
+/*
+ * The preferences as the profile shows them, into w: the stored text when
+ * it is already compact JSON as jansson writes it (the common case, copied
+ * as it is); else what jansson reads from it, written back compact (a
+ * stored document's own form, not the reply's: the same bytes either way);
+ * {} when it is not a JSON object.
+ */
+static void write_preferences(struct jw *w, const char *text)
+{
+    if (text == NULL) {
+        jw_raw(w, "{}", 2);
+        return;
+    }
+    size_t n = strlen(text);
+    if (json_canonical_object(text, n, NULL, NULL)) {
+        jw_raw(w, text, n);
+        return;
+    }
+    json_t *j = json_loads(text, 0, NULL);
+    char *compact = json_is_object(j) ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    if (compact != NULL)
+        jw_raw(w, compact, strlen(compact));
+    else
+        jw_raw(w, "{}", 2);
+    free(compact);
 }
 
 static void write_time(struct jw *w, int64_t t)
@@ -157,86 +136,115 @@ static void write_time(struct jw *w, int64_t t)
     jw_str(w, buf);
 }
 
-bool travel_profile_write(const struct principal *p, struct buf *b)
+static void write_tenant_part(struct jw *w, const struct principal *p)
+{
+    if (!p->has_tenant) {
+        JW_KEY(w, "role");
+        jw_null(w);
+        JW_KEY(w, "permissions");
+        jw_arr_begin(w);
+        jw_arr_end(w);
+        JW_KEY(w, "tenant");
+        jw_null(w);
+        return;
+    }
+    const struct tenant *t = &p->tenant;
+    JW_KEY(w, "role");
+    jw_obj_begin(w);
+    JW_KEY(w, "id");
+    jw_int(w, p->role.id);
+    JW_KEY(w, "name");
+    jw_str(w, p->role.name);
+    JW_KEY(w, "slug");
+    jw_str(w, p->role.slug);
+    jw_obj_end(w);
+    JW_KEY(w, "permissions");
+    jw_strlist(w, &p->role.permissions);
+    JW_KEY(w, "tenant");
+    jw_obj_begin(w);
+    JW_KEY(w, "id");
+    jw_int(w, t->id);
+    JW_KEY(w, "name");
+    jw_str(w, t->name);
+    JW_KEY(w, "slug");
+    jw_str(w, t->slug);
+    JW_KEY(w, "domain");
+    jw_str_or_null(w, t->domain);
+    JW_KEY(w, "default_currency");
+    jw_str(w, t->default_currency);
+    JW_KEY(w, "enabled_products");
+    jw_strlist(w, &t->enabled_products);
+    jw_obj_end(w);
+}
+
+/* The profile object, as travel.h describes it. */
+static void write_profile(struct jw *w, const struct principal *p)
 {
     const struct user *u = &p->user;
     struct product_fields pf = {.balance = "0.00"};
-    const char *prefs = u->preferences != NULL ? u->preferences : "{}";
-    size_t prefs_len = strlen(prefs);
     if (u->attributes != NULL &&
-        !json_canonical_object(u->attributes, strlen(u->attributes), product_member, &pf))
-        return false;
-    if (!json_canonical_object(prefs, prefs_len, NULL, NULL))
-        return false;
+        !json_canonical_object(u->attributes, strlen(u->attributes), product_member, &pf)) {
+        pf = (struct product_fields){.balance = "0.00"};
+        product_fields_parsed(u->attributes, &pf);
+    }
+    jw_obj_begin(w);
+    JW_KEY(w, "id");
+    jw_int(w, u->id);
+    JW_KEY(w, "name");
+    jw_str(w, u->name);
+    JW_KEY(w, "email");
+    jw_str(w, u->email);
+    JW_KEY(w, "phone");
+    jw_str_or_null(w, u->phone);
+    JW_KEY(w, "avatar");
+    jw_str_or_null(w, u->avatar);
+    JW_KEY(w, "status");
+    jw_str(w, user_status_str(u->status));
+    JW_KEY(w, "tenant_id");
+    if (p->has_tenant)
+        jw_int(w, p->tenant.id);
+    else
+        jw_null(w);
+    JW_KEY(w, "vacation_pool_balance");
+    jw_str(w, pf.balance);
+    JW_KEY(w, "hotel_card_redeems_left");
+    jw_int(w, pf.redeems);
+    JW_KEY(w, "preferences");
+    write_preferences(w, u->preferences);
+    JW_KEY(w, "email_verified_at");
+    write_time(w, u->email_verified_at);
+    JW_KEY(w, "last_login_at");
+    write_time(w, u->last_login_at);
+    write_tenant_part(w, p);
+    jw_obj_end(w);
+}
+
+void travel_profile_write(const struct principal *p, struct buf *b)
+{
+    struct jw w;
+    jw_init(&w, b);
+    write_profile(&w, p);
+}
+
+void travel_token_write(const char *token, const struct principal *p, struct buf *b)
+{
     struct jw w;
     jw_init(&w, b);
     jw_obj_begin(&w);
-    JW_KEY(&w, "id");
-    jw_int(&w, u->id);
-    JW_KEY(&w, "name");
-    jw_str(&w, u->name);
-    JW_KEY(&w, "email");
-    jw_str(&w, u->email);
-    JW_KEY(&w, "phone");
-    jw_str_or_null(&w, u->phone);
-    JW_KEY(&w, "avatar");
-    jw_str_or_null(&w, u->avatar);
-    JW_KEY(&w, "status");
-    jw_str(&w, user_status_str(u->status));
-    JW_KEY(&w, "tenant_id");
-    if (p->has_tenant)
-        jw_int(&w, p->tenant.id);
-    else
-        jw_null(&w);
-    JW_KEY(&w, "vacation_pool_balance");
-    jw_str(&w, pf.balance);
-    JW_KEY(&w, "hotel_card_redeems_left");
-    jw_int(&w, pf.redeems);
-    JW_KEY(&w, "preferences");
-    jw_raw(&w, prefs, prefs_len);
-    JW_KEY(&w, "email_verified_at");
-    write_time(&w, u->email_verified_at);
-    JW_KEY(&w, "last_login_at");
-    write_time(&w, u->last_login_at);
-    if (p->has_tenant) {
-        const struct tenant *t = &p->tenant;
-        JW_KEY(&w, "role");
-        jw_obj_begin(&w);
-        JW_KEY(&w, "id");
-        jw_int(&w, p->role.id);
-        JW_KEY(&w, "name");
-        jw_str(&w, p->role.name);
-        JW_KEY(&w, "slug");
-        jw_str(&w, p->role.slug);
-        jw_obj_end(&w);
-        JW_KEY(&w, "permissions");
-        jw_strlist(&w, &p->role.permissions);
-        JW_KEY(&w, "tenant");
-        jw_obj_begin(&w);
-        JW_KEY(&w, "id");
-        jw_int(&w, t->id);
-        JW_KEY(&w, "name");
-        jw_str(&w, t->name);
-        JW_KEY(&w, "slug");
-        jw_str(&w, t->slug);
-        JW_KEY(&w, "domain");
-        jw_str_or_null(&w, t->domain);
-        JW_KEY(&w, "default_currency");
-        jw_str(&w, t->default_currency);
-        JW_KEY(&w, "enabled_products");
-        jw_strlist(&w, &t->enabled_products);
-        jw_obj_end(&w);
-    } else {
-        JW_KEY(&w, "role");
-        jw_null(&w);
-        JW_KEY(&w, "permissions");
-        jw_arr_begin(&w);
-        jw_arr_end(&w);
-        JW_KEY(&w, "tenant");
-        jw_null(&w);
-    }
+    JW_KEY(&w, "access_token");
+    jw_str(&w, token);
+    JW_KEY(&w, "token_type");
+    jw_str(&w, "Bearer");
+    JW_KEY(&w, "user");
+    write_profile(&w, p);
     jw_obj_end(&w);
-    return w.ok;
+}
+
+/* 200 with the JSON text in b (stolen). */
+static void reply_written(struct request *req, struct buf *b)
+{
+    size_t len = b->len;
+    http_reply_json_text(req, 200, buf_steal(b), len);
 }
 
 static void token_resume(struct request *req, void *arg)
@@ -247,8 +255,8 @@ static void token_resume(struct request *req, void *arg)
     int rc = login_finish(l, http_arena(req), &p, &plaintext);
     login_fini(l);
     if (rc == ERR_UNAUTHENTICATED) {
-        http_reply_json(req, 422,
-                        validate_single("email", "The provided credentials are incorrect."));
+        validate_reply_field(&surface_travel, req, "email",
+                             "The provided credentials are incorrect.");
         return;
     }
     if (rc == ERR_FORBIDDEN) {
@@ -260,9 +268,11 @@ static void token_resume(struct request *req, void *arg)
         return;
     }
     http_no_store(req);
-    http_reply_json(req, 200,
-                    json_pack("{s:s, s:s, s:o}", "access_token", plaintext, "token_type", "Bearer",
-                              "user", travel_profile_json(&p)));
+    struct buf b;
+    buf_init(&b);
+    buf_reserve(&b, PROFILE_SIZE_HINT);
+    travel_token_write(plaintext, &p, &b);
+    reply_written(req, &b);
 }
 
 static void token_issue_handler(struct server *srv, struct request *req,
@@ -270,7 +280,7 @@ static void token_issue_handler(struct server *srv, struct request *req,
 {
     (void)unused;
     struct validator v;
-    validator_init(&v, http_json(req));
+    validator_init(&v, req);
     /* Laravel: email required|string|email|max:255, password
      * required|string (with a hard byte limit), device_name
      * required|string|max:255 (Sanctum's name column). */
@@ -279,11 +289,9 @@ static void token_issue_handler(struct server *srv, struct request *req,
         validate_string(&v, req, "password", V_REQUIRED | V_NO_TRIM, PASSWORD_MAX_BYTES);
     const char *device = validate_string(&v, req, "device_name", V_REQUIRED, 255);
     if (validate_failed(&v)) {
-        http_reply_json(req, 422, validate_body(&v));
-        validator_fini(&v);
+        validate_reply(&surface_travel, req, &v);
         return;
     }
-    validator_fini(&v);
     struct login *l = arena_alloc(http_arena(req), sizeof(*l));
     const char *tenant;
     int rc = principal_tenant_hint(srv, http_arena(req), http_header(req, "X-Tenant"),
@@ -305,13 +313,8 @@ static void user_handler(struct server *srv, struct request *req, const struct p
     struct buf b;
     buf_init(&b);
     buf_reserve(&b, PROFILE_SIZE_HINT);
-    if (travel_profile_write(p, &b)) {
-        size_t len = b.len;
-        http_reply_json_text(req, 200, buf_steal(&b), len);
-        return;
-    }
-    buf_fini(&b);
-    http_reply_json(req, 200, travel_profile_json(p));
+    travel_profile_write(p, &b);
+    reply_written(req, &b);
 }
 
 static void revoke_handler(struct server *srv, struct request *req, const struct principal *p)

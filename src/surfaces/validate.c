@@ -7,19 +7,17 @@
 
 #include "core/user.h"
 #include "http/http.h"
+#include "http/route.h"
 #include "util/arena.h"
 
-void validator_init(struct validator *v, json_t *body)
+void validator_init_arena(struct validator *v, struct arena *a, json_t *body)
 {
-    v->body = body;
-    v->errors = json_object();
-    v->count = 0;
+    *v = (struct validator){.arena = a, .body = body};
 }
 
-void validator_fini(struct validator *v)
+void validator_init(struct validator *v, struct request *req)
 {
-    json_decref(v->errors);
-    v->errors = NULL;
+    validator_init_arena(v, http_arena(req), http_json(req));
 }
 
 const char *validate_label(struct request *req, const char *field)
@@ -32,14 +30,34 @@ const char *validate_label(struct request *req, const char *field)
     return s;
 }
 
+static struct validate_field *field_of(struct validator *v, const char *name)
+{
+    for (struct validate_field *f = v->fields; f != NULL; f = f->next) {
+        if (strcmp(f->name, name) == 0)
+            return f;
+    }
+    struct validate_field *f = arena_alloc(v->arena, sizeof(*f));
+    f->name = arena_strdup(v->arena, name);
+    if (v->last != NULL)
+        v->last->next = f;
+    else
+        v->fields = f;
+    v->last = f;
+    return f;
+}
+
 void validate_add(struct validator *v, const char *field, const char *message)
 {
-    json_t *list = json_object_get(v->errors, field);
-    if (list == NULL) {
-        list = json_array();
-        json_object_set_new(v->errors, field, list);
+    struct validate_field *f = field_of(v, field);
+    if (f->n == f->cap) {
+        size_t cap = f->cap != 0 ? f->cap * 2 : 2;
+        const char **grown = arena_alloc(v->arena, cap * sizeof(*grown));
+        if (f->n > 0)
+            memcpy(grown, f->messages, f->n * sizeof(*grown));
+        f->messages = grown;
+        f->cap = cap;
     }
-    json_array_append_new(list, json_string(message));
+    f->messages[f->n++] = arena_strdup(v->arena, message);
     v->count++;
 }
 
@@ -117,33 +135,49 @@ bool validate_failed(const struct validator *v)
     return v->count > 0;
 }
 
+const char *validate_message(const struct validator *v)
+{
+    if (v->fields == NULL)
+        return "The given data was invalid.";
+    const char *first = v->fields->messages[0];
+    if (v->count == 1)
+        return first;
+    size_t more = v->count - 1;
+    return arena_printf(v->arena, "%s (and %zu more error%s)", first, more, more == 1 ? "" : "s");
+}
+
+json_t *validate_errors(const struct validator *v)
+{
+    json_t *errors = json_object();
+    for (const struct validate_field *f = v->fields; f != NULL; f = f->next) {
+        json_t *list = json_array();
+        for (size_t i = 0; i < f->n; i++)
+            json_array_append_new(list, json_string(f->messages[i]));
+        json_object_set_new(errors, f->name, list);
+    }
+    return errors;
+}
+
 json_t *validate_body(const struct validator *v)
 {
-    const char *first = "The given data was invalid.";
-    const char *key;
-    json_t *list;
-    json_object_foreach(v->errors, key, list)
-    {
-        first = json_string_value(json_array_get(list, 0));
-        break;
-    }
-    json_t *msg;
-    if (v->count > 1)
-        msg = json_sprintf("%s (and %zu more error%s)", first, v->count - 1,
-                           v->count - 1 == 1 ? "" : "s");
+    return json_pack("{s:s, s:o}", "message", validate_message(v), "errors", validate_errors(v));
+}
+
+void validate_reply(const struct surface *sf, struct request *req, const struct validator *v)
+{
+    if (sf->validation != NULL)
+        sf->validation(req, v);
     else
-        msg = json_string(first);
-    return json_pack("{s:o, s:O}", "message", msg, "errors", v->errors);
+        http_reply_json(req, 422, validate_body(v));
 }
 
-json_t *validate_single(const char *field, const char *message)
+void validate_reply_field(const struct surface *sf, struct request *req, const char *field,
+                          const char *message)
 {
-    return json_pack("{s:s, s:{s:[s]}}", "message", message, "errors", field, message);
-}
-
-json_t *validate_body_message(const struct validator *v, const char *message)
-{
-    return json_pack("{s:s, s:O}", "message", message, "errors", v->errors);
+    struct validator v;
+    validator_init(&v, req);
+    validate_add(&v, field, message);
+    validate_reply(sf, req, &v);
 }
 
 bool validate_min_chars(struct validator *v, struct request *req, const char *field,

@@ -1,10 +1,16 @@
 /*
  * validate.h - Laravel-style request validation for surfaces.
  *
- * Collects errors per field in Laravel's wording and renders the 422 body
- * {"message": first error [+ " (and N more error[s])"], "errors": {...}}.
- * Field labels are the field names with '_' shown as ' ', as Laravel does.
- * Strings returned are borrowed from the request's JSON body.
+ * Collects errors per field in Laravel's wording; validate_reply() renders
+ * the 422 in the surface's dialect (struct surface .validation), by
+ * default Laravel's {"message": first error [+ " (and N more error[s])"],
+ * "errors": {...}}. Field labels are the field names with '_' shown as
+ * ' ', as Laravel does.
+ *
+ * Ownership: a validator lives in its request's arena. It allocates
+ * nothing of its own (no malloc, nothing to finish): its errors, and the
+ * field names and messages it copies, are freed with the request. Strings
+ * returned are borrowed from the request's JSON body or its arena.
  */
 #pragma once
 #include <jansson.h>
@@ -12,16 +18,30 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct arena;
 struct request;
+struct surface;
 
-struct validator {
-    json_t *body;   /* borrowed */
-    json_t *errors; /* owned: field -> [messages] */
-    size_t count;
+/* One field's errors, in the order they were recorded. */
+struct validate_field {
+    const char *name;
+    const char **messages; /* arena */
+    size_t n, cap;
+    struct validate_field *next;
 };
 
-void validator_init(struct validator *v, json_t *body);
-void validator_fini(struct validator *v);
+struct validator {
+    struct arena *arena;           /* borrowed: the request's */
+    json_t *body;                  /* borrowed: the request's JSON body */
+    struct validate_field *fields; /* in order of each field's first error */
+    struct validate_field *last;
+    size_t count; /* errors over all fields */
+};
+
+/* Starts validating req's JSON body (http_json), in req's arena. */
+void validator_init(struct validator *v, struct request *req);
+/* The same over body (borrowed), allocating from a (the unit tests). */
+void validator_init_arena(struct validator *v, struct arena *a, json_t *body);
 
 enum vflag {
     V_REQUIRED = 1 << 0,
@@ -37,20 +57,30 @@ enum vflag {
  */
 const char *validate_string(struct validator *v, struct request *req, const char *field,
                             unsigned flags, size_t max);
-/* Records an error message for field. */
+/* Records an error message for field (both copied into the arena). */
 void validate_add(struct validator *v, const char *field, const char *message);
 bool validate_failed(const struct validator *v);
-/* Builds the 422 body (owned by the caller). */
-json_t *validate_body(const struct validator *v);
-/* The body for a single-field error (e.g. wrong credentials). */
-json_t *validate_single(const char *field, const char *message);
+
+/* ---- the 422 reply ---- */
 
 /*
- * The 422 body with a fixed top-level message instead of Laravel 10's
- * "first error (and N more errors)": {"message": message, "errors": {...}}
- * (seed 002 says "The given data was invalid"). Owned by the caller.
+ * Laravel's top-level message: the first error, and with more than one
+ * " (and N more error[s])" (arena; "The given data was invalid." when
+ * there is none).
  */
-json_t *validate_body_message(const struct validator *v, const char *message);
+const char *validate_message(const struct validator *v);
+/* {"field": [messages], ...} in the order recorded: a new reference. */
+json_t *validate_errors(const struct validator *v);
+/* Laravel's default 422 body {"message": validate_message, "errors": ...}
+ * (a new reference). */
+json_t *validate_body(const struct validator *v);
+/* Replies 422 with v's errors in sf's dialect: sf->validation, or
+ * validate_body when the surface keeps Laravel's default. */
+void validate_reply(const struct surface *sf, struct request *req, const struct validator *v);
+/* validate_reply with the one error message on field (e.g. wrong credentials). */
+void validate_reply_field(const struct surface *sf, struct request *req, const char *field,
+                          const char *message);
+
 /* A field's label in messages: the name with '_' shown as ' ' (arena). */
 const char *validate_label(struct request *req, const char *field);
 /*

@@ -99,14 +99,72 @@ static inline bool plain(unsigned char c)
     return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
 }
 
-/* Writes s[0..n) quoted, with jansson's escapes; false (nothing written)
- * if s is not valid UTF-8. */
-static bool put_escaped(struct buf *b, const char *s, size_t n)
+/* The length of the valid UTF-8 sequence at s[0] (n bytes left), which
+ * is not ASCII, or 0 if none starts there. */
+static size_t utf8_seq(const char *s, size_t n)
+{
+    unsigned char c = (unsigned char)s[0];
+    size_t len = c >= 0xC2 && c <= 0xDF   ? 2
+                 : c >= 0xE0 && c <= 0xEF ? 3
+                 : c >= 0xF0 && c <= 0xF4 ? 4
+                                          : 0;
+    return len != 0 && len <= n && utf8_valid(s, len) ? len : 0;
+}
+
+/* The escape of byte c, which is not written as it is ('"', '\\' or a
+ * control character), into esc; returns its length. */
+static size_t escape(unsigned char c, char esc[6])
 {
     static const char hex[] = "0123456789ABCDEF";
-    if (!utf8_valid(s, n))
-        return false;
+    esc[0] = '\\';
+    switch (c) {
+    case '"': esc[1] = '"'; return 2;
+    case '\\': esc[1] = '\\'; return 2;
+    case '\b': esc[1] = 'b'; return 2;
+    case '\f': esc[1] = 'f'; return 2;
+    case '\n': esc[1] = 'n'; return 2;
+    case '\r': esc[1] = 'r'; return 2;
+    case '\t': esc[1] = 't'; return 2;
+    default:
+        esc[1] = 'u';
+        esc[2] = '0';
+        esc[3] = '0';
+        esc[4] = hex[c >> 4];
+        esc[5] = hex[c & 15];
+        return 6;
+    }
+}
+
+/* Writes s[0..n), which is not valid UTF-8, as put_escaped would but with
+ * U+FFFD for each byte that starts no valid sequence (out of the way of
+ * the common path). */
+static void put_replaced(struct buf *b, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        size_t len = c >= 0x80 ? utf8_seq(s + i, n - i) : 1;
+        char esc[6];
+        if (len == 0)
+            put(b, "\xEF\xBF\xBD", 3); /* U+FFFD, the replacement character */
+        else if (c < 0x20 || c == '"' || c == '\\')
+            put(b, esc, escape(c, esc));
+        else
+            put(b, s + i, len);
+        i += len != 0 ? len : 1;
+    }
+}
+
+/* Writes s[0..n) quoted, with jansson's escapes; false if s is not valid
+ * UTF-8, and then each byte that starts no valid sequence is written as
+ * U+FFFD, so the output is still valid JSON. */
+static bool put_escaped(struct buf *b, const char *s, size_t n)
+{
     putch(b, '"');
+    if (!utf8_valid(s, n)) {
+        put_replaced(b, s, n);
+        putch(b, '"');
+        return false;
+    }
     size_t run = 0; /* bytes copied as they are, written in one go */
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -116,25 +174,8 @@ static bool put_escaped(struct buf *b, const char *s, size_t n)
         }
         put(b, s + i - run, run);
         run = 0;
-        char esc[7] = {'\\', 0, 0, 0, 0, 0, 0};
-        size_t len = 2;
-        switch (c) {
-        case '"': esc[1] = '"'; break;
-        case '\\': esc[1] = '\\'; break;
-        case '\b': esc[1] = 'b'; break;
-        case '\f': esc[1] = 'f'; break;
-        case '\n': esc[1] = 'n'; break;
-        case '\r': esc[1] = 'r'; break;
-        case '\t': esc[1] = 't'; break;
-        default:
-            esc[1] = 'u';
-            esc[2] = '0';
-            esc[3] = '0';
-            esc[4] = hex[c >> 4];
-            esc[5] = hex[c & 15];
-            len = 6;
-        }
-        put(b, esc, len);
+        char esc[6];
+        put(b, esc, escape(c, esc));
     }
     put(b, s + n - run, run);
     putch(b, '"');
@@ -142,7 +183,8 @@ static bool put_escaped(struct buf *b, const char *s, size_t n)
 }
 
 /*
- * Writes the C string s quoted; false if it is not valid UTF-8. One pass
+ * Writes the C string s quoted; false if it is not valid UTF-8 (written
+ * with U+FFFD for the bytes in error, see put_escaped). One pass
  * finds both the length and whether anything needs escaping, so the
  * common string (plain ASCII) costs no strlen and one copy.
  */
@@ -183,9 +225,11 @@ void jw_key_raw(struct jw *w, const char *json, size_t n)
 void jw_str(struct jw *w, const char *s)
 {
     sep(w);
-    if (s == NULL || !put_string(w->b, s)) {
+    if (s == NULL) {
         w->ok = false;
         put(w->b, "null", 4);
+    } else if (!put_string(w->b, s)) {
+        w->ok = false;
     }
 }
 

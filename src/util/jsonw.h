@@ -5,10 +5,12 @@
  *
  * The output is byte for byte what jansson's json_dumps(JSON_COMPACT)
  * gives for the same values (keys in the order written, "," and ":"
- * without spaces, the same string escapes), so a caller can keep a
- * jansson version as the fallback and the reference in tests. Anything
- * jansson would refuse (a string that is not valid UTF-8, a NULL string)
- * clears w->ok instead: the caller then takes its jansson path.
+ * without spaces, the same string escapes); the unit tests hold the
+ * writers of the reply bodies to jansson builders kept there as the
+ * reference. What jansson would refuse is still written as valid JSON, and
+ * clears w->ok for a caller that must be exact (an audit detail): a NULL
+ * string as null, and in a string that is not valid UTF-8 each byte that
+ * starts no valid sequence as U+FFFD.
  *
  * json_canonical_object() tells whether stored JSON text is already in
  * that form, so it can be copied into the output as it is.
@@ -48,7 +50,8 @@ void jw_key(struct jw *w, const char *key);
 #define JW_KEY(w, lit) jw_key_raw((w), "\"" lit "\":", sizeof("\"" lit "\":") - 1)
 /* A key written as JSON with its colon ("\"id\":"), as JW_KEY makes it. */
 void jw_key_raw(struct jw *w, const char *json, size_t n);
-/* A string value; NULL clears ok (jansson's json_string(NULL) fails). */
+/* A string value; NULL (written as null) and invalid UTF-8 (written with
+ * U+FFFD) clear ok: jansson's json_string() refuses both. */
 void jw_str(struct jw *w, const char *s);
 /* A string value, or null when s is NULL. */
 void jw_str_or_null(struct jw *w, const char *s);

@@ -81,21 +81,36 @@ static void writer_matches_jansson(void **state)
     buf_fini(&b);
 }
 
-/* What jansson would refuse to write, the writer flags. */
-static void writer_refuses_what_jansson_refuses(void **state)
+/* What jansson would refuse to write, the writer still writes as valid
+ * JSON (each byte that starts no valid UTF-8 sequence as U+FFFD, NULL as
+ * null) and flags. */
+static void writer_flags_what_jansson_refuses(void **state)
 {
     (void)state;
-    static const char *const bad[] = {"\xc3", "\xc0\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80",
-                                      "\x80", "ok\xff"};
+    static const char *const bad[][2] = {
+        {"\xc3", "\"\xef\xbf\xbd\""},
+        {"\xc0\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\""},
+        {"\xed\xa0\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\""},
+        {"\xf4\x90\x80\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\""},
+        {"\x80", "\"\xef\xbf\xbd\""},
+        {"ok\xff", "\"ok\xef\xbf\xbd\""},
+        {"\xe2\x82 \"caf\xc3\xa9\"\n\xe2\x82\xac\xe2",
+         "\"\xef\xbf\xbd\xef\xbf\xbd \\\"caf\xc3\xa9\\\"\\n"
+         "\xe2\x82\xac\xef\xbf\xbd\""},
+    };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct buf b;
         buf_init(&b);
         struct jw w;
         jw_init(&w, &b);
-        jw_str(&w, bad[i]);
+        jw_str(&w, bad[i][0]);
         assert_false(w.ok);
-        assert_null(json_string(bad[i]));
-        assert_false(utf8_valid(bad[i], strlen(bad[i])));
+        assert_string_equal(b.data, bad[i][1]);
+        json_t *parsed = json_loads(b.data, JSON_DECODE_ANY, NULL);
+        assert_non_null(parsed);
+        json_decref(parsed);
+        assert_null(json_string(bad[i][0]));
+        assert_false(utf8_valid(bad[i][0], strlen(bad[i][0])));
         buf_fini(&b);
     }
     struct buf b;
@@ -104,6 +119,7 @@ static void writer_refuses_what_jansson_refuses(void **state)
     jw_init(&w, &b);
     jw_str(&w, NULL);
     assert_false(w.ok);
+    assert_string_equal(b.data, "null");
     buf_fini(&b);
 }
 
@@ -215,7 +231,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(writer_matches_jansson),
-        cmocka_unit_test(writer_refuses_what_jansson_refuses),
+        cmocka_unit_test(writer_flags_what_jansson_refuses),
         cmocka_unit_test(writer_grows_the_buffer),
         cmocka_unit_test(canonical_means_round_trip),
     };
