@@ -7,7 +7,7 @@
 
 #include "core/user.h"
 #include "http/http.h"
-#include "http/route.h"
+#include "surfaces/route.h"
 #include "util/arena.h"
 
 void validator_init_arena(struct validator *v, struct arena *a, json_t *body)
