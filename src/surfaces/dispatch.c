@@ -25,6 +25,7 @@
 #include "util/arena.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/numfmt.h"
 #include "util/timeutil.h"
 
 const char *refusal_message(enum refusal r)
@@ -114,23 +115,27 @@ static bool rate_limit(struct server *srv, const struct surface *sf, const struc
         log_error("event=unknown_rate_bucket bucket=%s", rt->bucket);
         return true;
     }
+    /* Every request of a limited route passes here: keys and header
+     * values are written without printf (num_int). */
     char key[64];
-    if (p != NULL && p->user.id != 0)
-        snprintf(key, sizeof(key), "u:%lld", (long long)p->user.id);
-    else
+    if (p != NULL && p->user.id != 0) {
+        memcpy(key, "u:", 2);
+        num_int(p->user.id, key + 2);
+    } else {
         snprintf(key, sizeof(key), "ip:%s", http_client_ip(req));
+    }
     struct rate_result res;
     ratelimit_hit(srv->limiter, rule->name, key, rule->limit, rule->window_s, time_now(), &res);
-    char v[32];
-    snprintf(v, sizeof(v), "%u", res.limit);
+    char v[NUM_INT_SIZE];
+    num_int(res.limit, v);
     http_reply_header(req, "X-RateLimit-Limit", v);
-    snprintf(v, sizeof(v), "%u", res.remaining);
+    num_int(res.remaining, v);
     http_reply_header(req, "X-RateLimit-Remaining", v);
-    snprintf(v, sizeof(v), "%lld", (long long)res.reset_at);
+    num_int(res.reset_at, v);
     http_reply_header(req, "X-RateLimit-Reset", v);
     if (res.allowed)
         return true;
-    snprintf(v, sizeof(v), "%u", res.retry_after);
+    num_int(res.retry_after, v);
     http_reply_header(req, "Retry-After", v);
     sf->error(req, HERR_RATE_LIMITED, NULL);
     return false;

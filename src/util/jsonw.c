@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/numfmt.h"
 #include "util/strlist.h"
 
 void jw_init(struct jw *w, struct buf *b)
@@ -251,18 +252,10 @@ void jw_strlist(struct jw *w, const struct strlist *l)
 
 void jw_int(struct jw *w, long long v)
 {
-    char num[24];
-    size_t n = sizeof(num);
-    /* Digits from the end, without printf; unsigned so LLONG_MIN works. */
-    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-    do {
-        num[--n] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u > 0);
-    if (v < 0)
-        num[--n] = '-';
+    char num[NUM_INT_SIZE];
+    size_t n = num_int(v, num);
     sep(w);
-    put(w->b, num + n, sizeof(num) - n);
+    put(w->b, num, n);
 }
 
 void jw_bool(struct jw *w, bool v)

@@ -145,3 +145,22 @@ size_t num_money2(const char *s, size_t n, char out[NUM_MONEY_SIZE])
     out[o] = '\0';
     return o;
 }
+
+size_t num_int(long long v, char out[NUM_INT_SIZE])
+{
+    char rev[NUM_INT_SIZE];
+    size_t n = 0;
+    /* Unsigned, so LLONG_MIN's magnitude fits. */
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        rev[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u > 0);
+    size_t len = 0;
+    if (v < 0)
+        out[len++] = '-';
+    while (n > 0)
+        out[len++] = rev[--n];
+    out[len] = '\0';
+    return len;
+}

@@ -1,6 +1,7 @@
 /*
- * numfmt.h - money amounts from their decimal text to the seed's
- * two-decimal string, exactly, without a double in between.
+ * numfmt.h - numbers to text without printf: integers (num_int, for the
+ * hot path's headers and keys) and money amounts from their decimal text
+ * to the seed's two-decimal string, exactly, without a double in between.
  *
  * Laravel's decimal:2 cast (BigDecimal::of($v)->toScale(2, HALF_UP), and
  * before it number_format($v, 2, '.', '')) rounds the decimal value half
@@ -33,3 +34,10 @@
  * digits before the point (before rounding).
  */
 size_t num_money2(const char *s, size_t n, char out[NUM_MONEY_SIZE]);
+
+/* The size of num_int's output buffer: sign, 19 digits, NUL. */
+#define NUM_INT_SIZE 21
+
+/* Writes v in decimal ("-42", LLONG_MIN too) with a NUL after it and
+ * returns the length (without the NUL). */
+size_t num_int(long long v, char out[NUM_INT_SIZE]);

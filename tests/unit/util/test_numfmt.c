@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <limits.h>
 #include <string.h>
 
 #include "util/numfmt.h"
@@ -120,6 +121,31 @@ static void refusals(void **state)
     assert_string_equal(out, "0.13");
 }
 
+static void integers(void **state)
+{
+    (void)state;
+    static const struct {
+        long long v;
+        const char *want;
+    } cases[] = {
+        {0, "0"},
+        {7, "7"},
+        {-7, "-7"},
+        {60, "60"},
+        {1000000000, "1000000000"},
+        {1796506567LL, "1796506567"},
+        {LLONG_MAX, "9223372036854775807"},
+        {LLONG_MIN, "-9223372036854775808"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char out[NUM_INT_SIZE];
+        memset(out, 'x', sizeof(out));
+        size_t n = num_int(cases[i].v, out);
+        assert_string_equal(out, cases[i].want);
+        assert_int_equal(n, strlen(cases[i].want));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -127,6 +153,7 @@ int main(void)
         cmocka_unit_test(plain_values),
         cmocka_unit_test(large_and_exponents),
         cmocka_unit_test(refusals),
+        cmocka_unit_test(integers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
