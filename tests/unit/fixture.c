@@ -19,6 +19,7 @@
 #include "tmpdir.h"
 #include "core/keyring.h"
 #include "core/pcache.h"
+#include "core/tenant.h"
 #include "crypto/random.h"
 #include "mail/mail.h"
 #include "store/store.h"
@@ -180,4 +181,14 @@ void test_server_free(struct test_server *ts)
     }
     tmpdir_remove(ts->dir);
     free(ts);
+}
+
+int64_t test_tenant_new(struct test_server *ts, const char *slug)
+{
+    struct tenant_request rq = {.slug = slug, .name = slug};
+    struct tenant t;
+    struct role *roles;
+    size_t n;
+    assert_int_equal(tenant_create(&ts->srv, ts->a, &rq, &t, &roles, &n), 0);
+    return t.id;
 }

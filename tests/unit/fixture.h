@@ -74,3 +74,7 @@ int test_run_on_both(const char *name, struct CMUnitTest *tests, size_t n);
 /* Creates a temporary directory "/tmp/latchkey-WHAT-XXXXXX" in dir (64
  * bytes) or fails the test. Remove it with tmpdir_remove() (tmpdir.h). */
 void test_tmpdir(char dir[64], const char *what);
+
+/* Creates the tenant SLUG (named SLUG, the default product and its
+ * default roles) through core, or fails the test; returns its id. */
+int64_t test_tenant_new(struct test_server *ts, const char *slug);

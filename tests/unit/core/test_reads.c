@@ -41,16 +41,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static int64_t new_tenant(struct test_server *f, const char *slug)
-{
-    struct tenant_request rq = {.slug = slug, .name = slug};
-    struct tenant t;
-    struct role *roles;
-    size_t n;
-    assert_int_equal(tenant_create(&f->srv, f->a, &rq, &t, &roles, &n), 0);
-    return t.id;
-}
-
 static int64_t new_user(struct test_server *f, const char *email)
 {
     struct user_request rq = {.email = email, .name = email, .password = "a password 1"};
@@ -70,8 +60,8 @@ static int64_t join(struct test_server *f, int64_t user_id, int64_t tenant_id, c
 static void tenants_by_slug_and_list(void **state)
 {
     struct test_server *f = *state;
-    int64_t acme = new_tenant(f, "acme");
-    int64_t beta = new_tenant(f, "beta");
+    int64_t acme = test_tenant_new(f, "acme");
+    int64_t beta = test_tenant_new(f, "beta");
     struct tenant t;
     assert_int_equal(tenant_find_slug(&f->srv, f->a, "beta", &t), 0);
     assert_int_equal(t.id, beta);
@@ -122,8 +112,8 @@ static void staff_roster_labels_and_counts(void **state)
 static void user_memberships_with_tenants_and_roles(void **state)
 {
     struct test_server *f = *state;
-    int64_t acme = new_tenant(f, "acme");
-    int64_t beta = new_tenant(f, "beta");
+    int64_t acme = test_tenant_new(f, "acme");
+    int64_t beta = test_tenant_new(f, "beta");
     int64_t u = new_user(f, "member@example.com");
     int64_t lonely = new_user(f, "lonely@example.com");
     int64_t admin_role = join(f, u, acme, "admin");

@@ -55,17 +55,6 @@ static int teardown(void **state)
     return 0;
 }
 
-/* A tenant with the template roles; returns its id. */
-static int64_t tenant(struct test_server *f, const char *slug)
-{
-    struct tenant_request rq = {.slug = slug, .name = slug};
-    struct tenant t;
-    struct role *roles;
-    size_t n;
-    assert_int_equal(tenant_create(&f->srv, f->a, &rq, &t, &roles, &n), 0);
-    return t.id;
-}
-
 static int64_t role_id(struct test_server *f, int64_t tenant_id, const char *slug)
 {
     struct role r;
@@ -253,7 +242,7 @@ static void rules_on_values(void **state)
 static void last_owner_cannot_leave(void **state)
 {
     struct test_server *f = *state;
-    int64_t t = tenant(f, "acme");
+    int64_t t = test_tenant_new(f, "acme");
     int64_t owner = member(f, "owner@example.com", t, "owner");
     struct principal p = actor(f, "owner@example.com", "acme");
     enum team_refusal why;
@@ -299,7 +288,7 @@ static void last_owner_cannot_leave(void **state)
 static void nobody_rises_above_their_role(void **state)
 {
     struct test_server *f = *state;
-    int64_t t = tenant(f, "acme");
+    int64_t t = test_tenant_new(f, "acme");
     int64_t owner = member(f, "owner@example.com", t, "owner");
     int64_t admin = member(f, "admin@example.com", t, "admin");
     int64_t agent = member(f, "agent@example.com", t, "user");
@@ -329,7 +318,7 @@ static void nobody_rises_above_their_role(void **state)
 static void ids_of_other_tenants_are_not_found(void **state)
 {
     struct test_server *f = *state;
-    int64_t t = tenant(f, "acme"), u = tenant(f, "umbrella");
+    int64_t t = test_tenant_new(f, "acme"), u = test_tenant_new(f, "umbrella");
     member(f, "owner@example.com", t, "owner");
     int64_t stranger = member(f, "s@example.com", u, "user");
     struct principal p = actor(f, "owner@example.com", "acme");
@@ -366,7 +355,7 @@ static int who(struct test_server *f, const char *bearer, struct principal *p)
 static void suspension_and_removal_cut_one_tenant(void **state)
 {
     struct test_server *f = *state;
-    int64_t t = tenant(f, "acme"), u = tenant(f, "umbrella");
+    int64_t t = test_tenant_new(f, "acme"), u = test_tenant_new(f, "umbrella");
     member(f, "owner@example.com", t, "owner");
     int64_t agent = member(f, "agent@example.com", t, "user");
     member(f, "agent@example.com", u, "user");
@@ -408,7 +397,7 @@ static void suspension_and_removal_cut_one_tenant(void **state)
 static void member_list_pages(void **state)
 {
     struct test_server *f = *state;
-    int64_t t = tenant(f, "acme");
+    int64_t t = test_tenant_new(f, "acme");
     char email[64];
     for (int i = 0; i < 5; i++) {
         snprintf(email, sizeof(email), "m%d@example.com", i);
@@ -462,7 +451,7 @@ static int accept(struct test_server *f, const char *token, struct user *u,
 static void accept_is_single_use(void **state)
 {
     struct test_server *f = *state;
-    int64_t t = tenant(f, "acme");
+    int64_t t = test_tenant_new(f, "acme");
     int64_t mgr = role_id(f, t, "manager");
     const char *token = "tok-new-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV";
     invite_raw(f, t, "new@example.com", mgr, token, time_now() + 100);
@@ -484,7 +473,7 @@ static void accept_is_single_use(void **state)
 
     /* Two acceptances in flight: the second one to finish loses. */
     const char *tok2 = "tok-race-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTU";
-    member(f, "old@example.com", tenant(f, "other"), "user");
+    member(f, "old@example.com", test_tenant_new(f, "other"), "user");
     invite_raw(f, t, "old@example.com", mgr, tok2, time_now() + 100);
     struct acceptance a1, a2;
     assert_int_equal(accept_begin(&f->srv, f->a, &a1, tok2, NULL, &st, &why), 0);
@@ -501,7 +490,7 @@ static void accept_is_single_use(void **state)
 static void expired_cancelled_unknown(void **state)
 {
     struct test_server *f = *state;
-    int64_t t = tenant(f, "acme");
+    int64_t t = test_tenant_new(f, "acme");
     int64_t r = role_id(f, t, "user");
     struct user u;
     enum invitation_state st;
@@ -522,7 +511,7 @@ static void expired_cancelled_unknown(void **state)
 static void invite_resend_cancel(void **state)
 {
     struct test_server *f = *state;
-    int64_t t = tenant(f, "acme");
+    int64_t t = test_tenant_new(f, "acme");
     member(f, "owner@example.com", t, "owner");
     member(f, "mgr@example.com", t, "manager");
     struct principal owner = actor(f, "owner@example.com", "acme");
@@ -564,7 +553,7 @@ static void invite_resend_cancel(void **state)
     assert_int_equal(store_invitation_by_hash(f->srv.store, f->a, old_hash, &got), ERR_NOT_FOUND);
 
     /* Another tenant's manager sees nothing. */
-    int64_t u = tenant(f, "umbrella");
+    int64_t u = test_tenant_new(f, "umbrella");
     member(f, "boss@example.com", u, "owner");
     struct principal stranger = actor(f, "boss@example.com", "umbrella");
     assert_int_equal(invitation_resend(&f->srv, f->a, &stranger, inv.id, NULL, &again, &why),
@@ -596,7 +585,7 @@ static void invite_resend_cancel(void **state)
 static void existing_account_joins_with_token_only(void **state)
 {
     struct test_server *f = *state;
-    int64_t t = tenant(f, "acme"), o = tenant(f, "other");
+    int64_t t = test_tenant_new(f, "acme"), o = test_tenant_new(f, "other");
     int64_t user = member(f, "known@example.com", o, "owner");
     struct user before;
     assert_int_equal(store_user_by_id(f->srv.store, f->a, user, &before), 0);
