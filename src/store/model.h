@@ -40,7 +40,7 @@ struct tenant {
     struct strlist enabled_products;
     enum tenant_status status;
     int64_t created_at;
-    const char *product; /* the product (surface) it belongs to: "travel", "autocom" */
+    const char *product; /* the product (surface) it belongs to: "travel", "autocom", "wedocod" */
 };
 
 struct user {

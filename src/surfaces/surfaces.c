@@ -13,7 +13,7 @@ static const struct surface *const surfaces[] = {
 };
 static const size_t n_surfaces = sizeof(surfaces) / sizeof(surfaces[0]);
 
-const struct product *const products[] = {&product_travel, &product_autocom};
+const struct product *const products[] = {&product_travel, &product_autocom, &product_wedocod};
 const size_t n_products = sizeof(products) / sizeof(products[0]);
 
 /*

@@ -21,6 +21,7 @@ extern const struct surface surface_autocom_team;
 struct product;
 extern const struct product product_travel;
 extern const struct product product_autocom;
+extern const struct product product_wedocod;
 
 /*
  * A router of every surface's routes, in match order, each route's owner
