@@ -15,9 +15,11 @@
 
 /* One permission of a catalogue (GET /api/v1/team/permissions). */
 struct permission_info {
-    const char *name; /* "area.action" */
+    /* "area.action", or a seed's own spelling "ACTION AREA" (WedoCOD's
+     * scopes, "CREATE LEADS"), which is then also the token ability. */
+    const char *name;
     const char *description;
-    const char *group; /* the part of name before the dot */
+    const char *group; /* the area: the part before the dot, or after the space */
 };
 
 /* A default role, copied into every new tenant of the product. */

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -214,6 +215,14 @@ static void rules_on_values(void **state)
         for (size_t i = 0; i < pr->n_permissions; i++) {
             const struct permission_info *pi = &pr->permissions[i];
             size_t glen = strlen(pi->group);
+            if (strchr(pi->name, '.') == NULL) {
+                /* A seed's own spelling ("CREATE LEADS"): ACTION GROUP. */
+                const char *sp = strchr(pi->name, ' ');
+                assert_non_null(sp);
+                assert_int_equal(strlen(sp + 1), glen);
+                assert_int_equal(strncasecmp(sp + 1, pi->group, glen), 0);
+                continue;
+            }
             assert_int_equal(strncmp(pi->name, pi->group, glen), 0);
             assert_int_equal(pi->name[glen], '.');
         }
