@@ -63,6 +63,7 @@ static const char *default_message(enum http_error kind)
     case HERR_NOT_FOUND: return "Not found.";
     case HERR_METHOD: return "Method Not Allowed.";
     case HERR_TOO_LARGE: return "Payload Too Large.";
+    case HERR_CSRF: return "CSRF token mismatch.";
     case HERR_RATE_LIMITED: return "Too Many Attempts.";
     case HERR_UNAVAILABLE: return "Service Unavailable.";
     default: return "Server Error";

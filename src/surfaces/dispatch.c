@@ -51,6 +51,7 @@ unsigned http_error_status(enum http_error kind)
     case HERR_NOT_FOUND: return 404;
     case HERR_METHOD: return 405;
     case HERR_TOO_LARGE: return 413;
+    case HERR_CSRF: return 419;
     case HERR_RATE_LIMITED: return 429;
     case HERR_UNAVAILABLE: return 503;
     default: return 500;
@@ -68,6 +69,7 @@ static const char *default_message(struct request *req, enum http_error kind)
                             http_path(req) + (http_path(req)[0] == '/'));
     case HERR_METHOD: return "Method Not Allowed.";
     case HERR_TOO_LARGE: return "Payload Too Large.";
+    case HERR_CSRF: return "CSRF token mismatch.";
     case HERR_RATE_LIMITED: return "Too Many Attempts.";
     case HERR_UNAVAILABLE: return "Service Unavailable.";
     default: return "Server Error";
