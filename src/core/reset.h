@@ -18,20 +18,29 @@ struct server;
 
 #define RESET_TOKEN_LEN 64
 #define RESET_TTL_S     3600
-/* The page the emailed link opens (under LATCHKEY_PUBLIC_URL). */
-#define RESET_LINK_PATH "/admin/reset-password"
+/* The page the emailed link opens (under LATCHKEY_PUBLIC_URL): the admin
+ * API's takes the token in the query, WedoCOD's in the path. */
+#define RESET_LINK_PATH     "/admin/reset-password"
+#define RESET_WEB_LINK_PATH "/reset-password/"
+
+/* Who may get a reset email, and what it links to. */
+enum reset_audience {
+    RESET_STAFF, /* active staff (seed 001): RESET_LINK_PATH?token=...&email=... */
+    RESET_USERS, /* any active user (seed 000): RESET_WEB_LINK_PATH<token>?email=... */
+};
 
 /*
  * Handles a forgot-password request for email (any string; the caller
  * answers the same whatever happens here). Copies it into a job for the
  * mail thread and returns: the same work for every address. The job
- * checks the throttle, makes and hashes a token, looks the user and their
- * staff role up and, only for an active staff member who got no email in
- * the last minute (bucket admin_reset_email), stores the reset and queues
- * the email; it writes one audit row either way. Failures are logged,
- * never reported. Needs srv->mailer (serve).
+ * checks the throttle, makes and hashes a token, looks the user (and
+ * their staff role) up and, only for an active user of the audience who
+ * got no email in the last minute (bucket admin_reset_email or
+ * web_reset_email), stores the reset and queues the email; it writes one
+ * audit row either way. Failures are logged, never reported. Needs
+ * srv->mailer (serve).
  */
-void reset_request(struct server *srv, const char *email, const char *ip);
+void reset_request(struct server *srv, const char *email, const char *ip, enum reset_audience who);
 
 /*
  * Checks a presented token and email: ERR_INVALID if the token is unknown,

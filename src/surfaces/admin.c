@@ -41,6 +41,7 @@
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/jsonutil.h"
+#include "util/timeutil.h"
 #include "util/xalloc.h"
 
 #define NAME_MAX_CHARS   100
@@ -292,69 +293,13 @@ static const char *query_search(struct validator *v, struct request *req)
     return s;
 }
 
-/* n decimal digits at s into *out; false if any is not a digit. */
-static bool digits(const char *s, size_t n, int *out)
-{
-    int v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)s[i]))
-            return false;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return true;
-}
-
-/*
- * A time: Unix seconds, "YYYY-MM-DD" (midnight UTC), or
- * "YYYY-MM-DDTHH:MM:SS" with "Z", "+HH:MM" or "-HH:MM" (or nothing: UTC).
- * Returns false when s is none of these.
- */
-static bool parse_time(const char *s, int64_t *out)
-{
-    size_t n = strlen(s);
-    if (n > 0 && n <= 12 && strspn(s, "0123456789") == n) {
-        *out = (int64_t)strtoll(s, NULL, 10);
-        return true;
-    }
-    struct tm tm = {0};
-    if (n < 10 || s[4] != '-' || s[7] != '-' || !digits(s, 4, &tm.tm_year) ||
-        !digits(s + 5, 2, &tm.tm_mon) || !digits(s + 8, 2, &tm.tm_mday))
-        return false;
-    const char *p = s + 10;
-    if ((*p == 'T' || *p == ' ') && strlen(p) >= 9) {
-        if (p[3] != ':' || p[6] != ':' || !digits(p + 1, 2, &tm.tm_hour) ||
-            !digits(p + 4, 2, &tm.tm_min) || !digits(p + 7, 2, &tm.tm_sec))
-            return false;
-        p += 9;
-    }
-    int offset = 0;
-    if (*p == 'Z') {
-        p++;
-    } else if (*p == '+' || *p == '-') {
-        int hh = 0, mm = 0;
-        if (strlen(p) != 6 || p[3] != ':' || !digits(p + 1, 2, &hh) || !digits(p + 4, 2, &mm) ||
-            hh > 23 || mm > 59)
-            return false;
-        offset = (hh * 3600 + mm * 60) * (*p == '+' ? 1 : -1);
-        p += 6;
-    }
-    if (*p != '\0' || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
-        tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
-        return false;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    *out = (int64_t)timegm(&tm) - offset;
-    return true;
-}
-
 static int64_t query_time(struct validator *v, struct request *req, const char *name)
 {
     const char *s = http_query(req, name);
     int64_t t = 0;
     if (s == NULL || *s == '\0')
         return 0;
-    if (strlen(s) > 40 || !parse_time(s, &t) || t <= 0) {
+    if (strlen(s) > 40 || !time_parse(s, &t) || t <= 0) {
         validate_add(v, name,
                      arena_printf(http_arena(req),
                                   "The %s field must be a valid date (ISO 8601 or Unix seconds).",
@@ -525,7 +470,7 @@ static void forgot_handler(struct server *srv, struct request *req, const struct
         reply_invalid(req, &v);
         return;
     }
-    reset_request(srv, email, http_client_ip(req));
+    reset_request(srv, email, http_client_ip(req), RESET_STAFF);
     reply_ok(req, 200, json_object(), FORGOT_MESSAGE);
 }
 
