@@ -210,3 +210,40 @@ int reset_complete(struct server *srv, const struct password_reset *reset, int64
     }
     return rc;
 }
+
+int reset_begin(struct server *srv, struct arena *a, struct reset_completion *c, const char *token,
+                const char *email, const char *password)
+{
+    memset(c, 0, sizeof(*c));
+    c->srv = srv;
+    struct user u;
+    int rc = reset_check(srv, a, token, email, &c->reset, &u);
+    if (rc != 0)
+        return rc;
+    c->user_id = u.id;
+    c->password = xstrdup(password);
+    return 0;
+}
+
+void reset_work(void *arg)
+{
+    struct reset_completion *c = arg;
+    c->hash_rc = password_hash(&c->srv->pw, c->password, c->hash);
+}
+
+int reset_finish(struct reset_completion *c, const char *ip)
+{
+    if (c->hash_rc != 0)
+        return c->hash_rc;
+    return reset_complete(c->srv, &c->reset, c->user_id, c->hash, ip);
+}
+
+void reset_fini(struct reset_completion *c)
+{
+    if (c->password != NULL) {
+        secure_wipe(c->password, strlen(c->password));
+        free(c->password);
+        c->password = NULL;
+    }
+    secure_wipe(c->hash, sizeof(c->hash));
+}

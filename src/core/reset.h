@@ -11,6 +11,7 @@
 #pragma once
 #include <stdint.h>
 
+#include "crypto/password.h"
 #include "store/model.h"
 
 struct arena;
@@ -60,3 +61,30 @@ int reset_check(struct server *srv, struct arena *a, const char *token, const ch
  */
 int reset_complete(struct server *srv, const struct password_reset *reset, int64_t user_id,
                    const char *new_hash, const char *ip) __attribute__((warn_unused_result));
+
+/*
+ * A reset completed in three steps, so the new password is hashed off
+ * the request thread (as login.h does):
+ *   reset_begin()   request thread: reset_check, copy the password
+ *   reset_work()    hashing pool: hash it
+ *   reset_finish()  request thread: reset_complete with the hash
+ * struct reset_completion owns the copy and the hash, wiped by
+ * reset_fini() (also after a failed begin).
+ */
+struct reset_completion {
+    struct server *srv;
+    struct password_reset reset;
+    int64_t user_id;
+    char *password; /* owned, wiped */
+    int hash_rc;    /* set by reset_work */
+    char hash[PASSWORD_HASH_MAX];
+};
+
+/* reset_check's errors; strings are borrowed except the password. */
+int reset_begin(struct server *srv, struct arena *a, struct reset_completion *c, const char *token,
+                const char *email, const char *password) __attribute__((warn_unused_result));
+/* The slow part; safe on any thread. arg is a struct reset_completion *. */
+void reset_work(void *arg);
+/* reset_complete's errors, or the hash's (ERR_CRYPTO). */
+int reset_finish(struct reset_completion *c, const char *ip) __attribute__((warn_unused_result));
+void reset_fini(struct reset_completion *c);

@@ -519,20 +519,33 @@ int store_token_by_hash(struct store *s, struct arena *a, const char *hash_hex, 
     return read_one(&q, a, read_token, out);
 }
 
-int store_token_list_by_user(struct store *s, struct arena *a, int64_t user_id, struct token **out,
-                             size_t *n)
+/* The tokens a statement selects by one id (a user's, a tenant's). */
+static int list_tokens(struct store *s, struct arena *a, enum stmt id, int64_t key,
+                       struct token **out, size_t *n)
 {
     struct q q;
     *out = NULL;
     *n = 0;
-    int rc = q_start(s, ST_TOKEN_LIST_BY_USER, &q);
+    int rc = q_start(s, id, &q);
     if (rc != 0)
         return rc;
-    q_bind_i64(&q, user_id);
+    q_bind_i64(&q, key);
     void *rows;
     rc = read_all(&q, a, read_token, sizeof(**out), &rows, n);
     *out = rows;
     return rc;
+}
+
+int store_token_list_by_user(struct store *s, struct arena *a, int64_t user_id, struct token **out,
+                             size_t *n)
+{
+    return list_tokens(s, a, ST_TOKEN_LIST_BY_USER, user_id, out, n);
+}
+
+int store_token_list_tenant_pat(struct store *s, struct arena *a, int64_t tenant_id,
+                                struct token **out, size_t *n)
+{
+    return list_tokens(s, a, ST_TOKEN_LIST_TENANT_PAT, tenant_id, out, n);
 }
 
 int store_token_revoke(struct store *s, int64_t id, int64_t at)

@@ -276,6 +276,10 @@ const struct stmt_def stmts[ST_COUNT] = {
     [ST_SESSION_LIST_BY_USER] = {"session_list_by_user",
                                  "SELECT " SESSION_COLS " FROM sessions WHERE user_id = ?"
                                  " ORDER BY last_seen_at DESC, created_at DESC, id_hash"},
+    [ST_TOKEN_LIST_TENANT_PAT] = {"token_list_tenant_pat",
+                                  "SELECT " TOKEN_COLS " FROM tokens WHERE tenant_id = ?"
+                                  " AND kind = 'pat' AND revoked_at IS NULL"
+                                  " ORDER BY created_at DESC, id DESC"},
     [ST_SESSION_PRUNE] = {"session_prune",
                           "DELETE FROM sessions WHERE id_hash IN (SELECT id_hash FROM sessions"
                           " WHERE expires_at <= ? OR last_seen_at <= ? LIMIT ?)"},

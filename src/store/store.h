@@ -144,6 +144,9 @@ int store_token_by_hash(struct store *s, struct arena *a, const char *hash_hex, 
 /* A user's tokens, newest first. */
 int store_token_list_by_user(struct store *s, struct arena *a, int64_t user_id, struct token **out,
                              size_t *n) __attribute__((warn_unused_result));
+/* A tenant's unrevoked personal access tokens (kind pat), newest first. */
+int store_token_list_tenant_pat(struct store *s, struct arena *a, int64_t tenant_id,
+                                struct token **out, size_t *n) __attribute__((warn_unused_result));
 /* Sets revoked_at if not already set. ERR_NOT_FOUND if no such token. */
 int store_token_revoke(struct store *s, int64_t id, int64_t at) __attribute__((warn_unused_result));
 /* Writes last_used_at for many tokens in one transaction (never moves it

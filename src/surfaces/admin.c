@@ -32,13 +32,12 @@
 #include "core/staff.h"
 #include "core/token.h"
 #include "core/user.h"
-#include "mail/mail.h"
 #include "server.h"
 #include "surfaces/dispatch.h"
+#include "surfaces/page.h"
 #include "surfaces/surfaces.h"
 #include "surfaces/validate.h"
 #include "util/arena.h"
-#include "util/buf.h"
 #include "util/err.h"
 #include "util/jsonutil.h"
 #include "util/timeutil.h"
@@ -526,33 +525,8 @@ static void reset_page_handler(struct server *srv, struct request *req,
 {
     (void)srv;
     (void)unused;
-    const char *token = http_query(req, "token"), *email = http_query(req, "email");
-    struct buf b;
-    buf_init(&b);
-    buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                 "<meta name=\"viewport\" content=\"width=device-width\">\n"
-                 "<title>Reset password</title>\n</head>\n<body>\n<h1>Reset password</h1>\n"
-                 "<form method=\"post\" action=\"/admin/auth/reset-password\">\n"
-                 "<input type=\"hidden\" name=\"token\" value=\"");
-    mail_html_escape(&b, token != NULL && strlen(token) <= 255 ? token : "");
-    buf_puts(&b, "\">\n<p><label>Email<br><input type=\"email\" name=\"email\" required "
-                 "value=\"");
-    mail_html_escape(&b, email != NULL && strlen(email) <= 255 ? email : "");
-    buf_puts(&b, "\"></label></p>\n<p><label>New password<br><input type=\"password\" "
-                 "name=\"password\" minlength=\"8\" required autocomplete=\"new-password\">"
-                 "</label></p>\n<p><label>Confirm new password<br><input type=\"password\" "
-                 "name=\"password_confirmation\" minlength=\"8\" required "
-                 "autocomplete=\"new-password\"></label></p>\n"
-                 "<p><button type=\"submit\">Reset password</button></p>\n</form>\n</body>\n"
-                 "</html>\n");
-    http_reply_header(req, "Content-Security-Policy",
-                      "default-src 'none'; form-action 'self'; base-uri 'none'; "
-                      "frame-ancestors 'none'");
-    http_reply_header(req, "Referrer-Policy", "no-referrer");
-    http_no_store(req); /* the page holds the reset token */
-    http_reply_header(req, "X-Frame-Options", "DENY");
-    http_reply_raw(req, 200, "text/html; charset=utf-8", b.data, b.len);
-    buf_fini(&b);
+    page_reset_form(req, "/admin/auth/reset-password", http_query(req, "token"),
+                    http_query(req, "email"), NULL);
 }
 
 /* ---- users ---- */
