@@ -146,8 +146,35 @@ static void test_session_user_cascade(void **state)
     assert_int_equal(store_session_get(f->s, f->a, g.id_hash, &got), 0);
 }
 
+/* An account's live personal access tokens, newest first (API keys). */
+static void test_token_list_tenant_pat(void **state)
+{
+    struct fixture *f = *state;
+    int64_t t = make_tenant(f->s, "keys"), other = make_tenant(f->s, "other");
+    int64_t u = make_user(f->s, "k@example.com");
+    struct token rows[5] = {
+        {.user_id = u, .tenant_id = t, .name = "a", .kind = TOKEN_PAT},
+        {.user_id = u, .tenant_id = t, .name = "b", .kind = TOKEN_PAT},
+        {.user_id = u, .tenant_id = t, .name = "jwt", .kind = TOKEN_JWT},
+        {.user_id = u, .tenant_id = other, .name = "other", .kind = TOKEN_PAT},
+        {.user_id = u, .tenant_id = t, .name = "revoked", .kind = TOKEN_PAT},
+    };
+    for (unsigned i = 0; i < 5; i++) {
+        hash_of(i + 1, rows[i].token_hash);
+        assert_int_equal(store_token_insert(f->s, &rows[i]), 0);
+    }
+    assert_int_equal(store_token_revoke(f->s, rows[4].id, 100), 0);
+    struct token *out = NULL;
+    size_t n = 0;
+    assert_int_equal(store_token_list_tenant_pat(f->s, f->a, t, &out, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(out[0].id, rows[1].id);
+    assert_int_equal(out[1].id, rows[0].id);
+}
+
 #define SESSION_CASES                                                                              \
     cmocka_unit_test_setup_teardown(test_session_guest_and_get, setup, teardown),                  \
         cmocka_unit_test_setup_teardown(test_session_touch_move_csrf, setup, teardown),            \
         cmocka_unit_test_setup_teardown(test_session_delete_list_prune, setup, teardown),          \
-        cmocka_unit_test_setup_teardown(test_session_user_cascade, setup, teardown)
+        cmocka_unit_test_setup_teardown(test_session_user_cascade, setup, teardown),               \
+        cmocka_unit_test_setup_teardown(test_token_list_tenant_pat, setup, teardown)
