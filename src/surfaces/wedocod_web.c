@@ -127,8 +127,11 @@ static int session_cookies_for(struct server *srv, struct request *req, const st
 {
     if (p != NULL && p->has_session) {
         struct session s = p->session;
-        return session_refresh_csrf(srv, &s, http_cookie(req, SESSION_COOKIE),
-                                    http_cookie(req, SESSION_CSRF_COOKIE), ck);
+        int rc = session_refresh_csrf(srv, &s, http_cookie(req, SESSION_COOKIE),
+                                      http_cookie(req, SESSION_CSRF_COOKIE), ck);
+        if (rc != ERR_NOT_FOUND)
+            return rc;
+        /* It ended meanwhile (a logout elsewhere): a new one. */
     }
     const char *ua = http_header(req, "User-Agent");
     struct session s;
