@@ -17,8 +17,8 @@
  *
  * Authentication and CSRF are the route rows' (AUTH_SESSION,
  * AUTH_PUBLIC_SESSION; dispatch.c). A JSON client (Accept or Content-Type
- * JSON, or X-Requested-With) gets 204 from login and logout, a plain form
- * post 302 to "/". The login throttle is Breeze's LoginRequest: failures
+ * JSON, or X-Requested-With) gets 204 from login, a plain form post 302 to
+ * "/"; logout is always 204. The login throttle is Breeze's LoginRequest: failures
  * per lower(email)|ip, cleared by a success.
  */
 #include <stdio.h>
@@ -272,7 +272,8 @@ static void logout_handler(struct server *srv, struct request *req, const struct
         return;
     }
     set_cookies(srv, req, NULL, 0);
-    reply_done(req);
+    /* Always 204, as Breeze's API stack answers (the contract's too). */
+    http_reply_json(req, 204, NULL);
 }
 
 /* ---- password reset ---- */

@@ -177,6 +177,11 @@ describe('wedocod: sessions', () => {
         const res = await api(s, 'GET', '/api/user', { headers: { Cookie: `latchkey_session=${cookie}` } });
         assert.deepEqual(res.body, UNAUTHENTICATED);
       }
+      // A form post gets the same 204.
+      await web.login('owner@beta.test');
+      const formOut = await web.request('POST', '/logout', { form: { _token: web.cookie('XSRF-TOKEN') },
+        xsrf: false });
+      assert.equal(formOut.status, 204, formOut.text);
       // A guest session cannot log out (it is not logged in).
       await web.csrfCookie();
       assert.deepEqual((await web.request('POST', '/logout')).body, UNAUTHENTICATED);
