@@ -71,6 +71,11 @@ int session_find(struct server *srv, struct arena *a, const char *cookie, struct
         rc = store_session_delete(srv->store, hash);
         return rc == 0 || rc == ERR_NOT_FOUND ? ERR_NOT_FOUND : rc;
     }
+    /* Written at most once a minute: the row read tells whether it is due,
+     * so a busy session costs a read, not a write; the statement's own
+     * condition settles two requests that find it due together. */
+    if (out->last_seen_at > now - SESSION_TOUCH_S)
+        return 0;
     bool written = false;
     rc = store_session_touch(srv->store, hash, now, SESSION_TOUCH_S, &written);
     if (rc != 0)
