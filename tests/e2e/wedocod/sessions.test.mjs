@@ -43,6 +43,10 @@ describe('wedocod: sessions', () => {
     assert.ok(!attrs(xsrf).includes('httponly'), 'the SPA reads XSRF-TOKEN');
     assert.ok(!attrs(session).includes('secure') && !attrs(xsrf).includes('secure'));
     assert.ok(attrs(session).some((a) => a === 'max-age=86400'), session);
+    const expires = session.match(/; Expires=([^;]+)/)[1];
+    assert.match(expires, /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/);
+    const inDay = (Date.parse(expires) - Date.now()) / 1000;
+    assert.ok(inDay > 86000 && inDay <= 86401, `Expires in ${inDay} s`);
     assert.match(web.cookie('XSRF-TOKEN'), /^[A-Za-z0-9]{40}$/, 'URL-safe: echoed as is');
     assert.match(web.cookie('latchkey_session'), /^[A-Za-z0-9]{40}$/);
 

@@ -106,6 +106,14 @@ static void guest_login_keeps_csrf_and_binds(void **state)
 
     assert_int_equal(session_logout(&f->srv, &got, "10.0.0.1"), 0);
     assert_int_equal(session_find(&f->srv, f->a, ck2.id, &got), ERR_NOT_FOUND);
+    struct audit_entry *log = NULL;
+    size_t n = 0;
+    assert_int_equal(store_audit_list(f->srv.store, f->a, 1, &log, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(log[0].action, "logout");
+    assert_int_equal(log[0].user_id, u);
+    assert_int_equal(log[0].tenant_id, t);
+    assert_string_equal(log[0].ip, "10.0.0.1");
     assert_int_equal(session_find(&f->srv, f->a, ck.id, &got), 0); /* the other one lives */
 }
 
@@ -154,6 +162,10 @@ static void suspension_ends_the_session(void **state)
     assert_int_equal(session_principal(&f->srv, f->a, &got, &p), ERR_FORBIDDEN);
     assert_int_equal(p.refusal, REFUSE_MEMBER_SUSPENDED);
     assert_int_equal(session_find(&f->srv, f->a, ck.id, &got), ERR_NOT_FOUND);
+    struct audit_entry *log = NULL;
+    size_t n = 0;
+    assert_int_equal(store_audit_list(f->srv.store, f->a, 1, &log, &n), 0);
+    assert_string_equal(log[0].action, "session.ended");
     assert_int_equal(member_set_status(&f->srv, u, t, MEMBER_ACTIVE), 0);
 
     login(f, u, t, NULL, NULL, &s, &ck);
