@@ -40,6 +40,10 @@ struct principal {
     struct membership membership;
     struct role role;
     enum refusal refusal; /* set when a call returns ERR_FORBIDDEN */
+    /* Acts for the platform across tenants (staff_bind_platform): a
+     * tenantless token of a super-admin or of staff holding the route's
+     * platform permission. principal_can then asks tokenCan alone. */
+    bool platform;
 };
 
 /*
@@ -119,7 +123,8 @@ int principal_check_user(struct principal *p) __attribute__((warn_unused_result)
  */
 bool principal_token_can(const struct principal *p, const char *ability);
 /*
- * can(): the role grants permission AND the token allows it. Super-admins
- * are granted every permission the token allows.
+ * can(): the role grants permission AND the token allows it. Super-admins,
+ * and platform principals (p->platform), are granted every permission the
+ * token allows.
  */
 bool principal_can(const struct principal *p, const char *permission);
