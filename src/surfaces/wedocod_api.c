@@ -223,8 +223,6 @@ static bool scope_of(struct server *srv, struct request *req, const struct princ
                      struct commerce_scope *s)
 {
     const char *account = write ? NULL : http_query(req, "account");
-    if (account != NULL && strlen(account) > NAME_MAX_CHARS)
-        account = "";
     int rc = commerce_scope(srv, http_arena(req), p, account, write, http_client_ip(req), s);
     if (rc == ERR_NOT_FOUND)
         validate_reply_field(&surface_wedocod_api, req, "account",

@@ -94,6 +94,8 @@ describe('wedocod: account isolation and platform staff', () => {
         const one = await call(server, 'GET', `/orders/${rows.orderB.id}`, tok);
         assert.equal(one.status, 200);
         assert.equal(one.body.customer_name, 'Beta Buyer');
+        const long = await call(server, 'GET', `/leads?account=${'a'.repeat(300)}`, tok);
+        assert.equal(long.status, 422, 'a long account names none, not every one');
         const unknown = await call(server, 'GET', '/leads?account=nope', tok);
         assert.equal(unknown.status, 422);
         assert.deepEqual(unknown.body, { message: 'The selected account is invalid.',
