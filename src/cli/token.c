@@ -44,10 +44,13 @@ static int create(struct cli_run *r, struct cli_opt *o)
     int rc = user_find_email(&r->srv, r->a, email, &u);
     if (rc != 0)
         return cli_fail(rc, "user");
-    if (slug != NULL && (rc = tenant_find_slug(&r->srv, r->a, slug, &t)) != 0)
-        return cli_fail(rc, "tenant");
-    if (slug != NULL && (rc = member_get(&r->srv, u.id, t.id, &m)) != 0)
-        return cli_error(CLI_FAIL, "%s is not a member of %s", u.email, t.slug);
+    if (slug != NULL) {
+        rc = tenant_find_slug(&r->srv, r->a, slug, &t);
+        if (rc != 0)
+            return cli_fail(rc, "tenant");
+        if (member_get(&r->srv, u.id, t.id, &m) != 0)
+            return cli_error(CLI_FAIL, "%s is not a member of %s", u.email, t.slug);
+    }
     rq.user_id = u.id;
     rq.tenant_id = t.id;
     rq.expires_at = ttl ? time_now() + ttl : 0;

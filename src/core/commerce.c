@@ -140,6 +140,24 @@ static int check_money_qty(int64_t qty, int64_t price, struct commerce_why *why,
     return 0;
 }
 
+/* A status move: 0, or ERR_INVALID on status when ok is false. */
+static int check_move(struct arena *a, bool ok, const char *from, const char *to,
+                      struct commerce_why *why)
+{
+    if (ok)
+        return 0;
+    return invalid(why, "status",
+                   arena_printf(a, "The status cannot change from %s to %s.", from, to));
+}
+
+/* The customer's name and phone, which a row always has. */
+static int check_customer(const char *name, const char *phone, struct commerce_why *why)
+{
+    if (name != NULL && phone != NULL)
+        return 0;
+    return invalid(why, name == NULL ? "customer_name" : "phone", "The field is required.");
+}
+
 static void audit_row(struct server *srv, const struct commerce_scope *s, int64_t tenant_id,
                       const char *action, const char *key, int64_t id, const char *from,
                       const char *to)
@@ -215,15 +233,13 @@ int lead_update(struct server *srv, struct arena *a, const struct commerce_scope
         return rc;
     const char *from = out->status;
     lead_apply(out, patch);
-    if ((rc = lead_check(out, why)) != 0)
+    rc = lead_check(out, why);
+    if (rc == 0)
+        rc = check_move(a, lead_transition_ok(from, out->status), from, out->status, why);
+    if (rc == 0)
+        rc = check_customer(out->customer_name, out->phone, why);
+    if (rc != 0)
         return rc;
-    if (!lead_transition_ok(from, out->status))
-        return invalid(
-            why, "status",
-            arena_printf(a, "The status cannot change from %s to %s.", from, out->status));
-    if (out->customer_name == NULL || out->phone == NULL)
-        return invalid(why, out->customer_name == NULL ? "customer_name" : "phone",
-                       "The field is required.");
     out->updated_at = time_now();
     rc = store_lead_update(srv->store, out);
     if (rc == 0)
@@ -334,9 +350,8 @@ int order_create(struct server *srv, struct arena *a, const struct commerce_scop
     if (!order_status_valid(o->status))
         return invalid(why, "status", "The selected status is invalid.");
     int rc = order_lead(srv, a, o, why);
-    if (rc == 0 && (o->customer_name == NULL || o->phone == NULL))
-        rc = invalid(why, o->customer_name == NULL ? "customer_name" : "phone",
-                     "The field is required.");
+    if (rc == 0)
+        rc = check_customer(o->customer_name, o->phone, why);
     if (rc == 0)
         rc = order_total(a, o, why);
     if (rc != 0)
@@ -373,6 +388,32 @@ static bool items_editable(const char *status)
     return strcmp(status, "pending") == 0 || strcmp(status, "confirmed") == 0;
 }
 
+/* Applies patch to out, the order as stored, and checks the result: the
+ * status move, a new lead, items only while editable, the total. */
+static int order_patch_apply(struct server *srv, struct arena *a, const struct order_patch *patch,
+                             struct order *out, struct commerce_why *why)
+{
+    const char *from = out->status;
+    int64_t old_lead = out->lead_id;
+    order_apply(out, patch);
+    if (!order_status_valid(out->status))
+        return invalid(why, "status", "The selected status is invalid.");
+    int rc = check_move(a, order_transition_ok(from, out->status), from, out->status, why);
+    if (rc == 0 && out->lead_id != old_lead)
+        rc = order_lead(srv, a, out, why);
+    if (rc != 0)
+        return rc;
+    if (patch->set & F_ITEMS) {
+        if (!items_editable(from))
+            return invalid(why, "items",
+                           arena_printf(a, "The items cannot change once the order is %s.", from));
+        out->items = patch->v.items;
+        out->n_items = patch->v.n_items;
+        rc = order_total(a, out, why);
+    }
+    return rc != 0 ? rc : check_customer(out->customer_name, out->phone, why);
+}
+
 int order_update(struct server *srv, struct arena *a, const struct commerce_scope *s, int64_t id,
                  const struct order_patch *patch, struct order *out, struct commerce_why *why)
 {
@@ -382,31 +423,11 @@ int order_update(struct server *srv, struct arena *a, const struct commerce_scop
     if (rc != 0)
         return rc;
     const char *from = out->status;
-    int64_t old_lead = out->lead_id;
-    order_apply(out, patch);
-    if (!order_status_valid(out->status))
-        return invalid(why, "status", "The selected status is invalid.");
-    if (!order_transition_ok(from, out->status))
-        return invalid(
-            why, "status",
-            arena_printf(a, "The status cannot change from %s to %s.", from, out->status));
-    if (out->lead_id != old_lead && (rc = order_lead(srv, a, out, why)) != 0)
+    rc = order_patch_apply(srv, a, patch, out, why);
+    if (rc != 0)
         return rc;
-    bool items = (patch->set & F_ITEMS) != 0;
-    if (items && !items_editable(from))
-        return invalid(why, "items",
-                       arena_printf(a, "The items cannot change once the order is %s.", from));
-    if (items) {
-        out->items = patch->v.items;
-        out->n_items = patch->v.n_items;
-        if ((rc = order_total(a, out, why)) != 0)
-            return rc;
-    }
-    if (out->customer_name == NULL || out->phone == NULL)
-        return invalid(why, out->customer_name == NULL ? "customer_name" : "phone",
-                       "The field is required.");
     out->updated_at = time_now();
-    rc = in_tx(srv, out, items, false);
+    rc = in_tx(srv, out, (patch->set & F_ITEMS) != 0, false);
     if (rc == 0)
         audit_row(srv, s, out->tenant_id, "order.update", "order_id", id, from, out->status);
     return rc;

@@ -106,6 +106,20 @@ static void not_a_string(struct validator *v, struct arena *a, const char *field
                      arena_printf(a, "The %s field must be a valid email address.", name));
 }
 
+/* True if j, the value of field, is absent or null; then records
+ * "required" when flags hold V_REQUIRED. */
+static bool absent(struct validator *v, struct request *req, const char *field, unsigned flags,
+                   const json_t *j)
+{
+    if (j != NULL && !json_is_null(j))
+        return false;
+    if (flags & V_REQUIRED)
+        validate_add(
+            v, field,
+            arena_printf(http_arena(req), "The %s field is required.", validate_label(req, field)));
+    return true;
+}
+
 /*
  * Laravel's rules "required|string[|email]|max:N" in that order, without
  * bail: only "required" stops the others, so a long invalid address gets
@@ -118,11 +132,8 @@ const char *validate_string(struct validator *v, struct request *req, const char
     struct arena *a = http_arena(req);
     const char *name = validate_label(req, field);
     json_t *j = validate_value(v, field);
-    if (j == NULL || json_is_null(j)) {
-        if (flags & V_REQUIRED)
-            validate_add(v, field, arena_printf(a, "The %s field is required.", name));
+    if (absent(v, req, field, flags, j))
         return NULL;
-    }
     if (!json_is_string(j) || strlen(json_string_value(j)) != json_string_length(j)) {
         not_a_string(v, a, field, name, flags);
         return NULL;
@@ -361,12 +372,10 @@ bool validate_money(struct validator *v, struct request *req, const char *field,
     json_t *j = validate_value(v, field);
     char text[64];
     const char *s = NULL;
-    if (j == NULL || json_is_null(j) ||
-        (json_is_string(j) && strspn(json_string_value(j), " ") == json_string_length(j))) {
-        if (flags & V_REQUIRED)
-            validate_add(v, field, arena_printf(a, "The %s field is required.", name));
+    if (json_is_string(j) && strspn(json_string_value(j), " ") == json_string_length(j))
+        j = NULL; /* "" and "  " are absent (ConvertEmptyStringsToNull) */
+    if (absent(v, req, field, flags, j))
         return false;
-    }
     if (json_is_integer(j)) {
         snprintf(text, sizeof(text), "%lld", (long long)json_integer_value(j));
         s = text;
@@ -418,11 +427,8 @@ json_t *validate_array(struct validator *v, struct request *req, const char *fie
     struct arena *a = http_arena(req);
     const char *name = validate_label(req, field);
     json_t *j = validate_value(v, field);
-    if (j == NULL || json_is_null(j)) {
-        if (flags & V_REQUIRED)
-            validate_add(v, field, arena_printf(a, "The %s field is required.", name));
+    if (absent(v, req, field, flags, j))
         return NULL;
-    }
     if (!json_is_array(j)) {
         validate_add(v, field, arena_printf(a, "The %s field must be an array.", name));
         return NULL;
