@@ -223,11 +223,15 @@ static void lead_apply(struct lead *l, const struct lead_patch *p)
     l->notes = f & F_NOTES ? p->v.notes : l->notes;
 }
 
-int lead_update(struct server *srv, struct arena *a, const struct commerce_scope *s, int64_t id,
-                const struct lead_patch *patch, struct lead *out, struct commerce_why *why)
+/* How often an update is tried when its row's status changes between the
+ * read and the write (another request moved it). */
+#define UPDATE_ATTEMPTS 3
+
+/* One attempt of lead_update: ERR_CONFLICT if the status moved meanwhile. */
+static int lead_update_once(struct server *srv, struct arena *a, const struct commerce_scope *s,
+                            int64_t id, const struct lead_patch *patch, struct lead *out,
+                            struct commerce_why *why)
 {
-    if (s->tenant_id == 0)
-        return ERR_FORBIDDEN;
     int rc = store_lead_get(srv->store, a, s->tenant_id, id, out);
     if (rc != 0)
         return rc;
@@ -241,9 +245,20 @@ int lead_update(struct server *srv, struct arena *a, const struct commerce_scope
     if (rc != 0)
         return rc;
     out->updated_at = time_now();
-    rc = store_lead_update(srv->store, out);
+    rc = store_lead_update(srv->store, out, from);
     if (rc == 0)
         audit_row(srv, s, out->tenant_id, "lead.update", "lead_id", id, from, out->status);
+    return rc == ERR_NOT_FOUND ? ERR_CONFLICT : rc;
+}
+
+int lead_update(struct server *srv, struct arena *a, const struct commerce_scope *s, int64_t id,
+                const struct lead_patch *patch, struct lead *out, struct commerce_why *why)
+{
+    if (s->tenant_id == 0)
+        return ERR_FORBIDDEN;
+    int rc = ERR_CONFLICT;
+    for (int i = 0; i < UPDATE_ATTEMPTS && rc == ERR_CONFLICT; i++)
+        rc = lead_update_once(srv, a, s, id, patch, out, why);
     return rc;
 }
 
@@ -323,14 +338,16 @@ static int order_lead(struct server *srv, struct arena *a, struct order *o,
     return 0;
 }
 
-/* Runs write(srv, o) in a transaction. */
-static int in_tx(struct server *srv, struct order *o, bool replace_items, bool insert)
+/* Inserts o (insert), or updates it while its status is status_was, in a
+ * transaction. */
+static int in_tx(struct server *srv, struct order *o, const char *status_was, bool replace_items,
+                 bool insert)
 {
     int rc = store_tx_begin(srv->store);
     if (rc != 0)
         return rc;
     rc = insert ? store_order_insert(srv->store, o)
-                : store_order_update(srv->store, o, replace_items);
+                : store_order_update(srv->store, o, status_was, replace_items);
     if (rc == 0)
         rc = store_tx_commit(srv->store);
     else
@@ -358,7 +375,7 @@ int order_create(struct server *srv, struct arena *a, const struct commerce_scop
         return rc;
     o->created_by = s->user_id;
     o->created_at = o->updated_at = time_now();
-    rc = in_tx(srv, o, true, true);
+    rc = in_tx(srv, o, NULL, true, true);
     if (rc == 0)
         audit_row(srv, s, o->tenant_id, "order.create", "order_id", o->id, NULL, NULL);
     return rc;
@@ -414,11 +431,11 @@ static int order_patch_apply(struct server *srv, struct arena *a, const struct o
     return rc != 0 ? rc : check_customer(out->customer_name, out->phone, why);
 }
 
-int order_update(struct server *srv, struct arena *a, const struct commerce_scope *s, int64_t id,
-                 const struct order_patch *patch, struct order *out, struct commerce_why *why)
+/* One attempt of order_update: ERR_CONFLICT if the status moved meanwhile. */
+static int order_update_once(struct server *srv, struct arena *a, const struct commerce_scope *s,
+                             int64_t id, const struct order_patch *patch, struct order *out,
+                             struct commerce_why *why)
 {
-    if (s->tenant_id == 0)
-        return ERR_FORBIDDEN;
     int rc = store_order_get(srv->store, a, s->tenant_id, id, out);
     if (rc != 0)
         return rc;
@@ -427,9 +444,20 @@ int order_update(struct server *srv, struct arena *a, const struct commerce_scop
     if (rc != 0)
         return rc;
     out->updated_at = time_now();
-    rc = in_tx(srv, out, (patch->set & F_ITEMS) != 0, false);
+    rc = in_tx(srv, out, from, (patch->set & F_ITEMS) != 0, false);
     if (rc == 0)
         audit_row(srv, s, out->tenant_id, "order.update", "order_id", id, from, out->status);
+    return rc == ERR_NOT_FOUND ? ERR_CONFLICT : rc;
+}
+
+int order_update(struct server *srv, struct arena *a, const struct commerce_scope *s, int64_t id,
+                 const struct order_patch *patch, struct order *out, struct commerce_why *why)
+{
+    if (s->tenant_id == 0)
+        return ERR_FORBIDDEN;
+    int rc = ERR_CONFLICT;
+    for (int i = 0; i < UPDATE_ATTEMPTS && rc == ERR_CONFLICT; i++)
+        rc = order_update_once(srv, a, s, id, patch, out, why);
     return rc;
 }
 

@@ -116,7 +116,13 @@ int lead_create(struct server *srv, const struct commerce_scope *s, struct lead 
 /* ERR_NOT_FOUND for an unknown id or one of another account. */
 int lead_get(struct server *srv, struct arena *a, const struct commerce_scope *s, int64_t id,
              struct lead *out) __attribute__((warn_unused_result));
-/* Applies the patch; *out is the lead after it. Audited as lead.update. */
+/*
+ * Applies the patch; *out is the lead after it. Audited as lead.update.
+ * The write happens only if the status is still the one the rules were
+ * checked against; when another request moved it meanwhile the update is
+ * read and checked again (a few times, then ERR_CONFLICT), so concurrent
+ * changes never skip a transition.
+ */
 int lead_update(struct server *srv, struct arena *a, const struct commerce_scope *s, int64_t id,
                 const struct lead_patch *patch, struct lead *out, struct commerce_why *why)
     __attribute__((warn_unused_result));
@@ -139,7 +145,8 @@ int order_create(struct server *srv, struct arena *a, const struct commerce_scop
 int order_get(struct server *srv, struct arena *a, const struct commerce_scope *s, int64_t id,
               struct order *out) __attribute__((warn_unused_result));
 /* Items change only while the order is pending or confirmed; the total
- * follows them. Audited as order.update. */
+ * follows them. Concurrent changes as lead_update. Audited as
+ * order.update. */
 int order_update(struct server *srv, struct arena *a, const struct commerce_scope *s, int64_t id,
                  const struct order_patch *patch, struct order *out, struct commerce_why *why)
     __attribute__((warn_unused_result));

@@ -94,7 +94,7 @@ int store_lead_get(struct store *s, struct arena *a, int64_t tenant_id, int64_t 
     return get_in_tenant(s, a, ST_LEAD_GET, tenant_id, id, read_lead, out);
 }
 
-int store_lead_update(struct store *s, const struct lead *l)
+int store_lead_update(struct store *s, const struct lead *l, const char *status_was)
 {
     struct q q;
     int rc = q_start(s, ST_LEAD_UPDATE, &q);
@@ -104,6 +104,7 @@ int store_lead_update(struct store *s, const struct lead *l)
     q_bind_i64(&q, l->updated_at);
     q_bind_i64(&q, l->id);
     q_bind_i64(&q, l->tenant_id);
+    q_bind_text(&q, status_was);
     return update_one(&q);
 }
 
@@ -260,7 +261,7 @@ int store_order_get(struct store *s, struct arena *a, int64_t tenant_id, int64_t
     return rc != 0 ? rc : read_items(s, a, out);
 }
 
-int store_order_update(struct store *s, struct order *o, bool replace_items)
+int store_order_update(struct store *s, struct order *o, const char *status_was, bool replace_items)
 {
     struct q q;
     int rc = q_start(s, ST_ORDER_UPDATE, &q);
@@ -277,6 +278,7 @@ int store_order_update(struct store *s, struct order *o, bool replace_items)
     q_bind_i64(&q, o->updated_at);
     q_bind_i64(&q, o->id);
     q_bind_i64(&q, o->tenant_id);
+    q_bind_text(&q, status_was);
     rc = update_one(&q);
     if (rc != 0 || !replace_items)
         return rc;

@@ -293,7 +293,7 @@ const struct stmt_def stmts[ST_COUNT] = {
     [ST_LEAD_UPDATE] = {"lead_update",
                         "UPDATE leads SET customer_name = ?, phone = ?, address = ?, city = ?,"
                         " product = ?, quantity = ?, price_minor = ?, status = ?, notes = ?,"
-                        " updated_at = ? WHERE id = ? AND tenant_id = ?"},
+                        " updated_at = ? WHERE id = ? AND tenant_id = ? AND status = ?"},
     [ST_LEAD_DELETE] = {"lead_delete", "DELETE FROM leads WHERE id = ? AND tenant_id = ?"},
     [ST_LEAD_SEARCH] = {"lead_search", LEAD_SEARCH("LIKE"), LEAD_SEARCH("ILIKE")},
     [ST_LEAD_SEARCH_COUNT] = {"lead_search", LEAD_SEARCH_COUNT("LIKE"), LEAD_SEARCH_COUNT("ILIKE")},
@@ -307,7 +307,7 @@ const struct stmt_def stmts[ST_COUNT] = {
     [ST_ORDER_UPDATE] = {"order_update",
                          "UPDATE orders SET lead_id = ?, customer_name = ?, phone = ?, address = ?,"
                          " city = ?, status = ?, total_minor = ?, notes = ?, updated_at = ?"
-                         " WHERE id = ? AND tenant_id = ?"},
+                         " WHERE id = ? AND tenant_id = ? AND status = ?"},
     [ST_ORDER_DELETE] = {"order_delete", "DELETE FROM orders WHERE id = ? AND tenant_id = ?"},
     [ST_ORDER_SEARCH] = {"order_search", ORDER_SEARCH("LIKE"), ORDER_SEARCH("ILIKE")},
     [ST_ORDER_SEARCH_COUNT] = {"order_search", ORDER_SEARCH_COUNT("LIKE"),

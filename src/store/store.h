@@ -427,8 +427,12 @@ struct commerce_filter {
 int store_lead_insert(struct store *s, struct lead *l) __attribute__((warn_unused_result));
 int store_lead_get(struct store *s, struct arena *a, int64_t tenant_id, int64_t id,
                    struct lead *out) __attribute__((warn_unused_result));
-/* Writes every field but tenant_id, created_*; ERR_NOT_FOUND. */
-int store_lead_update(struct store *s, const struct lead *l) __attribute__((warn_unused_result));
+/* Writes every field but tenant_id, created_*, only while the row's status
+ * is still status_was (what the caller read: two concurrent changes cannot
+ * both pass the transition rules). ERR_NOT_FOUND: no such row in the
+ * tenant, or its status changed meanwhile. */
+int store_lead_update(struct store *s, const struct lead *l, const char *status_was)
+    __attribute__((warn_unused_result));
 int store_lead_delete(struct store *s, int64_t tenant_id, int64_t id)
     __attribute__((warn_unused_result));
 /* A page of leads, newest first, and *total over every page. */
@@ -441,9 +445,10 @@ int store_order_insert(struct store *s, struct order *o) __attribute__((warn_unu
 /* An order with its items (arena). */
 int store_order_get(struct store *s, struct arena *a, int64_t tenant_id, int64_t id,
                     struct order *out) __attribute__((warn_unused_result));
-/* Writes the order's fields; with replace_items, its items are deleted and
- * o's inserted (call inside a transaction). ERR_NOT_FOUND. */
-int store_order_update(struct store *s, struct order *o, bool replace_items)
+/* Writes the order's fields while its status is still status_was (as
+ * store_lead_update); with replace_items, its items are deleted and o's
+ * inserted (call inside a transaction). ERR_NOT_FOUND. */
+int store_order_update(struct store *s, struct order *o, const char *status_was, bool replace_items)
     __attribute__((warn_unused_result));
 /* Deletes an order; its items go with it. ERR_NOT_FOUND. */
 int store_order_delete(struct store *s, int64_t tenant_id, int64_t id)

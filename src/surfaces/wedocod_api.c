@@ -212,6 +212,10 @@ static void fail(struct request *req, const struct resource *res, int rc,
 {
     if (rc == ERR_NOT_FOUND)
         laravel_error(req, HERR_NOT_FOUND, res->not_found);
+    else if (rc == ERR_CONFLICT)
+        http_reply_json(req, 409,
+                        json_pack("{s:s}", "message",
+                                  "The resource was changed by another request. Try again."));
     else if (rc == ERR_INVALID && why != NULL && why->field != NULL)
         validate_reply_field(&surface_wedocod_api, req, why->field, why->message);
     else

@@ -52,7 +52,7 @@ static void test_lead_rows(void **state)
     /* An update or delete naming the wrong tenant changes nothing. */
     l.tenant_id = t;
     l.notes = "hijack";
-    assert_int_equal(store_lead_update(f->s, &l), ERR_NOT_FOUND);
+    assert_int_equal(store_lead_update(f->s, &l, "new"), ERR_NOT_FOUND);
     assert_int_equal(store_lead_delete(f->s, t, b), ERR_NOT_FOUND);
     assert_int_equal(store_lead_get(f->s, f->a, u, b, &l), 0);
     assert_null(l.notes);
@@ -60,7 +60,10 @@ static void test_lead_rows(void **state)
     l.notes = "call back";
     l.status = "contacted";
     l.updated_at = 2000;
-    assert_int_equal(store_lead_update(f->s, &l), 0);
+    /* A status read before another change moved it writes nothing. */
+    assert_int_equal(store_lead_update(f->s, &l, "confirmed"), ERR_NOT_FOUND);
+    assert_int_equal(store_lead_update(f->s, &l, "new"), 0);
+    assert_int_equal(store_lead_update(f->s, &l, "new"), ERR_NOT_FOUND);
     assert_int_equal(store_lead_get(f->s, f->a, u, b, &l), 0);
     assert_string_equal(l.notes, "call back");
     assert_string_equal(l.status, "contacted");
@@ -158,10 +161,11 @@ static void test_order_rows(void **state)
     got.total_minor = 1000;
     got.status = "confirmed";
     got.tenant_id = u;
-    assert_int_equal(store_order_update(f->s, &got, true), ERR_NOT_FOUND);
+    assert_int_equal(store_order_update(f->s, &got, "pending", true), ERR_NOT_FOUND);
     got.tenant_id = t;
+    assert_int_equal(store_order_update(f->s, &got, "shipped", false), ERR_NOT_FOUND);
     assert_int_equal(store_tx_begin(f->s), 0);
-    assert_int_equal(store_order_update(f->s, &got, true), 0);
+    assert_int_equal(store_order_update(f->s, &got, "pending", true), 0);
     assert_int_equal(store_tx_commit(f->s), 0);
     assert_int_equal(store_order_get(f->s, f->a, t, o.id, &got), 0);
     assert_int_equal(got.n_items, 1);
