@@ -79,9 +79,9 @@ static void jw_money(struct jw *w, int64_t minor)
     num_int(minor / 100, i);
     num_int(100 + minor % 100, f); /* "1xx": the two digits after the 1 */
     size_t n = strlen(i);
-    memcpy(out, i, n);
+    memcpy(out, i, n + 1);
     out[n] = '.';
-    memcpy(out + n + 1, f + 1, 3);
+    memcpy(out + n + 1, f + 1, 3); /* the two digits and the NUL */
     jw_raw(w, out, n + 3);
 }
 
