@@ -73,3 +73,12 @@
     "SELECT " P_MEMBER_COLS ", " P_TENANT_COLS ", " P_ROLE_COLS " FROM memberships m"              \
     " JOIN tenants t ON t.id = m.tenant_id JOIN roles r ON r.id = m.role_id"                       \
     " WHERE m.status = 'active' AND t.status = 'active' AND m.user_id = "
+
+/* WedoCOD leads and orders (issue 13). */
+#define LEAD_COLS                                                                                  \
+    "id, tenant_id, customer_name, phone, address, city, product, quantity, price_minor, status, " \
+    "notes, created_by, created_at, updated_at"
+#define ORDER_COLS                                                                                 \
+    "id, tenant_id, lead_id, customer_name, phone, address, city, status, total_minor, currency, " \
+    "notes, created_by, created_at, updated_at"
+#define ORDER_ITEM_COLS "id, order_id, tenant_id, product, quantity, unit_price_minor"

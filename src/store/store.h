@@ -449,3 +449,52 @@ struct org_row {
  */
 int store_org_list_by_user(struct store *s, struct arena *a, int64_t user_id, struct org_row **out,
                            size_t *n) __attribute__((warn_unused_result));
+
+/* ---- WedoCOD leads and orders (seed 000, issue 13) ---- */
+/*
+ * Every statement names the tenant in its WHERE clause. In the reads a
+ * tenant_id of 0 means every tenant (platform staff with accounts:read);
+ * writes always name one. A row of another tenant is ERR_NOT_FOUND, like
+ * one that does not exist.
+ */
+struct commerce_filter {
+    int64_t tenant_id;  /* 0: every tenant */
+    const char *status; /* NULL: any */
+    const char *search; /* substring of name, phone, city or product; NULL: none */
+    size_t limit;       /* rows per page (> 0) */
+    size_t offset;
+};
+/* Inserts l (id written back); created_at and updated_at are the caller's. */
+int store_lead_insert(struct store *s, struct lead *l) __attribute__((warn_unused_result));
+int store_lead_get(struct store *s, struct arena *a, int64_t tenant_id, int64_t id,
+                   struct lead *out) __attribute__((warn_unused_result));
+/* Writes every field but tenant_id, created_*, only while the row's status
+ * is still status_was (what the caller read: two concurrent changes cannot
+ * both pass the transition rules). ERR_NOT_FOUND: no such row in the
+ * tenant, or its status changed meanwhile. */
+int store_lead_update(struct store *s, const struct lead *l, const char *status_was)
+    __attribute__((warn_unused_result));
+int store_lead_delete(struct store *s, int64_t tenant_id, int64_t id)
+    __attribute__((warn_unused_result));
+/* A page of leads, newest first, and *total over every page. */
+int store_lead_search(struct store *s, struct arena *a, const struct commerce_filter *f,
+                      struct lead **out, size_t *n, int64_t *total)
+    __attribute__((warn_unused_result));
+
+/* Inserts o and its items (ids written back); call inside a transaction. */
+int store_order_insert(struct store *s, struct order *o) __attribute__((warn_unused_result));
+/* An order with its items (arena). */
+int store_order_get(struct store *s, struct arena *a, int64_t tenant_id, int64_t id,
+                    struct order *out) __attribute__((warn_unused_result));
+/* Writes the order's fields while its status is still status_was (as
+ * store_lead_update); with replace_items, its items are deleted and o's
+ * inserted (call inside a transaction). ERR_NOT_FOUND. */
+int store_order_update(struct store *s, struct order *o, const char *status_was, bool replace_items)
+    __attribute__((warn_unused_result));
+/* Deletes an order; its items go with it. ERR_NOT_FOUND. */
+int store_order_delete(struct store *s, int64_t tenant_id, int64_t id)
+    __attribute__((warn_unused_result));
+/* A page of orders with their items, newest first, and *total. */
+int store_order_search(struct store *s, struct arena *a, const struct commerce_filter *f,
+                       struct order **out, size_t *n, int64_t *total)
+    __attribute__((warn_unused_result));

@@ -109,6 +109,20 @@ void surface_fail(const struct surface *sf, struct request *req, int err)
     }
 }
 
+int64_t surface_path_id(struct request *req, const char *name)
+{
+    const char *s = http_param(req, name);
+    if (s == NULL || s[0] == '0')
+        return 0;
+    size_t n = strlen(s);
+    if (n == 0 || n > 18 || strspn(s, "0123456789") != n)
+        return 0;
+    int64_t v = 0;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    return v;
+}
+
 /* Applies the route's bucket; false if the request was refused (429). */
 static bool rate_limit(struct server *srv, const struct surface *sf, const struct route *rt,
                        struct request *req, const struct principal *p)
@@ -308,6 +322,13 @@ void surface_dispatch(void *app, struct request *req, const struct http_route *r
     if (rc != 0) {
         auth_failed(sf, req, p, rc);
         return;
+    }
+    if (sf->platform_permission != NULL && rt->method == HTTP_GET) {
+        rc = staff_bind_platform(srv, http_arena(req), p, sf->platform_permission);
+        if (rc != 0) {
+            surface_fail(sf, req, rc);
+            return;
+        }
     }
     http_set_user_data(req, p);
     const char *x_tenant = http_header(req, "X-Tenant");

@@ -24,3 +24,7 @@ const char *surface_csrf_token(struct request *req);
 /* Replies for a core error code (ERR_STORE -> 500, ERR_UNAVAILABLE and
  * ERR_BUSY -> 503, ...) in the surface's dialect. */
 void surface_fail(const struct surface *sf, struct request *req, int err);
+
+/* The path parameter name ("{id}") as a positive decimal of at most 18
+ * digits without a leading zero, or 0 for anything else. */
+int64_t surface_path_id(struct request *req, const char *name);

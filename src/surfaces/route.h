@@ -79,4 +79,13 @@ struct surface {
      * it or under it ("/admin/...") that no route matches gets its 404 in
      * this surface's dialect. NULL: such paths get the default dialect. */
     const char *prefix;
+    /*
+     * Optional: a staff permission ("accounts:read") that lets platform
+     * staff read across tenants. On the surface's GET routes, a token
+     * that names no tenant, of a super-admin or of staff whose role
+     * grants it, makes a platform principal (p->platform): the route's
+     * permission is then tokenCan alone, and the handler serves every
+     * tenant. NULL: no platform reads.
+     */
+    const char *platform_permission;
 };

@@ -12,14 +12,15 @@ import {
 import { createTenant, createUser } from '../lib/fixtures.mjs';
 import { api, withServer } from '../lib/server.mjs';
 
-// The README's matrix.
+// The README's matrix (accounts:read, migration 0009: reading every
+// WedoCOD account's leads and orders, tested in wedocod/isolation).
 const MATRIX = {
   owner: ['users:list', 'users:create', 'users:update', 'users:delete', 'tenants:list',
-    'tenants:update', 'roles:list', 'audit:list'],
+    'tenants:update', 'roles:list', 'audit:list', 'accounts:read'],
   manager: ['users:list', 'users:create', 'users:update', 'tenants:list', 'tenants:update',
-    'roles:list', 'audit:list'],
+    'roles:list', 'audit:list', 'accounts:read'],
   developer: ['users:list', 'tenants:list', 'roles:list', 'audit:list'],
-  support: ['users:list', 'users:update', 'tenants:list', 'roles:list'],
+  support: ['users:list', 'users:update', 'tenants:list', 'roles:list', 'accounts:read'],
   marketing: ['users:list', 'tenants:list'],
 };
 
