@@ -61,15 +61,11 @@ static const struct resource orders_res = {"/orders", "Order not found."};
 /* Laravel's ISO-8601 with microseconds: "2026-12-05T22:33:13.000000Z". */
 static void jw_time(struct jw *w, int64_t t)
 {
-    char s[32], out[40];
-    if (t == 0 || !time_iso8601_z(t, s)) {
+    char out[40];
+    if (t == 0 || !time_laravel(t, out))
         jw_null(w);
-        return;
-    }
-    size_t n = strlen(s);
-    memcpy(out, s, n - 1);
-    memcpy(out + n - 1, ".000000Z", 9);
-    jw_str(w, out);
+    else
+        jw_str(w, out);
 }
 
 /* Minor units as a JSON number with two decimals (15000 -> 150.00). */
