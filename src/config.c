@@ -33,6 +33,8 @@ static const struct rate_rule default_rates[] = {
     {"admin_reset_email", 1, 60},
     /* seed 001: authenticated /admin routes, per staff user */
     {"admin", 60, 60},
+    /* seed 003: the WNCMS API, per user (per IP without one) */
+    {"wncms", 60, 60},
 };
 
 static const char *env_default(const char *name, void *ctx)

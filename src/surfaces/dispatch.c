@@ -106,9 +106,8 @@ void surface_fail(const struct surface *sf, struct request *req, int err)
     }
 }
 
-/* Applies the route's bucket; false if the request was refused (429). */
-static bool rate_limit(struct server *srv, const struct surface *sf, const struct route *rt,
-                       struct request *req, const struct principal *p)
+bool surface_rate_limit(struct server *srv, const struct surface *sf, const struct route *rt,
+                        struct request *req, const struct principal *p)
 {
     const struct rate_rule *rule = config_rate(&srv->cfg, rt->bucket);
     if (rule == NULL) {
@@ -203,8 +202,12 @@ void surface_dispatch(void *app, struct request *req, const struct http_route *r
     struct server *srv = app;
     const struct surface *sf = route->owner;
     const struct route *rt = route->target;
+    if (rt->auth == AUTH_GATED) {
+        gate_dispatch(srv, sf, rt, req);
+        return;
+    }
     if (rt->auth == AUTH_PUBLIC) {
-        if (rt->bucket != NULL && !rate_limit(srv, sf, rt, req, NULL))
+        if (rt->bucket != NULL && !surface_rate_limit(srv, sf, rt, req, NULL))
             return;
         rt->handler(srv, req, NULL);
         return;
@@ -213,7 +216,7 @@ void surface_dispatch(void *app, struct request *req, const struct http_route *r
     int rc = authenticate(srv, rt, req, p);
     bool counted = rc == 0 || refused(rc, p) || rc == ERR_UNAUTHENTICATED;
     const struct principal *who = rc == ERR_UNAUTHENTICATED ? NULL : p;
-    if (rt->bucket != NULL && counted && !rate_limit(srv, sf, rt, req, who))
+    if (rt->bucket != NULL && counted && !surface_rate_limit(srv, sf, rt, req, who))
         return;
     if (rc != 0) {
         auth_failed(sf, req, p, rc);

@@ -16,12 +16,14 @@ extern const struct surface surface_travel;
 extern const struct surface surface_autocom;
 extern const struct surface surface_admin;
 extern const struct surface surface_autocom_team;
+extern const struct surface surface_wncms;
 
 /* The products, each declared by its surface (core/product.h). */
 struct product;
 extern const struct product product_travel;
 extern const struct product product_autocom;
 extern const struct product product_wedocod;
+extern const struct product product_wncms;
 
 /*
  * A router of every surface's routes, in match order, each route's owner
