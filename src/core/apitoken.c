@@ -46,11 +46,7 @@ int apitoken_rotate(struct server *srv, struct arena *a, int64_t user_id, int64_
         };
         rc = token_issue(srv, a, &rq, &t, plaintext);
     }
-    if (rc != 0) {
-        store_tx_rollback(srv->store);
-        return rc;
-    }
-    rc = store_tx_commit(srv->store);
+    rc = store_tx_end(srv->store, rc);
     if (rc != 0)
         return rc;
     if (revoked > 0) {

@@ -282,12 +282,8 @@ int settings_set(struct server *srv, int64_t tenant_id, const char *key, const c
     int rc = store_tx_begin(srv->store);
     if (rc != 0)
         return rc;
-    rc = store_setting_set(srv->store, tenant_id, key, value != NULL ? canon : NULL);
-    if (rc != 0) {
-        store_tx_rollback(srv->store);
-        return rc;
-    }
-    rc = store_tx_commit(srv->store);
+    rc = store_tx_end(srv->store,
+                      store_setting_set(srv->store, tenant_id, key, value != NULL ? canon : NULL));
     if (rc != 0)
         return rc;
     struct audit_detail d;

@@ -74,6 +74,9 @@ int store_schema_version(struct store *s, int *current, int *latest)
 int store_tx_begin(struct store *s) __attribute__((warn_unused_result));
 int store_tx_commit(struct store *s) __attribute__((warn_unused_result));
 void store_tx_rollback(struct store *s);
+/* Ends the transaction by the outcome of its work: rolls back and returns
+ * rc when it failed, else commits (store_tx_commit's result). */
+int store_tx_end(struct store *s, int rc) __attribute__((warn_unused_result));
 
 /* ---- tenants ---- */
 /* Inserts t (id and created_at ignored); sets t->id and t->created_at. A

@@ -10,16 +10,18 @@
 #include "surfaces/surfaces.h"
 
 static const char *const owner_perms[] = {
-    "posts.view", "posts.create",    "posts.edit",       "posts.delete", "posts.edit_any",
-    "team.view",  "settings.manage", "api_token.manage", NULL,
+    "posts.view",      "posts.create",     "posts.edit", "posts.delete",      "posts.edit_any",
+    "team.view",       "team.invite",      "team.edit",  "team.manage_roles", "team.remove",
+    "settings.manage", "api_token.manage", NULL,
 };
 static const char *const admin_perms[] = {
-    "posts.view", "posts.create",    "posts.edit",       "posts.delete", "posts.edit_any",
-    "team.view",  "settings.manage", "api_token.manage", NULL,
+    "posts.view",      "posts.create",     "posts.edit", "posts.delete",      "posts.edit_any",
+    "team.view",       "team.invite",      "team.edit",  "team.manage_roles", "team.remove",
+    "settings.manage", "api_token.manage", NULL,
 };
 static const char *const editor_perms[] = {
-    "posts.view",     "posts.create",     "posts.edit", "posts.delete",
-    "posts.edit_any", "api_token.manage", NULL,
+    "posts.view",     "posts.create", "posts.edit",       "posts.delete",
+    "posts.edit_any", "team.view",    "api_token.manage", NULL,
 };
 static const char *const author_perms[] = {
     "posts.view", "posts.create", "posts.edit", "api_token.manage", NULL,
@@ -38,7 +40,11 @@ static const struct permission_info permissions[] = {
     {"posts.edit", "Edit own posts", "posts"},
     {"posts.delete", "Delete posts", "posts"},
     {"posts.edit_any", "Edit every author's posts", "posts"},
-    {"team.view", "View the site's users", "team"},
+    {"team.view", "View the site's users and roles", "team"},
+    {"team.invite", "Invite users, resend and cancel invitations", "team"},
+    {"team.edit", "Reactivate suspended users", "team"},
+    {"team.manage_roles", "Change users' roles", "team"},
+    {"team.remove", "Suspend and remove users", "team"},
     {"settings.manage", "Change the site's settings", "settings"},
     {"api_token.manage", "Generate one's own API token", "api_token"},
 };
