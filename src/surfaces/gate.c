@@ -4,14 +4,19 @@
  * read before authentication, so an operator changes them at runtime
  * (core/settings.h) and every instance follows within a second.
  *
- * Order: site (X-Tenant, else Host) -> switches (403 disabled, before any
- * credential is looked at) -> the mode's credential (none: nothing;
+ * Order: site (X-Tenant, else Host) -> its switches (403 disabled, before
+ * any credential is looked at) -> the mode's credential (none: nothing;
  * simple: api_token in the body, the query or a Bearer header; basic:
- * HTTP Basic, hashed on the worker pool unless remembered) -> without a
- * site from the request, the credential's tenant becomes the site and its
- * switches and mode are checked again -> rate limit (per user, else per
- * IP) -> required role -> handler. The refusals are the surface's
- * (struct surface .gate_refusal).
+ * HTTP Basic, hashed on the worker pool unless remembered) -> rate limit
+ * (per user, else per IP) -> required role -> handler.
+ *
+ * A request that names no site is checked against the platform's
+ * settings, then authenticated in the platform's mode, and the
+ * credential's tenant becomes the site: its own switches and mode are
+ * checked then (a site may turn on what the platform turns off). When the
+ * platform has the API off, such a request whose credential fails gets
+ * the 403 "disabled" rather than the credential's refusal. The refusals
+ * are the surface's (struct surface .gate_refusal).
  */
 #include <string.h>
 
@@ -34,6 +39,7 @@ struct gate_call {
     bool has_site;
     struct tenant site;
     bool enabled;
+    bool platform_off; /* no site named, and the platform has the route off */
     enum gate_mode mode;
     char role[SETTING_VALUE_MAX + 1];
     struct basic_login basic;
@@ -161,6 +167,10 @@ static void authenticated(struct gate_call *g, struct request *req, int rc)
                 rc = ERR_UNAUTHENTICATED;
         }
     }
+    if (rc != 0 && g->platform_off) {
+        refuse(g, req, GATE_DISABLED);
+        return;
+    }
     if (rc != 0) {
         auth_failed(g, req, rc);
         return;
@@ -219,7 +229,8 @@ void gate_dispatch(struct server *srv, const struct surface *sf, const struct ro
         return;
     }
     read_config(g, g->has_site ? g->site.id : 0);
-    if (!g->enabled) {
+    g->platform_off = !g->enabled && !g->has_site;
+    if (!g->enabled && g->has_site) {
         if (rt->bucket == NULL || surface_rate_limit(srv, sf, rt, req, NULL))
             refuse(g, req, GATE_DISABLED);
         return;
@@ -227,7 +238,7 @@ void gate_dispatch(struct server *srv, const struct surface *sf, const struct ro
     switch (g->mode) {
     case MODE_NONE:
         if (!g->has_site) {
-            refuse(g, req, GATE_NO_SITE);
+            refuse(g, req, g->platform_off ? GATE_DISABLED : GATE_NO_SITE);
             return;
         }
         g->p.has_tenant = true;
