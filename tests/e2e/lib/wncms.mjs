@@ -18,14 +18,18 @@ export const PASSWORD = 'wncms-password-1';
 // High throttles (the throttle test sets its own).
 export const WNCMS_ENV = { LATCHKEY_RATE_WNCMS: '100000/60' };
 
-// The five endpoints: [setting key suffix, method, path (slug "hello")].
-export const ENDPOINTS = [
-  ['index', 'POST', '/api/v1/posts'],
-  ['show', 'POST', '/api/v1/posts/hello'],
-  ['store', 'POST', '/api/v1/posts/store'],
-  ['update', 'POST', '/api/v1/posts/update/hello'],
-  ['delete', 'POST', '/api/v1/posts/delete/hello'],
-];
+// The five endpoints, in an order that leaves no post behind: [setting
+// key suffix, method, path, body] for the post `slug`.
+export function endpoints(slug) {
+  return [
+    ['store', 'POST', '/api/v1/posts/store', { title: `Post ${slug}`, slug }],
+    ['index', 'POST', '/api/v1/posts', { page_size: 1 }],
+    ['show', 'POST', `/api/v1/posts/${slug}`, {}],
+    ['update', 'POST', `/api/v1/posts/update/${slug}`, { title: `Post ${slug} (updated)` }],
+    ['delete', 'POST', `/api/v1/posts/delete/${slug}`, {}],
+  ];
+}
+export const ENDPOINT_NAMES = ['index', 'show', 'store', 'update', 'delete'];
 
 export async function startWncms(env = {}, opts = {}) {
   return startServer({ ...WNCMS_ENV, ...env }, opts);
