@@ -48,6 +48,20 @@ static void audit_post(struct server *srv, const struct post *p, int64_t user_id
     audit_record(srv, p->tenant_id, user_id, action, ip, &d);
 }
 
+int post_find(struct server *srv, struct arena *a, int64_t tenant_id, const char *slug,
+              struct post *out)
+{
+    if (slug == NULL || strlen(slug) > POST_SLUG_MAX)
+        return ERR_NOT_FOUND;
+    return store_post_by_slug(srv->store, a, tenant_id, slug, out);
+}
+
+int post_search(struct server *srv, struct arena *a, const struct post_filter *f, struct post **out,
+                size_t *n, int64_t *total)
+{
+    return store_post_search(srv->store, a, f, out, n, total);
+}
+
 int post_create(struct server *srv, struct arena *a, struct post *p, const char *ip)
 {
     if (p->slug != NULL) {

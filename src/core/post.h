@@ -3,6 +3,8 @@
  * per tenant (made from the title when none is given).
  */
 #pragma once
+#include <stddef.h>
+
 #include "store/model.h"
 
 struct arena;
@@ -10,6 +12,12 @@ struct server;
 
 #define POST_SLUG_MAX 100
 
+/* The post of slug in the tenant: ERR_NOT_FOUND. */
+int post_find(struct server *srv, struct arena *a, int64_t tenant_id, const char *slug,
+              struct post *out) __attribute__((warn_unused_result));
+/* A page of a tenant's posts, newest first, and how many match (arena). */
+int post_search(struct server *srv, struct arena *a, const struct post_filter *f, struct post **out,
+                size_t *n, int64_t *total) __attribute__((warn_unused_result));
 /*
  * Creates p (tenant_id, title, status and author_id set by the caller;
  * slug NULL to make one from the title: lower-case letters, digits and

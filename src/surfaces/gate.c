@@ -23,7 +23,7 @@
 #include "core/basicauth.h"
 #include "core/settings.h"
 #include "server.h"
-#include "store/store.h"
+#include "core/tenant.h"
 #include "surfaces/dispatch.h"
 #include "util/arena.h"
 #include "util/err.h"
@@ -77,7 +77,7 @@ static int find_site(struct gate_call *g, struct request *req)
                                    http_host(req), &slug);
     if (rc != 0 || slug == NULL)
         return rc;
-    rc = store_tenant_by_slug(g->srv->store, http_arena(req), slug, &g->site);
+    rc = tenant_find_slug(g->srv, http_arena(req), slug, &g->site);
     if (rc == 0 && !of_product(g, &g->site))
         rc = ERR_NOT_FOUND;
     g->has_site = rc == 0;

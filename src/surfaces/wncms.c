@@ -21,7 +21,6 @@
 
 #include "core/post.h"
 #include "server.h"
-#include "store/store.h"
 #include "surfaces/dispatch.h"
 #include "surfaces/surfaces.h"
 #include "surfaces/validate.h"
@@ -247,7 +246,7 @@ static void index_handler(struct server *srv, struct request *req, const struct 
     struct post *posts;
     size_t n;
     int64_t total;
-    int rc = store_post_search(srv->store, http_arena(req), &f, &posts, &n, &total);
+    int rc = post_search(srv, http_arena(req), &f, &posts, &n, &total);
     if (rc != 0) {
         surface_fail(&surface_wncms, req, rc);
         return;
@@ -267,8 +266,7 @@ static void index_handler(struct server *srv, struct request *req, const struct 
 static bool find_post(struct server *srv, struct request *req, const struct principal *p,
                       struct post *out)
 {
-    int rc =
-        store_post_by_slug(srv->store, http_arena(req), p->tenant.id, http_param(req, "slug"), out);
+    int rc = post_find(srv, http_arena(req), p->tenant.id, http_param(req, "slug"), out);
     if (rc == ERR_NOT_FOUND)
         reply_fail(req, 404, "Post not found");
     else if (rc != 0)
