@@ -168,7 +168,8 @@ static void authenticated(struct gate_call *g, struct request *req, int rc)
         }
     }
     if (rc != 0 && g->platform_off) {
-        refuse(g, req, GATE_DISABLED);
+        if (g->rt->bucket == NULL || surface_rate_limit(g->srv, g->sf, g->rt, req, NULL))
+            refuse(g, req, GATE_DISABLED);
         return;
     }
     if (rc != 0) {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { api, sleep } from '../lib/server.mjs';
+import { api, sleep, syncLog, waitFor } from '../lib/server.mjs';
 import {
   ADMIN_REQUIRED_TEXT, apiToken, assertSuccess, assertText, BASIC_CHALLENGE,
   createSite, ENDPOINT_NAMES, endpoints, INVALID_CREDENTIALS, INVALID_TOKEN_TEXT, PASSWORD,
@@ -21,7 +21,7 @@ describe('wncms: auth modes per endpoint', () => {
   let site;
 
   before(async () => {
-    server = await startWncms();
+    server = await startWncms({ LATCHKEY_LAST_USED_FLUSH_MS: 100 });
     site = createSite(server, 'alpha');
     createSite(server, 'beta');
     // The role rule apart: every endpoint open to any authenticated user here.
@@ -90,6 +90,9 @@ describe('wncms: auth modes per endpoint', () => {
     assertSuccess(await api(server, 'GET', '/api/v1/posts', { token: t }));
     // The secret alone (no "id|"), as WNCMS tokens look, works too.
     assertSuccess(await withToken(server, 'POST', '/api/v1/posts', t.split('|')[1]));
+    // The access log has the path without the query: the token is not logged.
+    await syncLog(server);
+    assert.ok(!server.stderr().includes(t.split('|')[1]), 'the token is in the log');
   });
 
   test('a token works in its own site only', async () => {
@@ -148,10 +151,14 @@ describe('wncms: auth modes per endpoint', () => {
     assertText(await withToken(server, 'POST', '/api/v1/posts', first), 401, INVALID_TOKEN_TEXT);
     assertSuccess(await withToken(server, 'POST', '/api/v1/posts', second));
     // Both rows stay, the first revoked.
-    const audit = server.cli('token', 'list', '--user', user, '--json').json;
-    const mine = audit.filter((tk) => tk.name === 'wncms-api-token');
-    assert.equal(mine.length, 2);
-    assert.equal(mine.filter((tk) => tk.revoked_at === null).length, 1);
+    const mine = () => server.cli('token', 'list', '--user', user, '--json').json
+      .filter((tk) => tk.name === 'wncms-api-token');
+    assert.equal(mine().length, 2);
+    assert.equal(mine().filter((tk) => tk.revoked_at === null).length, 1);
+    // Each use is recorded: last_used_at (written in batches).
+    const used = await waitFor(() => mine().find((tk) => tk.revoked_at === null).last_used_at,
+      { timeoutMs: 3000 });
+    assert.ok(used, 'last_used_at of the live token');
   });
 
   test('an inactive or suspended user\'s token is an invalid token', async () => {
