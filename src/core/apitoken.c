@@ -27,7 +27,7 @@ int apitoken_rotate(struct server *srv, struct arena *a, int64_t user_id, int64_
                     const char *ip, char **plaintext)
 {
     int64_t revoked = 0;
-    struct token t;
+    struct token t = {0};
     int rc = tenant_id != 0 ? 0 : default_site(srv, a, user_id, &tenant_id);
     if (rc != 0)
         return rc;

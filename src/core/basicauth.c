@@ -107,7 +107,7 @@ static bool parse(struct arena *a, const char *header, char **email, char **pass
     while (*b64 == ' ')
         b64++;
     size_t n = strlen(b64);
-    if (n == 0 || n > (BASIC_DECODED_MAX / 3 + 1) * 4)
+    if (n == 0 || n > ((size_t)BASIC_DECODED_MAX / 3 + 1) * 4)
         return false;
     char *plain = arena_alloc(a, BASIC_DECODED_MAX + 1);
     size_t len;
@@ -178,7 +178,7 @@ int basic_finish(struct basic_login *b, struct principal *p)
     int rc = principal_check_user(p);
     if (remember) {
         /* An inactive user's entry is forgotten (expires now). */
-        int64_t until = rc == 0 ? time_mono_ms() + BASIC_WINDOW_S * 1000 : 0;
+        int64_t until = rc == 0 ? time_mono_ms() + (int64_t)BASIC_WINDOW_S * 1000 : 0;
         if (!b->hit || rc != 0)
             put(b->cache, b->key, b->user.id, stamp, until);
     }

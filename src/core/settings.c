@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -93,7 +94,7 @@ int setting_canonical(const struct setting_def *def, const char *value,
     }
     if (v == NULL)
         return ERR_INVALID;
-    strcpy(out, v);
+    snprintf(out, SETTING_VALUE_MAX + 1, "%s", v);
     return 0;
 }
 
@@ -242,13 +243,13 @@ void settings_get(struct settings *c, int64_t tenant_id, const char *key,
         src = SOURCE_TENANT;
     else if ((row = find_row(c->snap, 0, key)) != NULL)
         src = SOURCE_PLATFORM;
-    if (row != NULL && strlen(row->value) <= SETTING_VALUE_MAX)
-        strcpy(out, row->value);
+    if (row != NULL)
+        snprintf(out, SETTING_VALUE_MAX + 1, "%s", row->value);
     pthread_rwlock_unlock(&c->lock);
     if (row == NULL) {
         const struct setting_def *def = setting_def_find(key);
         if (def != NULL)
-            strcpy(out, def->fallback);
+            snprintf(out, SETTING_VALUE_MAX + 1, "%s", def->fallback);
     }
     if (source != NULL)
         *source = src;
