@@ -39,7 +39,8 @@ static void print_view(const struct setting_view *v, size_t n, bool json)
         return;
     }
     for (size_t i = 0; i < n; i++)
-        printf("%-32s %-8s (%s)\n", v[i].def->key, v[i].value, setting_source_str(v[i].source));
+        printf("%-32s %-8s %-10s %s\n", v[i].def->key, v[i].value, setting_source_str(v[i].source),
+               v[i].def->help);
 }
 
 /* Shows key (or every key when NULL) for tenant_id. */

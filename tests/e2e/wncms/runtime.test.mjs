@@ -176,6 +176,8 @@ describe('wncms: settings at runtime', () => {
     const unset = server.cli('setting', 'unset', 'wncms_api_posts_delete_role', '--tenant', 'alpha', '--json');
     assert.equal(unset.json.source, 'default');
     assert.equal(server.cli('setting', 'list', '--json').json.length, 16);
+    const text = server.cli('setting', 'list', '--tenant', 'alpha').stdout.split('\n');
+    assert.match(text[0], /^wncms_api_enabled +true +(default|platform) +the whole WNCMS API: on\/off$/);
     assert.equal(server.cli('setting', 'set', 'nope', 'true').status, 1);
     assert.equal(server.cli('setting', 'set', 'wncms_api_enabled', 'maybe').status, 2);
     assert.equal(server.cli('setting', 'get').status, 2);
