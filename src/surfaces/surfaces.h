@@ -17,6 +17,7 @@ extern const struct surface surface_autocom;
 extern const struct surface surface_admin;
 extern const struct surface surface_autocom_team;
 extern const struct surface surface_wncms;
+extern const struct surface surface_wncms_dashboard;
 extern const struct surface surface_wedocod_web;
 
 /* The products, each declared by its surface (core/product.h). */

@@ -9,6 +9,9 @@
  *   POST     /api/v1/posts/delete/{slug}
  *   GET|POST /api/v1/posts/{slug}          show
  *
+ *   POST     /user/api-token                the session user's new API token (the
+ *                                          dashboard: session and CSRF, Laravel's errors)
+ *
  * Dialect: {"code":200,"status":"success","message":...,"data":...,
  * "extra":{}}; errors {"code":N,"status":"fail","message":...}; 422
  * {"code":422,"status":"fail","message":"Validation failed","data":
@@ -19,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/apitoken.h"
 #include "core/post.h"
 #include "server.h"
 #include "surfaces/dispatch.h"
@@ -365,6 +369,25 @@ static void delete_handler(struct server *srv, struct request *req, const struct
     reply_ok(req, "Successfully deleted post", NULL);
 }
 
+/* POST /user/api-token: the session's user, in the session's tenant. */
+static void api_token_handler(struct server *srv, struct request *req, const struct principal *p)
+{
+    if (!p->has_tenant) {
+        laravel_error(req, HERR_FORBIDDEN, refusal_message(REFUSE_NOT_MEMBER));
+        return;
+    }
+    char *plaintext = NULL;
+    int rc = apitoken_rotate(srv, http_arena(req), p->user.id, p->tenant.id, http_client_ip(req),
+                             &plaintext);
+    if (rc != 0) {
+        surface_fail(&surface_wncms_dashboard, req, rc);
+        return;
+    }
+    http_no_store(req);
+    http_reply_json(req, 201,
+                    json_pack("{s:s,s:s}", "api_token", plaintext, "tenant", p->tenant.slug));
+}
+
 #define G AUTH_GATED
 static const struct route routes[] = {
     {HTTP_GET, "/api/v1/posts", index_handler, G, "wncms_api_posts_index", "wncms", 0},
@@ -389,4 +412,16 @@ const struct surface surface_wncms = {
     .validation = wncms_validation,
     .gate = &gate,
     .gate_refusal = wncms_gate_refusal,
+};
+
+/* The dashboard's route (Laravel's dialect, like the other session routes). */
+static const struct route dashboard_routes[] = {
+    {HTTP_POST, "/user/api-token", api_token_handler, AUTH_SESSION, NULL, NULL, 0},
+};
+
+const struct surface surface_wncms_dashboard = {
+    .name = "wncms_dashboard",
+    .routes = dashboard_routes,
+    .n_routes = sizeof(dashboard_routes) / sizeof(dashboard_routes[0]),
+    .error = laravel_error,
 };
