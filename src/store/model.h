@@ -190,6 +190,29 @@ struct lead {
     int64_t updated_at;
 };
 
+/* A setting (issue 14): tenant_id 0 is the platform default. */
+struct setting {
+    int64_t tenant_id;
+    const char *key;
+    const char *value;
+    int64_t updated_at;
+};
+
+/* A WNCMS post (seed 003), in its tenant (the site). */
+struct post {
+    int64_t id;
+    int64_t tenant_id;
+    const char *slug; /* unique in the tenant */
+    const char *title;
+    const char *content;     /* may be NULL */
+    const char *excerpt;     /* may be NULL */
+    const char *status;      /* "published", "drafted", ... (product-defined text) */
+    int64_t author_id;       /* 0: none, or deleted since */
+    const char *author_name; /* read only: the author's name, or NULL */
+    int64_t created_at;
+    int64_t updated_at;
+};
+
 /* One line of an order: its tenant is the order's. */
 struct order_item {
     int64_t id;
@@ -218,4 +241,12 @@ struct order {
     int64_t updated_at;
     struct order_item *items; /* arena; filled by the store's order reads */
     size_t n_items;
+};
+
+/* The filter and page of store_post_search. */
+struct post_filter {
+    int64_t tenant_id;
+    const char *keyword; /* in title or content; NULL: any */
+    const char *status;  /* exact; NULL: any */
+    size_t limit, offset;
 };

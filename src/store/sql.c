@@ -282,6 +282,41 @@ const struct stmt_def stmts[ST_COUNT] = {
                               " AND accepted_at IS NULL AND cancelled_at IS NULL"},
     [ST_ORG_LIST_BY_USER] = {"org_list_by_user",
                              ORG_ROW_SELECT "? ORDER BY m.joined_at, m.tenant_id"},
+    /* WNCMS (issue 14): settings, the API token, posts. */
+    [ST_SETTING_LIST] = {"setting_list",
+                         "SELECT " SETTING_COLS " FROM settings ORDER BY tenant_id, key"},
+    [ST_SETTING_LIST_SCOPE] = {"setting_list", "SELECT " SETTING_COLS
+                                               " FROM settings WHERE tenant_id = ? ORDER BY key"},
+    [ST_SETTING_UPSERT] = {"setting_set",
+                           "INSERT INTO settings (tenant_id, key, value, updated_at)"
+                           " VALUES (?, ?, ?, ?) ON CONFLICT (tenant_id, key) DO UPDATE SET"
+                           " value = excluded.value, updated_at = excluded.updated_at"},
+    [ST_SETTING_DELETE] = {"setting_unset", "DELETE FROM settings WHERE tenant_id = ? AND key = ?"},
+    [ST_SETTINGS_VERSION] = {"settings_version",
+                             "SELECT version FROM settings_version WHERE id = 1"},
+    [ST_SETTINGS_BUMP] = {"settings_version",
+                          "UPDATE settings_version SET version = version + 1 WHERE id = 1"},
+    [ST_TOKEN_REVOKE_USER_NAME] = {"token_revoke_user_name",
+                                   "UPDATE tokens SET revoked_at = ? WHERE user_id = ?"
+                                   " AND COALESCE(tenant_id, 0) = ? AND name = ?"
+                                   " AND revoked_at IS NULL"},
+    [ST_POST_INSERT] = {"post_insert",
+                        "INSERT INTO posts (tenant_id, slug, title, content, excerpt, status,"
+                        " user_id, created_at, updated_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"},
+    [ST_POST_BY_SLUG] = {"post_by_slug", POST_SELECT " WHERE p.tenant_id = ? AND p.slug = ?"},
+    [ST_POST_SEARCH] = {"post_search",
+                        POST_SELECT
+                        " WHERE " POST_WHERE("LIKE") " ORDER BY p.id DESC LIMIT ?4 OFFSET ?5",
+                        POST_SELECT
+                        " WHERE " POST_WHERE("ILIKE") " ORDER BY p.id DESC LIMIT ?4 OFFSET ?5"},
+    [ST_POST_SEARCH_COUNT] = {"post_search",
+                              "SELECT COUNT(*) FROM posts p WHERE " POST_WHERE("LIKE"),
+                              "SELECT COUNT(*) FROM posts p WHERE " POST_WHERE("ILIKE")},
+    [ST_POST_UPDATE] = {"post_update",
+                        "UPDATE posts SET slug = ?, title = ?, content = ?, excerpt = ?,"
+                        " status = ?, updated_at = ? WHERE id = ?"},
+    [ST_POST_DELETE] = {"post_delete", "DELETE FROM posts WHERE id = ?"},
     /* Dashboard sessions (issue 13). */
     [ST_SESSION_INSERT] = {"session_insert",
                            "INSERT INTO sessions (id_hash, user_id, tenant_id, csrf_hash, ip,"

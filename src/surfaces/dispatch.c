@@ -123,9 +123,8 @@ int64_t surface_path_id(struct request *req, const char *name)
     return v;
 }
 
-/* Applies the route's bucket; false if the request was refused (429). */
-static bool rate_limit(struct server *srv, const struct surface *sf, const struct route *rt,
-                       struct request *req, const struct principal *p)
+bool surface_rate_limit(struct server *srv, const struct surface *sf, const struct route *rt,
+                        struct request *req, const struct principal *p)
 {
     const struct rate_rule *rule = config_rate(&srv->cfg, rt->bucket);
     if (rule == NULL) {
@@ -300,11 +299,15 @@ void surface_dispatch(void *app, struct request *req, const struct http_route *r
     struct server *srv = app;
     const struct surface *sf = route->owner;
     const struct route *rt = route->target;
+    if (rt->auth == AUTH_GATED) {
+        gate_dispatch(srv, sf, rt, req);
+        return;
+    }
     if (rt->auth == AUTH_PUBLIC || rt->auth == AUTH_PUBLIC_SESSION) {
         const struct principal *guest = NULL;
         if (rt->auth == AUTH_PUBLIC_SESSION && (guest = public_session(srv, sf, req)) == NULL)
             return;
-        if (rt->bucket != NULL && !rate_limit(srv, sf, rt, req, NULL))
+        if (rt->bucket != NULL && !surface_rate_limit(srv, sf, rt, req, NULL))
             return;
         rt->handler(srv, req, guest);
         return;
@@ -317,7 +320,7 @@ void surface_dispatch(void *app, struct request *req, const struct http_route *r
         return;
     bool counted = rc == 0 || refused(rc, p) || rc == ERR_UNAUTHENTICATED;
     const struct principal *who = rc == ERR_UNAUTHENTICATED ? NULL : p;
-    if (rt->bucket != NULL && counted && !rate_limit(srv, sf, rt, req, who))
+    if (rt->bucket != NULL && counted && !surface_rate_limit(srv, sf, rt, req, who))
         return;
     if (rc != 0) {
         auth_failed(sf, req, p, rc);

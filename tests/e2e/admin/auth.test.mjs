@@ -13,7 +13,8 @@ import { createTenant, createUser, loginOk } from '../lib/fixtures.mjs';
 import { api, cliJson, parseToken, withServer } from '../lib/server.mjs';
 
 const OWNER_PERMISSIONS = ['users:list', 'users:create', 'users:update', 'users:delete',
-  'tenants:list', 'tenants:update', 'roles:list', 'audit:list', 'accounts:read'];
+  'tenants:list', 'tenants:update', 'roles:list', 'audit:list', 'accounts:read', 'settings:list',
+  'settings:manage'];
 
 describe('admin: login, me, refresh, logout', () => {
   let server;

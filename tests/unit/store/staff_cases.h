@@ -52,8 +52,15 @@ static void test_admin_seeded_staff_roles(void **state)
         assert_true(roles[i].is_system);
     }
     const struct role *owner = platform_role(roles, n, "owner");
-    assert_int_equal(owner->permissions.n, 9);
+    assert_int_equal(owner->permissions.n, 11);
     assert_true(strlist_contains(&owner->permissions, "users:delete"));
+    /* Migration 0010: the settings permissions, for Owner and Manager only. */
+    assert_true(strlist_contains(&owner->permissions, "settings:manage"));
+    assert_true(strlist_contains(&owner->permissions, "settings:list"));
+    const struct role *manager = platform_role(roles, n, "manager");
+    assert_true(strlist_contains(&manager->permissions, "settings:manage"));
+    assert_false(
+        strlist_contains(&platform_role(roles, n, "developer")->permissions, "settings:list"));
     const struct role *support = platform_role(roles, n, "support");
     assert_true(strlist_contains(&support->permissions, "users:update"));
     assert_false(strlist_contains(&support->permissions, "users:create"));
