@@ -224,8 +224,8 @@ void settings_free(struct settings *c)
 /* The row (tenant_id, key) of s, or NULL. */
 static const struct setting *find_row(const struct snapshot *s, int64_t tenant_id, const char *key)
 {
-    if (s == NULL)
-        return NULL;
+    if (s == NULL || s->n == 0)
+        return NULL; /* bsearch's array must not be NULL, even when empty */
     struct setting probe = {.tenant_id = tenant_id, .key = key};
     return bsearch(&probe, s->rows, s->n, sizeof(*s->rows), cmp_setting);
 }
