@@ -8,6 +8,7 @@
  * the permission check from the route row before calling the handler.
  */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "http/http.h"
@@ -68,4 +69,9 @@ struct surface {
      * it or under it ("/admin/...") that no route matches gets its 404 in
      * this surface's dialect. NULL: such paths get the default dialect. */
     const char *prefix;
+    /* Every route of the surface is a page for browsers (struct
+     * http_route .html): a request that prefers HTML gets it before any
+     * other surface's route of the same path and method, other requests
+     * only when no other route matches. */
+    bool html;
 };
