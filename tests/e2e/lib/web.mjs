@@ -30,3 +30,62 @@ export function browserGet(server, p, headers = {}, method = 'GET') {
 export function assetPaths(text) {
   return [...new Set([...text.matchAll(/\/assets\/[A-Za-z0-9_.-]+/g)].map((m) => m[0]))];
 }
+
+// ---------------------------------------------------------------- browser
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+// Debian's chromium (scripts/deps.sh installs it with the test packages).
+export const CHROMIUM = process.env.LATCHKEY_TEST_CHROMIUM || '/usr/bin/chromium';
+// Where the browser tests save their screenshots (README "Dashboard").
+export const SCREENSHOT_DIR = path.join(ROOT, 'build', 'screenshots');
+
+// A headless Chromium (close it with browser.close()). Root cannot run
+// Chromium's sandbox, so it runs without one there (CI runs as root).
+export async function launchBrowser() {
+  const { chromium } = await import('playwright-core');
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (scripts/deps.sh test)`);
+  }
+  const args = process.getuid && process.getuid() === 0 ? ['--no-sandbox'] : [];
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args });
+}
+
+// A new page in a fresh context (its own cookies) on server, recording
+// what a page must never do: console errors, uncaught exceptions, requests
+// to another origin, failed requests. Returns {context, page, problems()}.
+// A 401 of GET /api/user is no problem: it is how a page learns that no
+// one is signed in (Chromium logs it as a console error).
+export async function openPage(browser, server, { width = 1280, height = 800 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height } });
+  const page = await context.newPage();
+  const origin = new URL(server.url).origin;
+  const seen = [];
+  const expected401 = new Set();
+  page.on('response', (res) => {
+    if ([401, 404].includes(res.status()) && new URL(res.url()).pathname === '/api/user') expected401.add(res.url());
+  });
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    const url = msg.location() && msg.location().url;
+    if (/status of 40[14]/.test(msg.text()) && url && expected401.has(url)) return;
+    seen.push(`console: ${msg.text()} (${url || '?'})`);
+  });
+  page.on('pageerror', (err) => seen.push(`exception: ${err.message}`));
+  page.on('request', (req) => {
+    if (!req.url().startsWith('data:') && new URL(req.url()).origin !== origin) {
+      seen.push(`request to another origin: ${req.url()}`);
+    }
+  });
+  page.on('requestfailed', (req) => {
+    // A navigation that replaces a page aborts the old page's fetches.
+    if (req.failure() && req.failure().errorText === 'net::ERR_ABORTED') return;
+    seen.push(`request failed: ${req.url()} ${req.failure() && req.failure().errorText}`);
+  });
+  return { context, page, problems: () => seen.slice() };
+}
+
+// Saves a screenshot of page as SCREENSHOT_DIR/name.png.
+export async function screenshot(page, name) {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
