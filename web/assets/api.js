@@ -28,9 +28,10 @@ export async function refreshCsrf() {
 // Sends one request and reads the JSON answer: {status, body}. A body is
 // sent as JSON; a state-changing request carries the CSRF token (fetched
 // first when there is none yet, and once more after a 419, when the
-// session behind it has ended).
-export async function request(method, path, body) {
-  const changes = method !== 'GET' && method !== 'HEAD';
+// session behind it has ended). With { session: false } (a public API that
+// knows no session) there is no CSRF dance.
+export async function request(method, path, body, { session = true } = {}) {
+  const changes = session && method !== 'GET' && method !== 'HEAD';
   if (changes && csrfToken() === null) await refreshCsrf();
   let res = await send(method, path, body, changes);
   if (res.status === 419 && changes) {

@@ -15,7 +15,7 @@ form.addEventListener('submit', async (event) => {
   event.preventDefault();
   clearErrors(form);
   const body = fresh.hidden ? { token } : { ...formData(form), token };
-  const res = await request('POST', '/api/v1/invitations/accept', body);
+  const res = await request('POST', '/api/v1/invitations/accept', body, { session: false });
   if (res.status === 200) {
     form.hidden = true;
     status.textContent = `Welcome to ${res.body.tenant.name}. Sign in to continue.`;

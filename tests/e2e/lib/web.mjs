@@ -52,22 +52,26 @@ export async function launchBrowser() {
 
 // A new page in a fresh context (its own cookies) on server, recording
 // what a page must never do: console errors, uncaught exceptions, requests
-// to another origin, failed requests. Returns {context, page, problems()}.
-// A 401 of GET /api/user is no problem: it is how a page learns that no
-// one is signed in (Chromium logs it as a console error).
+// to another origin, failed requests, 5xx answers. Returns {context, page,
+// problems()}. A 4xx answer to the page's own fetch() (a 401 of GET
+// /api/user when no one is signed in, a 422 it shows next to a field) is
+// an answer the page handles, not a problem, although Chromium logs it as
+// a console error; a 4xx of a document, script, stylesheet or image is one.
 export async function openPage(browser, server, { width = 1280, height = 800 } = {}) {
   const context = await browser.newContext({ viewport: { width, height } });
   const page = await context.newPage();
   const origin = new URL(server.url).origin;
   const seen = [];
-  const expected401 = new Set();
+  const handled = new Set();
   page.on('response', (res) => {
-    if ([401, 404].includes(res.status()) && new URL(res.url()).pathname === '/api/user') expected401.add(res.url());
+    const kind = res.request().resourceType();
+    if (res.status() >= 500) seen.push(`HTTP ${res.status()}: ${res.url()}`);
+    else if (res.status() >= 400 && (kind === 'fetch' || kind === 'xhr')) handled.add(res.url());
   });
   page.on('console', (msg) => {
     if (msg.type() !== 'error') return;
     const url = msg.location() && msg.location().url;
-    if (/status of 40[14]/.test(msg.text()) && url && expected401.has(url)) return;
+    if (/status of 4\d\d/.test(msg.text()) && url && handled.has(url)) return;
     seen.push(`console: ${msg.text()} (${url || '?'})`);
   });
   page.on('pageerror', (err) => seen.push(`exception: ${err.message}`));
