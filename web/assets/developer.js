@@ -24,10 +24,10 @@ pairs('urls', [
 ]);
 
 const examples = [
-  ['WedoCOD: list leads (API key with VIEW LEADS)',
-    `curl -s "${origin}/api/web/1.0/leads?per_page=15" \\\n  -H "Authorization: Bearer $TOKEN" -H "Accept: application/json"`],
-  ['WedoCOD: create an order (CREATE ORDERS)',
-    `curl -s -X POST "${origin}/api/web/1.0/orders" \\\n  -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \\\n  -d '{"customer_name":"Jane Roe"}'`],
+  ['WedoCOD: list leads (a key with VIEW LEADS)',
+    `curl -X GET "${origin}/api/web/1.0/leads?per_page=25" \\\n  -H "Authorization: Bearer $TOKEN" \\\n  -H "Accept: application/json"`],
+  ['WedoCOD: one order (a key with VIEW ORDERS)',
+    `curl -X GET "${origin}/api/web/1.0/orders/1" \\\n  -H "Authorization: Bearer $TOKEN" \\\n  -H "Accept: application/json"`],
   ['The key\'s user', `curl -s "${origin}/api/user" -H "Authorization: Bearer $TOKEN"`],
   ['AutoCom: sign in inside the tenant (a JWT)',
     `curl -s -X POST "${origin}/api/v1/auth/login" -H "X-Tenant: ${slug}" \\\n  -H "Content-Type: application/json" -d '{"email":"${user.email}","password":"..."}'`],
