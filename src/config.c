@@ -33,6 +33,12 @@ static const struct rate_rule default_rates[] = {
     {"admin_reset_email", 1, 60},
     /* seed 001: authenticated /admin routes, per staff user */
     {"admin", 60, 60},
+    /* seed 000: POST /login failures per lower(email)|ip (Breeze's LoginRequest) */
+    {"web_login", 5, 60},
+    /* seed 000: POST /reset-password and /forgot-password, per IP */
+    {"web_password", 6, 60},
+    /* seed 000: reset emails per address; over it, silently no email */
+    {"web_reset_email", 1, 60},
 };
 
 static const char *env_default(const char *name, void *ctx)
@@ -490,6 +496,25 @@ static int load_redis_timeout(struct config *c, config_getenv_fn ge, void *ctx, 
     return rc;
 }
 
+/* The dashboard sessions' lifetimes (seed 000), in minutes as Laravel's
+ * SESSION_LIFETIME: idle expiry and the absolute end. */
+static int load_sessions(struct config *c, config_getenv_fn ge, void *ctx, char *err, size_t errlen)
+{
+    static const struct num_var vars[] = {
+        {"LATCHKEY_SESSION_IDLE_MINUTES", 1, 525600, 120},
+        {"LATCHKEY_SESSION_LIFETIME_MINUTES", 1, 525600, 1440},
+    };
+    unsigned long long v[2];
+    for (size_t i = 0; i < 2; i++) {
+        int rc = load_num(ge, ctx, &vars[i], &v[i], err, errlen);
+        if (rc != 0)
+            return rc;
+    }
+    c->session_idle_s = (int64_t)v[0] * 60;
+    c->session_lifetime_s = (int64_t)v[1] * 60;
+    return 0;
+}
+
 /* The log driver's outbox: LATCHKEY_MAIL_DIR, else "mail" beside the SQLite
  * file, else ./var/mail (PostgreSQL has no data directory of ours). */
 static char *default_mail_dir(const char *database_url)
@@ -662,6 +687,8 @@ int config_load(struct config *c, config_getenv_fn getenv_fn, void *getenv_ctx, 
         return ERR_INVALID;
     }
     rc = load_mail_admin(c, ge, ctx, err, errlen);
+    if (rc == 0)
+        rc = load_sessions(c, ge, ctx, err, errlen);
     if (rc != 0)
         return rc;
     return load_rates(c, ge, ctx, err, errlen);

@@ -80,6 +80,9 @@ struct config {
     unsigned mail_drain_ms;    /* LATCHKEY_MAIL_DRAIN_MS: delivery time left at stop (5000) */
     int64_t admin_token_ttl_s; /* LATCHKEY_ADMIN_TOKEN_TTL: admin token lifetime (24h) */
     int64_t clock_offset_s;    /* LATCHKEY_TEST_CLOCK_OFFSET: tests only (0) */
+    /* Dashboard sessions (seed 000). */
+    int64_t session_idle_s;     /* LATCHKEY_SESSION_IDLE_MINUTES * 60 (120 minutes) */
+    int64_t session_lifetime_s; /* LATCHKEY_SESSION_LIFETIME_MINUTES * 60 (1440 minutes) */
     /* Every variable name config_load asked its getter for, set or not:
      * the known names (config_check_env). Owned. */
     char **read_vars;

@@ -70,6 +70,11 @@ static int redis_rate_ping(void *ctx, char *why, size_t whylen)
     return redis_ping(ctx, why, whylen);
 }
 
+static int redis_rate_clear(void *ctx, const char *key, char *why, size_t whylen)
+{
+    return redis_del(ctx, key, why, whylen);
+}
+
 /* With LATCHKEY_REDIS_URL, the rate-limit counters go to Redis (lazily
  * connected: CLI commands that never count anything never connect). */
 static void open_redis(struct server *srv)
@@ -77,8 +82,11 @@ static void open_redis(struct server *srv)
     if (srv->cfg.redis_url == NULL)
         return;
     srv->redis = redis_new(&srv->cfg.redis, srv->cfg.redis_timeout_ms);
-    srv->rate_remote = (struct rate_remote){
-        .name = "redis", .hit = redis_rate_hit, .ping = redis_rate_ping, .ctx = srv->redis};
+    srv->rate_remote = (struct rate_remote){.name = "redis",
+                                            .hit = redis_rate_hit,
+                                            .ping = redis_rate_ping,
+                                            .clear = redis_rate_clear,
+                                            .ctx = srv->redis};
     ratelimit_set_remote(srv->limiter, &srv->rate_remote, RATELIMIT_RETRY_MS);
 }
 

@@ -62,7 +62,7 @@ static void audit_failure(struct login *l, const char *reason)
     audit_record(l->srv, 0, l->found ? l->user.id : 0, "login.failure", l->ip, &d);
 }
 
-int login_finish(struct login *l, struct arena *a, struct principal *p, char **plaintext)
+int login_check(struct login *l, struct arena *a, struct principal *p)
 {
     struct server *srv = l->srv;
     memset(p, 0, sizeof(*p));
@@ -75,13 +75,29 @@ int login_finish(struct login *l, struct arena *a, struct principal *p, char **p
     p->via = VIA_PASSWORD;
     p->user = l->user;
     int rc = principal_bind_tenant(srv, a, p, l->x_tenant, 0);
-    if (rc == ERR_FORBIDDEN) {
+    if (rc == ERR_FORBIDDEN)
         audit_failure(l, "refused");
-        return rc;
-    }
+    return rc;
+}
+
+void login_succeeded(struct login *l, struct principal *p, const char *via)
+{
+    struct server *srv = l->srv;
+    int64_t now = time_now();
+    if (store_user_set_last_login(srv->store, p->user.id, now) == 0)
+        p->user.last_login_at = now;
+    struct audit_detail d;
+    audit_detail_init(&d);
+    audit_detail_str(&d, "via", via);
+    audit_record(srv, p->has_tenant ? p->tenant.id : 0, p->user.id, "login.success", l->ip, &d);
+}
+
+int login_finish(struct login *l, struct arena *a, struct principal *p, char **plaintext)
+{
+    struct server *srv = l->srv;
+    int rc = login_check(l, a, p);
     if (rc != 0)
         return rc;
-    int64_t now = time_now();
     struct token_request rq = {
         .user_id = p->user.id,
         .tenant_id = p->has_tenant ? p->tenant.id : 0,
@@ -95,9 +111,7 @@ int login_finish(struct login *l, struct arena *a, struct principal *p, char **p
         rc = token_issue(srv, a, &rq, &p->token, plaintext);
     if (rc != 0)
         return rc;
-    if (store_user_set_last_login(srv->store, p->user.id, now) == 0)
-        p->user.last_login_at = now;
-    audit_record(srv, rq.tenant_id, p->user.id, "login.success", l->ip, NULL);
+    login_succeeded(l, p, l->jwt ? "jwt" : "token");
     return 0;
 }
 

@@ -46,5 +46,16 @@ void login_verify(void *arg);
  */
 int login_finish(struct login *l, struct arena *a, struct principal *p, char **plaintext)
     __attribute__((warn_unused_result));
+/*
+ * login_finish up to the credential, for callers that issue their own (a
+ * dashboard session): the same checks, errors and failure audit; on
+ * success p is the principal. Then login_succeeded() once the credential
+ * exists.
+ */
+int login_check(struct login *l, struct arena *a, struct principal *p)
+    __attribute__((warn_unused_result));
+/* Records a completed login: last_login_at, and login.success in the
+ * audit log with the tenant and via ("token", "jwt", "session"). */
+void login_succeeded(struct login *l, struct principal *p, const char *via);
 /* Wipes and frees the password copy. */
 void login_fini(struct login *l);

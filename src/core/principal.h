@@ -29,7 +29,7 @@ enum refusal {
     REFUSE_TENANT_UNKNOWN,
 };
 
-enum auth_via { VIA_NONE = 0, VIA_PAT, VIA_PASSWORD, VIA_JWT };
+enum auth_via { VIA_NONE = 0, VIA_PAT, VIA_PASSWORD, VIA_JWT, VIA_SESSION };
 
 struct principal {
     enum auth_via via;
@@ -40,6 +40,10 @@ struct principal {
     struct membership membership;
     struct role role;
     enum refusal refusal; /* set when a call returns ERR_FORBIDDEN */
+    /* The request's live dashboard session (core/session.h), a guest's too:
+     * set with via == VIA_SESSION, and on public routes that check CSRF. */
+    bool has_session;
+    struct session session;
 };
 
 /*

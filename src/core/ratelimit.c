@@ -171,6 +171,54 @@ static void memory_hit(struct ratelimit *rl, const char *k, uint32_t limit, uint
     pthread_mutex_unlock(&st->lock);
 }
 
+/* The entry of k in its locked stripe, or NULL. */
+static struct entry *memory_find(struct stripe *st, uint64_t h, const char *k)
+{
+    if (st->cap == 0)
+        return NULL;
+    size_t mask = st->cap - 1;
+    for (size_t i = (h >> 6) & mask; st->slots[i].used; i = (i + 1) & mask) {
+        if (strcmp(st->slots[i].key, k) == 0)
+            return &st->slots[i];
+    }
+    return NULL;
+}
+
+/* ratelimit_peek in memory: a copy of the entry decides, unchanged. */
+static void memory_peek(struct ratelimit *rl, const char *k, uint32_t limit, uint32_t window_s,
+                        int64_t now, struct rate_result *res)
+{
+    uint64_t h = slots_key_str(k);
+    struct stripe *st = &rl->stripes[h % STRIPES];
+    int64_t start = now;
+    uint32_t count = 0;
+    pthread_mutex_lock(&st->lock);
+    const struct entry *e = memory_find(st, h, k);
+    if (e != NULL) {
+        start = e->window_start;
+        count = e->count;
+    }
+    pthread_mutex_unlock(&st->lock);
+    ratelimit_window(&start, &count, limit, window_s, now, res);
+    if (res->allowed)
+        res->remaining++; /* the window counted a hit that did not happen */
+}
+
+/* Expires the entry of k (the slot stays used, so probing is unchanged). */
+static void memory_clear(struct ratelimit *rl, const char *k)
+{
+    uint64_t h = slots_key_str(k);
+    struct stripe *st = &rl->stripes[h % STRIPES];
+    pthread_mutex_lock(&st->lock);
+    struct entry *e = memory_find(st, h, k);
+    if (e != NULL) {
+        e->count = 0;
+        e->window_start = 0;
+        e->expires = 0;
+    }
+    pthread_mutex_unlock(&st->lock);
+}
+
 /* Whether this call should use the store: yes while it is up; while it is
  * down, only the first call after the retry is due (it claims the retry). */
 static bool remote_due(struct ratelimit *rl)
@@ -233,25 +281,62 @@ void ratelimit_from_remote(const struct rate_remote_reply *rep, uint32_t limit, 
     res->retry_after = (uint32_t)(wait_s > 0 ? (wait_s < UINT32_MAX ? wait_s : UINT32_MAX) : 1);
 }
 
+/* One hit on the shared store for the flattened key k; 0 with *rep filled,
+ * or an error (then memory decides). */
+static int remote_hit(struct ratelimit *rl, const char *k, uint32_t limit, uint32_t window_s,
+                      struct rate_remote_reply *rep)
+{
+    char rk[sizeof(RATELIMIT_KEY_PREFIX) + KEY_MAX];
+    snprintf(rk, sizeof(rk), "%s%s", RATELIMIT_KEY_PREFIX, k);
+    memset(rep, 0, sizeof(*rep));
+    uint32_t window_ms = window_s > UINT32_MAX / 1000 ? UINT32_MAX : window_s * 1000;
+    int rc = rl->remote->hit(rl->remote->ctx, rk, limit, window_ms, rep);
+    remote_outcome(rl, rc, rep->why);
+    if (rc == 0 && rep->count == 0)
+        rep->ttl_ms = (int64_t)window_ms; /* a peek at a counter that does not exist */
+    return rc;
+}
+
 void ratelimit_hit(struct ratelimit *rl, const char *bucket, const char *key, uint32_t limit,
                    uint32_t window_s, int64_t now, struct rate_result *res)
 {
     char k[KEY_MAX];
     flatten_key(bucket, key, k);
-    if (rl->remote != NULL && remote_due(rl)) {
-        char rk[sizeof(RATELIMIT_KEY_PREFIX) + KEY_MAX];
-        snprintf(rk, sizeof(rk), "%s%s", RATELIMIT_KEY_PREFIX, k);
-        struct rate_remote_reply rep;
-        memset(&rep, 0, sizeof(rep));
-        uint32_t window_ms = window_s > UINT32_MAX / 1000 ? UINT32_MAX : window_s * 1000;
-        int rc = rl->remote->hit(rl->remote->ctx, rk, limit, window_ms, &rep);
-        remote_outcome(rl, rc, rep.why);
-        if (rc == 0) {
-            ratelimit_from_remote(&rep, limit, time_now_ms(), res);
-            return;
-        }
+    struct rate_remote_reply rep;
+    if (rl->remote != NULL && remote_due(rl) && remote_hit(rl, k, limit, window_s, &rep) == 0) {
+        ratelimit_from_remote(&rep, limit, time_now_ms(), res);
+        return;
     }
     memory_hit(rl, k, limit, window_s, now, res);
+}
+
+void ratelimit_peek(struct ratelimit *rl, const char *bucket, const char *key, uint32_t limit,
+                    uint32_t window_s, int64_t now, struct rate_result *res)
+{
+    char k[KEY_MAX];
+    flatten_key(bucket, key, k);
+    struct rate_remote_reply rep;
+    if (rl->remote != NULL && remote_due(rl) && remote_hit(rl, k, 0, window_s, &rep) == 0) {
+        /* Limit 0 counts nothing: the count as it stands decides. */
+        rep.allowed = rep.count < (int64_t)limit;
+        ratelimit_from_remote(&rep, limit, time_now_ms(), res);
+        return;
+    }
+    memory_peek(rl, k, limit, window_s, now, res);
+}
+
+void ratelimit_clear(struct ratelimit *rl, const char *bucket, const char *key)
+{
+    char k[KEY_MAX];
+    flatten_key(bucket, key, k);
+    memory_clear(rl, k);
+    if (rl->remote == NULL || rl->remote->clear == NULL || !remote_due(rl))
+        return;
+    char rk[sizeof(RATELIMIT_KEY_PREFIX) + KEY_MAX];
+    snprintf(rk, sizeof(rk), "%s%s", RATELIMIT_KEY_PREFIX, k);
+    char why[128] = "";
+    int rc = rl->remote->clear(rl->remote->ctx, rk, why, sizeof(why));
+    remote_outcome(rl, rc, why);
 }
 
 enum rate_store ratelimit_store(struct ratelimit *rl, bool probe)

@@ -45,6 +45,8 @@ struct rate_remote {
     int (*hit)(void *ctx, const char *key, uint32_t limit, uint32_t window_ms,
                struct rate_remote_reply *out);
     int (*ping)(void *ctx, char *why, size_t whylen);
+    /* Optional: deletes key (ratelimit_clear); NULL = memory only. */
+    int (*clear)(void *ctx, const char *key, char *why, size_t whylen);
     void *ctx;
 };
 
@@ -79,6 +81,18 @@ void ratelimit_set_remote(struct ratelimit *rl, const struct rate_remote *remote
  */
 void ratelimit_hit(struct ratelimit *rl, const char *bucket, const char *key, uint32_t limit,
                    uint32_t window_s, int64_t now, struct rate_result *res);
+
+/*
+ * What a hit on (bucket, key) would answer now, without counting
+ * (Laravel's RateLimiter::tooManyAttempts): *res as ratelimit_hit fills
+ * it, remaining being what is left. In the shared store this is a hit
+ * with limit 0, which the counter script never increments.
+ */
+void ratelimit_peek(struct ratelimit *rl, const char *bucket, const char *key, uint32_t limit,
+                    uint32_t window_s, int64_t now, struct rate_result *res);
+/* Forgets the counter of (bucket, key) (Laravel's RateLimiter::clear), in
+ * memory and in the shared store when it has a clear operation. */
+void ratelimit_clear(struct ratelimit *rl, const char *bucket, const char *key);
 
 /*
  * Where the counters are kept. With probe, the shared store is pinged

@@ -31,12 +31,11 @@
 #include "util/timeutil.h"
 #include "util/xalloc.h"
 
-#define RESET_BUCKET "admin_reset_email"
-
 /* True if this address may get another email now (counts the attempt). */
-static bool throttle_allows(struct server *srv, const char *email_hash)
+static bool throttle_allows(struct server *srv, const char *email_hash, enum reset_audience who)
 {
-    const struct rate_rule *rule = config_rate(&srv->cfg, RESET_BUCKET);
+    const struct rate_rule *rule =
+        config_rate(&srv->cfg, who == RESET_STAFF ? "admin_reset_email" : "web_reset_email");
     if (rule == NULL)
         return true;
     struct rate_result res;
@@ -55,17 +54,30 @@ static const char *greeting_name(struct arena *a, const struct user *u)
     return sp != NULL ? arena_strndup(a, u->name, (size_t)(sp - u->name)) : u->name;
 }
 
+/* The emailed link for the audience (arena). */
+static const char *reset_link(struct server *srv, struct arena *a, const struct user *u,
+                              const char *token, enum reset_audience who)
+{
+    if (who == RESET_STAFF) {
+        const char *keys[] = {"token", "email"};
+        const char *values[] = {token, u->email};
+        return mail_url(a, srv->cfg.public_url, RESET_LINK_PATH, keys, values, 2);
+    }
+    const char *keys[] = {"email"};
+    const char *values[] = {u->email};
+    return mail_url(a, srv->cfg.public_url, arena_printf(a, RESET_WEB_LINK_PATH "%s", token), keys,
+                    values, 1);
+}
+
 /* Stores the reset and queues the email. */
 static int send_reset(struct server *srv, struct arena *a, const struct user *u, const char *token,
-                      const char *hash)
+                      const char *hash, enum reset_audience who)
 {
     struct password_reset r = {.email = u->email, .created_at = server_now(srv)};
     memcpy(r.token_hash, hash, TOKEN_HASH_HEX + 1);
     int rc = store_reset_insert(srv->store, &r);
     if (rc != 0)
         return rc;
-    const char *keys[] = {"token", "email"};
-    const char *values[] = {token, u->email};
     struct mail_action act = {
         .to = u->email,
         .to_name = u->name,
@@ -74,7 +86,7 @@ static int send_reset(struct server *srv, struct arena *a, const struct user *u,
         .intro = "You are receiving this email because we received a password reset request "
                  "for your account.",
         .action_label = "Reset Password",
-        .action_url = mail_url(a, srv->cfg.public_url, RESET_LINK_PATH, keys, values, 2),
+        .action_url = reset_link(srv, a, u, token, who),
         .outro = arena_printf(a,
                               "This password reset link will expire in %d minutes.\n\nIf you "
                               "did not request a password reset, no further action is required.",
@@ -91,6 +103,7 @@ struct reset_job {
     struct server *srv;
     char email[USER_EMAIL_MAX + 2]; /* longer input is cut, and then unknown */
     char ip[64];
+    enum reset_audience who;
 };
 
 static void reset_job_run(void *arg)
@@ -102,7 +115,7 @@ static void reset_job_run(void *arg)
     char email_hash[TOKEN_HASH_HEX + 1], hash[TOKEN_HASH_HEX + 1];
     char token[RESET_TOKEN_LEN + 1];
     sha256_hex(folded, strlen(folded), email_hash);
-    bool allowed = throttle_allows(srv, email_hash);
+    bool allowed = throttle_allows(srv, email_hash, j->who);
     random_alnum(token, RESET_TOKEN_LEN);
     sha256_hex(token, RESET_TOKEN_LEN, hash);
 
@@ -110,15 +123,16 @@ static void reset_job_run(void *arg)
     struct role role;
     int rc = user_find_email(srv, a, folded, &u);
     bool found = rc == 0;
+    /* The staff lookup runs for every audience and address alike. */
     int staff_rc = staff_role_of(srv, a, found ? u.id : 0, &role);
-    bool eligible = found && staff_rc == 0 && u.status == USER_ACTIVE;
+    bool eligible = found && (staff_rc == 0 || j->who == RESET_USERS) && u.status == USER_ACTIVE;
     const char *outcome = "ignored";
     if (rc != 0 && rc != ERR_NOT_FOUND)
         outcome = "error";
     else if (eligible && !allowed)
         outcome = "throttled";
     else if (eligible) {
-        rc = send_reset(srv, a, &u, token, hash);
+        rc = send_reset(srv, a, &u, token, hash, j->who);
         outcome = rc == 0 ? "sent" : "error";
         if (rc != 0)
             log_error("event=reset_not_sent user=%lld err=\"%s\"", (long long)u.id, err_str(rc));
@@ -127,15 +141,17 @@ static void reset_job_run(void *arg)
     struct audit_detail d;
     audit_detail_init(&d);
     audit_detail_str(&d, "outcome", outcome);
+    audit_detail_str(&d, "audience", j->who == RESET_STAFF ? "staff" : "users");
     audit_record(srv, 0, found ? u.id : 0, "password.reset_requested", j->ip[0] ? j->ip : NULL, &d);
     arena_free(a);
     free(j);
 }
 
-void reset_request(struct server *srv, const char *email, const char *ip)
+void reset_request(struct server *srv, const char *email, const char *ip, enum reset_audience who)
 {
     struct reset_job *j = xcalloc(1, sizeof(*j));
     j->srv = srv;
+    j->who = who;
     snprintf(j->email, sizeof(j->email), "%s", email);
     snprintf(j->ip, sizeof(j->ip), "%s", ip != NULL ? ip : "");
     if (mail_defer(srv->mailer, reset_job_run, j) != 0)
@@ -193,4 +209,41 @@ int reset_complete(struct server *srv, const struct password_reset *reset, int64
         audit_record(srv, 0, user_id, "password.reset", ip, &d);
     }
     return rc;
+}
+
+int reset_begin(struct server *srv, struct arena *a, struct reset_completion *c, const char *token,
+                const char *email, const char *password)
+{
+    memset(c, 0, sizeof(*c));
+    c->srv = srv;
+    struct user u;
+    int rc = reset_check(srv, a, token, email, &c->reset, &u);
+    if (rc != 0)
+        return rc;
+    c->user_id = u.id;
+    c->password = xstrdup(password);
+    return 0;
+}
+
+void reset_work(void *arg)
+{
+    struct reset_completion *c = arg;
+    c->hash_rc = password_hash(&c->srv->pw, c->password, c->hash);
+}
+
+int reset_finish(struct reset_completion *c, const char *ip)
+{
+    if (c->hash_rc != 0)
+        return c->hash_rc;
+    return reset_complete(c->srv, &c->reset, c->user_id, c->hash, ip);
+}
+
+void reset_fini(struct reset_completion *c)
+{
+    if (c->password != NULL) {
+        secure_wipe(c->password, strlen(c->password));
+        free(c->password);
+        c->password = NULL;
+    }
+    secure_wipe(c->hash, sizeof(c->hash));
 }

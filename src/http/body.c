@@ -96,6 +96,28 @@ static long form_decode(const char *s, size_t n, char *out)
     return (long)o;
 }
 
+/*
+ * Sets key (kn bytes) to s (stolen) in obj. "name[]" appends s to the
+ * array "name", as PHP reads a form (abilities[]=a&abilities[]=b is
+ * ["a","b"]); a plain key replaces what was there (the last one wins).
+ * Returns 0 or -1 (s released).
+ */
+static int form_set(json_t *obj, char *key, size_t kn, json_t *s)
+{
+    if (kn < 3 || key[kn - 2] != '[' || key[kn - 1] != ']')
+        return json_object_set_new(obj, key, s);
+    key[kn - 2] = '\0';
+    json_t *arr = json_object_get(obj, key);
+    if (!json_is_array(arr)) {
+        arr = json_array();
+        if (json_object_set_new(obj, key, arr) != 0) {
+            json_decref(s);
+            return -1;
+        }
+    }
+    return json_array_append_new(arr, s);
+}
+
 json_t *http_body_parse_form(const char *p, size_t len)
 {
     json_t *obj = json_object();
@@ -115,7 +137,7 @@ json_t *http_body_parse_form(const char *p, size_t len)
             /* json_stringn and json_object_set_new refuse invalid UTF-8;
              * the latter also releases s on failure. */
             json_t *s = kn >= 0 && vn >= 0 ? json_stringn(val, (size_t)vn) : NULL;
-            if (s == NULL || json_object_set_new(obj, key, s) != 0) {
+            if (s == NULL || form_set(obj, key, (size_t)kn, s) != 0) {
                 json_decref(obj);
                 obj = NULL;
                 goto out;

@@ -42,6 +42,7 @@ enum http_error {
     HERR_NOT_FOUND,       /* 404 */
     HERR_METHOD,          /* 405 */
     HERR_TOO_LARGE,       /* 413 */
+    HERR_CSRF,            /* 419: the CSRF token is missing or wrong (Laravel's) */
     HERR_RATE_LIMITED,    /* 429 */
     HERR_INTERNAL,        /* 500 */
     HERR_UNAVAILABLE,     /* 503 */
@@ -55,6 +56,8 @@ enum http_method http_method(const struct request *req);
 const char *http_path(const struct request *req);
 /* A request header (case-insensitive name), or NULL. */
 const char *http_header(struct request *req, const char *name);
+/* A request cookie by name (MHD parses the Cookie header), or NULL. */
+const char *http_cookie(struct request *req, const char *name);
 /* A query-string argument, or NULL. */
 const char *http_query(struct request *req, const char *name);
 /* A path parameter captured by "{name}" in the route pattern, or NULL. */
@@ -92,6 +95,24 @@ void http_reply_header(struct request *req, const char *name, const char *value)
  * Call it before the reply of every route that shows a credential.
  */
 void http_no_store(struct request *req);
+/*
+ * A cookie to set (http_set_cookie). Always Path=/ and SameSite=Lax.
+ * max_age: seconds the browser keeps it (with a matching Expires); 0
+ * clears the cookie (empty value, Max-Age=0, Expires in the past).
+ */
+struct http_cookie {
+    const char *name;  /* a token: letters, digits and -_. */
+    const char *value; /* cookie-safe: no space, '"', ',', ';' or '\' */
+    bool http_only;
+    bool secure;
+    int64_t max_age;
+};
+/*
+ * Adds one Set-Cookie header for c (a reply may carry several). A name or
+ * value with characters a cookie cannot hold is dropped with a warning,
+ * never sent broken. Strings are copied.
+ */
+void http_set_cookie(struct request *req, const struct http_cookie *c);
 /* Replies with status and a JSON body (stolen; NULL = no body). */
 void http_reply_json(struct request *req, unsigned status, json_t *body);
 /* Replies with status and JSON text already serialised (stolen: malloc'd,

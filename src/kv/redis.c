@@ -332,6 +332,33 @@ int redis_counter_hit(struct redis *r, const char *key, uint32_t limit, uint32_t
     return with_conn(r, hit_op, &a, why, whylen, &timed_out);
 }
 
+struct del_args {
+    const char *key;
+    bool timed_out;
+};
+
+static int del_op(struct conn *c, void *arg, char *why, size_t whylen)
+{
+    struct del_args *a = arg;
+    const char *argv[] = {"DEL", a->key};
+    redisReply *rep = command(c, 2, argv, why, whylen, &a->timed_out);
+    if (rep == NULL)
+        return ERR_UNAVAILABLE;
+    int rc = 0;
+    if (rep->type != REDIS_REPLY_INTEGER) {
+        set_why(why, whylen, "DEL: unexpected reply");
+        rc = ERR_STORE;
+    }
+    freeReplyObject(rep);
+    return rc;
+}
+
+int redis_del(struct redis *r, const char *key, char *why, size_t whylen)
+{
+    struct del_args a = {.key = key};
+    return with_conn(r, del_op, &a, why, whylen, &a.timed_out);
+}
+
 static int ping_op(struct conn *c, void *arg, char *why, size_t whylen)
 {
     const char *argv[] = {"PING"};

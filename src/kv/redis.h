@@ -49,6 +49,10 @@ int redis_counter_hit(struct redis *r, const char *key, uint32_t limit, uint32_t
                       struct redis_counter *out, char *why, size_t whylen)
     __attribute__((warn_unused_result));
 
+/* DEL key. Returns 0, or an error and a reason as redis_counter_hit. */
+int redis_del(struct redis *r, const char *key, char *why, size_t whylen)
+    __attribute__((warn_unused_result));
+
 /* PING. Returns 0, or an error and a reason as redis_counter_hit. */
 int redis_ping(struct redis *r, char *why, size_t whylen) __attribute__((warn_unused_result));
 

@@ -20,6 +20,8 @@
 #define SIGNING_KEY_COLS "kid, alg, private_pem, public_jwk, created_at, retired_at"
 #define STAFF_COLS       "user_id, role_id, granted_by, created_at"
 #define RESET_COLS       "token_hash, email, created_at, used_at"
+#define SESSION_COLS                                                                               \
+    "id_hash, user_id, tenant_id, csrf_hash, ip, user_agent, created_at, last_seen_at, expires_at"
 
 /* The principal join (the same lists, qualified), and how many columns each
  * block has, to skip the ones a LEFT JOIN left NULL. */

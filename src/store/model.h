@@ -139,6 +139,21 @@ struct password_reset {
     int64_t used_at; /* 0: still usable (if not expired) */
 };
 
+/* A dashboard session (WedoCOD, issue 13). The cookie value and the CSRF
+ * token are never stored: id_hash and csrf_hash are their SHA-256. A
+ * guest session (before login) has no user. */
+struct session {
+    char id_hash[TOKEN_HASH_HEX + 1];
+    int64_t user_id;   /* 0: a guest session */
+    int64_t tenant_id; /* 0: none (a guest, or staff without a membership) */
+    char csrf_hash[TOKEN_HASH_HEX + 1];
+    const char *ip;         /* may be NULL */
+    const char *user_agent; /* may be NULL */
+    int64_t created_at;
+    int64_t last_seen_at;
+    int64_t expires_at; /* the absolute end; idle expiry is core's, from last_seen_at */
+};
+
 /* An invitation to join a tenant (AutoCom team management). The token is
  * emailed and never stored: token_hash is its SHA-256. Open = neither
  * accepted nor cancelled; an open invitation past expires_at is expired. */

@@ -519,20 +519,33 @@ int store_token_by_hash(struct store *s, struct arena *a, const char *hash_hex, 
     return read_one(&q, a, read_token, out);
 }
 
-int store_token_list_by_user(struct store *s, struct arena *a, int64_t user_id, struct token **out,
-                             size_t *n)
+/* The tokens a statement selects by one id (a user's, a tenant's). */
+static int list_tokens(struct store *s, struct arena *a, enum stmt id, int64_t key,
+                       struct token **out, size_t *n)
 {
     struct q q;
     *out = NULL;
     *n = 0;
-    int rc = q_start(s, ST_TOKEN_LIST_BY_USER, &q);
+    int rc = q_start(s, id, &q);
     if (rc != 0)
         return rc;
-    q_bind_i64(&q, user_id);
+    q_bind_i64(&q, key);
     void *rows;
     rc = read_all(&q, a, read_token, sizeof(**out), &rows, n);
     *out = rows;
     return rc;
+}
+
+int store_token_list_by_user(struct store *s, struct arena *a, int64_t user_id, struct token **out,
+                             size_t *n)
+{
+    return list_tokens(s, a, ST_TOKEN_LIST_BY_USER, user_id, out, n);
+}
+
+int store_token_list_tenant_pat(struct store *s, struct arena *a, int64_t tenant_id,
+                                struct token **out, size_t *n)
+{
+    return list_tokens(s, a, ST_TOKEN_LIST_TENANT_PAT, tenant_id, out, n);
 }
 
 int store_token_revoke(struct store *s, int64_t id, int64_t at)
@@ -766,6 +779,165 @@ int store_session_delete_by_user(struct store *s, int64_t user_id, int64_t *n)
     if (rc != 0)
         return rc;
     q_bind_i64(&q, user_id);
+    return change_many(&q, n);
+}
+
+/* ---- dashboard sessions ---- */
+
+/* Reads the hash column at the cursor into out (a SHA-256 hex; "" for NULL). */
+static void read_hash(struct q *q, char out[TOKEN_HASH_HEX + 1])
+{
+    const char *h = q_peek(q, NULL);
+    size_t len = h != NULL ? strnlen(h, TOKEN_HASH_HEX) : 0;
+    if (len > 0)
+        memcpy(out, h, len);
+    out[len] = '\0';
+}
+
+static int read_session(struct q *q, struct arena *a, void *row)
+{
+    struct session *se = row;
+    *se = (struct session){0};
+    read_hash(q, se->id_hash);
+    se->user_id = q_i64(q);
+    se->tenant_id = q_i64(q);
+    read_hash(q, se->csrf_hash);
+    se->ip = q_text(q, a);
+    se->user_agent = q_text(q, a);
+    se->created_at = q_i64(q);
+    se->last_seen_at = q_i64(q);
+    se->expires_at = q_i64(q);
+    return 0;
+}
+
+int store_session_insert(struct store *s, const struct session *se)
+{
+    struct q q;
+    int rc = q_start(s, ST_SESSION_INSERT, &q);
+    if (rc != 0)
+        return rc;
+    q_bind_text(&q, se->id_hash);
+    q_bind_opt(&q, se->user_id);
+    q_bind_opt(&q, se->tenant_id);
+    q_bind_text(&q, se->csrf_hash);
+    q_bind_text(&q, se->ip);
+    q_bind_text(&q, se->user_agent);
+    q_bind_i64(&q, se->created_at);
+    q_bind_opt(&q, se->last_seen_at);
+    q_bind_i64(&q, se->expires_at);
+    rc = q_run(&q);
+    q_end(&q);
+    return rc;
+}
+
+int store_session_get(struct store *s, struct arena *a, const char *id_hash, struct session *out)
+{
+    struct q q;
+    int rc = q_start(s, ST_SESSION_GET, &q);
+    if (rc != 0)
+        return rc;
+    q_bind_text(&q, id_hash);
+    return read_one(&q, a, read_session, out);
+}
+
+int store_session_touch(struct store *s, const char *id_hash, int64_t at, int64_t within_s,
+                        bool *written)
+{
+    struct q q;
+    int64_t n = 0;
+    int rc = q_start(s, ST_SESSION_TOUCH, &q);
+    if (rc != 0)
+        return rc;
+    q_bind_i64(&q, at);
+    q_bind_text(&q, id_hash);
+    q_bind_i64(&q, at - within_s);
+    rc = change_many(&q, &n);
+    if (written != NULL)
+        *written = rc == 0 && n > 0;
+    return rc;
+}
+
+int store_session_move(struct store *s, const char *old_hash, const struct session *se)
+{
+    struct q q;
+    int rc = q_start(s, ST_SESSION_MOVE, &q);
+    if (rc != 0)
+        return rc;
+    q_bind_text(&q, se->id_hash);
+    q_bind_opt(&q, se->user_id);
+    q_bind_opt(&q, se->tenant_id);
+    q_bind_text(&q, se->ip);
+    q_bind_text(&q, se->user_agent);
+    q_bind_i64(&q, se->created_at);
+    q_bind_opt(&q, se->last_seen_at);
+    q_bind_i64(&q, se->expires_at);
+    q_bind_text(&q, old_hash);
+    return update_one(&q);
+}
+
+int store_session_set_csrf(struct store *s, const char *id_hash, const char *csrf_hash)
+{
+    struct q q;
+    int rc = q_start(s, ST_SESSION_SET_CSRF, &q);
+    if (rc != 0)
+        return rc;
+    q_bind_text(&q, csrf_hash);
+    q_bind_text(&q, id_hash);
+    return update_one(&q);
+}
+
+int store_session_delete(struct store *s, const char *id_hash)
+{
+    struct q q;
+    int rc = q_start(s, ST_SESSION_DELETE, &q);
+    if (rc != 0)
+        return rc;
+    q_bind_text(&q, id_hash);
+    return update_one(&q);
+}
+
+int store_session_delete_user_except(struct store *s, int64_t user_id, const char *keep_hash,
+                                     int64_t *n)
+{
+    struct q q;
+    int64_t ignored;
+    n = count_out(n, &ignored);
+    int rc = q_start(s, ST_SESSION_DELETE_USER_EXCEPT, &q);
+    if (rc != 0)
+        return rc;
+    q_bind_i64(&q, user_id);
+    q_bind_text(&q, keep_hash != NULL ? keep_hash : "");
+    return change_many(&q, n);
+}
+
+int store_session_list_by_user(struct store *s, struct arena *a, int64_t user_id,
+                               struct session **out, size_t *n)
+{
+    struct q q;
+    *out = NULL;
+    *n = 0;
+    int rc = q_start(s, ST_SESSION_LIST_BY_USER, &q);
+    if (rc != 0)
+        return rc;
+    q_bind_i64(&q, user_id);
+    void *rows;
+    rc = read_all(&q, a, read_session, sizeof(**out), &rows, n);
+    *out = rows;
+    return rc;
+}
+
+int store_session_prune(struct store *s, int64_t now, int64_t idle_before, int64_t limit,
+                        int64_t *n)
+{
+    struct q q;
+    int64_t ignored;
+    n = count_out(n, &ignored);
+    int rc = q_start(s, ST_SESSION_PRUNE, &q);
+    if (rc != 0)
+        return rc;
+    q_bind_i64(&q, now);
+    q_bind_i64(&q, idle_before);
+    q_bind_i64(&q, limit);
     return change_many(&q, n);
 }
 

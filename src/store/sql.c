@@ -256,4 +256,31 @@ const struct stmt_def stmts[ST_COUNT] = {
                               " AND accepted_at IS NULL AND cancelled_at IS NULL"},
     [ST_ORG_LIST_BY_USER] = {"org_list_by_user",
                              ORG_ROW_SELECT "? ORDER BY m.joined_at, m.tenant_id"},
+    /* Dashboard sessions (issue 13). */
+    [ST_SESSION_INSERT] = {"session_insert",
+                           "INSERT INTO sessions (id_hash, user_id, tenant_id, csrf_hash, ip,"
+                           " user_agent, created_at, last_seen_at, expires_at)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+    [ST_SESSION_GET] = {"session_get", "SELECT " SESSION_COLS " FROM sessions WHERE id_hash = ?"},
+    [ST_SESSION_TOUCH] = {"session_touch", "UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?"
+                                           " AND (last_seen_at IS NULL OR last_seen_at <= ?)"},
+    [ST_SESSION_MOVE] = {"session_move",
+                         "UPDATE sessions SET id_hash = ?, user_id = ?, tenant_id = ?, ip = ?,"
+                         " user_agent = ?, created_at = ?, last_seen_at = ?, expires_at = ?"
+                         " WHERE id_hash = ?"},
+    [ST_SESSION_SET_CSRF] = {"session_set_csrf",
+                             "UPDATE sessions SET csrf_hash = ? WHERE id_hash = ?"},
+    [ST_SESSION_DELETE] = {"session_delete", "DELETE FROM sessions WHERE id_hash = ?"},
+    [ST_SESSION_DELETE_USER_EXCEPT] = {"session_delete_user_except",
+                                       "DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?"},
+    [ST_SESSION_LIST_BY_USER] = {"session_list_by_user",
+                                 "SELECT " SESSION_COLS " FROM sessions WHERE user_id = ?"
+                                 " ORDER BY last_seen_at DESC, created_at DESC, id_hash"},
+    [ST_TOKEN_LIST_TENANT_PAT] = {"token_list_tenant_pat",
+                                  "SELECT " TOKEN_COLS " FROM tokens WHERE tenant_id = ?"
+                                  " AND kind = 'pat' AND revoked_at IS NULL"
+                                  " ORDER BY created_at DESC, id DESC"},
+    [ST_SESSION_PRUNE] = {"session_prune",
+                          "DELETE FROM sessions WHERE id_hash IN (SELECT id_hash FROM sessions"
+                          " WHERE expires_at <= ? OR last_seen_at <= ? LIMIT ?)"},
 };

@@ -144,6 +144,9 @@ int store_token_by_hash(struct store *s, struct arena *a, const char *hash_hex, 
 /* A user's tokens, newest first. */
 int store_token_list_by_user(struct store *s, struct arena *a, int64_t user_id, struct token **out,
                              size_t *n) __attribute__((warn_unused_result));
+/* A tenant's unrevoked personal access tokens (kind pat), newest first. */
+int store_token_list_tenant_pat(struct store *s, struct arena *a, int64_t tenant_id,
+                                struct token **out, size_t *n) __attribute__((warn_unused_result));
 /* Sets revoked_at if not already set. ERR_NOT_FOUND if no such token. */
 int store_token_revoke(struct store *s, int64_t id, int64_t at) __attribute__((warn_unused_result));
 /* Writes last_used_at for many tokens in one transaction (never moves it
@@ -213,6 +216,44 @@ int store_token_revoke_user_except(struct store *s, int64_t user_id, int64_t kee
  * how many. */
 int store_session_delete_by_user(struct store *s, int64_t user_id, int64_t *n)
     __attribute__((warn_unused_result));
+
+/* ---- dashboard sessions (issue 13) ---- */
+/* Inserts se as it is (the caller sets every time). ERR_CONFLICT if the
+ * id hash exists. */
+int store_session_insert(struct store *s, const struct session *se)
+    __attribute__((warn_unused_result));
+/* The session whose id hash is id_hash; ERR_NOT_FOUND. Checks nothing. */
+int store_session_get(struct store *s, struct arena *a, const char *id_hash, struct session *out)
+    __attribute__((warn_unused_result));
+/* Sets last_seen_at = at unless it is already later than at - within_s
+ * (so a busy session is written at most once per within_s). *written
+ * (may be NULL) tells whether it was. */
+int store_session_touch(struct store *s, const char *id_hash, int64_t at, int64_t within_s,
+                        bool *written) __attribute__((warn_unused_result));
+/*
+ * Gives the session old_hash the id hash, user, tenant, client and times
+ * of se (csrf_hash is kept): a login moves the guest session to a new id
+ * (fixation). ERR_NOT_FOUND if old_hash is gone; ERR_CONFLICT if the new
+ * hash exists.
+ */
+int store_session_move(struct store *s, const char *old_hash, const struct session *se)
+    __attribute__((warn_unused_result));
+/* Replaces the CSRF token hash. ERR_NOT_FOUND. */
+int store_session_set_csrf(struct store *s, const char *id_hash, const char *csrf_hash)
+    __attribute__((warn_unused_result));
+/* Deletes one session. ERR_NOT_FOUND if there was none. */
+int store_session_delete(struct store *s, const char *id_hash) __attribute__((warn_unused_result));
+/* Deletes every session of user_id except keep_hash (NULL: none kept).
+ * *n (may be NULL) receives how many. */
+int store_session_delete_user_except(struct store *s, int64_t user_id, const char *keep_hash,
+                                     int64_t *n) __attribute__((warn_unused_result));
+/* A user's sessions, most recently seen first (arena array). */
+int store_session_list_by_user(struct store *s, struct arena *a, int64_t user_id,
+                               struct session **out, size_t *n) __attribute__((warn_unused_result));
+/* Deletes at most limit sessions that ended by now: expires_at <= now or
+ * last_seen_at <= idle_before. *n (may be NULL) receives how many. */
+int store_session_prune(struct store *s, int64_t now, int64_t idle_before, int64_t limit,
+                        int64_t *n) __attribute__((warn_unused_result));
 
 /* ---- signing keys (JWT) ---- */
 /* Inserts k (created_at 0 = now, written back). ERR_CONFLICT if the kid

@@ -32,15 +32,15 @@
 #include "core/staff.h"
 #include "core/token.h"
 #include "core/user.h"
-#include "mail/mail.h"
 #include "server.h"
 #include "surfaces/dispatch.h"
+#include "surfaces/page.h"
 #include "surfaces/surfaces.h"
 #include "surfaces/validate.h"
 #include "util/arena.h"
-#include "util/buf.h"
 #include "util/err.h"
 #include "util/jsonutil.h"
+#include "util/timeutil.h"
 #include "util/xalloc.h"
 
 #define NAME_MAX_CHARS   100
@@ -63,6 +63,7 @@ static const char *default_message(enum http_error kind)
     case HERR_NOT_FOUND: return "Not found.";
     case HERR_METHOD: return "Method Not Allowed.";
     case HERR_TOO_LARGE: return "Payload Too Large.";
+    case HERR_CSRF: return "CSRF token mismatch.";
     case HERR_RATE_LIMITED: return "Too Many Attempts.";
     case HERR_UNAVAILABLE: return "Service Unavailable.";
     default: return "Server Error";
@@ -291,69 +292,13 @@ static const char *query_search(struct validator *v, struct request *req)
     return s;
 }
 
-/* n decimal digits at s into *out; false if any is not a digit. */
-static bool digits(const char *s, size_t n, int *out)
-{
-    int v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)s[i]))
-            return false;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return true;
-}
-
-/*
- * A time: Unix seconds, "YYYY-MM-DD" (midnight UTC), or
- * "YYYY-MM-DDTHH:MM:SS" with "Z", "+HH:MM" or "-HH:MM" (or nothing: UTC).
- * Returns false when s is none of these.
- */
-static bool parse_time(const char *s, int64_t *out)
-{
-    size_t n = strlen(s);
-    if (n > 0 && n <= 12 && strspn(s, "0123456789") == n) {
-        *out = (int64_t)strtoll(s, NULL, 10);
-        return true;
-    }
-    struct tm tm = {0};
-    if (n < 10 || s[4] != '-' || s[7] != '-' || !digits(s, 4, &tm.tm_year) ||
-        !digits(s + 5, 2, &tm.tm_mon) || !digits(s + 8, 2, &tm.tm_mday))
-        return false;
-    const char *p = s + 10;
-    if ((*p == 'T' || *p == ' ') && strlen(p) >= 9) {
-        if (p[3] != ':' || p[6] != ':' || !digits(p + 1, 2, &tm.tm_hour) ||
-            !digits(p + 4, 2, &tm.tm_min) || !digits(p + 7, 2, &tm.tm_sec))
-            return false;
-        p += 9;
-    }
-    int offset = 0;
-    if (*p == 'Z') {
-        p++;
-    } else if (*p == '+' || *p == '-') {
-        int hh = 0, mm = 0;
-        if (strlen(p) != 6 || p[3] != ':' || !digits(p + 1, 2, &hh) || !digits(p + 4, 2, &mm) ||
-            hh > 23 || mm > 59)
-            return false;
-        offset = (hh * 3600 + mm * 60) * (*p == '+' ? 1 : -1);
-        p += 6;
-    }
-    if (*p != '\0' || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
-        tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
-        return false;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    *out = (int64_t)timegm(&tm) - offset;
-    return true;
-}
-
 static int64_t query_time(struct validator *v, struct request *req, const char *name)
 {
     const char *s = http_query(req, name);
     int64_t t = 0;
     if (s == NULL || *s == '\0')
         return 0;
-    if (strlen(s) > 40 || !parse_time(s, &t) || t <= 0) {
+    if (strlen(s) > 40 || !time_parse(s, &t) || t <= 0) {
         validate_add(v, name,
                      arena_printf(http_arena(req),
                                   "The %s field must be a valid date (ISO 8601 or Unix seconds).",
@@ -524,7 +469,7 @@ static void forgot_handler(struct server *srv, struct request *req, const struct
         reply_invalid(req, &v);
         return;
     }
-    reset_request(srv, email, http_client_ip(req));
+    reset_request(srv, email, http_client_ip(req), RESET_STAFF);
     reply_ok(req, 200, json_object(), FORGOT_MESSAGE);
 }
 
@@ -580,33 +525,8 @@ static void reset_page_handler(struct server *srv, struct request *req,
 {
     (void)srv;
     (void)unused;
-    const char *token = http_query(req, "token"), *email = http_query(req, "email");
-    struct buf b;
-    buf_init(&b);
-    buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                 "<meta name=\"viewport\" content=\"width=device-width\">\n"
-                 "<title>Reset password</title>\n</head>\n<body>\n<h1>Reset password</h1>\n"
-                 "<form method=\"post\" action=\"/admin/auth/reset-password\">\n"
-                 "<input type=\"hidden\" name=\"token\" value=\"");
-    mail_html_escape(&b, token != NULL && strlen(token) <= 255 ? token : "");
-    buf_puts(&b, "\">\n<p><label>Email<br><input type=\"email\" name=\"email\" required "
-                 "value=\"");
-    mail_html_escape(&b, email != NULL && strlen(email) <= 255 ? email : "");
-    buf_puts(&b, "\"></label></p>\n<p><label>New password<br><input type=\"password\" "
-                 "name=\"password\" minlength=\"8\" required autocomplete=\"new-password\">"
-                 "</label></p>\n<p><label>Confirm new password<br><input type=\"password\" "
-                 "name=\"password_confirmation\" minlength=\"8\" required "
-                 "autocomplete=\"new-password\"></label></p>\n"
-                 "<p><button type=\"submit\">Reset password</button></p>\n</form>\n</body>\n"
-                 "</html>\n");
-    http_reply_header(req, "Content-Security-Policy",
-                      "default-src 'none'; form-action 'self'; base-uri 'none'; "
-                      "frame-ancestors 'none'");
-    http_reply_header(req, "Referrer-Policy", "no-referrer");
-    http_no_store(req); /* the page holds the reset token */
-    http_reply_header(req, "X-Frame-Options", "DENY");
-    http_reply_raw(req, 200, "text/html; charset=utf-8", b.data, b.len);
-    buf_fini(&b);
+    page_reset_form(req, "/admin/auth/reset-password", http_query(req, "token"),
+                    http_query(req, "email"), NULL);
 }
 
 /* ---- users ---- */

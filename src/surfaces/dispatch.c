@@ -18,6 +18,7 @@
 
 #include "core/jwtauth.h"
 #include "core/ratelimit.h"
+#include "core/session.h"
 #include "core/staff.h"
 #include "http/router.h"
 #include "server.h"
@@ -51,6 +52,7 @@ unsigned http_error_status(enum http_error kind)
     case HERR_NOT_FOUND: return 404;
     case HERR_METHOD: return 405;
     case HERR_TOO_LARGE: return 413;
+    case HERR_CSRF: return 419;
     case HERR_RATE_LIMITED: return 429;
     case HERR_UNAVAILABLE: return 503;
     default: return 500;
@@ -68,6 +70,7 @@ static const char *default_message(struct request *req, enum http_error kind)
                             http_path(req) + (http_path(req)[0] == '/'));
     case HERR_METHOD: return "Method Not Allowed.";
     case HERR_TOO_LARGE: return "Payload Too Large.";
+    case HERR_CSRF: return "CSRF token mismatch.";
     case HERR_RATE_LIMITED: return "Too Many Attempts.";
     case HERR_UNAVAILABLE: return "Service Unavailable.";
     default: return "Server Error";
@@ -153,6 +156,80 @@ static const char *bearer(struct request *req)
     return *h ? h : NULL;
 }
 
+/* ---- dashboard sessions and CSRF (seed 000) ---- */
+
+const char *surface_csrf_token(struct request *req)
+{
+    const char *t = http_header(req, "X-XSRF-TOKEN");
+    if (t == NULL)
+        t = http_header(req, "X-CSRF-TOKEN");
+    if (t == NULL)
+        t = json_string_value(json_object_get(http_json(req), "_token"));
+    return t;
+}
+
+/* The live session of the request's cookie into p (has_session), with
+ * its user bound when it has one; a missing or ended session is
+ * ERR_UNAUTHENTICATED. */
+static int session_authenticate(struct server *srv, struct request *req, struct principal *p)
+{
+    struct session s;
+    memset(p, 0, sizeof(*p));
+    int rc = session_find(srv, http_arena(req), http_cookie(req, SESSION_COOKIE), &s);
+    if (rc == ERR_NOT_FOUND)
+        return ERR_UNAUTHENTICATED;
+    if (rc != 0)
+        return rc;
+    return session_principal(srv, http_arena(req), &s, p);
+}
+
+/* Unsafe methods change state: they need the CSRF token. */
+static bool unsafe(const struct request *req)
+{
+    enum http_method m = http_method(req);
+    return m != HTTP_GET && m != HTTP_HEAD && m != HTTP_OPTIONS;
+}
+
+/*
+ * The CSRF check of a request p's session stands for: 419 (and false)
+ * unless the request carries its token. A request without a live session
+ * has no token to match, so it fails as well, as in Laravel; a Bearer
+ * request (p->via VIA_PAT) is never checked.
+ */
+static bool csrf_passes(const struct surface *sf, struct request *req, const struct principal *p)
+{
+    if (!unsafe(req) || p->via == VIA_PAT)
+        return true;
+    if (p->has_session && session_csrf_ok(&p->session, surface_csrf_token(req)))
+        return true;
+    sf->error(req, HERR_CSRF, NULL);
+    return false;
+}
+
+/* AUTH_PUBLIC_SESSION: the session (a guest's too) for the handler,
+ * and the CSRF check. NULL when it replied (419, or 500). */
+static const struct principal *public_session(struct server *srv, const struct surface *sf,
+                                              struct request *req)
+{
+    struct principal *p = arena_alloc(http_arena(req), sizeof(*p));
+    int rc = session_authenticate(srv, req, p);
+    if (rc != 0 && rc != ERR_UNAUTHENTICATED && rc != ERR_FORBIDDEN) {
+        surface_fail(sf, req, rc);
+        return NULL;
+    }
+    if (rc != 0) {
+        /* A guest session, or one refused for its user: the handler starts
+         * afresh from the session row alone. */
+        struct session s = p->session;
+        bool has = p->has_session && rc == ERR_UNAUTHENTICATED;
+        memset(p, 0, sizeof(*p));
+        p->has_session = has;
+        if (has)
+            p->session = s;
+    }
+    return csrf_passes(sf, req, p) ? p : NULL;
+}
+
 /* Fills *p from the route's credential; 0 or a core error. */
 static int authenticate(struct server *srv, const struct route *rt, struct request *req,
                         struct principal *p)
@@ -175,6 +252,12 @@ static int authenticate(struct server *srv, const struct route *rt, struct reque
     case AUTH_BEARER_JWT: return principal_from_jwt(srv, http_arena(req), bearer(req), x_tenant, p);
     case AUTH_BEARER_JWT_USER: return principal_from_jwt_user(srv, http_arena(req), bearer(req), p);
     case AUTH_BEARER_ADMIN: return staff_authenticate(srv, http_arena(req), bearer(req), p);
+    case AUTH_SESSION: return session_authenticate(srv, req, p);
+    case AUTH_SESSION_OR_PAT:
+        rc = session_authenticate(srv, req, p);
+        if (rc != ERR_UNAUTHENTICATED || bearer(req) == NULL)
+            return rc;
+        return principal_from_bearer(srv, http_arena(req), bearer(req), NULL, p);
     default: return ERR_UNAUTHENTICATED;
     }
 }
@@ -203,14 +286,21 @@ void surface_dispatch(void *app, struct request *req, const struct http_route *r
     struct server *srv = app;
     const struct surface *sf = route->owner;
     const struct route *rt = route->target;
-    if (rt->auth == AUTH_PUBLIC) {
+    if (rt->auth == AUTH_PUBLIC || rt->auth == AUTH_PUBLIC_SESSION) {
+        const struct principal *guest = NULL;
+        if (rt->auth == AUTH_PUBLIC_SESSION && (guest = public_session(srv, sf, req)) == NULL)
+            return;
         if (rt->bucket != NULL && !rate_limit(srv, sf, rt, req, NULL))
             return;
-        rt->handler(srv, req, NULL);
+        rt->handler(srv, req, guest);
         return;
     }
     struct principal *p = arena_alloc(http_arena(req), sizeof(*p));
     int rc = authenticate(srv, rt, req, p);
+    bool session_route = rt->auth == AUTH_SESSION || rt->auth == AUTH_SESSION_OR_PAT;
+    if (session_route && (rc == 0 || refused(rc, p) || rc == ERR_UNAUTHENTICATED) &&
+        !csrf_passes(sf, req, p))
+        return;
     bool counted = rc == 0 || refused(rc, p) || rc == ERR_UNAUTHENTICATED;
     const struct principal *who = rc == ERR_UNAUTHENTICATED ? NULL : p;
     if (rt->bucket != NULL && counted && !rate_limit(srv, sf, rt, req, who))

@@ -17,6 +17,10 @@ void laravel_error(struct request *req, enum http_error kind, const char *messag
 /* The HTTP status for an error kind. */
 unsigned http_error_status(enum http_error kind);
 
+/* The CSRF token a request presents: X-XSRF-TOKEN, else X-CSRF-TOKEN,
+ * else the body's "_token"; NULL if none (borrowed). */
+const char *surface_csrf_token(struct request *req);
+
 /* Replies for a core error code (ERR_STORE -> 500, ERR_UNAVAILABLE and
  * ERR_BUSY -> 503, ...) in the surface's dialect. */
 void surface_fail(const struct surface *sf, struct request *req, int err);

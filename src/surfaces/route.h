@@ -34,6 +34,17 @@ enum route_auth {
     /* AUTH_BEARER_JWT for a route that takes no tenant (the user's own
      * account): X-Tenant is ignored and no tenant is bound. */
     AUTH_BEARER_JWT_USER,
+    /* The dashboard session cookie of a logged-in user (seed 000); unsafe
+     * methods also need the CSRF token (419 first). */
+    AUTH_SESSION,
+    /* AUTH_SESSION, else Authorization: Bearer <PAT> (Sanctum's guard,
+     * GET /api/user); a Bearer request is never CSRF-checked. */
+    AUTH_SESSION_OR_PAT,
+    /* A public route of the dashboard: the handler's principal carries
+     * the session cookie's live session if any (has_session, a guest's
+     * too; no user is bound), and an unsafe method without its CSRF token
+     * is 419 before anything else (POST /login, /reset-password). */
+    AUTH_PUBLIC_SESSION,
 };
 
 typedef void (*route_handler)(struct server *srv, struct request *req, const struct principal *p);

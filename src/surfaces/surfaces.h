@@ -16,6 +16,7 @@ extern const struct surface surface_travel;
 extern const struct surface surface_autocom;
 extern const struct surface surface_admin;
 extern const struct surface surface_autocom_team;
+extern const struct surface surface_wedocod_web;
 extern const struct surface surface_web;
 
 /* The products, each declared by its surface (core/product.h). */

@@ -1,7 +1,9 @@
 /* timeutil.c - clocks and time formatting. */
 #include "util/timeutil.h"
 
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -130,5 +132,62 @@ bool time_parse_duration(const char *s, int64_t *seconds)
     if (n > INT64_MAX / mult / 2)
         return false;
     *seconds = n * mult;
+    return true;
+}
+
+/* n decimal digits at s into *out; false if any is not a digit. */
+static bool digits(const char *s, size_t n, int *out)
+{
+    int v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+bool time_parse(const char *s, int64_t *out)
+{
+    size_t n = strlen(s);
+    if (n > 0 && n <= 12 && strspn(s, "0123456789") == n) {
+        *out = (int64_t)strtoll(s, NULL, 10);
+        return true;
+    }
+    struct tm tm = {0};
+    if (n < 10 || s[4] != '-' || s[7] != '-' || !digits(s, 4, &tm.tm_year) ||
+        !digits(s + 5, 2, &tm.tm_mon) || !digits(s + 8, 2, &tm.tm_mday))
+        return false;
+    const char *p = s + 10;
+    if ((*p == 'T' || *p == ' ') && strlen(p) >= 9) {
+        if (p[3] != ':' || p[6] != ':' || !digits(p + 1, 2, &tm.tm_hour) ||
+            !digits(p + 4, 2, &tm.tm_min) || !digits(p + 7, 2, &tm.tm_sec))
+            return false;
+        p += 9;
+        /* Fractions of a second (Laravel's ".000000Z") are dropped. */
+        if (*p == '.' && isdigit((unsigned char)p[1])) {
+            p++;
+            while (isdigit((unsigned char)*p))
+                p++;
+        }
+    }
+    int offset = 0;
+    if (*p == 'Z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int hh = 0, mm = 0;
+        if (strlen(p) != 6 || p[3] != ':' || !digits(p + 1, 2, &hh) || !digits(p + 4, 2, &mm) ||
+            hh > 23 || mm > 59)
+            return false;
+        offset = (hh * 3600 + mm * 60) * (*p == '+' ? 1 : -1);
+        p += 6;
+    }
+    if (*p != '\0' || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+        tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+        return false;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    *out = (int64_t)timegm(&tm) - offset;
     return true;
 }

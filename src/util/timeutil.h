@@ -27,6 +27,13 @@ void time_iso8601(int64_t t, char out[32]);
  */
 bool time_iso8601_z(int64_t t, char out[32]) __attribute__((warn_unused_result));
 /*
+ * Parses a time: Unix seconds (at most 12 digits), "YYYY-MM-DD" (midnight
+ * UTC), or "YYYY-MM-DDTHH:MM:SS" (or a space for the T) with an optional
+ * fraction of a second (dropped) and "Z", "+HH:MM" or "-HH:MM" (or
+ * nothing: UTC). Returns false when s is none of these.
+ */
+bool time_parse(const char *s, int64_t *out);
+/*
  * Parses a duration like "30d", "12h", "15m", "45s" or a bare number of
  * seconds. Returns false on malformed input or overflow.
  */

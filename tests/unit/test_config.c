@@ -271,6 +271,38 @@ static void redis_variables(void **state)
     }
 }
 
+static void session_variables(void **state)
+{
+    (void)state;
+    struct config c;
+    char err[256] = "";
+    const char *none[] = {NULL};
+    assert_int_equal(load(none, &c, err), 0);
+    assert_int_equal(c.session_idle_s, 120 * 60);
+    assert_int_equal(c.session_lifetime_s, 1440 * 60);
+    assert_non_null(config_rate(&c, "web_login"));
+    assert_int_equal(config_rate(&c, "web_login")->limit, 5);
+    config_fini(&c);
+    const char *env[] = {"LATCHKEY_SESSION_IDLE_MINUTES", "5", "LATCHKEY_SESSION_LIFETIME_MINUTES",
+                         "30", NULL};
+    assert_int_equal(load(env, &c, err), 0);
+    assert_int_equal(c.session_idle_s, 300);
+    assert_int_equal(c.session_lifetime_s, 1800);
+    config_fini(&c);
+    static const char *const bad[][2] = {
+        {"LATCHKEY_SESSION_IDLE_MINUTES", "0"},
+        {"LATCHKEY_SESSION_IDLE_MINUTES", "2h"},
+        {"LATCHKEY_SESSION_LIFETIME_MINUTES", "525601"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        const char *e[] = {bad[i][0], bad[i][1], NULL};
+        err[0] = '\0';
+        assert_int_not_equal(load(e, &c, err), 0);
+        assert_non_null(strstr(err, bad[i][0]));
+        config_fini(&c);
+    }
+}
+
 static void trusted_proxies_list(void **state)
 {
     (void)state;
@@ -472,6 +504,7 @@ int main(void)
         cmocka_unit_test(autocom_defaults_and_overrides),
         cmocka_unit_test(redis_url_forms),
         cmocka_unit_test(redis_variables),
+        cmocka_unit_test(session_variables),
         cmocka_unit_test(trusted_proxies_list),
         cmocka_unit_test(cors_origins_list),
         cmocka_unit_test(mail_and_admin_variables),

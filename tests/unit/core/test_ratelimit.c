@@ -77,6 +77,38 @@ static void table_keys_are_independent(void **state)
     ratelimit_free(rl);
 }
 
+/* Laravel's LoginRequest: peek before the attempt, hit on a failure,
+ * clear on success. */
+static void peek_and_clear(void **state)
+{
+    (void)state;
+    struct ratelimit *rl = ratelimit_new();
+    struct rate_result r;
+    ratelimit_peek(rl, "web_login", "a@x|1.2.3.4", 2, 60, 100, &r);
+    assert_true(r.allowed);
+    assert_int_equal(r.remaining, 2);
+    ratelimit_peek(rl, "web_login", "a@x|1.2.3.4", 2, 60, 100, &r);
+    assert_int_equal(r.remaining, 2); /* a peek counts nothing */
+    ratelimit_hit(rl, "web_login", "a@x|1.2.3.4", 2, 60, 100, &r);
+    ratelimit_peek(rl, "web_login", "a@x|1.2.3.4", 2, 60, 110, &r);
+    assert_true(r.allowed);
+    assert_int_equal(r.remaining, 1);
+    ratelimit_hit(rl, "web_login", "a@x|1.2.3.4", 2, 60, 110, &r);
+    ratelimit_peek(rl, "web_login", "a@x|1.2.3.4", 2, 60, 120, &r);
+    assert_false(r.allowed);
+    assert_int_equal(r.retry_after, 40);
+    ratelimit_peek(rl, "web_login", "b@x|1.2.3.4", 2, 60, 120, &r);
+    assert_true(r.allowed);
+    ratelimit_clear(rl, "web_login", "a@x|1.2.3.4");
+    ratelimit_clear(rl, "web_login", "never@x|1.2.3.4");
+    ratelimit_peek(rl, "web_login", "a@x|1.2.3.4", 2, 60, 121, &r);
+    assert_true(r.allowed);
+    assert_int_equal(r.remaining, 2);
+    ratelimit_hit(rl, "web_login", "a@x|1.2.3.4", 2, 60, 121, &r);
+    assert_int_equal(r.remaining, 1);
+    ratelimit_free(rl);
+}
+
 static void table_grows_and_keeps_counts(void **state)
 {
     (void)state;
@@ -188,6 +220,64 @@ static int fake_ping(void *ctx, char *why, size_t whylen)
     if (!f->up)
         snprintf(why, whylen, "down");
     return f->up ? 0 : ERR_UNAVAILABLE;
+}
+
+/* A shared store that counts like the Redis script (a refused hit counts
+ * nothing), for peek (a hit with limit 0) and clear. */
+struct script_store {
+    int64_t count;
+    int clears;
+};
+
+static int script_hit(void *ctx, const char *key, uint32_t limit, uint32_t window_ms,
+                      struct rate_remote_reply *out)
+{
+    (void)key;
+    (void)window_ms;
+    struct script_store *st = ctx;
+    out->allowed = st->count < (int64_t)limit;
+    if (out->allowed)
+        st->count++;
+    out->count = st->count;
+    out->ttl_ms = 30000;
+    return 0;
+}
+
+static int script_clear(void *ctx, const char *key, char *why, size_t whylen)
+{
+    (void)key;
+    (void)why;
+    (void)whylen;
+    struct script_store *st = ctx;
+    st->count = 0;
+    st->clears++;
+    return 0;
+}
+
+static void remote_peek_and_clear(void **state)
+{
+    (void)state;
+    struct script_store st = {0};
+    const struct rate_remote remote = {
+        .name = "fake", .hit = script_hit, .clear = script_clear, .ctx = &st};
+    struct ratelimit *rl = ratelimit_new();
+    ratelimit_set_remote(rl, &remote, 1000);
+    struct rate_result r;
+    ratelimit_peek(rl, "web_login", "k", 2, 60, 0, &r);
+    assert_true(r.allowed);
+    assert_int_equal(r.remaining, 2);
+    assert_int_equal(st.count, 0);
+    ratelimit_hit(rl, "web_login", "k", 2, 60, 0, &r);
+    ratelimit_hit(rl, "web_login", "k", 2, 60, 0, &r);
+    ratelimit_peek(rl, "web_login", "k", 2, 60, 0, &r);
+    assert_false(r.allowed);
+    assert_int_equal(r.retry_after, 30);
+    assert_int_equal(st.count, 2);
+    ratelimit_clear(rl, "web_login", "k");
+    assert_int_equal(st.clears, 1);
+    ratelimit_peek(rl, "web_login", "k", 2, 60, 0, &r);
+    assert_true(r.allowed);
+    ratelimit_free(rl);
 }
 
 /* Sends stderr (where the log goes) to a temporary file until stderr_end. */
@@ -341,6 +431,8 @@ int main(void)
         cmocka_unit_test(window_resets_after_expiry),
         cmocka_unit_test(clock_going_backwards_starts_a_new_window),
         cmocka_unit_test(table_keys_are_independent),
+        cmocka_unit_test(peek_and_clear),
+        cmocka_unit_test(remote_peek_and_clear),
         cmocka_unit_test(table_grows_and_keeps_counts),
         cmocka_unit_test(long_keys_are_truncated_safely),
         cmocka_unit_test(remote_answer_becomes_headers),

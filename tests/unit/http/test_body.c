@@ -131,12 +131,45 @@ static void test_form(void **state)
     assert_null(parse_form("%FF=a"));
 }
 
+/* name[] collects an array, as PHP reads a form. */
+static void test_form_arrays(void **state)
+{
+    (void)state;
+    json_t *v =
+        parse_form("abilities[]=VIEW+LEADS&name=k&abilities%5B%5D=CREATE+LEADS&abilities[]=");
+    assert_non_null(v);
+    json_t *arr = json_object_get(v, "abilities");
+    assert_true(json_is_array(arr));
+    assert_int_equal(json_array_size(arr), 3);
+    assert_string_equal(json_string_value(json_array_get(arr, 0)), "VIEW LEADS");
+    assert_string_equal(json_string_value(json_array_get(arr, 1)), "CREATE LEADS");
+    assert_string_equal(json_string_value(json_array_get(arr, 2)), "");
+    assert_string_equal(json_string_value(json_object_get(v, "name")), "k");
+    assert_null(json_object_get(v, "abilities[]"));
+    json_decref(v);
+
+    /* A plain key after the array replaces it; an array after a plain key
+     * replaces the string; "[]" alone is an ordinary key. */
+    v = parse_form("a[]=1&a=2&b=1&b[]=2&[]=x");
+    assert_non_null(v);
+    assert_string_equal(json_string_value(json_object_get(v, "a")), "2");
+    json_t *b = json_object_get(v, "b");
+    assert_true(json_is_array(b));
+    assert_int_equal(json_array_size(b), 1);
+    assert_string_equal(json_string_value(json_array_get(b, 0)), "2");
+    assert_string_equal(json_string_value(json_object_get(v, "[]")), "x");
+    json_decref(v);
+
+    assert_null(parse_form("a[]=%FF"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_depth_scan),
         cmocka_unit_test(test_json),
         cmocka_unit_test(test_form),
+        cmocka_unit_test(test_form_arrays),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

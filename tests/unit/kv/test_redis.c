@@ -124,6 +124,34 @@ static void script_counts_to_the_limit_then_refuses(void **state)
     redis_free(r);
 }
 
+/* The login throttle's peek is a hit with limit 0 (never counted, never
+ * creating the key); its clear is DEL. */
+static void peek_with_limit_zero_and_del(void **state)
+{
+    (void)state;
+    NEED_REDIS();
+    char key[128];
+    key_of(key, sizeof(key), "peek");
+    struct redis *r = redis_new(&test_url, 500);
+    struct redis_counter c;
+    redisContext *raw = raw_connect(test_url.db);
+    assert_int_equal(redis_counter_hit(r, key, 0, 5000, &c, NULL, 0), 0);
+    assert_false(c.allowed);
+    assert_int_equal(c.count, 0);
+    assert_int_equal(raw_int(raw, "EXISTS", key), 0);
+    assert_int_equal(redis_counter_hit(r, key, 5, 5000, &c, NULL, 0), 0);
+    assert_int_equal(redis_counter_hit(r, key, 5, 5000, &c, NULL, 0), 0);
+    assert_int_equal(redis_counter_hit(r, key, 0, 5000, &c, NULL, 0), 0);
+    assert_int_equal(c.count, 2);
+    assert_true(c.ttl_ms > 0 && c.ttl_ms <= 5000);
+    assert_int_equal(raw_int(raw, "GET", key), 2);
+    assert_int_equal(redis_del(r, key, NULL, 0), 0);
+    assert_int_equal(raw_int(raw, "EXISTS", key), 0);
+    assert_int_equal(redis_del(r, key, NULL, 0), 0); /* deleting nothing is fine */
+    redisFree(raw);
+    redis_free(r);
+}
+
 static void window_ends_with_the_key(void **state)
 {
     (void)state;
@@ -464,6 +492,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(script_counts_to_the_limit_then_refuses),
         cmocka_unit_test(window_ends_with_the_key),
+        cmocka_unit_test(peek_with_limit_zero_and_del),
         cmocka_unit_test(key_without_expiry_is_repaired),
         cmocka_unit_test(noscript_falls_back_to_eval),
         cmocka_unit_test(db_of_the_url_is_selected),

@@ -14,6 +14,7 @@
 #include "store_cases.h"
 #include "staff_cases.h"
 #include "team_cases.h"
+#include "session_cases.h"
 
 static void make_tmpdir(char dir[64])
 {
@@ -91,6 +92,7 @@ int main(void)
         STORE_CASES,
         STAFF_CASES,
         TEAM_CASES,
+        SESSION_CASES,
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,6 +26,7 @@
 #include "store_cases.h"
 #include "staff_cases.h"
 #include "team_cases.h"
+#include "session_cases.h"
 
 #include "util/timeutil.h"
 
@@ -509,6 +510,7 @@ int main(void)
         STORE_CASES,
         STAFF_CASES,
         TEAM_CASES,
+        SESSION_CASES,
     };
     const char *url = getenv("LATCHKEY_TEST_PG_URL");
     if (url == NULL || url[0] == '\0') {

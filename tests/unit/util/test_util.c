@@ -86,6 +86,27 @@ static void durations(void **state)
     assert_false(time_parse_duration("99999999999999999999d", &s));
 }
 
+static void times_parsed(void **state)
+{
+    (void)state;
+    int64_t t;
+    assert_true(time_parse("2026-12-05", &t));
+    assert_int_equal(t, 1796428800);
+    assert_true(time_parse("2026-12-05T22:33:13Z", &t));
+    assert_int_equal(t, 1796428800 + 22 * 3600 + 33 * 60 + 13);
+    assert_true(time_parse("2026-12-05T22:33:13.000000Z", &t));
+    assert_int_equal(t, 1796428800 + 22 * 3600 + 33 * 60 + 13);
+    assert_true(time_parse("2026-12-05T23:33:13+01:00", &t));
+    assert_int_equal(t, 1796428800 + 22 * 3600 + 33 * 60 + 13);
+    assert_true(time_parse("1700000000", &t));
+    assert_int_equal(t, 1700000000);
+    assert_false(time_parse("2026-13-05", &t));
+    assert_false(time_parse("2026-12-05T22:33", &t));
+    assert_false(time_parse("2026-12-05T22:33:13.Z", &t));
+    assert_false(time_parse("tomorrow", &t));
+    assert_false(time_parse("", &t));
+}
+
 static void iso8601(void **state)
 {
     (void)state;
@@ -205,6 +226,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(arena_allocates_and_resets),
         cmocka_unit_test(buf_grows),
+        cmocka_unit_test(times_parsed),
         cmocka_unit_test(strlist_split_trims_and_bounds),
         cmocka_unit_test(durations),
         cmocka_unit_test(iso8601),
