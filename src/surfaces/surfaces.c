@@ -9,8 +9,8 @@
 #include "http/router.h"
 
 static const struct surface *const surfaces[] = {
-    &surface_common, &surface_travel,       &surface_autocom,
-    &surface_admin,  &surface_autocom_team, &surface_wedocod_web, &surface_web,
+    &surface_common,       &surface_travel,      &surface_autocom, &surface_admin,
+    &surface_autocom_team, &surface_wedocod_web, &surface_web,
 };
 static const size_t n_surfaces = sizeof(surfaces) / sizeof(surfaces[0]);
 
