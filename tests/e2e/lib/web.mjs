@@ -6,7 +6,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { api } from './server.mjs';
+import { after, before } from 'node:test';
+
+import { api, startServer } from './server.mjs';
+import { startSmtpSink } from './smtp.mjs';
 
 export const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; "
   + "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
@@ -92,4 +95,60 @@ export async function openPage(browser, server, { width = 1280, height = 800 } =
 export async function screenshot(page, name) {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
+
+// A WedoCOD account (seed 000) with one member of each role, made with the
+// CLI. Returns {slug, password, users: {owner, admin, agent, viewer}} (emails).
+export function makeAccount(server, slug) {
+  const password = 'correct horse 1';
+  const r = server.cli('tenant', 'create', '--slug', slug, '--name', `Account ${slug}`,
+    '--product', 'wedocod', '--json');
+  if (r.status !== 0) throw new Error(`tenant create ${slug}: ${r.stderr}`);
+  const users = {};
+  for (const role of ['owner', 'admin', 'agent', 'viewer']) {
+    const email = `${role}@${slug}.test`;
+    const u = server.cli('user', 'create', '--tenant', slug, '--role', role, '--email', email,
+      '--password', password, '--name', `${role[0].toUpperCase()}${role.slice(1)} of ${slug}`, '--json');
+    if (u.status !== 0) throw new Error(`user create ${email}: ${u.stderr}`);
+    users[role] = email;
+  }
+  return { slug, password, users };
+}
+
+// Signs in through the sign-in page with the keyboard alone (Tab to each
+// field, Enter to submit) and waits for the dashboard.
+export async function signIn(page, server, email, password) {
+  await page.goto(`${server.url}/login`, { waitUntil: 'networkidle' });
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(email);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(password);
+  await page.keyboard.press('Enter');
+  await page.waitForURL(`${server.url}/dashboard`);
+  await page.locator('#who-name').waitFor();
+}
+
+// What the page keeps in Web Storage (must stay empty: no token there).
+export function webStorage(page) {
+  return page.evaluate(() => ({ local: { ...localStorage }, session: { ...sessionStorage } }));
+}
+
+// The before() and after() of a describe() whose tests share one server
+// and one Chromium (with a real SMTP server started first when smtp is
+// set; env is the server's). setup(ctx) runs once they are up. Returns
+// ctx: {server, browser, sink}, filled in by before().
+export function browserSuite({ smtp = false, env = {}, setup = null } = {}) {
+  const ctx = {};
+  before(async () => {
+    if (smtp) ctx.sink = await startSmtpSink();
+    ctx.server = await startServer(smtp ? ctx.sink.env(env) : env);
+    ctx.browser = await launchBrowser();
+    if (setup) await setup(ctx);
+  }, { timeout: 60000 });
+  after(async () => {
+    if (ctx.browser) await ctx.browser.close();
+    if (ctx.server) await ctx.server.stop();
+    if (ctx.sink) await ctx.sink.stop();
+  }, { timeout: 30000 });
+  return ctx;
 }

@@ -5,10 +5,9 @@
 // no horizontal scrolling at a phone's width (375 px).
 
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { CSP, launchBrowser, openPage, screenshot } from '../lib/web.mjs';
-import { startServer } from '../lib/server.mjs';
+import { CSP, browserSuite, makeAccount, openPage, screenshot, signIn } from '../lib/web.mjs';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
@@ -20,16 +19,28 @@ const PUBLIC_PAGES = [
   [`/invitations/${'b'.repeat(64)}`, 'invitation'],
 ];
 
-// Loads p in a fresh page and runs every check; returns the page's info.
-async function loadAndCheck(browser, server, p, { width = 1280 } = {}) {
+// The pages of a signed-in member (the screenshot's name second).
+const SIGNED_IN_PAGES = [
+  ['/dashboard', 'dashboard'],
+  ['/settings/api-keys', 'api-keys'],
+  ['/profile', 'profile'],
+  ['/tenant-admin/developer', 'developer'],
+  ['/team', 'team'],
+];
+
+// Loads p in a fresh page (signed in as who = [email, password] first, if
+// given) and runs every check; returns the page and its context.
+async function loadAndCheck(browser, server, p, { width = 1280, who = null } = {}) {
   const { context, page, problems } = await openPage(browser, server, { width });
   try {
+    if (who) await signIn(page, server, ...who);
     const assets = [];
     page.on('response', (res) => {
       if (new URL(res.url()).pathname.startsWith('/assets/')) assets.push(res);
     });
     const res = await page.goto(server.url + p, { waitUntil: 'networkidle' });
     assert.equal(res.status(), 200, p);
+    assert.equal(new URL(page.url()).pathname, p.split('?')[0], `${p}: stays on the page`);
     assert.equal(res.headers()['content-security-policy'], CSP, `${p}: CSP`);
     assert.ok(assets.length >= 3, `${p}: stylesheet, icon and module(s) loaded`);
     for (const a of assets) {
@@ -63,21 +74,13 @@ async function loadAndCheck(browser, server, p, { width = 1280 } = {}) {
 }
 
 describe('web: every page in Chromium', () => {
-  let server;
-  let browser;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  }, { timeout: 60000 });
-  after(async () => {
-    if (browser) await browser.close();
-    if (server) await server.stop();
-  }, { timeout: 30000 });
+  const ctx = browserSuite();
 
   for (const [p, name] of PUBLIC_PAGES) {
     test(`${name}: desktop and phone width`, async () => {
       for (const width of [1280, 375]) {
-        const { page, context } = await loadAndCheck(browser, server, p, { width });
+        const { page, context } = await loadAndCheck(ctx.browser, ctx.server, p, { width });
+        await page.evaluate(() => document.activeElement.blur()); // the Tab's focus off
         await screenshot(page, `${name}-${width}`);
         await context.close();
       }
@@ -85,8 +88,56 @@ describe('web: every page in Chromium', () => {
   }
 
   test('the root is the sign-in page', async () => {
-    const { page, context } = await loadAndCheck(browser, server, '/');
+    const { page, context } = await loadAndCheck(ctx.browser, ctx.server, '/');
     assert.equal(await page.locator('h1').textContent(), 'Sign in');
+    await context.close();
+  });
+});
+
+describe('web: every signed-in page in Chromium', () => {
+  let who;
+  const ctx = browserSuite({ setup: () => {
+    const acct = makeAccount(ctx.server, 'pages');
+    who = [acct.users.owner, acct.password];
+  } });
+
+  for (const [p, name] of SIGNED_IN_PAGES) {
+    test(`${name}: desktop and phone width`, async () => {
+      for (const width of [1280, 375]) {
+        const { page, context } = await loadAndCheck(ctx.browser, ctx.server, p, { width, who });
+        await page.locator('#who-name').waitFor();
+        await page.evaluate(() => document.activeElement.blur()); // the Tab's focus off
+        await screenshot(page, `${name}-${width}`);
+        await context.close();
+      }
+    });
+  }
+
+  test('Developer & API: the tenant, the JWKS URL and filled-in curl examples', async () => {
+    const { context, page } = await openPage(ctx.browser, ctx.server);
+    await signIn(page, ctx.server, ...who);
+    await page.goto(`${ctx.server.url}/tenant-admin/developer`);
+    await page.locator('#examples pre').first().waitFor();
+    const me = await page.evaluate(() => fetch('/api/user', { headers: { Accept: 'application/json' } })
+      .then((r) => r.json()));
+    const tenant = await page.locator('#tenant').textContent();
+    assert.ok(tenant.includes(String(me.tenant.id)) && tenant.includes('pages'), tenant);
+    const urls = await page.locator('#urls').textContent();
+    assert.ok(urls.includes(`${ctx.server.url}/.well-known/jwks.json`), urls);
+    assert.ok(urls.includes(`${ctx.server.url}/api/web/1.0`), urls);
+    const examples = await page.locator('#examples pre').allTextContents();
+    assert.ok(examples.length >= 5, examples.join('\n'));
+    assert.ok(examples.some((e) => e.includes(`${ctx.server.url}/api/web/1.0/leads?per_page=25`)));
+    assert.ok(examples.some((e) => e.includes('X-Tenant: pages')), 'the tenant slug filled in');
+    await context.close();
+  });
+
+  test('a visitor without a session is sent to sign in', async () => {
+    const { context, page } = await openPage(ctx.browser, ctx.server);
+    for (const [p] of SIGNED_IN_PAGES) {
+      await page.goto(ctx.server.url + p);
+      await page.waitForURL(`${ctx.server.url}/login`);
+    }
     await context.close();
   });
 });
