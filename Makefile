@@ -117,7 +117,7 @@ $(UNIT_BIN): $(wildcard tests/unit/*.h)
 
 # The store tests share their cases (one file per backend includes them).
 $(filter $(BUILD)/tests/store/%,$(UNIT_BIN)): tests/unit/store/store_cases.h \
-    tests/unit/store/team_cases.h
+    tests/unit/store/team_cases.h tests/unit/store/commerce_cases.h
 
 unit: test-deps $(UNIT_BIN)
 

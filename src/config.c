@@ -33,6 +33,8 @@ static const struct rate_rule default_rates[] = {
     {"admin_reset_email", 1, 60},
     /* seed 001: authenticated /admin routes, per staff user */
     {"admin", 60, 60},
+    /* seed 003: the WNCMS API, per user (per IP without one) */
+    {"wncms", 60, 60},
     /* seed 000: POST /login failures per lower(email)|ip (Breeze's LoginRequest) */
     {"web_login", 5, 60},
     /* seed 000: POST /reset-password and /forgot-password, per IP */

@@ -23,6 +23,7 @@ static const struct {
     {"role", cli_role, "list a tenant's roles"},
     {"keys", cli_keys, "list | rotate the JWT signing keys"},
     {"staff", cli_staff, "grant | revoke | list platform staff roles (the admin API)"},
+    {"setting", cli_setting, "list | get | set | unset runtime settings (WNCMS API switches)"},
     {"version", version, "print the version (also --version)"},
 };
 

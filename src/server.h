@@ -21,6 +21,8 @@ struct redis;
 struct mailer;
 struct pcache;
 struct hostcache;
+struct settings;
+struct basic_cache;
 
 struct server {
     struct config cfg;              /* constant after load */
@@ -36,6 +38,8 @@ struct server {
     struct mailer *mailer;          /* thread-safe: its own lock; NULL outside `serve` */
     struct pcache *pcache;          /* thread-safe: striped locks; NULL outside `serve` or off */
     struct hostcache *hosts;        /* thread-safe: striped locks; NULL outside `serve` */
+    struct settings *settings;      /* thread-safe: its own lock; NULL outside `serve` */
+    struct basic_cache *basic;      /* thread-safe: striped locks; NULL outside `serve` */
 };
 
 /*

@@ -19,6 +19,8 @@
 #include "core/keyring.h"
 #include "core/lastused.h"
 #include "core/pcache.h"
+#include "core/settings.h"
+#include "core/basicauth.h"
 #include "core/ratelimit.h"
 #include "crypto/random.h"
 #include "http/httpd.h"
@@ -33,6 +35,11 @@
 
 /* Hosts remembered by the host -> tenant cache (a few hundred bytes each). */
 #define SERVER_HOST_CACHE 1024
+/* Remembered HTTP Basic credentials (core/basicauth.h): a fixed bound. */
+#define SERVER_BASIC_CACHE 4096
+/* How often each instance checks the settings version (core/settings.h):
+ * a change anywhere is in force everywhere within about this much. */
+#define SERVER_SETTINGS_POLL_MS 200
 
 /* The database URL as it may be shown: a password in it becomes "***". */
 static const char *shown_url(const char *url, char *buf, size_t size)
@@ -214,6 +221,12 @@ int wiring_start_background(struct server *srv)
     srv->lastused = lastused_new(srv->store, srv->cfg.last_used_flush_ms);
     srv->pcache = pcache_new(srv->cfg.auth_cache);
     srv->hosts = hostcache_new(SERVER_HOST_CACHE);
+    srv->basic = basic_cache_new(SERVER_BASIC_CACHE);
+    srv->settings = settings_new(srv->store, SERVER_SETTINGS_POLL_MS);
+    if (srv->settings == NULL) {
+        fprintf(stderr, "latchkey: cannot read the settings\n");
+        return ERR_STORE;
+    }
     if (srv->redis != NULL) {
         /* Never the password: host, port and db only. A failure logs its own line. */
         enum rate_store st = ratelimit_store(srv->limiter, true);
@@ -281,6 +294,10 @@ void wiring_close(struct server *srv)
     srv->pcache = NULL;
     hostcache_free(srv->hosts);
     srv->hosts = NULL;
+    settings_free(srv->settings);
+    srv->settings = NULL;
+    basic_cache_free(srv->basic);
+    srv->basic = NULL;
     ratelimit_free(srv->limiter);
     srv->limiter = NULL;
     keyring_free(srv->keys);

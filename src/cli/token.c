@@ -15,13 +15,14 @@
 #include "util/timeutil.h"
 
 static const char token_usage[] =
-    "usage: latchkey token create --user EMAIL --tenant SLUG --name NAME [--abilities a,b]\n"
+    "usage: latchkey token create --user EMAIL [--tenant SLUG] --name NAME [--abilities a,b]\n"
     "                             [--expires-in 30d] [--json]\n"
     "       latchkey token list --user EMAIL [--json]\n"
     "       latchkey token revoke ID [--json]\n\n"
     "create prints the plaintext token once; only its SHA-256 is stored.\n"
-    "--abilities defaults to * (everything the role allows). --expires-in: 45s, 15m, 12h, 30d, "
-    "2w.\n";
+    "--abilities defaults to * (everything the role allows); an ability may hold spaces\n"
+    "(--abilities \"VIEW LEADS,CREATE LEADS\"). Without --tenant the token names no tenant\n"
+    "(platform staff reading every WedoCOD account). --expires-in: 45s, 15m, 12h, 30d, 2w.\n";
 
 static const char role_usage[] = "usage: latchkey role list --tenant SLUG [--json]\n";
 
@@ -29,8 +30,8 @@ static int create(struct cli_run *r, struct cli_opt *o)
 {
     const char *email = cli_get(o, "user"), *slug = cli_get(o, "tenant");
     const char *name = cli_get(o, "name"), *expires = cli_get(o, "expires-in");
-    if (email == NULL || slug == NULL || name == NULL)
-        return cli_error(CLI_USAGE, "token create needs --user, --tenant and --name");
+    if (email == NULL || name == NULL)
+        return cli_error(CLI_USAGE, "token create needs --user and --name");
     int64_t ttl = 0;
     if (expires != NULL && (!time_parse_duration(expires, &ttl) || ttl <= 0))
         return cli_error(CLI_USAGE, "--expires-in must look like 45s, 15m, 12h, 30d or 2w");
@@ -38,15 +39,18 @@ static int create(struct cli_run *r, struct cli_opt *o)
     if (!strlist_split(r->a, cli_get(o, "abilities"), 128, &rq.abilities))
         return cli_error(CLI_USAGE, "--abilities: at most 128 abilities");
     struct user u;
-    struct tenant t;
+    struct tenant t = {0};
     struct membership m;
     int rc = user_find_email(&r->srv, r->a, email, &u);
     if (rc != 0)
         return cli_fail(rc, "user");
-    if ((rc = tenant_find_slug(&r->srv, r->a, slug, &t)) != 0)
-        return cli_fail(rc, "tenant");
-    if ((rc = member_get(&r->srv, u.id, t.id, &m)) != 0)
-        return cli_error(CLI_FAIL, "%s is not a member of %s", u.email, t.slug);
+    if (slug != NULL) {
+        rc = tenant_find_slug(&r->srv, r->a, slug, &t);
+        if (rc != 0)
+            return cli_fail(rc, "tenant");
+        if (member_get(&r->srv, u.id, t.id, &m) != 0)
+            return cli_error(CLI_FAIL, "%s is not a member of %s", u.email, t.slug);
+    }
     rq.user_id = u.id;
     rq.tenant_id = t.id;
     rq.expires_at = ttl ? time_now() + ttl : 0;

@@ -1,11 +1,12 @@
 /*
- * user.c - `latchkey user create | set-status` and
+ * user.c - `latchkey user create | set-status | api-token` and
  * `latchkey member add | set-status`.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/apitoken.h"
 #include "core/role.h"
 #include "core/tenant.h"
 #include "core/user.h"
@@ -16,10 +17,13 @@ static const char user_usage[] =
     "                            [--tenant SLUG --role ROLE] [--phone PHONE] [--avatar URL]\n"
     "                            [--status active|inactive|suspended] [--preferences JSON]\n"
     "                            [--attributes JSON] [--verified] [--json]\n"
-    "       latchkey user set-status --email EMAIL --status active|inactive|suspended [--json]\n\n"
+    "       latchkey user set-status --email EMAIL --status active|inactive|suspended [--json]\n"
+    "       latchkey user api-token EMAIL [--tenant SLUG] [--json]\n\n"
     "--role takes a role's slug or name, case-insensitive. Without --tenant the user has no\n"
     "membership. --password-hash imports an argon2id or bcrypt ($2y$) hash from another app.\n"
-    "--attributes holds product fields, e.g. '{\"vacation_pool_balance\":\"150.00\"}'.\n";
+    "--attributes holds product fields, e.g. '{\"vacation_pool_balance\":\"150.00\"}'.\n"
+    "api-token generates the user's WNCMS API token for one site (printed once) and revokes\n"
+    "the previous one; the site is --tenant, else the user's first active membership.\n";
 
 static const char member_usage[] =
     "usage: latchkey member add --user EMAIL --tenant SLUG --role ROLE [--json]\n"
@@ -137,6 +141,35 @@ static int set_status(struct cli_run *r, struct cli_opt *o)
     return CLI_OK;
 }
 
+static int api_token(struct cli_run *r, struct cli_opt *o)
+{
+    const char *email = r->n_pos > 1 ? r->pos[1] : NULL, *slug = cli_get(o, "tenant");
+    if (email == NULL)
+        return cli_error(CLI_USAGE, "user api-token needs EMAIL\n%s", user_usage);
+    struct user u;
+    struct tenant t = {0};
+    int rc = user_find_email(&r->srv, r->a, email, &u);
+    if (rc != 0)
+        return cli_fail(rc, "user");
+    if (slug != NULL) {
+        struct membership m;
+        if ((rc = tenant_find_slug(&r->srv, r->a, slug, &t)) != 0)
+            return cli_fail(rc, "tenant");
+        if (member_get(&r->srv, u.id, t.id, &m) != 0)
+            return cli_error(CLI_FAIL, "%s is not a member of %s", u.email, t.slug);
+    }
+    char *plaintext = NULL;
+    rc = apitoken_rotate(&r->srv, r->a, u.id, t.id, NULL, &plaintext);
+    if (rc != 0)
+        return cli_fail(rc, "api token");
+    if (r->json)
+        cli_print_json(json_pack("{s:s,s:s,s:o}", "user", u.email, "api_token", plaintext, "tenant",
+                                 slug != NULL ? json_string(t.slug) : json_null()));
+    else
+        printf("%s\n", plaintext);
+    return CLI_OK;
+}
+
 int cli_user(int argc, char **argv)
 {
     struct cli_opt o[] = {
@@ -147,16 +180,18 @@ int cli_user(int argc, char **argv)
         {NULL, false, NULL},
     };
     struct cli_run r;
-    int rc = cli_begin(&r, argc, argv, o, 1, user_usage);
+    int rc = cli_begin(&r, argc, argv, o, 2, user_usage);
     if (rc != CLI_OK || r.help)
         return cli_end(&r, rc);
     const char *sub = r.n_pos > 0 ? r.pos[0] : "";
-    if (strcmp(sub, "create") == 0)
+    if (strcmp(sub, "create") == 0 && r.n_pos == 1)
         rc = create(&r, o);
-    else if (strcmp(sub, "set-status") == 0)
+    else if (strcmp(sub, "set-status") == 0 && r.n_pos == 1)
         rc = set_status(&r, o);
+    else if (strcmp(sub, "api-token") == 0)
+        rc = api_token(&r, o);
     else
-        rc = cli_error(CLI_USAGE, "user: expected create or set-status\n%s", user_usage);
+        rc = cli_error(CLI_USAGE, "user: expected create, set-status or api-token\n%s", user_usage);
     return cli_end(&r, rc);
 }
 

@@ -242,7 +242,7 @@ bool principal_can(const struct principal *p, const char *permission)
 {
     if (!principal_token_can(p, permission))
         return false;
-    if (p->user.is_super_admin)
+    if (p->user.is_super_admin || p->platform)
         return true;
     return p->has_tenant && (strlist_contains(&p->role.permissions, permission) ||
                              strlist_contains(&p->role.permissions, "*"));

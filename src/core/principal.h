@@ -44,6 +44,10 @@ struct principal {
      * set with via == VIA_SESSION, and on public routes that check CSRF. */
     bool has_session;
     struct session session;
+    /* Acts for the platform across tenants (staff_bind_platform): a
+     * tenantless token of a super-admin or of staff holding the route's
+     * platform permission. principal_can then asks tokenCan alone. */
+    bool platform;
 };
 
 /*
@@ -123,7 +127,8 @@ int principal_check_user(struct principal *p) __attribute__((warn_unused_result)
  */
 bool principal_token_can(const struct principal *p, const char *ability);
 /*
- * can(): the role grants permission AND the token allows it. Super-admins
- * are granted every permission the token allows.
+ * can(): the role grants permission AND the token allows it. Super-admins,
+ * and platform principals (p->platform), are granted every permission the
+ * token allows.
  */
 bool principal_can(const struct principal *p, const char *permission);

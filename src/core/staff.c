@@ -149,6 +149,24 @@ int staff_revoke(struct server *srv, struct arena *a, int64_t user_id, int64_t a
     return rc;
 }
 
+int staff_bind_platform(struct server *srv, struct arena *a, struct principal *p,
+                        const char *permission)
+{
+    if (p->token.tenant_id != 0)
+        return 0;
+    if (p->user.is_super_admin) {
+        p->platform = true;
+        return 0;
+    }
+    struct role r;
+    int rc = staff_role_of(srv, a, p->user.id, &r);
+    if (rc == ERR_NOT_FOUND)
+        return 0;
+    if (rc == 0)
+        p->platform = strlist_contains(&r.permissions, permission);
+    return rc;
+}
+
 bool staff_can(const struct principal *p, const char *permission)
 {
     return p->token.kind == TOKEN_ADMIN && strlist_contains(&p->role.permissions, permission);

@@ -61,6 +61,15 @@ int staff_grant(struct server *srv, struct arena *a, int64_t user_id, const char
 int staff_revoke(struct server *srv, struct arena *a, int64_t user_id, int64_t actor_id)
     __attribute__((warn_unused_result));
 
+/*
+ * Sets p->platform when p (authenticated with a token that names no
+ * tenant) belongs to a super-admin or to staff whose role grants
+ * permission ("accounts:read"): such a principal reads every tenant's
+ * rows. Leaves p as it is otherwise. 0 or a store error.
+ */
+int staff_bind_platform(struct server *srv, struct arena *a, struct principal *p,
+                        const char *permission) __attribute__((warn_unused_result));
+
 /* True if the principal (from staff_authenticate) holds permission. */
 bool staff_can(const struct principal *p, const char *permission);
 /* True if the principal's staff role is Owner. */

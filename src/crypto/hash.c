@@ -84,3 +84,21 @@ bool ct_streq(const char *a, const char *b)
         return false;
     return sodium_memcmp(a, b, la) == 0;
 }
+
+void keyed_hash(const uint8_t key[KEYED_HASH_KEY], const void *data, size_t n,
+                uint8_t out[KEYED_HASH_BYTES])
+{
+    crypto_generichash(out, KEYED_HASH_BYTES, data, n, key, KEYED_HASH_KEY);
+}
+
+bool base64_decode(const char *text, size_t n, void *out, size_t size, size_t *len)
+{
+    const char *end = NULL;
+    if (sodium_base642bin(out, size, text, n, NULL, len, &end, sodium_base64_VARIANT_ORIGINAL) ==
+            0 &&
+        end == text + n)
+        return true;
+    return sodium_base642bin(out, size, text, n, NULL, len, &end,
+                             sodium_base64_VARIANT_ORIGINAL_NO_PADDING) == 0 &&
+           end == text + n;
+}

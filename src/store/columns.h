@@ -73,3 +73,20 @@
     "SELECT " P_MEMBER_COLS ", " P_TENANT_COLS ", " P_ROLE_COLS " FROM memberships m"              \
     " JOIN tenants t ON t.id = m.tenant_id JOIN roles r ON r.id = m.role_id"                       \
     " WHERE m.status = 'active' AND t.status = 'active' AND m.user_id = "
+
+/* WedoCOD leads and orders (issue 13). */
+#define LEAD_COLS                                                                                  \
+    "id, tenant_id, customer_name, phone, address, city, product, quantity, price_minor, status, " \
+    "notes, created_by, created_at, updated_at"
+#define ORDER_COLS                                                                                 \
+    "id, tenant_id, lead_id, customer_name, phone, address, city, status, total_minor, currency, " \
+    "notes, created_by, created_at, updated_at"
+#define ORDER_ITEM_COLS "id, order_id, tenant_id, product, quantity, unit_price_minor"
+/* WNCMS (issue 14). A post is read with its author's name. */
+#define SETTING_COLS "tenant_id, key, value, updated_at"
+#define POST_SELECT                                                                                \
+    "SELECT p.id, p.tenant_id, p.slug, p.title, p.content, p.excerpt, p.status, p.user_id, "       \
+    "u.name, p.created_at, p.updated_at FROM posts p LEFT JOIN users u ON u.id = p.user_id"
+#define POST_WHERE(LIKE_CI)                                                                        \
+    "p.tenant_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR p.title " LIKE_CI " ?2 ESCAPE '\\'"         \
+    " OR p.content " LIKE_CI " ?2 ESCAPE '\\') AND (CAST(?3 AS TEXT) IS NULL OR p.status = ?3)"

@@ -8,6 +8,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
+#include <stddef.h>
 
 #include "util/strlist.h"
 
@@ -168,4 +169,84 @@ struct invitation {
     int64_t expires_at;
     int64_t accepted_at;  /* 0: not accepted */
     int64_t cancelled_at; /* 0: not cancelled */
+};
+
+/* A WedoCOD lead (seed 000): a prospective cash-on-delivery customer.
+ * Money is in minor units (cents). */
+struct lead {
+    int64_t id;
+    int64_t tenant_id;
+    const char *customer_name;
+    const char *phone;
+    const char *address; /* may be NULL */
+    const char *city;    /* may be NULL */
+    const char *product; /* may be NULL */
+    int64_t quantity;    /* >= 1 */
+    int64_t price_minor; /* >= 0 */
+    const char *status;  /* "new", "contacted", ... (core/commerce.h) */
+    const char *notes;   /* may be NULL */
+    int64_t created_by;  /* 0: unknown or deleted */
+    int64_t created_at;
+    int64_t updated_at;
+};
+
+/* A setting (issue 14): tenant_id 0 is the platform default. */
+struct setting {
+    int64_t tenant_id;
+    const char *key;
+    const char *value;
+    int64_t updated_at;
+};
+
+/* A WNCMS post (seed 003), in its tenant (the site). */
+struct post {
+    int64_t id;
+    int64_t tenant_id;
+    const char *slug; /* unique in the tenant */
+    const char *title;
+    const char *content;     /* may be NULL */
+    const char *excerpt;     /* may be NULL */
+    const char *status;      /* "published", "drafted", ... (product-defined text) */
+    int64_t author_id;       /* 0: none, or deleted since */
+    const char *author_name; /* read only: the author's name, or NULL */
+    int64_t created_at;
+    int64_t updated_at;
+};
+
+/* One line of an order: its tenant is the order's. */
+struct order_item {
+    int64_t id;
+    int64_t order_id;
+    int64_t tenant_id;
+    const char *product;
+    int64_t quantity;         /* >= 1 */
+    int64_t unit_price_minor; /* >= 0 */
+};
+
+/* A WedoCOD order; total_minor is the sum of its items, computed by core. */
+struct order {
+    int64_t id;
+    int64_t tenant_id;
+    int64_t lead_id; /* 0: none */
+    const char *customer_name;
+    const char *phone;
+    const char *address; /* may be NULL */
+    const char *city;    /* may be NULL */
+    const char *status;  /* "pending", "confirmed", ... (core/commerce.h) */
+    int64_t total_minor;
+    const char *currency; /* the tenant's default_currency at creation */
+    const char *notes;    /* may be NULL */
+    int64_t created_by;
+    int64_t created_at;
+    int64_t updated_at;
+    struct order_item *items; /* arena; filled by the store's order reads */
+    size_t n_items;
+};
+
+/* The filter and page of store_post_search. */
+struct post_filter {
+    int64_t tenant_id;
+    const char *keyword; /* in title or content; NULL: any */
+    const char *status;  /* exact; NULL: any */
+    size_t limit, offset;
 };

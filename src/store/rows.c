@@ -15,89 +15,11 @@
 
 #include "store/columns.h"
 #include "store/driver.h"
+#include "store/rows_int.h"
 #include "util/arena.h"
 #include "util/err.h"
 #include "util/timeutil.h"
 #include "util/xalloc.h"
-
-/* Reads the current row into *row (a struct tenant, user, ...). */
-typedef int (*row_reader)(struct q *q, struct arena *a, void *row);
-
-/* Runs a bound query expecting one row: 0, ERR_NOT_FOUND or an error. */
-static int read_one(struct q *q, struct arena *a, row_reader read, void *row)
-{
-    int rc = q_row(q);
-    if (rc == 0)
-        rc = read(q, a, row);
-    q_end(q);
-    return rc;
-}
-
-/* Runs a bound query and reads every row into an arena array of size-byte
- * rows, grown by doubling (the abandoned copies stay in the arena). */
-static int read_all(struct q *q, struct arena *a, row_reader read, size_t size, void **out,
-                    size_t *n)
-{
-    unsigned char *rows = NULL;
-    size_t count = 0, cap = 0;
-    int rc;
-    *out = NULL;
-    *n = 0;
-    for (;;) {
-        rc = q_row(q);
-        if (rc != 0)
-            break;
-        if (count == cap) {
-            cap = cap > 0 ? cap * 2 : 8;
-            unsigned char *bigger = arena_alloc(a, size * cap);
-            if (count > 0)
-                memcpy(bigger, rows, size * count);
-            rows = bigger;
-        }
-        rc = read(q, a, rows + size * count);
-        if (rc != 0)
-            break;
-        count++;
-    }
-    q_end(q);
-    if (rc != ERR_NOT_FOUND)
-        return rc;
-    *out = rows;
-    *n = count;
-    return 0;
-}
-
-/* Runs a bound query that returns one integer (a COUNT). */
-static int read_count(struct q *q, int64_t *n)
-{
-    int rc = q_row(q);
-    if (rc == 0)
-        *n = q_i64(q);
-    q_end(q);
-    return rc;
-}
-
-/* Runs a bound UPDATE of one row by id: ERR_NOT_FOUND if there is none. */
-static int update_one(struct q *q)
-{
-    int rc = q_run(q);
-    if (rc == 0 && q_changes(q) == 0)
-        rc = ERR_NOT_FOUND;
-    q_end(q);
-    return rc;
-}
-
-/* Runs a bound INSERT ... RETURNING id and returns the new row's id in *id. */
-static int insert(struct q *q, int64_t *id)
-{
-    int rc = q_row(q);
-    if (rc == 0)
-        *id = q_i64(q);
-    else if (rc == ERR_NOT_FOUND)
-        rc = ERR_STORE; /* RETURNING always gives the row */
-    q_end(q);
-    return rc;
-}
 
 /* ---- tenants ---- */
 
@@ -1090,32 +1012,6 @@ int store_staff_count_role(struct store *s, int64_t role_id, int64_t *n)
 }
 
 /* ---- seed 001: searches ---- */
-
-/* "%search%" with LIKE's wildcards and the escape character escaped, or
- * NULL for no search. */
-static const char *like_pattern(struct arena *a, const char *search, bool prefix_only)
-{
-    if (search == NULL || search[0] == '\0')
-        return NULL;
-    size_t n = strlen(search);
-    char *p = arena_alloc(a, 2 * n + 3);
-    size_t o = 0;
-    if (!prefix_only)
-        p[o++] = '%';
-    for (size_t i = 0; i < n; i++) {
-        if (search[i] == '%' || search[i] == '_' || search[i] == '\\')
-            p[o++] = '\\';
-        p[o++] = search[i];
-    }
-    p[o++] = '%';
-    p[o] = '\0';
-    return p;
-}
-
-static int64_t page_value(size_t v)
-{
-    return v > (size_t)INT64_MAX ? INT64_MAX : (int64_t)v;
-}
 
 /* Binds the user filter's WHERE parameters ?1..?3. */
 static void bind_user_where(struct q *q, const char *pattern, const struct user_filter *f)

@@ -44,6 +44,32 @@
         LIKE_CI) " ORDER BY id LIMIT ?3 OFFSET ?4"
 #define TENANT_SEARCH_COUNT(LIKE_CI) "SELECT COUNT(*) FROM tenants WHERE " TENANT_WHERE(LIKE_CI)
 
+/*
+ * The lead and order searches (issue 13): ?1 the tenant (NULL: every
+ * tenant, for platform staff), ?2 the status, ?3 the LIKE pattern matched
+ * against the customer's name, phone and city and the product (an order's:
+ * any of its items').
+ */
+#define LEAD_WHERE(LIKE_CI)                                                                        \
+    "(CAST(?1 AS BIGINT) IS NULL OR tenant_id = ?1) AND (CAST(?2 AS TEXT) IS NULL OR status = ?2)" \
+    " AND (CAST(?3 AS TEXT) IS NULL OR customer_name " LIKE_CI " ?3 ESCAPE '\\'"                   \
+    " OR phone " LIKE_CI " ?3 ESCAPE '\\' OR city " LIKE_CI " ?3 ESCAPE '\\'"                      \
+    " OR product " LIKE_CI " ?3 ESCAPE '\\')"
+#define ORDER_WHERE(LIKE_CI)                                                                       \
+    "(CAST(?1 AS BIGINT) IS NULL OR tenant_id = ?1) AND (CAST(?2 AS TEXT) IS NULL OR status = ?2)" \
+    " AND (CAST(?3 AS TEXT) IS NULL OR customer_name " LIKE_CI " ?3 ESCAPE '\\'"                   \
+    " OR phone " LIKE_CI " ?3 ESCAPE '\\' OR city " LIKE_CI " ?3 ESCAPE '\\'"                      \
+    " OR EXISTS (SELECT 1 FROM order_items i WHERE i.order_id = orders.id"                         \
+    " AND i.tenant_id = orders.tenant_id AND i.product " LIKE_CI " ?3 ESCAPE '\\'))"
+#define LEAD_SEARCH(LIKE_CI)                                                                       \
+    "SELECT " LEAD_COLS " FROM leads WHERE " LEAD_WHERE(LIKE_CI) " ORDER BY id DESC LIMIT ?4"      \
+                                                                 " OFFSET ?5"
+#define LEAD_SEARCH_COUNT(LIKE_CI) "SELECT COUNT(*) FROM leads WHERE " LEAD_WHERE(LIKE_CI)
+#define ORDER_SEARCH(LIKE_CI)                                                                      \
+    "SELECT " ORDER_COLS " FROM orders WHERE " ORDER_WHERE(LIKE_CI) " ORDER BY id DESC LIMIT ?4"   \
+                                                                    " OFFSET ?5"
+#define ORDER_SEARCH_COUNT(LIKE_CI) "SELECT COUNT(*) FROM orders WHERE " ORDER_WHERE(LIKE_CI)
+
 const struct stmt_def stmts[ST_COUNT] = {
     /* The SQLite driver's own (sqlite.c): PostgreSQL sends its transaction
      * commands unprepared and has no data_version. */
@@ -256,6 +282,41 @@ const struct stmt_def stmts[ST_COUNT] = {
                               " AND accepted_at IS NULL AND cancelled_at IS NULL"},
     [ST_ORG_LIST_BY_USER] = {"org_list_by_user",
                              ORG_ROW_SELECT "? ORDER BY m.joined_at, m.tenant_id"},
+    /* WNCMS (issue 14): settings, the API token, posts. */
+    [ST_SETTING_LIST] = {"setting_list",
+                         "SELECT " SETTING_COLS " FROM settings ORDER BY tenant_id, key"},
+    [ST_SETTING_LIST_SCOPE] = {"setting_list", "SELECT " SETTING_COLS
+                                               " FROM settings WHERE tenant_id = ? ORDER BY key"},
+    [ST_SETTING_UPSERT] = {"setting_set",
+                           "INSERT INTO settings (tenant_id, key, value, updated_at)"
+                           " VALUES (?, ?, ?, ?) ON CONFLICT (tenant_id, key) DO UPDATE SET"
+                           " value = excluded.value, updated_at = excluded.updated_at"},
+    [ST_SETTING_DELETE] = {"setting_unset", "DELETE FROM settings WHERE tenant_id = ? AND key = ?"},
+    [ST_SETTINGS_VERSION] = {"settings_version",
+                             "SELECT version FROM settings_version WHERE id = 1"},
+    [ST_SETTINGS_BUMP] = {"settings_version",
+                          "UPDATE settings_version SET version = version + 1 WHERE id = 1"},
+    [ST_TOKEN_REVOKE_USER_NAME] = {"token_revoke_user_name",
+                                   "UPDATE tokens SET revoked_at = ? WHERE user_id = ?"
+                                   " AND COALESCE(tenant_id, 0) = ? AND name = ?"
+                                   " AND revoked_at IS NULL"},
+    [ST_POST_INSERT] = {"post_insert",
+                        "INSERT INTO posts (tenant_id, slug, title, content, excerpt, status,"
+                        " user_id, created_at, updated_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"},
+    [ST_POST_BY_SLUG] = {"post_by_slug", POST_SELECT " WHERE p.tenant_id = ? AND p.slug = ?"},
+    [ST_POST_SEARCH] = {"post_search",
+                        POST_SELECT
+                        " WHERE " POST_WHERE("LIKE") " ORDER BY p.id DESC LIMIT ?4 OFFSET ?5",
+                        POST_SELECT
+                        " WHERE " POST_WHERE("ILIKE") " ORDER BY p.id DESC LIMIT ?4 OFFSET ?5"},
+    [ST_POST_SEARCH_COUNT] = {"post_search",
+                              "SELECT COUNT(*) FROM posts p WHERE " POST_WHERE("LIKE"),
+                              "SELECT COUNT(*) FROM posts p WHERE " POST_WHERE("ILIKE")},
+    [ST_POST_UPDATE] = {"post_update",
+                        "UPDATE posts SET slug = ?, title = ?, content = ?, excerpt = ?,"
+                        " status = ?, updated_at = ? WHERE id = ?"},
+    [ST_POST_DELETE] = {"post_delete", "DELETE FROM posts WHERE id = ?"},
     /* Dashboard sessions (issue 13). */
     [ST_SESSION_INSERT] = {"session_insert",
                            "INSERT INTO sessions (id_hash, user_id, tenant_id, csrf_hash, ip,"
@@ -283,4 +344,41 @@ const struct stmt_def stmts[ST_COUNT] = {
     [ST_SESSION_PRUNE] = {"session_prune",
                           "DELETE FROM sessions WHERE id_hash IN (SELECT id_hash FROM sessions"
                           " WHERE expires_at <= ? OR last_seen_at <= ? LIMIT ?)"},
+    /* WedoCOD leads and orders (issue 13): every statement names the
+     * tenant; a NULL tenant in a read means every tenant (platform staff). */
+    [ST_LEAD_INSERT] = {"lead_insert",
+                        "INSERT INTO leads (tenant_id, customer_name, phone, address, city,"
+                        " product, quantity, price_minor, status, notes, created_by, created_at,"
+                        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"},
+    [ST_LEAD_GET] = {"lead_get", "SELECT " LEAD_COLS " FROM leads WHERE id = ?1"
+                                 " AND (CAST(?2 AS BIGINT) IS NULL OR tenant_id = ?2)"},
+    [ST_LEAD_UPDATE] = {"lead_update",
+                        "UPDATE leads SET customer_name = ?, phone = ?, address = ?, city = ?,"
+                        " product = ?, quantity = ?, price_minor = ?, status = ?, notes = ?,"
+                        " updated_at = ? WHERE id = ? AND tenant_id = ? AND status = ?"},
+    [ST_LEAD_DELETE] = {"lead_delete", "DELETE FROM leads WHERE id = ? AND tenant_id = ?"},
+    [ST_LEAD_SEARCH] = {"lead_search", LEAD_SEARCH("LIKE"), LEAD_SEARCH("ILIKE")},
+    [ST_LEAD_SEARCH_COUNT] = {"lead_search", LEAD_SEARCH_COUNT("LIKE"), LEAD_SEARCH_COUNT("ILIKE")},
+    [ST_ORDER_INSERT] =
+        {"order_insert",
+         "INSERT INTO orders (tenant_id, lead_id, customer_name, phone, address,"
+         " city, status, total_minor, currency, notes, created_by, created_at,"
+         " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"},
+    [ST_ORDER_GET] = {"order_get", "SELECT " ORDER_COLS " FROM orders WHERE id = ?1"
+                                   " AND (CAST(?2 AS BIGINT) IS NULL OR tenant_id = ?2)"},
+    [ST_ORDER_UPDATE] = {"order_update",
+                         "UPDATE orders SET lead_id = ?, customer_name = ?, phone = ?, address = ?,"
+                         " city = ?, status = ?, total_minor = ?, notes = ?, updated_at = ?"
+                         " WHERE id = ? AND tenant_id = ? AND status = ?"},
+    [ST_ORDER_DELETE] = {"order_delete", "DELETE FROM orders WHERE id = ? AND tenant_id = ?"},
+    [ST_ORDER_SEARCH] = {"order_search", ORDER_SEARCH("LIKE"), ORDER_SEARCH("ILIKE")},
+    [ST_ORDER_SEARCH_COUNT] = {"order_search", ORDER_SEARCH_COUNT("LIKE"),
+                               ORDER_SEARCH_COUNT("ILIKE")},
+    [ST_ORDER_ITEM_INSERT] = {"order_item_insert",
+                              "INSERT INTO order_items (order_id, tenant_id, product, quantity,"
+                              " unit_price_minor) VALUES (?, ?, ?, ?, ?) RETURNING id"},
+    [ST_ORDER_ITEM_LIST] = {"order_item_list", "SELECT " ORDER_ITEM_COLS " FROM order_items"
+                                               " WHERE order_id = ? AND tenant_id = ? ORDER BY id"},
+    [ST_ORDER_ITEM_DELETE] = {"order_item_delete",
+                              "DELETE FROM order_items WHERE order_id = ? AND tenant_id = ?"},
 };

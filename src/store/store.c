@@ -171,6 +171,15 @@ void store_tx_rollback(struct store *s)
     s->drv->tx_rollback(s);
 }
 
+int store_tx_end(struct store *s, int rc)
+{
+    if (rc != 0) {
+        s->drv->tx_rollback(s);
+        return rc;
+    }
+    return store_tx_commit(s);
+}
+
 bool store_change_stamp(struct store *s, uint64_t *out)
 {
     *out = 0;

@@ -74,6 +74,9 @@ int store_schema_version(struct store *s, int *current, int *latest)
 int store_tx_begin(struct store *s) __attribute__((warn_unused_result));
 int store_tx_commit(struct store *s) __attribute__((warn_unused_result));
 void store_tx_rollback(struct store *s);
+/* Ends the transaction by the outcome of its work: rolls back and returns
+ * rc when it failed, else commits (store_tx_commit's result). */
+int store_tx_end(struct store *s, int rc) __attribute__((warn_unused_result));
 
 /* ---- tenants ---- */
 /* Inserts t (id and created_at ignored); sets t->id and t->created_at. A
@@ -449,3 +452,87 @@ struct org_row {
  */
 int store_org_list_by_user(struct store *s, struct arena *a, int64_t user_id, struct org_row **out,
                            size_t *n) __attribute__((warn_unused_result));
+
+/* ---- WedoCOD leads and orders (seed 000, issue 13) ---- */
+/*
+ * Every statement names the tenant in its WHERE clause. In the reads a
+ * tenant_id of 0 means every tenant (platform staff with accounts:read);
+ * writes always name one. A row of another tenant is ERR_NOT_FOUND, like
+ * one that does not exist.
+ */
+struct commerce_filter {
+    int64_t tenant_id;  /* 0: every tenant */
+    const char *status; /* NULL: any */
+    const char *search; /* substring of name, phone, city or product; NULL: none */
+    size_t limit;       /* rows per page (> 0) */
+    size_t offset;
+};
+/* Inserts l (id written back); created_at and updated_at are the caller's. */
+int store_lead_insert(struct store *s, struct lead *l) __attribute__((warn_unused_result));
+int store_lead_get(struct store *s, struct arena *a, int64_t tenant_id, int64_t id,
+                   struct lead *out) __attribute__((warn_unused_result));
+/* Writes every field but tenant_id, created_*, only while the row's status
+ * is still status_was (what the caller read: two concurrent changes cannot
+ * both pass the transition rules). ERR_NOT_FOUND: no such row in the
+ * tenant, or its status changed meanwhile. */
+int store_lead_update(struct store *s, const struct lead *l, const char *status_was)
+    __attribute__((warn_unused_result));
+int store_lead_delete(struct store *s, int64_t tenant_id, int64_t id)
+    __attribute__((warn_unused_result));
+/* A page of leads, newest first, and *total over every page. */
+int store_lead_search(struct store *s, struct arena *a, const struct commerce_filter *f,
+                      struct lead **out, size_t *n, int64_t *total)
+    __attribute__((warn_unused_result));
+
+/* Inserts o and its items (ids written back); call inside a transaction. */
+int store_order_insert(struct store *s, struct order *o) __attribute__((warn_unused_result));
+/* An order with its items (arena). */
+int store_order_get(struct store *s, struct arena *a, int64_t tenant_id, int64_t id,
+                    struct order *out) __attribute__((warn_unused_result));
+/* Writes the order's fields while its status is still status_was (as
+ * store_lead_update); with replace_items, its items are deleted and o's
+ * inserted (call inside a transaction). ERR_NOT_FOUND. */
+int store_order_update(struct store *s, struct order *o, const char *status_was, bool replace_items)
+    __attribute__((warn_unused_result));
+/* Deletes an order; its items go with it. ERR_NOT_FOUND. */
+int store_order_delete(struct store *s, int64_t tenant_id, int64_t id)
+    __attribute__((warn_unused_result));
+/* A page of orders with their items, newest first, and *total. */
+int store_order_search(struct store *s, struct arena *a, const struct commerce_filter *f,
+                       struct order **out, size_t *n, int64_t *total)
+    __attribute__((warn_unused_result));
+/* ---- WNCMS (issue 14): settings, the API token, posts (rows_wncms.c) ---- */
+
+/*
+ * Every setting (all: ordered by tenant_id, key), or those of one scope
+ * (tenant_id; 0 = the platform defaults), ordered by key. Arena array.
+ */
+int store_setting_list(struct store *s, struct arena *a, bool all, int64_t tenant_id,
+                       struct setting **out, size_t *n) __attribute__((warn_unused_result));
+/*
+ * Sets key in scope tenant_id to value, or removes it when value is NULL,
+ * and bumps the settings version. Call inside a transaction so the version
+ * moves with the value.
+ */
+int store_setting_set(struct store *s, int64_t tenant_id, const char *key, const char *value)
+    __attribute__((warn_unused_result));
+/* The settings version: it changes with every store_setting_set. */
+int store_settings_version(struct store *s, int64_t *version) __attribute__((warn_unused_result));
+/* Revokes the user's live tokens called name in tenant_id (0: none); *n
+ * (may be NULL) the number revoked. */
+int store_token_revoke_user_name(struct store *s, int64_t user_id, int64_t tenant_id,
+                                 const char *name, int64_t at, int64_t *n)
+    __attribute__((warn_unused_result));
+/* Inserts p (id and timestamps set on success); ERR_CONFLICT for a slug
+ * taken in the tenant. */
+int store_post_insert(struct store *s, struct post *p) __attribute__((warn_unused_result));
+int store_post_by_slug(struct store *s, struct arena *a, int64_t tenant_id, const char *slug,
+                       struct post *out) __attribute__((warn_unused_result));
+/* A page of the filter's posts, newest first, and the total that match. */
+int store_post_search(struct store *s, struct arena *a, const struct post_filter *f,
+                      struct post **out, size_t *n, int64_t *total)
+    __attribute__((warn_unused_result));
+/* Writes slug, title, content, excerpt and status of post p->id;
+ * ERR_NOT_FOUND, ERR_CONFLICT. */
+int store_post_update(struct store *s, struct post *p) __attribute__((warn_unused_result));
+int store_post_delete(struct store *s, int64_t id) __attribute__((warn_unused_result));

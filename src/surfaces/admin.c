@@ -12,6 +12,8 @@
  *   PATCH /admin/users/{id}; DELETE /admin/users/{id}
  *   GET   /admin/tenants, /admin/tenants/{id}; PATCH /admin/tenants/{id}
  *   GET   /admin/roles, /admin/audit-logs
+ *   GET   /admin/settings; PATCH /admin/settings  runtime settings (issue 14)
+ *   POST  /admin/users/{id}/api-token  a user's WNCMS API token (rotation)
  *
  * Dialect: {"success":true,"data":{...}} (a "message" may follow), and
  * {"success":false,"message":"..."} for errors, plus "errors" on 422.
@@ -26,10 +28,13 @@
 #include <time.h>
 
 #include "core/admin.h"
+#include "core/apitoken.h"
 #include "core/audit.h"
 #include "core/login.h"
 #include "core/reset.h"
+#include "core/settings.h"
 #include "core/staff.h"
+#include "core/tenant.h"
 #include "core/token.h"
 #include "core/user.h"
 #include "server.h"
@@ -626,23 +631,27 @@ static void reply_user(struct server *srv, struct request *req, unsigned status,
     reply_ok(req, status, json_pack("{s:o}", "user", o), message);
 }
 
+/* The user of the route's {id} into *u, or false with the 404 (or the
+ * store's error) sent. */
+static bool path_user(struct server *srv, struct request *req, struct user *u)
+{
+    int64_t id = path_id(req, "User not found.");
+    if (id == 0)
+        return false;
+    int rc = user_find_id(srv, http_arena(req), id, u);
+    if (rc == ERR_NOT_FOUND)
+        admin_error(req, HERR_NOT_FOUND, "User not found.");
+    else if (rc != 0)
+        fail(req, rc);
+    return rc == 0;
+}
+
 static void users_show_handler(struct server *srv, struct request *req, const struct principal *p)
 {
     (void)p;
-    int64_t id = path_id(req, "User not found.");
-    if (id == 0)
-        return;
     struct user u;
-    int rc = user_find_id(srv, http_arena(req), id, &u);
-    if (rc == ERR_NOT_FOUND) {
-        admin_error(req, HERR_NOT_FOUND, "User not found.");
-        return;
-    }
-    if (rc != 0) {
-        fail(req, rc);
-        return;
-    }
-    reply_user(srv, req, 200, &u, NULL);
+    if (path_user(srv, req, &u))
+        reply_user(srv, req, 200, &u, NULL);
 }
 
 static void users_create_resume(struct request *req, void *arg)
@@ -920,6 +929,142 @@ static void audit_handler(struct server *srv, struct request *req, const struct 
 #define PUB   AUTH_PUBLIC
 #define ADMIN AUTH_BEARER_ADMIN
 
+/* ---- runtime settings and the API token (issue 14) ---- */
+
+/* The tenant a settings request names (field of the body, else the
+ * query): *id 0 for none. False with a 404 sent for an unknown slug. */
+static bool settings_scope(struct server *srv, struct request *req, const char *slug, int64_t *id)
+{
+    *id = 0;
+    if (slug == NULL || slug[0] == '\0')
+        return true;
+    struct tenant t;
+    int rc = tenant_find_slug(srv, http_arena(req), slug, &t);
+    if (rc == ERR_NOT_FOUND)
+        admin_error(req, HERR_NOT_FOUND, "Tenant not found.");
+    else if (rc != 0)
+        fail(req, rc);
+    *id = t.id;
+    return rc == 0;
+}
+
+static void reply_settings(struct server *srv, struct request *req, const char *slug,
+                           int64_t tenant_id, const char *message)
+{
+    static const char *const types[] = {"boolean", "auth_mode", "role"};
+    struct setting_view *v;
+    size_t n = settings_view(srv->settings, http_arena(req), tenant_id, &v);
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(
+            list, json_pack("{s:s,s:s,s:s,s:s,s:s}", "key", v[i].def->key, "value", v[i].value,
+                            "source", setting_source_str(v[i].source), "type",
+                            types[v[i].def->type], "default", v[i].def->fallback));
+    reply_ok(req, 200,
+             json_pack("{s:o,s:o}", "tenant", slug != NULL ? json_string(slug) : json_null(),
+                       "settings", list),
+             message);
+}
+
+static void settings_list_handler(struct server *srv, struct request *req,
+                                  const struct principal *p)
+{
+    (void)p;
+    const char *slug = http_query(req, "tenant");
+    int64_t tenant_id;
+    if (settings_scope(srv, req, slug, &tenant_id))
+        reply_settings(srv, req, tenant_id != 0 ? slug : NULL, tenant_id, NULL);
+}
+
+/* A value of the PATCH body as text: a string, true/false, or NULL for
+ * null (unset); *ok false for any other JSON type. */
+static const char *setting_text(json_t *v, bool *ok)
+{
+    *ok = true;
+    if (json_is_string(v))
+        return json_string_value(v);
+    if (json_is_boolean(v))
+        return json_is_true(v) ? "true" : "false";
+    *ok = json_is_null(v);
+    return NULL;
+}
+
+static void settings_update_handler(struct server *srv, struct request *req,
+                                    const struct principal *p)
+{
+    struct validator v;
+    validator_init(&v, req);
+    const char *slug = validate_string(&v, req, "tenant", 0, 255);
+    json_t *changes = json_object_get(http_json(req), "settings");
+    if (!json_is_object(changes) || json_object_size(changes) == 0)
+        validate_add(&v, "settings", "The settings field must be an object of key: value.");
+    const char *key;
+    json_t *val;
+    json_object_foreach(changes, key, val)
+    {
+        bool ok;
+        const char *text = setting_text(val, &ok);
+        const struct setting_def *def = setting_def_find(key);
+        char canon[SETTING_VALUE_MAX + 1];
+        const char *field = arena_printf(http_arena(req), "settings.%s", key);
+        if (def == NULL)
+            validate_add(&v, field, "The setting is unknown.");
+        else if (!ok || (text != NULL && setting_canonical(def, text, canon) != 0))
+            validate_add(&v, field, "The value is invalid for this setting.");
+    }
+    if (validate_failed(&v)) {
+        reply_invalid(req, &v);
+        return;
+    }
+    int64_t tenant_id;
+    if (!settings_scope(srv, req, slug, &tenant_id))
+        return;
+    json_object_foreach(changes, key, val)
+    {
+        bool ok;
+        int rc = settings_set(srv, tenant_id, key, setting_text(val, &ok), p->user.id,
+                              http_client_ip(req));
+        if (rc != 0) {
+            fail(req, rc);
+            return;
+        }
+    }
+    reply_settings(srv, req, slug, tenant_id, "Settings updated.");
+}
+
+static void api_token_handler(struct server *srv, struct request *req, const struct principal *p)
+{
+    (void)p;
+    struct user u;
+    if (!path_user(srv, req, &u))
+        return;
+    struct validator v;
+    validator_init(&v, req);
+    const char *slug = validate_string(&v, req, "tenant", 0, 255);
+    if (validate_failed(&v)) {
+        reply_invalid(req, &v);
+        return;
+    }
+    int64_t tenant_id = 0;
+    if (!settings_scope(srv, req, slug, &tenant_id))
+        return;
+    struct membership m;
+    if (tenant_id != 0 && member_get(srv, u.id, tenant_id, &m) != 0) {
+        reply_invalid_one(req, "tenant", "The user is not a member of this tenant.");
+        return;
+    }
+    char *plaintext = NULL;
+    int rc =
+        apitoken_rotate(srv, http_arena(req), u.id, tenant_id, http_client_ip(req), &plaintext);
+    if (rc != 0) {
+        fail(req, rc);
+        return;
+    }
+    http_no_store(req);
+    reply_ok(req, 201, json_pack("{s:s}", "api_token", plaintext),
+             "API token generated; the previous one is revoked.");
+}
+
 static const struct route routes[] = {
     {HTTP_POST, "/admin/auth/login", login_handler, PUB, NULL, "admin_login", 0},
     {HTTP_POST, "/admin/auth/refresh", refresh_handler, ADMIN, NULL, "admin", 0},
@@ -939,6 +1084,10 @@ static const struct route routes[] = {
      0},
     {HTTP_GET, "/admin/roles", roles_handler, ADMIN, "roles:list", "admin", 0},
     {HTTP_GET, "/admin/audit-logs", audit_handler, ADMIN, "audit:list", "admin", 0},
+    {HTTP_GET, "/admin/settings", settings_list_handler, ADMIN, "settings:list", "admin", 0},
+    {HTTP_PATCH, "/admin/settings", settings_update_handler, ADMIN, "settings:manage", "admin", 0},
+    {HTTP_POST, "/admin/users/{id}/api-token", api_token_handler, ADMIN, "users:update", "admin",
+     0},
 };
 
 const struct surface surface_admin = {

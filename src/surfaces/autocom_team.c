@@ -32,6 +32,7 @@
 #include "server.h"
 #include "surfaces/autocom.h"
 #include "surfaces/dispatch.h"
+#include "surfaces/paginate.h"
 #include "surfaces/surfaces.h"
 #include "surfaces/validate.h"
 #include "util/arena.h"
@@ -123,21 +124,6 @@ static bool load_refs(struct server *srv, struct request *req, int64_t tenant_id
 
 /* ---- helpers ---- */
 
-/* The {id} path parameter: a positive decimal of at most 18 digits, or 0. */
-static int64_t path_id(struct request *req)
-{
-    const char *s = http_param(req, "id");
-    if (s == NULL || s[0] == '0')
-        return 0;
-    size_t n = strlen(s);
-    if (n == 0 || n > 18 || strspn(s, "0123456789") != n)
-        return 0;
-    int64_t v = 0;
-    for (size_t i = 0; i < n; i++)
-        v = v * 10 + (s[i] - '0');
-    return v;
-}
-
 static void reply_gone(struct request *req, enum invitation_state st)
 {
     const char *msg = st == INV_EXPIRED    ? "This invitation has expired"
@@ -170,108 +156,44 @@ static void reply_team_refusal(struct request *req, enum team_refusal why, const
 
 /* ---- GET /api/v1/team ---- */
 
-/* A query parameter as an integer; false if absent or not one. */
-static bool query_int(struct request *req, const char *name, int64_t *out)
+/* A URL, or JSON null for none. */
+static json_t *url_or_null(const char *url)
 {
-    const char *s = http_query(req, name);
-    size_t n = s != NULL ? strlen(s) : 0;
-    if (n == 0 || n > 18 || strspn(s, "0123456789") != n)
-        return false;
-    *out = 0;
-    for (size_t i = 0; i < n; i++)
-        *out = *out * 10 + (s[i] - '0');
-    return true;
+    return url != NULL ? json_string(url) : json_null();
 }
 
-struct page {
-    int64_t current, per_page, total, last;
-    bool per_page_given;
-    const char *path; /* LATCHKEY_PUBLIC_URL + the route */
-};
-
-/* Laravel's url($page): any page, past the last one too. */
-static json_t *page_url(struct request *req, const struct page *pg, int64_t page)
+static json_t *link_json(const char *url, const char *label, bool active)
 {
-    if (pg->per_page_given)
-        return json_string(arena_printf(http_arena(req), "%s?per_page=%lld&page=%lld", pg->path,
-                                        (long long)pg->per_page, (long long)page));
-    return json_string(arena_printf(http_arena(req), "%s?page=%lld", pg->path, (long long)page));
+    return json_pack("{s:o, s:s, s:b}", "url", url_or_null(url), "label", label, "active", active);
 }
 
-static void add_page_link(struct request *req, json_t *links, const struct page *pg, int64_t page)
-{
-    json_array_append_new(links,
-                          json_pack("{s:o, s:s, s:b}", "url", page_url(req, pg, page), "label",
-                                    arena_printf(http_arena(req), "%lld", (long long)page),
-                                    "active", page == pg->current));
-}
-
-static void add_page_range(struct request *req, json_t *links, const struct page *pg, int64_t from,
-                           int64_t to)
-{
-    for (int64_t i = from < 1 ? 1 : from; i <= to && i <= pg->last; i++)
-        add_page_link(req, links, pg, i);
-}
-
-static void add_dots(json_t *links)
-{
-    json_array_append_new(links,
-                          json_pack("{s:n, s:s, s:b}", "url", "label", "...", "active", false));
-}
-
-/* previousPageUrl(): null only on page 1 (past the last page it is the
- * page before the current one, which is past the end too). */
-static json_t *prev_url(struct request *req, const struct page *pg)
-{
-    return pg->current > 1 ? page_url(req, pg, pg->current - 1) : json_null();
-}
-
-/* nextPageUrl(): only while there are more pages. */
-static json_t *next_url(struct request *req, const struct page *pg)
-{
-    return pg->current < pg->last ? page_url(req, pg, pg->current + 1) : json_null();
-}
-
-/*
- * meta.links as Laravel's LengthAwarePaginator builds them (UrlWindow,
- * onEachSide 3): every page when there are fewer than 14, else the first
- * two, a window around the current page and the last two, with "..."
- * between; "&laquo; Previous" first and "Next &raquo;" last.
- */
+/* meta.links as Laravel's LengthAwarePaginator builds them (paginate.h's
+ * window), "&laquo; Previous" first and "Next &raquo;" last. */
 static json_t *meta_links(struct request *req, const struct page *pg)
 {
-    const int64_t side = 3, window = side + 4;
     json_t *links = json_array();
-    json_array_append_new(links, json_pack("{s:o, s:s, s:b}", "url", prev_url(req, pg), "label",
-                                           "&laquo; Previous", "active", false));
-    if (pg->last < side * 2 + 8) {
-        add_page_range(req, links, pg, 1, pg->last);
-    } else if (pg->current <= window) {
-        add_page_range(req, links, pg, 1, window + side);
-        add_dots(links);
-        add_page_range(req, links, pg, pg->last - 1, pg->last);
-    } else if (pg->current > pg->last - window) {
-        add_page_range(req, links, pg, 1, 2);
-        add_dots(links);
-        add_page_range(req, links, pg, pg->last - (window + side - 1), pg->last);
-    } else {
-        add_page_range(req, links, pg, 1, 2);
-        add_dots(links);
-        add_page_range(req, links, pg, pg->current - side, pg->current + side);
-        add_dots(links);
-        add_page_range(req, links, pg, pg->last - 1, pg->last);
+    json_array_append_new(links, link_json(page_prev_url(req, pg), "&laquo; Previous", false));
+    int64_t pages[PAGE_WINDOW_MAX];
+    size_t n = page_window(pg, pages);
+    for (size_t i = 0; i < n; i++) {
+        if (pages[i] == 0)
+            json_array_append_new(links, link_json(NULL, "...", false));
+        else
+            json_array_append_new(
+                links, link_json(page_url(req, pg, pages[i]),
+                                 arena_printf(http_arena(req), "%lld", (long long)pages[i]),
+                                 pages[i] == pg->current));
     }
-    json_array_append_new(links, json_pack("{s:o, s:s, s:b}", "url", next_url(req, pg), "label",
-                                           "Next &raquo;", "active", false));
+    json_array_append_new(links, link_json(page_next_url(req, pg), "Next &raquo;", false));
     return links;
 }
 
 static json_t *paginated(struct request *req, const struct page *pg, json_t *data, size_t count)
 {
     int64_t from = (pg->current - 1) * pg->per_page + 1;
-    json_t *links = json_pack("{s:o, s:o, s:o, s:o}", "first", page_url(req, pg, 1), "last",
-                              page_url(req, pg, pg->last), "prev", prev_url(req, pg), "next",
-                              next_url(req, pg));
+    json_t *links = json_pack(
+        "{s:s, s:s, s:o, s:o}", "first", page_url(req, pg, 1), "last", page_url(req, pg, pg->last),
+        "prev", url_or_null(page_prev_url(req, pg)), "next", url_or_null(page_next_url(req, pg)));
     json_t *meta = json_object();
     json_object_set_new(meta, "current_page", json_integer(pg->current));
     json_object_set_new(meta, "from", count > 0 ? json_integer(from) : json_null());
@@ -285,38 +207,11 @@ static json_t *paginated(struct request *req, const struct page *pg, json_t *dat
     return json_pack("{s:o, s:o, s:o}", "data", data, "links", links, "meta", meta);
 }
 
-/* page (Laravel: anything but a positive integer is page 1) and per_page
- * (1..100, 422 otherwise); false after replying. */
-static bool read_page(struct server *srv, struct request *req, struct page *pg)
-{
-    memset(pg, 0, sizeof(*pg));
-    if (!query_int(req, "page", &pg->current) || pg->current < 1)
-        pg->current = 1;
-    if (pg->current > TEAM_PAGE_MAX)
-        pg->current = TEAM_PAGE_MAX;
-    pg->per_page = TEAM_PER_PAGE_DEFAULT;
-    const char *pp = http_query(req, "per_page");
-    if (pp != NULL && pp[0] != '\0') {
-        pg->per_page_given = true;
-        if (!query_int(req, "per_page", &pg->per_page)) {
-            validate_reply_field(&surface_autocom_team, req, "per_page",
-                                 "The per page field must be an integer.");
-            return false;
-        }
-        if (pg->per_page < 1 || pg->per_page > TEAM_PER_PAGE_MAX) {
-            validate_reply_field(&surface_autocom_team, req, "per_page",
-                                 "The per page field must be between 1 and 100.");
-            return false;
-        }
-    }
-    pg->path = arena_printf(http_arena(req), "%s/api/v1/team", srv->cfg.public_url);
-    return true;
-}
-
 static void team_list_handler(struct server *srv, struct request *req, const struct principal *p)
 {
     struct page pg;
-    if (!read_page(srv, req, &pg))
+    if (!page_read(srv, &surface_autocom_team, req, "/api/v1/team", TEAM_PER_PAGE_DEFAULT,
+                   TEAM_PER_PAGE_MAX, &pg))
         return;
     struct member_row *rows = NULL;
     size_t n = 0;
@@ -326,7 +221,7 @@ static void team_list_handler(struct server *srv, struct request *req, const str
         surface_fail(&surface_autocom_team, req, rc);
         return;
     }
-    pg.last = pg.total > 0 ? (pg.total + pg.per_page - 1) / pg.per_page : 1;
+    page_set_total(&pg, pg.total);
     json_t *data = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(data, member_json(&rows[i]));
@@ -429,8 +324,8 @@ static void resend_handler(struct server *srv, struct request *req, const struct
 {
     struct invitation inv;
     enum invite_refusal why = INVITE_OK;
-    int rc =
-        invitation_resend(srv, http_arena(req), p, path_id(req), http_client_ip(req), &inv, &why);
+    int rc = invitation_resend(srv, http_arena(req), p, surface_path_id(req, "id"),
+                               http_client_ip(req), &inv, &why);
     struct inv_refs refs;
     if (invitation_failed(srv, req, rc, &inv, why) || !load_refs(srv, req, p->tenant.id, &refs))
         return;
@@ -443,8 +338,8 @@ static void cancel_handler(struct server *srv, struct request *req, const struct
 {
     struct invitation inv;
     enum invite_refusal why = INVITE_OK;
-    int rc =
-        invitation_cancel(srv, http_arena(req), p, path_id(req), http_client_ip(req), &inv, &why);
+    int rc = invitation_cancel(srv, http_arena(req), p, surface_path_id(req, "id"),
+                               http_client_ip(req), &inv, &why);
     if (!invitation_failed(srv, req, rc, &inv, why))
         autocom_message(req, 200, "Invitation cancelled successfully");
 }
@@ -542,7 +437,7 @@ static void accept_handler(struct server *srv, struct request *req, const struct
 static bool load_member(struct server *srv, struct request *req, const struct principal *p,
                         struct member_row *m)
 {
-    int rc = team_member(srv, http_arena(req), p->tenant.id, path_id(req), m);
+    int rc = team_member(srv, http_arena(req), p->tenant.id, surface_path_id(req, "id"), m);
     if (rc == ERR_NOT_FOUND)
         autocom_message(req, 404, "Member not found");
     else if (rc != 0)
@@ -588,7 +483,7 @@ static void role_handler(struct server *srv, struct request *req, const struct p
 static void member_action(struct server *srv, struct request *req, const struct principal *p,
                           enum team_action act, const char *done)
 {
-    struct team_change c = {.action = act, .user_id = path_id(req)};
+    struct team_change c = {.action = act, .user_id = surface_path_id(req, "id")};
     change(srv, req, p, &c, done, "member");
 }
 
@@ -627,7 +522,7 @@ static void roles_handler(struct server *srv, struct request *req, const struct 
 static void role_detail_handler(struct server *srv, struct request *req, const struct principal *p)
 {
     struct role r;
-    int rc = team_role(srv, http_arena(req), p->tenant.id, path_id(req), &r);
+    int rc = team_role(srv, http_arena(req), p->tenant.id, surface_path_id(req, "id"), &r);
     if (rc == ERR_NOT_FOUND)
         autocom_message(req, 404, "Role not found");
     else if (rc != 0)

@@ -109,9 +109,22 @@ void surface_fail(const struct surface *sf, struct request *req, int err)
     }
 }
 
-/* Applies the route's bucket; false if the request was refused (429). */
-static bool rate_limit(struct server *srv, const struct surface *sf, const struct route *rt,
-                       struct request *req, const struct principal *p)
+int64_t surface_path_id(struct request *req, const char *name)
+{
+    const char *s = http_param(req, name);
+    if (s == NULL || s[0] == '0')
+        return 0;
+    size_t n = strlen(s);
+    if (n == 0 || n > 18 || strspn(s, "0123456789") != n)
+        return 0;
+    int64_t v = 0;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    return v;
+}
+
+bool surface_rate_limit(struct server *srv, const struct surface *sf, const struct route *rt,
+                        struct request *req, const struct principal *p)
 {
     const struct rate_rule *rule = config_rate(&srv->cfg, rt->bucket);
     if (rule == NULL) {
@@ -286,11 +299,15 @@ void surface_dispatch(void *app, struct request *req, const struct http_route *r
     struct server *srv = app;
     const struct surface *sf = route->owner;
     const struct route *rt = route->target;
+    if (rt->auth == AUTH_GATED) {
+        gate_dispatch(srv, sf, rt, req);
+        return;
+    }
     if (rt->auth == AUTH_PUBLIC || rt->auth == AUTH_PUBLIC_SESSION) {
         const struct principal *guest = NULL;
         if (rt->auth == AUTH_PUBLIC_SESSION && (guest = public_session(srv, sf, req)) == NULL)
             return;
-        if (rt->bucket != NULL && !rate_limit(srv, sf, rt, req, NULL))
+        if (rt->bucket != NULL && !surface_rate_limit(srv, sf, rt, req, NULL))
             return;
         rt->handler(srv, req, guest);
         return;
@@ -303,11 +320,18 @@ void surface_dispatch(void *app, struct request *req, const struct http_route *r
         return;
     bool counted = rc == 0 || refused(rc, p) || rc == ERR_UNAUTHENTICATED;
     const struct principal *who = rc == ERR_UNAUTHENTICATED ? NULL : p;
-    if (rt->bucket != NULL && counted && !rate_limit(srv, sf, rt, req, who))
+    if (rt->bucket != NULL && counted && !surface_rate_limit(srv, sf, rt, req, who))
         return;
     if (rc != 0) {
         auth_failed(sf, req, p, rc);
         return;
+    }
+    if (sf->platform_permission != NULL && rt->method == HTTP_GET) {
+        rc = staff_bind_platform(srv, http_arena(req), p, sf->platform_permission);
+        if (rc != 0) {
+            surface_fail(sf, req, rc);
+            return;
+        }
     }
     http_set_user_data(req, p);
     const char *x_tenant = http_header(req, "X-Tenant");

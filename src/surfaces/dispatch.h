@@ -24,3 +24,20 @@ const char *surface_csrf_token(struct request *req);
 /* Replies for a core error code (ERR_STORE -> 500, ERR_UNAVAILABLE and
  * ERR_BUSY -> 503, ...) in the surface's dialect. */
 void surface_fail(const struct surface *sf, struct request *req, int err);
+
+/* The path parameter name ("{id}") as a positive decimal of at most 18
+ * digits without a leading zero, or 0 for anything else. */
+int64_t surface_path_id(struct request *req, const char *name);
+/*
+ * Applies the route's rate-limit bucket to p's user, or to the client IP
+ * when p is NULL or has no user, and writes the X-RateLimit-* headers;
+ * false if the request was refused (429, already answered).
+ */
+bool surface_rate_limit(struct server *srv, const struct surface *sf, const struct route *rt,
+                        struct request *req, const struct principal *p);
+/*
+ * Runs an AUTH_GATED route (route.h): its switches, auth mode and
+ * required role from the settings of its site, then its handler (gate.c).
+ */
+void gate_dispatch(struct server *srv, const struct surface *sf, const struct route *rt,
+                   struct request *req);

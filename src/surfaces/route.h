@@ -45,6 +45,34 @@ enum route_auth {
      * too; no user is bound), and an unsafe method without its CSRF token
      * is 419 before anything else (POST /login, /reset-password). */
     AUTH_PUBLIC_SESSION,
+    /* The surface's gate decides, from settings (struct route_gate). */
+    AUTH_GATED,
+};
+
+/*
+ * A route whose switch, auth mode and required role are runtime settings
+ * (issue 14; core/settings.h) has auth AUTH_GATED, and its permission
+ * field names its setting key instead of a permission. gate_dispatch()
+ * (gate.c) reads, per tenant and before authentication:
+ *   <global> and <key>   SETTING_BOOL switches: off -> GATE_DISABLED (403)
+ *   <key>_auth           none | simple | basic
+ *   <key>_role           "none" or the role slug the user must hold
+ * The tenant (the "site") is the X-Tenant header's, else the Host's, else
+ * the credential's; it must belong to product. The surface holds the
+ * gate (struct surface .gate): one global switch and product per surface.
+ */
+struct route_gate {
+    const char *global;  /* "wncms_api_enabled" */
+    const char *product; /* "wncms" */
+};
+
+/* Why a gate refused a request, rendered by the surface's gate_refusal. */
+enum gate_refusal {
+    GATE_DISABLED,  /* the route's or the global switch is off */
+    GATE_NO_SITE,   /* no tenant of the product named, or none to find */
+    GATE_BAD_TOKEN, /* simple: missing, unknown or revoked token, inactive user */
+    GATE_BAD_BASIC, /* basic: missing or wrong credentials, inactive user */
+    GATE_ROLE,      /* the user lacks the required role */
 };
 
 typedef void (*route_handler)(struct server *srv, struct request *req, const struct principal *p);
@@ -80,6 +108,19 @@ struct surface {
      * it or under it ("/admin/...") that no route matches gets its 404 in
      * this surface's dialect. NULL: such paths get the default dialect. */
     const char *prefix;
+    /*
+     * Optional: a staff permission ("accounts:read") that lets platform
+     * staff read across tenants. On the surface's GET routes, a token
+     * that names no tenant, of a super-admin or of staff whose role
+     * grants it, makes a platform principal (p->platform): the route's
+     * permission is then tokenCan alone, and the handler serves every
+     * tenant. NULL: no platform reads.
+     */
+    const char *platform_permission;
+    /* The gate of its AUTH_GATED routes, and how its refusals look
+     * (both required when it has such routes). */
+    const struct route_gate *gate;
+    void (*gate_refusal)(struct request *req, enum gate_refusal why);
     /* Every route of the surface is a page for browsers (struct
      * http_route .html): a request that prefers HTML gets it before any
      * other surface's route of the same path and method, other requests

@@ -6,16 +6,27 @@
 #include "surfaces/surfaces.h"
 
 #include "core/product.h"
+#include "core/settings.h"
 #include "http/router.h"
 
 static const struct surface *const surfaces[] = {
-    &surface_common,       &surface_travel,      &surface_autocom, &surface_admin,
-    &surface_autocom_team, &surface_wedocod_web, &surface_web,
+    &surface_common,          &surface_travel,      &surface_autocom,     &surface_admin,
+    &surface_autocom_team,    &surface_wedocod_web, &surface_wedocod_api, &surface_wncms,
+    &surface_wncms_dashboard, &surface_web,
 };
 static const size_t n_surfaces = sizeof(surfaces) / sizeof(surfaces[0]);
 
-const struct product *const products[] = {&product_travel, &product_autocom, &product_wedocod};
+const struct product *const products[] = {&product_travel, &product_autocom, &product_wedocod,
+                                          &product_wncms};
 const size_t n_products = sizeof(products) / sizeof(products[0]);
+
+/* The settings each surface declares (in its *_product.c). */
+extern const struct setting_def wncms_settings[];
+
+/* Each surface's runtime settings (core/settings.h), each table ended by
+ * a NULL key. */
+const struct setting_def *const setting_defs[] = {wncms_settings};
+const size_t n_setting_defs = sizeof(setting_defs) / sizeof(setting_defs[0]);
 
 /*
  * The paths that take part in CORS (README "HTTP behaviour"): Laravel's

@@ -3,6 +3,9 @@
  */
 #include "surfaces/validate.h"
 
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/user.h"
@@ -18,6 +21,30 @@ void validator_init_arena(struct validator *v, struct arena *a, json_t *body)
 void validator_init(struct validator *v, struct request *req)
 {
     validator_init_arena(v, http_arena(req), http_json(req));
+}
+
+json_t *validate_value(const struct validator *v, const char *field)
+{
+    json_t *j = json_object_get(v->body, field);
+    if (j != NULL || strchr(field, '.') == NULL)
+        return j;
+    /* Laravel's dot notation: "items.0.product". */
+    j = v->body;
+    const char *p = field;
+    while (j != NULL && *p) {
+        size_t n = strcspn(p, ".");
+        const char *part = arena_strndup(v->arena, p, n);
+        if (json_is_array(j)) {
+            size_t digits = strspn(part, "0123456789");
+            if (digits == 0 || digits != n || n > 6)
+                return NULL;
+            j = json_array_get(j, (size_t)strtoul(part, NULL, 10));
+        } else {
+            j = json_object_get(j, part);
+        }
+        p += n + (p[n] == '.');
+    }
+    return j;
 }
 
 const char *validate_label(struct request *req, const char *field)
@@ -79,6 +106,20 @@ static void not_a_string(struct validator *v, struct arena *a, const char *field
                      arena_printf(a, "The %s field must be a valid email address.", name));
 }
 
+/* True if j, the value of field, is absent or null; then records
+ * "required" when flags hold V_REQUIRED. */
+static bool absent(struct validator *v, struct request *req, const char *field, unsigned flags,
+                   const json_t *j)
+{
+    if (j != NULL && !json_is_null(j))
+        return false;
+    if (flags & V_REQUIRED)
+        validate_add(
+            v, field,
+            arena_printf(http_arena(req), "The %s field is required.", validate_label(req, field)));
+    return true;
+}
+
 /*
  * Laravel's rules "required|string[|email]|max:N" in that order, without
  * bail: only "required" stops the others, so a long invalid address gets
@@ -90,12 +131,9 @@ const char *validate_string(struct validator *v, struct request *req, const char
 {
     struct arena *a = http_arena(req);
     const char *name = validate_label(req, field);
-    json_t *j = json_object_get(v->body, field);
-    if (j == NULL || json_is_null(j)) {
-        if (flags & V_REQUIRED)
-            validate_add(v, field, arena_printf(a, "The %s field is required.", name));
+    json_t *j = validate_value(v, field);
+    if (absent(v, req, field, flags, j))
         return NULL;
-    }
     if (!json_is_string(j) || strlen(json_string_value(j)) != json_string_length(j)) {
         not_a_string(v, a, field, name, flags);
         return NULL;
@@ -237,7 +275,7 @@ bool validate_integer(struct validator *v, struct request *req, const char *fiel
                       int64_t *out)
 {
     struct arena *a = http_arena(req);
-    json_t *j = json_object_get(v->body, field);
+    json_t *j = validate_value(v, field);
     bool empty = j == NULL || json_is_null(j) ||
                  (json_is_string(j) &&
                   strspn(json_string_value(j), " \t\r\n") == strlen(json_string_value(j)));
@@ -257,4 +295,157 @@ bool validate_integer(struct validator *v, struct request *req, const char *fiel
     validate_add(v, field,
                  arena_printf(a, "The %s field must be an integer.", validate_label(req, field)));
     return false;
+}
+
+bool validate_range(struct validator *v, struct request *req, const char *field, int64_t value,
+                    int64_t min, int64_t max)
+{
+    struct arena *a = http_arena(req);
+    const char *name = validate_label(req, field);
+    if (value < min)
+        validate_add(v, field,
+                     arena_printf(a, "The %s field must be at least %lld.", name, (long long)min));
+    else if (value > max)
+        validate_add(
+            v, field,
+            arena_printf(a, "The %s field must not be greater than %lld.", name, (long long)max));
+    else
+        return true;
+    return false;
+}
+
+const char *validate_in(struct validator *v, struct request *req, const char *field, unsigned flags,
+                        const char *const *allowed)
+{
+    json_t *j = validate_value(v, field);
+    const char *s = validate_string(v, req, field, flags, 0);
+    if (s == NULL) {
+        /* Laravel's "in" also fails on a value that is not a string. */
+        if (j != NULL && !json_is_null(j) && !json_is_string(j))
+            validate_add(v, field,
+                         arena_printf(http_arena(req), "The selected %s is invalid.",
+                                      validate_label(req, field)));
+        return NULL;
+    }
+    for (size_t i = 0; allowed[i] != NULL; i++)
+        if (strcmp(allowed[i], s) == 0)
+            return allowed[i];
+    validate_add(
+        v, field,
+        arena_printf(http_arena(req), "The selected %s is invalid.", validate_label(req, field)));
+    return NULL;
+}
+
+/* Parses decimal text (digits, an optional '.' and digits) into hundredths;
+ * *places = the digits after the point. False if it is no such number or
+ * exceeds 18 digits. */
+static bool parse_decimal(const char *s, int64_t *hundredths, size_t *places, bool *neg)
+{
+    *neg = *s == '-';
+    s += *neg || *s == '+';
+    size_t ni = strspn(s, "0123456789");
+    const char *frac = s + ni;
+    size_t nf = 0;
+    if (*frac == '.') {
+        frac++;
+        nf = strspn(frac, "0123456789");
+    }
+    if ((ni == 0 && nf == 0) || frac[nf] != '\0' || ni > 15)
+        return false;
+    int64_t v = 0;
+    for (size_t i = 0; i < ni; i++)
+        v = v * 10 + (s[i] - '0');
+    for (size_t i = 0; i < 2; i++)
+        v = v * 10 + (i < nf ? frac[i] - '0' : 0);
+    *hundredths = v;
+    /* Trailing zeros beyond two places still count as places (Laravel's
+     * decimal rule reads the text). */
+    *places = nf;
+    return true;
+}
+
+bool validate_money(struct validator *v, struct request *req, const char *field, unsigned flags,
+                    int64_t max_minor, int64_t *minor)
+{
+    struct arena *a = http_arena(req);
+    const char *name = validate_label(req, field);
+    json_t *j = validate_value(v, field);
+    char text[64];
+    const char *s = NULL;
+    if (json_is_string(j) && strspn(json_string_value(j), " ") == json_string_length(j))
+        j = NULL; /* "" and "  " are absent (ConvertEmptyStringsToNull) */
+    if (absent(v, req, field, flags, j))
+        return false;
+    if (json_is_integer(j)) {
+        snprintf(text, sizeof(text), "%lld", (long long)json_integer_value(j));
+        s = text;
+    } else if (json_is_real(j) && isfinite(json_real_value(j))) {
+        /* 15 significant digits give back the decimal the client wrote;
+         * huge and tiny values are written out without an exponent. */
+        double d = json_real_value(j);
+        snprintf(text, sizeof(text), "%.15g", d);
+        if (strchr(text, 'e') != NULL)
+            snprintf(text, sizeof(text), fabs(d) >= 1 ? "%.0f" : "%.20f", d);
+        s = text;
+    } else if (json_is_string(j) && strlen(json_string_value(j)) == json_string_length(j)) {
+        s = json_string_value(j);
+    }
+    int64_t h = 0;
+    size_t places = 0;
+    bool neg = false;
+    if (s == NULL || strlen(s) > 32 || !parse_decimal(s, &h, &places, &neg)) {
+        bool big = s != NULL && strspn(s + (*s == '-'), "0123456789") > 15;
+        validate_add(v, field,
+                     big ? arena_printf(a, "The %s field must not be greater than %lld.%02lld.",
+                                        name, (long long)(max_minor / 100),
+                                        (long long)(max_minor % 100))
+                         : arena_printf(a, "The %s field must be a number.", name));
+        return false;
+    }
+    bool ok = true;
+    if (places > 2) {
+        validate_add(v, field, arena_printf(a, "The %s field must have 0-2 decimal places.", name));
+        ok = false;
+    }
+    if (neg && h != 0) {
+        validate_add(v, field, arena_printf(a, "The %s field must be at least 0.", name));
+        ok = false;
+    } else if (h > max_minor) {
+        validate_add(v, field,
+                     arena_printf(a, "The %s field must not be greater than %lld.%02lld.", name,
+                                  (long long)(max_minor / 100), (long long)(max_minor % 100)));
+        ok = false;
+    }
+    if (ok)
+        *minor = h;
+    return ok;
+}
+
+json_t *validate_array(struct validator *v, struct request *req, const char *field, unsigned flags,
+                       size_t min, size_t max)
+{
+    struct arena *a = http_arena(req);
+    const char *name = validate_label(req, field);
+    json_t *j = validate_value(v, field);
+    if (absent(v, req, field, flags, j))
+        return NULL;
+    if (!json_is_array(j)) {
+        validate_add(v, field, arena_printf(a, "The %s field must be an array.", name));
+        return NULL;
+    }
+    if (json_array_size(j) == 0 && (flags & V_REQUIRED)) {
+        validate_add(v, field, arena_printf(a, "The %s field is required.", name));
+        return NULL;
+    }
+    if (json_array_size(j) < min) {
+        validate_add(v, field,
+                     arena_printf(a, "The %s field must have at least %zu items.", name, min));
+        return NULL;
+    }
+    if (json_array_size(j) > max) {
+        validate_add(v, field,
+                     arena_printf(a, "The %s field must not have more than %zu items.", name, max));
+        return NULL;
+    }
+    return j;
 }

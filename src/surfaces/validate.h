@@ -116,3 +116,41 @@ const char *validate_new_password(struct validator *v, struct request *req, cons
  */
 bool validate_integer(struct validator *v, struct request *req, const char *field, unsigned flags,
                       int64_t *out);
+
+/*
+ * The value of field in the body: a top-level member, else with Laravel's
+ * dot notation ("items.0.product") a member of nested objects and arrays.
+ * NULL if absent. Every validate_* call reads its field through it, so a
+ * nested field's errors carry its dotted name and label.
+ */
+json_t *validate_value(const struct validator *v, const char *field);
+/*
+ * Laravel's min:N|max:N on an integer value: "The <label> field must be
+ * at least N." / "must not be greater than N.". False (recorded) outside.
+ */
+bool validate_range(struct validator *v, struct request *req, const char *field, int64_t value,
+                    int64_t min, int64_t max);
+/*
+ * Laravel's "string|in:a,b": returns the allowed string (static) or NULL:
+ * absent (with V_REQUIRED recorded) or "The selected <label> is invalid.".
+ */
+const char *validate_in(struct validator *v, struct request *req, const char *field, unsigned flags,
+                        const char *const *allowed);
+/*
+ * An amount of money, Laravel's "numeric|decimal:0,2|min:0|max:M": a JSON
+ * number or a numeric string with at most two decimals, 0..max_minor
+ * hundredths. Sets *minor (hundredths, exact: never through a double's
+ * rounding) and returns true, or records "must be a number.", "must have
+ * 0-2 decimal places.", "must be at least 0." or "must not be greater
+ * than M." (or "is required." with V_REQUIRED) and returns false.
+ */
+bool validate_money(struct validator *v, struct request *req, const char *field, unsigned flags,
+                    int64_t max_minor, int64_t *minor);
+/*
+ * Laravel's "array|min:N|max:M" (an empty array fails "required" with
+ * V_REQUIRED): the array (borrowed from the body) or NULL with the error
+ * recorded ("must be an array.", "must have at least N items.", "must not
+ * have more than M items.").
+ */
+json_t *validate_array(struct validator *v, struct request *req, const char *field, unsigned flags,
+                       size_t min, size_t max);

@@ -101,10 +101,9 @@ static void reply_done(struct request *req)
 /* Laravel's JSON time: "2026-12-05T22:33:13.000000Z", or null. */
 static json_t *laravel_time(int64_t t)
 {
-    char z[32], out[40];
-    if (t == 0 || !time_iso8601_z(t, z))
+    char out[40];
+    if (t == 0 || !time_laravel(t, out))
         return json_null();
-    snprintf(out, sizeof(out), "%.19s.000000Z", z);
     return json_string(out);
 }
 

@@ -103,6 +103,17 @@ bool time_iso8601_z(int64_t t, char out[32])
     return gmtime_r(&tt, &tm) != NULL && strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) != 0;
 }
 
+bool time_laravel(int64_t t, char out[40])
+{
+    char z[32];
+    out[0] = '\0';
+    if (!time_iso8601_z(t, z) || strlen(z) != 20)
+        return false;
+    memcpy(out, z, 19);
+    memcpy(out + 19, ".000000Z", 9);
+    return true;
+}
+
 bool time_parse_duration(const char *s, int64_t *seconds)
 {
     if (s == NULL || *s == '\0')

@@ -26,6 +26,9 @@ void time_iso8601(int64_t t, char out[32]);
  * empty) when gmtime_r cannot represent t.
  */
 bool time_iso8601_z(int64_t t, char out[32]) __attribute__((warn_unused_result));
+/* Writes Laravel's JSON time "2026-12-05T22:33:13.000000Z" (28 bytes with
+ * NUL) into out; false (out empty) as time_iso8601_z. */
+bool time_laravel(int64_t t, char out[40]) __attribute__((warn_unused_result));
 /*
  * Parses a time: Unix seconds (at most 12 digits), "YYYY-MM-DD" (midnight
  * UTC), or "YYYY-MM-DDTHH:MM:SS" (or a space for the T) with an optional

@@ -13,7 +13,8 @@ import { createTenant, createUser, loginOk } from '../lib/fixtures.mjs';
 import { api, cliJson, parseToken, withServer } from '../lib/server.mjs';
 
 const OWNER_PERMISSIONS = ['users:list', 'users:create', 'users:update', 'users:delete',
-  'tenants:list', 'tenants:update', 'roles:list', 'audit:list'];
+  'tenants:list', 'tenants:update', 'roles:list', 'audit:list', 'accounts:read', 'settings:list',
+  'settings:manage'];
 
 describe('admin: login, me, refresh, logout', () => {
   let server;
@@ -59,7 +60,8 @@ describe('admin: login, me, refresh, logout', () => {
     assert.equal(user.first_name, 'Jane');
     assert.equal(user.last_name, 'Support');
     assert.equal(user.role.name, 'Support');
-    assert.deepEqual(user.role.permissions, ['users:list', 'users:update', 'tenants:list', 'roles:list']);
+    assert.deepEqual(user.role.permissions, ['users:list', 'users:update', 'tenants:list', 'roles:list',
+      'accounts:read']);
   });
 
   test('wrong password and unknown email: the same 401', async () => {

@@ -12,14 +12,15 @@ import {
 import { createTenant, createUser } from '../lib/fixtures.mjs';
 import { api, withServer } from '../lib/server.mjs';
 
-// The README's matrix.
+// The README's matrix (accounts:read, migration 0009: reading every
+// WedoCOD account's leads and orders, tested in wedocod/isolation).
 const MATRIX = {
   owner: ['users:list', 'users:create', 'users:update', 'users:delete', 'tenants:list',
-    'tenants:update', 'roles:list', 'audit:list'],
+    'tenants:update', 'roles:list', 'audit:list', 'accounts:read', 'settings:list', 'settings:manage'],
   manager: ['users:list', 'users:create', 'users:update', 'tenants:list', 'tenants:update',
-    'roles:list', 'audit:list'],
+    'roles:list', 'audit:list', 'accounts:read', 'settings:list', 'settings:manage'],
   developer: ['users:list', 'tenants:list', 'roles:list', 'audit:list'],
-  support: ['users:list', 'users:update', 'tenants:list', 'roles:list'],
+  support: ['users:list', 'users:update', 'tenants:list', 'roles:list', 'accounts:read'],
   marketing: ['users:list', 'tenants:list'],
 };
 
@@ -72,6 +73,9 @@ describe('admin: roles, audit log, permission matrix', () => {
         body: { status: 'active' } }),
       'roles:list': (t) => api(server, 'GET', '/admin/roles', { token: t }),
       'audit:list': (t) => api(server, 'GET', '/admin/audit-logs?per_page=1', { token: t }),
+      'settings:list': (t) => api(server, 'GET', '/admin/settings', { token: t }),
+      'settings:manage': (t) => api(server, 'PATCH', '/admin/settings', { token: t,
+        body: { settings: { wncms_api_enabled: true } } }),
     };
     for (const [role, allowed] of Object.entries(MATRIX)) {
       for (const [perm, probe] of Object.entries(probes)) {

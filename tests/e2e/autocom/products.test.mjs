@@ -79,7 +79,7 @@ describe('products: each tenant has its product\'s roles and permissions', () =>
     assert.equal(reg.product, 'autocom', 'AutoCom registration makes AutoCom tenants');
     const bad = server.cli('tenant', 'create', '--slug', 'x', '--name', 'X', '--product', 'nope');
     fails(bad, 2);
-    assert.match(bad.stderr, /--product must be one of: travel, autocom, wedocod/);
+    assert.match(bad.stderr, /--product must be one of: travel, autocom, wedocod, wncms/);
     const help = server.cli('tenant', '--help');
     assert.match(help.stdout, /--product travel\|autocom/);
   });

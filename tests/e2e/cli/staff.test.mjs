@@ -32,7 +32,8 @@ describe('cli: staff', () => {
     assert.equal(g.email, 'ann@example.com');
     assert.deepEqual(Object.keys(g.role), ['id', 'name', 'slug', 'permissions']);
     assert.equal(g.role.slug, 'support');
-    assert.deepEqual(g.role.permissions, ['users:list', 'users:update', 'tenants:list', 'roles:list']);
+    assert.deepEqual(g.role.permissions, ['users:list', 'users:update', 'tenants:list', 'roles:list',
+      'accounts:read']);
     const again = okJson(t.cli('staff', 'grant', '--email', 'ann@example.com', '--role', 'MANAGER', '--json'));
     assert.equal(again.role.name, 'Manager');
     const plain = ok(t.cli('staff', 'grant', '--email', 'ben@example.com', '--role', 'owner'));

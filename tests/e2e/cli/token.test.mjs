@@ -70,10 +70,28 @@ describe('cli: token', () => {
     }
   });
 
+  test('--abilities keeps the spaces inside an ability (the WedoCOD scopes)', () => {
+    assert.deepEqual(create('--abilities', 'VIEW LEADS,CREATE LEADS').abilities,
+      ['VIEW LEADS', 'CREATE LEADS']);
+    assert.deepEqual(create('--abilities', ' VIEW LEADS , CREATE ORDERS ').abilities,
+      ['VIEW LEADS', 'CREATE ORDERS'], 'spaces around a comma are dropped');
+  });
+
+  test('without --tenant: a token that names no tenant (platform staff)', () => {
+    okJson(t.cli('user', 'create', '--email', 'staff@example.com', '--name', 'Staff',
+      '--password', 'pw-12345678', '--json'));
+    const j = okJson(t.cli('token', 'create', '--user', 'staff@example.com', '--name', 'staff',
+      '--abilities', 'VIEW LEADS', '--json'));
+    assert.equal(j.tenant_id, 0);
+    assert.deepEqual(j.abilities, ['VIEW LEADS']);
+    assert.ok(parseToken(j.token).crcOk);
+  });
+
   test('usage and runtime errors', () => {
     fails(t.cli('token', 'create', '--user', 'dev@example.com', '--tenant', 'acme', '--name', 'x',
       '--expires-in', '3x'), 2, 'bad --expires-in');
     fails(t.cli('token', 'create', '--user', 'dev@example.com', '--tenant', 'acme'), 2, 'no --name');
+    fails(t.cli('token', 'create', '--tenant', 'acme', '--name', 'x'), 2, 'no --user');
     fails(t.cli('token', 'create', '--user', 'ghost@example.com', '--tenant', 'acme', '--name', 'x'),
       1, 'unknown user');
     fails(t.cli('token', 'create', '--user', 'dev@example.com', '--tenant', 'nope', '--name', 'x'),

@@ -243,7 +243,7 @@ static void rules_on_values(void **state)
     assert_string_equal(ac->roles[0].permissions[3], "orders.create");
     char names[64];
     product_names(names, sizeof(names));
-    assert_string_equal(names, "travel, autocom, wedocod");
+    assert_string_equal(names, "travel, autocom, wedocod, wncms");
 }
 
 /* ---- members ---- */

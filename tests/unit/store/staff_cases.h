@@ -52,13 +52,28 @@ static void test_admin_seeded_staff_roles(void **state)
         assert_true(roles[i].is_system);
     }
     const struct role *owner = platform_role(roles, n, "owner");
-    assert_int_equal(owner->permissions.n, 8);
+    assert_int_equal(owner->permissions.n, 11);
     assert_true(strlist_contains(&owner->permissions, "users:delete"));
+    /* Migration 0010: the settings permissions, for Owner and Manager only. */
+    assert_true(strlist_contains(&owner->permissions, "settings:manage"));
+    assert_true(strlist_contains(&owner->permissions, "settings:list"));
+    const struct role *manager = platform_role(roles, n, "manager");
+    assert_true(strlist_contains(&manager->permissions, "settings:manage"));
+    assert_false(
+        strlist_contains(&platform_role(roles, n, "developer")->permissions, "settings:list"));
     const struct role *support = platform_role(roles, n, "support");
     assert_true(strlist_contains(&support->permissions, "users:update"));
     assert_false(strlist_contains(&support->permissions, "users:create"));
     const struct role *mkt = platform_role(roles, n, "marketing");
     assert_int_equal(mkt->permissions.n, 2);
+    /* accounts:read (migration 0009): Owner, Manager and Support only. */
+    const char *readers[] = {"owner", "manager", "support"};
+    for (size_t i = 0; i < 3; i++)
+        assert_true(
+            strlist_contains(&platform_role(roles, n, readers[i])->permissions, "accounts:read"));
+    assert_false(strlist_contains(&mkt->permissions, "accounts:read"));
+    assert_false(
+        strlist_contains(&platform_role(roles, n, "developer")->permissions, "accounts:read"));
 }
 
 static void test_admin_staff_rows(void **state)

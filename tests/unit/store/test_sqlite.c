@@ -15,6 +15,7 @@
 #include "staff_cases.h"
 #include "team_cases.h"
 #include "session_cases.h"
+#include "commerce_cases.h"
 
 static void make_tmpdir(char dir[64])
 {
@@ -93,6 +94,7 @@ int main(void)
         STAFF_CASES,
         TEAM_CASES,
         SESSION_CASES,
+        COMMERCE_CASES,
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

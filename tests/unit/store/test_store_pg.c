@@ -27,6 +27,7 @@
 #include "staff_cases.h"
 #include "team_cases.h"
 #include "session_cases.h"
+#include "commerce_cases.h"
 
 #include "util/timeutil.h"
 
@@ -511,6 +512,7 @@ int main(void)
         STAFF_CASES,
         TEAM_CASES,
         SESSION_CASES,
+        COMMERCE_CASES,
     };
     const char *url = getenv("LATCHKEY_TEST_PG_URL");
     if (url == NULL || url[0] == '\0') {

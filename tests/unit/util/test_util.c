@@ -164,6 +164,18 @@ static void check_both_forms(int64_t t)
         fail_msg("%lld: got %s, strftime %s", (long long)t, got, want);
     if (!ok)
         assert_string_equal(got, "");
+    /* Laravel's form: the same seconds and ".000000Z" (only for four-digit
+     * years, which is all a JSON time of the seeds holds). */
+    char lv[40];
+    bool l = time_laravel(t, lv);
+    if (l) {
+        assert_int_equal(strlen(lv), 27);
+        assert_memory_equal(lv, got, 19);
+        assert_string_equal(lv + 19, ".000000Z");
+    } else {
+        assert_string_equal(lv, "");
+        assert_true(!ok || strlen(got) != 20);
+    }
 }
 
 /* The edges the day arithmetic must get right (1970, leap days of 2000,
