@@ -3,7 +3,7 @@
 // grants (POST /settings/api-keys/generate) and shown once, a key revoked
 // after a confirmation (DELETE /settings/api-keys/{id}/delete).
 import { clearErrors, formData, messageOf, request, showErrors } from '/assets/api.js';
-import { el, signedIn } from '/assets/layout.js';
+import { copyButton, el, signedIn } from '/assets/layout.js';
 
 // The scopes of seed 000, in its order: a key holds some of them.
 const SCOPES = ['CREATE LEADS', 'VIEW LEADS', 'UPDATE LEADS', 'DELETE LEADS',
@@ -89,15 +89,7 @@ form.addEventListener('submit', async (event) => {
   await load();
 });
 
-document.getElementById('copy-token').addEventListener('click', async () => {
-  try {
-    await navigator.clipboard.writeText(secret.textContent);
-    copyStatus.textContent = 'Copied.';
-  } catch {
-    getSelection().selectAllChildren(secret);
-    copyStatus.textContent = 'Selected: press Ctrl+C to copy.';
-  }
-});
+copyButton(document.getElementById('copy-token'), secret, copyStatus);
 
 // Done forgets the plaintext: it is not kept anywhere else.
 document.getElementById('done-token').addEventListener('click', () => {

@@ -67,4 +67,18 @@ export async function signedIn() {
   return user;
 }
 
+// Makes button copy the text of source to the clipboard, saying so in
+// status; where the clipboard is refused, selects the text instead.
+export function copyButton(button, source, status) {
+  button.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(source.textContent);
+      status.textContent = 'Copied.';
+    } catch {
+      getSelection().selectAllChildren(source);
+      status.textContent = 'Selected: press Ctrl+C to copy.';
+    }
+  });
+}
+
 export { el };
