@@ -35,8 +35,9 @@ LDFLAGS := $(SAN)
 SRC      := $(shell find src -name '*.c' | sort)
 LIB_SRC  := $(filter-out src/main.c,$(SRC))
 LIB_OBJ  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/migrations.o \
-            $(BUILD)/obj/gen/version.o
+            $(BUILD)/obj/gen/version.o $(BUILD)/obj/gen/web.o
 MIGR     := $(sort $(wildcard src/store/migrations/*.sql))
+WEB      := $(sort $(wildcard web/pages/* web/assets/*))
 UNIT_SRC := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_TOOLS := $(BUILD)/bench/gen $(BUILD)/bench/hashtime
@@ -74,6 +75,13 @@ $(BUILD)/obj/%.o: src/%.c | deps
 $(BUILD)/gen/migrations.c: $(MIGR) scripts/embed-migrations.sh | deps
 	@mkdir -p $(dir $@)
 	$(Q)scripts/embed-migrations.sh $(MIGR) > $@
+
+# The dashboard (web/): its pages and content-hashed assets compiled in.
+# The directories are prerequisites too, so adding or removing a file
+# regenerates it.
+$(BUILD)/gen/web.c: $(WEB) web/pages web/assets scripts/embed-web.sh | deps
+	@mkdir -p $(dir $@)
+	$(Q)scripts/embed-web.sh web > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(dir $@)

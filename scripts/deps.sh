@@ -6,12 +6,13 @@
 #   build  what building needs: compiler, pkg-config, the -dev libraries,
 #          libcrypt (`make`, `make run`)
 #   test   what the tests run: cmocka, PostgreSQL, Redis, nginx, Node and npm,
-#          aiosmtpd, openssl (`make check`, `make sanitize`)
+#          aiosmtpd, openssl, Chromium for the dashboard's browser tests
+#          (`make check`, `make sanitize`)
 #   all    both (the default; .ci/run)
 set -eu
 BUILD_PKGS="build-essential pkg-config libmicrohttpd-dev libsodium-dev libjansson-dev
 libsqlite3-dev libcrypt-dev libpq-dev librhonabwy-dev libhiredis-dev libcurl4-openssl-dev"
-TEST_PKGS="libcmocka-dev postgresql redis-server nginx nodejs npm python3-aiosmtpd openssl"
+TEST_PKGS="libcmocka-dev postgresql redis-server nginx nodejs npm python3-aiosmtpd openssl chromium"
 case "${1:-all}" in
 build) PKGS=$BUILD_PKGS ;;
 test) PKGS=$TEST_PKGS ;;

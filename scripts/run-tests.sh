@@ -13,7 +13,9 @@
 #         (+ "# cancelled N" as failures, "# skipped N" as skipped). Runs twice:
 #         on SQLite, then on PostgreSQL (e2e-pg). The suite's npm packages
 #         (tests/e2e/package.json) are installed first with `npm ci` when
-#         tests/e2e/node_modules is missing.
+#         tests/e2e/node_modules is missing or older than the lock file. The
+#         dashboard's tests (tests/e2e/web/) drive /usr/bin/chromium
+#         (LATCHKEY_TEST_CHROMIUM overrides), which scripts/deps.sh installs.
 # A suite that cannot run at all counts as one failure.
 #
 # PostgreSQL: LATCHKEY_TEST_PG_URL, a superuser URL of a throw-away test
@@ -155,12 +157,15 @@ run_unit() {
 
 # ---------------------------------------------------------------- e2e
 # npm_install: installs tests/e2e/package-lock.json's packages (jose, the
-# independent JWT verifier) once. Only when package.json exists and
-# node_modules does not, so an installed or offline tree is left alone; if
-# it fails, the tests that import a package fail and say so.
+# independent JWT verifier; playwright-core, which drives Debian's chromium
+# for the dashboard's tests). Only when package.json exists and
+# node_modules is missing or older than the lock file (npm writes
+# node_modules/.package-lock.json at each install, so a lock file that a
+# pull changed is newer), so an up-to-date or offline tree is left alone;
+# if it fails, the tests that import a package fail and say so.
 npm_install() {
     [ -f tests/e2e/package.json ] || return 0
-    [ -d tests/e2e/node_modules ] && return 0
+    [ tests/e2e/node_modules/.package-lock.json -nt tests/e2e/package-lock.json ] && return 0
     if ! command -v npm >/dev/null 2>&1; then
         echo "e2e: npm not found: cannot install tests/e2e/package.json (install npm)"
         return 0

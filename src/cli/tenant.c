@@ -11,7 +11,8 @@
 #include "util/jsonutil.h"
 
 static const char usage[] =
-    "usage: latchkey tenant create --slug SLUG --name NAME [--product travel|autocom|wedocod|wncms]\n"
+    "usage: latchkey tenant create --slug SLUG --name NAME [--product "
+    "travel|autocom|wedocod|wncms]\n"
     "                              [--domain DOMAIN] [--currency USD] [--products a,b,c]\n"
     "                              [--json]\n"
     "       latchkey tenant list [--json]\n\n"

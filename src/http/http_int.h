@@ -51,11 +51,21 @@ struct http_route_match {
 /*
  * Matches method + path against every route of r in order. A single
  * trailing slash of path is ignored ("/a/b/" matches "/a/b"). HEAD falls
- * back to a GET route. With HTTP_MATCH_METHOD the owner is the first
- * matching route's. Never allocates. path and r are borrowed by *out.
+ * back to a GET route. An html route (router.h) matches first only when
+ * wants_html, else after every other route. With HTTP_MATCH_METHOD the
+ * owner is the first matching route's. Never allocates. path and r are
+ * borrowed by *out.
  */
 enum http_match http_route_find(const struct http_router *r, enum http_method m, const char *path,
-                                struct http_route_match *out);
+                                bool wants_html, struct http_route_match *out);
+/*
+ * True if an Accept header value prefers HTML: its first media range is
+ * text/html or application/xhtml+xml, as a browser's navigation sends
+ * ("text/html,application/xhtml+xml,..."). The catch-all range that
+ * fetch() and curl send, a JSON client's "application/json" and NULL are
+ * false.
+ */
+bool http_accept_prefers_html(const char *accept);
 /* Writes the methods of an allow mask as "GET, HEAD, POST" into out. */
 void http_allow_str(unsigned allow, char *out, size_t outlen);
 /* Maps "GET", "POST", ... to the enum (HTTP_OTHER if unknown). */

@@ -117,7 +117,8 @@ static void reply_error(struct httpd *h, struct request *req, enum http_error ki
 static void find_route(struct httpd *h, struct request *req)
 {
     struct http_route_match m;
-    req->match = http_route_find(h->router, req->method, req->path, &m);
+    bool html = http_accept_prefers_html(http_header(req, MHD_HTTP_HEADER_ACCEPT));
+    req->match = http_route_find(h->router, req->method, req->path, html, &m);
     req->owner = m.owner;
     req->route = m.route;
     req->allow = m.allow;

@@ -9,6 +9,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "http/http_int.h"
 #include "util/xalloc.h"
@@ -131,14 +132,17 @@ static const void *prefix_owner(const struct http_router *r, const char *path, s
     return NULL;
 }
 
-enum http_match http_route_find(const struct http_router *r, enum http_method m, const char *path,
-                                struct http_route_match *out)
-{
-    size_t len = strlen(path);
-    /* "/a/b/" is "/a/b" (Laravel does the same); "/" stays "/". */
-    if (len > 1 && path[len - 1] == '/')
-        len--;
+/* Which routes one scan of http_route_find() considers. */
+enum scan {
+    SCAN_ALL,
+    SCAN_HTML,  /* the html routes only */
+    SCAN_OTHER, /* every route but the html ones */
+};
 
+static enum http_match scan_routes(const struct http_router *r, enum http_method m,
+                                   const char *path, size_t len, enum scan which,
+                                   struct http_route_match *out)
+{
     struct http_route_match head_get = {0};
     bool have_head_get = false, path_matched = false;
     out->route = NULL;
@@ -149,6 +153,8 @@ enum http_match http_route_find(const struct http_router *r, enum http_method m,
     for (size_t i = 0; i < r->n_routes; i++) {
         const struct http_route *rt = &r->routes[i];
         struct http_route_match cand;
+        if ((which == SCAN_HTML && !rt->html) || (which == SCAN_OTHER && rt->html))
+            continue;
         if (!match_pattern(rt->pattern, path, len, &cand))
             continue;
         if (rt->method == m) {
@@ -178,6 +184,38 @@ enum http_match http_route_find(const struct http_router *r, enum http_method m,
         return HTTP_MATCH_METHOD;
     out->owner = prefix_owner(r, path, len);
     return HTTP_MATCH_NOT_FOUND;
+}
+
+/* The html routes get a scan of their own first for a request that
+ * prefers HTML; the others first for any other request. Without a match
+ * there, a scan of all routes gives the route, or the 404 or 405 with the
+ * methods every route of the path allows. */
+enum http_match http_route_find(const struct http_router *r, enum http_method m, const char *path,
+                                bool wants_html, struct http_route_match *out)
+{
+    size_t len = strlen(path);
+    /* "/a/b/" is "/a/b" (Laravel does the same); "/" stays "/". */
+    if (len > 1 && path[len - 1] == '/')
+        len--;
+    if (scan_routes(r, m, path, len, wants_html ? SCAN_HTML : SCAN_OTHER, out) == HTTP_MATCH_FOUND)
+        return HTTP_MATCH_FOUND;
+    return scan_routes(r, m, path, len, SCAN_ALL, out);
+}
+
+/* Media type characters up to ',' or ';', compared case-insensitively. */
+static bool media_is(const char *s, size_t n, const char *type)
+{
+    return strlen(type) == n && strncasecmp(s, type, n) == 0;
+}
+
+bool http_accept_prefers_html(const char *accept)
+{
+    if (accept == NULL)
+        return false;
+    while (*accept == ' ' || *accept == '\t')
+        accept++;
+    size_t n = strcspn(accept, ",; \t");
+    return media_is(accept, n, "text/html") || media_is(accept, n, "application/xhtml+xml");
 }
 
 void http_allow_str(unsigned allow, char *out, size_t outlen)

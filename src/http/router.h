@@ -14,6 +14,7 @@
  * takes no lock; matching never allocates.
  */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "http/http.h"
@@ -25,6 +26,14 @@ struct http_route {
     size_t body_limit;   /* 0: the server's default */
     const void *owner;   /* the application's group of routes (borrowed, may be NULL) */
     const void *target;  /* the application's route (borrowed) */
+    /*
+     * A page for browsers: it matches a request that prefers HTML (its
+     * Accept header lists text/html first, as a browser's navigation
+     * does), and any other request only when no other route matches it. So
+     * a page and a JSON API may share a path (content negotiation, as a
+     * Laravel controller answers view or JSON on one route).
+     */
+    bool html;
 };
 
 struct http_router;

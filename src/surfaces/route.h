@@ -8,6 +8,7 @@
  * the permission check from the route row before calling the handler.
  */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "http/http.h"
@@ -120,4 +121,9 @@ struct surface {
      * (both required when it has such routes). */
     const struct route_gate *gate;
     void (*gate_refusal)(struct request *req, enum gate_refusal why);
+    /* Every route of the surface is a page for browsers (struct
+     * http_route .html): a request that prefers HTML gets it before any
+     * other surface's route of the same path and method, other requests
+     * only when no other route matches. */
+    bool html;
 };

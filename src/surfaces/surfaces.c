@@ -10,9 +10,9 @@
 #include "http/router.h"
 
 static const struct surface *const surfaces[] = {
-    &surface_common,       &surface_travel,      &surface_autocom,     &surface_admin,
-    &surface_autocom_team, &surface_wedocod_web, &surface_wedocod_api, &surface_wncms,
-    &surface_wncms_dashboard,
+    &surface_common,          &surface_travel,      &surface_autocom,     &surface_admin,
+    &surface_autocom_team,    &surface_wedocod_web, &surface_wedocod_api, &surface_wncms,
+    &surface_wncms_dashboard, &surface_web,
 };
 static const size_t n_surfaces = sizeof(surfaces) / sizeof(surfaces[0]);
 
@@ -44,7 +44,8 @@ struct http_router *surfaces_router_new(void)
                                                     .pattern = rt->pattern,
                                                     .body_limit = rt->body_limit,
                                                     .owner = sf,
-                                                    .target = rt});
+                                                    .target = rt,
+                                                    .html = sf->html});
         }
         if (sf->prefix != NULL)
             http_router_add_prefix(r, sf->prefix, sf);

@@ -9,7 +9,6 @@
  *                                             token, email, password(+confirmation)
  *                                             -> the new password
  *   POST   /forgot-password                   the first form (Breeze's path)
- *   GET    /reset-password/{token}            the form the emailed link opens
  *   GET    /api/user                          the session's (or a PAT's) user
  *   GET    /settings/api-keys                 the keys the user may see
  *   POST   /settings/api-keys/generate        name, abilities[], expires_at? -> shown once
@@ -35,7 +34,6 @@
 #include "core/user.h"
 #include "server.h"
 #include "surfaces/dispatch.h"
-#include "surfaces/page.h"
 #include "surfaces/surfaces.h"
 #include "surfaces/validate.h"
 #include "util/arena.h"
@@ -339,16 +337,6 @@ static void reset_handler(struct server *srv, struct request *req, const struct 
         surface_fail(&surface_wedocod_web, req, rc);
 }
 
-/* GET /reset-password/{token}: a plain form (no script) posting the token,
- * the email, the new password and the CSRF token to /reset-password. */
-static void reset_page_handler(struct server *srv, struct request *req, const struct principal *p)
-{
-    struct session_cookies ck;
-    if (give_cookies(srv, req, p, &ck))
-        page_reset_form(req, "/reset-password", http_param(req, "token"), http_query(req, "email"),
-                        ck.csrf);
-}
-
 /* ---- GET /api/user ---- */
 
 static json_t *tenants_json(struct server *srv, struct request *req, int64_t user_id, int *rc)
@@ -544,7 +532,6 @@ static const struct route routes[] = {
     {HTTP_POST, "/logout", logout_handler, AUTH_SESSION, NULL, NULL, 0},
     {HTTP_POST, "/reset-password", reset_handler, AUTH_PUBLIC_SESSION, NULL, "web_password", 0},
     {HTTP_POST, "/forgot-password", forgot_handler, AUTH_PUBLIC_SESSION, NULL, "web_password", 0},
-    {HTTP_GET, "/reset-password/{token}", reset_page_handler, AUTH_PUBLIC_SESSION, NULL, NULL, 0},
     {HTTP_GET, "/api/user", user_handler, AUTH_SESSION_OR_PAT, NULL, NULL, 0},
     {HTTP_GET, "/settings/api-keys", keys_list_handler, AUTH_SESSION, NULL, NULL, 0},
     {HTTP_POST, "/settings/api-keys/generate", keys_generate_handler, AUTH_SESSION, NULL, NULL, 0},

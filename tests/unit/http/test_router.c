@@ -1,6 +1,7 @@
 /*
  * test_router.c - http_route_find(): patterns, captures, 404 versus 405,
- * HEAD, trailing slashes, route order and prefix owners.
+ * HEAD, trailing slashes, route order, prefix owners and pages for
+ * browsers (html routes).
  *
  * The router is built here as any application builds it (router.h): two
  * groups of routes, "a" and "b", each route's target its row below and its
@@ -77,7 +78,7 @@ static int teardown(void **state)
 
 static enum http_match find(enum http_method m, const char *path, struct http_route_match *out)
 {
-    return http_route_find(router, m, path, out);
+    return http_route_find(router, m, path, false, out);
 }
 
 /* The capture named name, as a NUL-terminated copy in buf. */
@@ -257,15 +258,71 @@ static void test_copy_and_no_owner(void **state)
         http_router_add(r, &tmp);
         memset(&tmp, 0, sizeof(tmp));
     }
-    assert_int_equal(http_route_find(r, HTTP_GET, "/x/1", &m), HTTP_MATCH_FOUND);
+    assert_int_equal(http_route_find(r, HTTP_GET, "/x/1", false, &m), HTTP_MATCH_FOUND);
     assert_int_equal(m.route->body_limit, 7);
     assert_null(m.owner);
-    assert_int_equal(http_route_find(r, HTTP_POST, "/x/1", &m), HTTP_MATCH_METHOD);
+    assert_int_equal(http_route_find(r, HTTP_POST, "/x/1", false, &m), HTTP_MATCH_METHOD);
     assert_null(m.owner);
     assert_int_equal(m.allow, 1u << HTTP_GET);
-    assert_int_equal(http_route_find(r, HTTP_GET, "/y", &m), HTTP_MATCH_NOT_FOUND);
+    assert_int_equal(http_route_find(r, HTTP_GET, "/y", false, &m), HTTP_MATCH_NOT_FOUND);
     http_router_free(r);
     http_router_free(NULL);
+}
+
+/* A page and a JSON route on one path: a browser's navigation gets the
+ * page wherever it sits in the order, anything else the JSON route; a page
+ * alone on its path answers every client, and HEAD falls back to it. */
+static void test_html_negotiation(void **state)
+{
+    (void)state;
+    static const char page_owner[] = "page";
+    struct http_router *r = http_router_new();
+    struct http_route_match m;
+    http_router_add(r, &(struct http_route){.method = HTTP_GET, .pattern = "/keys"});
+    http_router_add(r, &(struct http_route){.method = HTTP_POST, .pattern = "/keys/new"});
+    http_router_add(r,
+                    &(struct http_route){
+                        .method = HTTP_GET, .pattern = "/keys", .owner = page_owner, .html = true});
+    http_router_add(
+        r, &(struct http_route){
+               .method = HTTP_GET, .pattern = "/login", .owner = page_owner, .html = true});
+    http_router_add(
+        r, &(struct http_route){
+               .method = HTTP_GET, .pattern = "/keys/new", .owner = page_owner, .html = true});
+
+    assert_int_equal(http_route_find(r, HTTP_GET, "/keys", true, &m), HTTP_MATCH_FOUND);
+    assert_ptr_equal(m.owner, page_owner);
+    assert_int_equal(http_route_find(r, HTTP_HEAD, "/keys", true, &m), HTTP_MATCH_FOUND);
+    assert_ptr_equal(m.owner, page_owner);
+    assert_int_equal(http_route_find(r, HTTP_GET, "/keys", false, &m), HTTP_MATCH_FOUND);
+    assert_null(m.owner);
+    assert_int_equal(http_route_find(r, HTTP_GET, "/login", false, &m), HTTP_MATCH_FOUND);
+    assert_ptr_equal(m.owner, page_owner);
+    assert_int_equal(http_route_find(r, HTTP_HEAD, "/login", false, &m), HTTP_MATCH_FOUND);
+    assert_ptr_equal(m.owner, page_owner);
+    /* The JSON route of another method does not hide the page. */
+    assert_int_equal(http_route_find(r, HTTP_GET, "/keys/new", false, &m), HTTP_MATCH_FOUND);
+    assert_ptr_equal(m.owner, page_owner);
+    /* 405 lists the methods of every route of the path. */
+    assert_int_equal(http_route_find(r, HTTP_DELETE, "/keys/new", true, &m), HTTP_MATCH_METHOD);
+    assert_int_equal(m.allow, (1u << HTTP_POST) | (1u << HTTP_GET));
+    http_router_free(r);
+}
+
+/* Only a browser's navigation Accept prefers HTML. */
+static void test_accept_prefers_html(void **state)
+{
+    (void)state;
+    assert_true(http_accept_prefers_html(
+        "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"));
+    assert_true(http_accept_prefers_html(" Text/HTML"));
+    assert_true(http_accept_prefers_html("application/xhtml+xml;q=1"));
+    assert_false(http_accept_prefers_html(NULL));
+    assert_false(http_accept_prefers_html(""));
+    assert_false(http_accept_prefers_html("*/*"));
+    assert_false(http_accept_prefers_html("application/json"));
+    assert_false(http_accept_prefers_html("application/json, text/html"));
+    assert_false(http_accept_prefers_html("text/htmlx"));
 }
 
 int main(void)
@@ -281,6 +338,8 @@ int main(void)
         cmocka_unit_test(test_route_order),
         cmocka_unit_test(test_methods),
         cmocka_unit_test(test_copy_and_no_owner),
+        cmocka_unit_test(test_html_negotiation),
+        cmocka_unit_test(test_accept_prefers_html),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
