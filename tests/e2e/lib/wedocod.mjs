@@ -46,10 +46,19 @@ export function addMember(server, slug, email, role, { password = PASSWORD, name
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+// The Set-Cookie lines of a fetch Headers: getSetCookie() (Node >= 19.7),
+// else the joined header split before each "name=" (Debian 12's Node 18;
+// an Expires date's comma is followed by a day number, not a name=).
+export function setCookieLines(headers) {
+  if (typeof headers.getSetCookie === 'function') return headers.getSetCookie();
+  const joined = headers.get('set-cookie');
+  return joined ? joined.split(/,(?=\s*[A-Za-z0-9_.-]+=)/).map((l) => l.trim()) : [];
+}
+
 // Reads the Set-Cookie headers of res into jar (a Map name -> value);
 // Max-Age=0 removes the cookie. Returns the raw header lines.
 function keepCookies(jar, res) {
-  const lines = res.headers.getSetCookie();
+  const lines = setCookieLines(res.headers);
   for (const line of lines) {
     const [pair] = line.split(';');
     const eq = pair.indexOf('=');

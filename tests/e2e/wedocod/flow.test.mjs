@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { createTenant, createUser } from '../lib/fixtures.mjs';
+import { setCookieLines } from '../lib/wedocod.mjs';
 import { cliJson, startServer } from '../lib/server.mjs';
 
 const PASSWORD = 'correct horse 1';
@@ -41,7 +42,7 @@ class Browser {
       method, headers: h, body: body === undefined ? undefined : JSON.stringify(body),
       redirect: 'manual',
     });
-    for (const line of res.headers.getSetCookie()) {
+    for (const line of setCookieLines(res.headers)) {
       const [pair, ...attrs] = line.split(';');
       const eq = pair.indexOf('=');
       const name = pair.slice(0, eq).trim();
