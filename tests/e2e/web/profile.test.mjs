@@ -20,13 +20,20 @@ describe('web: the API token on the profile page', () => {
     acct = makeAccount(ctx.server, 'shop');
   } });
 
-  // Generates a token on the open profile page; returns it.
-  async function generate(page) {
+  // Generates a token on the open profile page; returns it once the
+  // page shows a value other than `previous` (the one shown before).
+  async function generate(page, previous = '') {
     page.once('dialog', (d) => d.accept());
     await page.getByRole('button', { name: 'Generate a new token' }).click();
     const value = page.locator('#api-token-value');
     await page.locator('#api-token-new').waitFor();
-    await page.waitForFunction(() => document.getElementById('api-token-value').textContent !== '');
+    await page.waitForFunction(
+      (prev) => {
+        const text = document.getElementById('api-token-value').textContent;
+        return text !== '' && text !== prev;
+      },
+      previous,
+    );
     return value.textContent();
   }
 
@@ -51,7 +58,7 @@ describe('web: the API token on the profile page', () => {
     assertText(await withToken(ctx.server, 'POST', '/api/v1/posts', site.editor.token), 401,
       INVALID_TOKEN_TEXT);
 
-    const second = await generate(page);
+    const second = await generate(page, first);
     assert.notEqual(second, first);
     assertText(await withToken(ctx.server, 'POST', '/api/v1/posts', first), 401, INVALID_TOKEN_TEXT);
     assertSuccess(await withToken(ctx.server, 'POST', '/api/v1/posts', second));
