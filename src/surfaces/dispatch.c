@@ -265,6 +265,11 @@ static int authenticate(struct server *srv, const struct route *rt, struct reque
     case AUTH_BEARER_JWT: return principal_from_jwt(srv, http_arena(req), bearer(req), x_tenant, p);
     case AUTH_BEARER_JWT_USER: return principal_from_jwt_user(srv, http_arena(req), bearer(req), p);
     case AUTH_BEARER_ADMIN: return staff_authenticate(srv, http_arena(req), bearer(req), p);
+    case AUTH_STAFF:
+        if (bearer(req) != NULL || http_cookie(req, SESSION_COOKIE) == NULL)
+            return staff_authenticate(srv, http_arena(req), bearer(req), p);
+        rc = session_authenticate(srv, req, p);
+        return rc != 0 ? rc : staff_bind(srv, http_arena(req), p);
     case AUTH_SESSION: return session_authenticate(srv, req, p);
     case AUTH_SESSION_OR_PAT:
         rc = session_authenticate(srv, req, p);
@@ -314,7 +319,8 @@ void surface_dispatch(void *app, struct request *req, const struct http_route *r
     }
     struct principal *p = arena_alloc(http_arena(req), sizeof(*p));
     int rc = authenticate(srv, rt, req, p);
-    bool session_route = rt->auth == AUTH_SESSION || rt->auth == AUTH_SESSION_OR_PAT;
+    bool session_route = rt->auth == AUTH_SESSION || rt->auth == AUTH_SESSION_OR_PAT ||
+                         (rt->auth == AUTH_STAFF && p->via == VIA_SESSION);
     if (session_route && (rc == 0 || refused(rc, p) || rc == ERR_UNAUTHENTICATED) &&
         !csrf_passes(sf, req, p))
         return;
@@ -339,9 +345,10 @@ void surface_dispatch(void *app, struct request *req, const struct http_route *r
         sf->error(req, HERR_BAD_REQUEST, "X-Tenant header is required");
         return;
     }
-    bool allowed = rt->permission == NULL ||
-                   (rt->auth == AUTH_BEARER_ADMIN ? staff_can(p, rt->permission)
-                                                  : principal_can(p, rt->permission));
+    bool allowed =
+        rt->permission == NULL || (rt->auth == AUTH_BEARER_ADMIN || rt->auth == AUTH_STAFF
+                                       ? staff_can(p, rt->permission)
+                                       : principal_can(p, rt->permission));
     if (!allowed) {
         if (sf->denied != NULL)
             sf->denied(req, rt->permission);
