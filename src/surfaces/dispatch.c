@@ -17,12 +17,14 @@
 #include <strings.h>
 
 #include "core/jwtauth.h"
+#include "core/passwd.h"
 #include "core/ratelimit.h"
 #include "core/session.h"
 #include "core/staff.h"
 #include "http/router.h"
 #include "server.h"
 #include "surfaces/surfaces.h"
+#include "surfaces/validate.h"
 #include "util/arena.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -155,6 +157,28 @@ bool surface_rate_limit(struct server *srv, const struct surface *sf, const stru
     http_reply_header(req, "Retry-After", v);
     sf->error(req, HERR_RATE_LIMITED, NULL);
     return false;
+}
+
+void surface_change_password(struct server *srv, const struct surface *sf, struct request *req,
+                             const struct principal *p, http_resume_fn resume)
+{
+    struct validator v;
+    validator_init(&v, req);
+    const char *current =
+        validate_string(&v, req, "current_password", V_REQUIRED | V_NO_TRIM, PASSWD_NEW_MAX);
+    const char *password =
+        validate_new_password(&v, req, "password", PASSWD_NEW_MIN, PASSWD_NEW_MAX);
+    if (validate_failed(&v)) {
+        validate_reply(sf, req, &v);
+        return;
+    }
+    struct passwd_change *pc = arena_alloc(http_arena(req), sizeof(*pc));
+    passwd_begin(srv, http_arena(req), pc, p, current, password, http_client_ip(req));
+    int rc = http_defer(req, passwd_work, resume, pc);
+    if (rc != 0) {
+        passwd_fini(pc);
+        surface_fail(sf, req, rc);
+    }
 }
 
 /* The token of "Authorization: Bearer <token>", or NULL. */
