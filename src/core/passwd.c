@@ -28,6 +28,7 @@ void passwd_begin(struct server *srv, struct arena *a, struct passwd_change *pc,
     pc->user_id = p->user.id;
     pc->tenant_id = p->has_tenant ? p->tenant.id : 0;
     pc->keep_token_id = p->token.id;
+    pc->keep_session = p->via == VIA_SESSION ? arena_strdup(a, p->session.id_hash) : NULL;
     pc->ip = ip;
     pc->old_hash = arena_strdup(a, p->user.password_hash);
     pc->current = xstrdup(current);
@@ -52,7 +53,9 @@ static int apply(struct passwd_change *pc, int64_t now, int64_t *tokens, int64_t
     rc = store_user_set_password(st, pc->user_id, pc->new_hash);
     if (rc == 0)
         rc = store_token_revoke_user_except(st, pc->user_id, pc->keep_token_id, now, tokens);
-    if (rc == 0)
+    if (rc == 0 && pc->keep_session != NULL)
+        rc = store_session_delete_user_except(st, pc->user_id, pc->keep_session, sessions);
+    else if (rc == 0)
         rc = store_session_delete_by_user(st, pc->user_id, sessions);
     if (rc != 0) {
         store_tx_rollback(st);

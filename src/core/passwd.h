@@ -6,9 +6,10 @@
  *   passwd_work()    hashing pool: verify the current password, hash the
  *                    new one
  *   passwd_finish()  request thread: store the new hash and revoke every
- *                    other token and every session of the user, in one
- *                    transaction; audit password.change
- * The token the request came with stays valid.
+ *                    other token and end every other session of the
+ *                    user, in one transaction; audit password.change
+ * The token or the dashboard session the request came with stays valid
+ * (issue 13: a change ends the user's *other* sessions).
  */
 #pragma once
 #include <stdbool.h>
@@ -20,11 +21,16 @@
 struct arena;
 struct server;
 
+/* Laravel's min:8 and max:255 for a new password. */
+#define PASSWD_NEW_MIN 8
+#define PASSWD_NEW_MAX 255
+
 struct passwd_change {
     struct server *srv;
     int64_t user_id;
-    int64_t tenant_id;     /* for the audit log; 0 = none */
-    int64_t keep_token_id; /* the token in use */
+    int64_t tenant_id;        /* for the audit log; 0 = none */
+    int64_t keep_token_id;    /* the token in use */
+    const char *keep_session; /* the id hash of the session in use (arena), or NULL */
     const char *ip;
     const char *old_hash; /* arena */
     char *current;        /* owned, wiped */

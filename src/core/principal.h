@@ -48,6 +48,9 @@ struct principal {
      * tenantless token of a super-admin or of staff holding the route's
      * platform permission. principal_can then asks tokenCan alone. */
     bool platform;
+    /* role is the user's staff role (staff_authenticate, staff_bind): the
+     * admin API's routes check their permission against it. */
+    bool staff;
 };
 
 /*

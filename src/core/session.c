@@ -204,3 +204,39 @@ int session_logout(struct server *srv, const struct session *s, const char *ip)
         audit_record(srv, s->tenant_id, s->user_id, "logout", ip, NULL);
     return rc;
 }
+
+int session_list_user(struct server *srv, struct arena *a, int64_t user_id, struct session **out,
+                      size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    struct session *rows = NULL;
+    size_t count = 0;
+    int rc = store_session_list_by_user(srv->store, a, user_id, &rows, &count);
+    if (rc != 0)
+        return rc;
+    int64_t now = server_now(srv);
+    size_t kept = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (!ended(srv, &rows[i], now))
+            rows[kept++] = rows[i];
+    }
+    *out = rows;
+    *n = kept;
+    return 0;
+}
+
+int session_end_others(struct server *srv, const struct session *s, const char *ip, int64_t *n)
+{
+    int64_t count = 0;
+    int rc = store_session_delete_user_except(srv->store, s->user_id, s->id_hash, &count);
+    if (rc != 0)
+        return rc;
+    struct audit_detail d;
+    audit_detail_init(&d);
+    audit_detail_int(&d, "sessions_ended", count);
+    audit_record(srv, s->tenant_id, s->user_id, "session.others_ended", ip, &d);
+    if (n != NULL)
+        *n = count;
+    return 0;
+}

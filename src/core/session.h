@@ -14,6 +14,8 @@
  */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "core/principal.h"
 
@@ -82,4 +84,20 @@ int session_principal(struct server *srv, struct arena *a, const struct session 
 
 /* Ends a session (logout): deletes it; audited as logout. */
 int session_logout(struct server *srv, const struct session *s, const char *ip)
+    __attribute__((warn_unused_result));
+
+/*
+ * The live sessions of a user (those not yet ended by idle or absolute
+ * expiry), most recently seen first (arena array): the profile page's
+ * "active sessions".
+ */
+int session_list_user(struct server *srv, struct arena *a, int64_t user_id, struct session **out,
+                      size_t *n) __attribute__((warn_unused_result));
+
+/*
+ * Ends every session of s's user but s (Jetstream's "log out other
+ * browser sessions"); *n (may be NULL) receives how many. Tokens are left
+ * alone, as in Jetstream. Audited as session.others_ended.
+ */
+int session_end_others(struct server *srv, const struct session *s, const char *ip, int64_t *n)
     __attribute__((warn_unused_result));

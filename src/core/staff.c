@@ -169,17 +169,15 @@ int staff_bind_platform(struct server *srv, struct arena *a, struct principal *p
 
 bool staff_can(const struct principal *p, const char *permission)
 {
-    return p->token.kind == TOKEN_ADMIN && strlist_contains(&p->role.permissions, permission);
+    return p->staff && strlist_contains(&p->role.permissions, permission);
 }
 
 bool staff_is_owner(const struct principal *p)
 {
-    return p->token.kind == TOKEN_ADMIN && p->role.slug != NULL &&
-           strcmp(p->role.slug, STAFF_OWNER_SLUG) == 0;
+    return p->staff && p->role.slug != NULL && strcmp(p->role.slug, STAFF_OWNER_SLUG) == 0;
 }
 
-/* Loads the staff role of p->user; refuses inactive users and non-staff. */
-static int bind_staff(struct server *srv, struct arena *a, struct principal *p)
+int staff_bind(struct server *srv, struct arena *a, struct principal *p)
 {
     int rc = principal_check_user(p);
     if (rc != 0)
@@ -190,6 +188,7 @@ static int bind_staff(struct server *srv, struct arena *a, struct principal *p)
         return ERR_FORBIDDEN;
     }
     p->has_tenant = false;
+    p->staff = rc == 0;
     return rc;
 }
 
@@ -208,7 +207,7 @@ int staff_authenticate(struct server *srv, struct arena *a, const char *bearer, 
     if (rc != 0)
         return rc;
     p->via = VIA_PAT;
-    return bind_staff(srv, a, p);
+    return staff_bind(srv, a, p);
 }
 
 static void audit_login(struct login *l, const char *action, const char *reason)
@@ -233,7 +232,7 @@ int staff_login_finish(struct login *l, struct arena *a, struct principal *p, ch
         log_warnx("event=rehash_failed user=%lld", (long long)l->user.id);
     p->via = VIA_PASSWORD;
     p->user = l->user;
-    int rc = bind_staff(srv, a, p);
+    int rc = staff_bind(srv, a, p);
     if (rc == ERR_FORBIDDEN)
         audit_login(l, "login.failure", p->refusal == REFUSE_NOT_STAFF ? "not_staff" : "refused");
     if (rc != 0)

@@ -70,10 +70,19 @@ int staff_revoke(struct server *srv, struct arena *a, int64_t user_id, int64_t a
 int staff_bind_platform(struct server *srv, struct arena *a, struct principal *p,
                         const char *permission) __attribute__((warn_unused_result));
 
-/* True if the principal (from staff_authenticate) holds permission. */
+/* True if the principal (staff_authenticate, staff_bind) holds permission. */
 bool staff_can(const struct principal *p, const char *permission);
 /* True if the principal's staff role is Owner. */
 bool staff_is_owner(const struct principal *p);
+
+/*
+ * Makes an authenticated user (p->user set: a dashboard session's) a
+ * staff principal: p->role becomes their staff role, p->staff is set and
+ * no tenant is bound. ERR_FORBIDDEN with p->refusal for an inactive or
+ * suspended user or one who is not staff (REFUSE_NOT_STAFF); ERR_STORE.
+ */
+int staff_bind(struct server *srv, struct arena *a, struct principal *p)
+    __attribute__((warn_unused_result));
 
 /*
  * Authenticates an admin bearer token: kind admin, not revoked, not

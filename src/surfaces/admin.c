@@ -18,7 +18,9 @@
  * Dialect: {"success":true,"data":{...}} (a "message" may follow), and
  * {"success":false,"message":"..."} for errors, plus "errors" on 422.
  * Every route but login, the password pair and the form needs an admin
- * token (AUTH_BEARER_ADMIN) and its staff permission. Password hashing
+ * token (AUTH_BEARER_ADMIN) and its staff permission; all but refresh and
+ * logout (which are about the token) also take a staff member's dashboard
+ * session instead (AUTH_STAFF, CSRF-checked: the staff console). Password hashing
  * runs on the worker pool (http_defer), never on an HTTP thread.
  */
 #include <ctype.h>
@@ -928,6 +930,7 @@ static void audit_handler(struct server *srv, struct request *req, const struct 
 
 #define PUB   AUTH_PUBLIC
 #define ADMIN AUTH_BEARER_ADMIN
+#define STAFF AUTH_STAFF
 
 /* ---- runtime settings and the API token (issue 14) ---- */
 
@@ -1068,25 +1071,25 @@ static void api_token_handler(struct server *srv, struct request *req, const str
 static const struct route routes[] = {
     {HTTP_POST, "/admin/auth/login", login_handler, PUB, NULL, "admin_login", 0},
     {HTTP_POST, "/admin/auth/refresh", refresh_handler, ADMIN, NULL, "admin", 0},
-    {HTTP_GET, "/admin/auth/me", me_handler, ADMIN, NULL, "admin", 0},
+    {HTTP_GET, "/admin/auth/me", me_handler, STAFF, NULL, "admin", 0},
     {HTTP_POST, "/admin/auth/forgot-password", forgot_handler, PUB, NULL, "admin_password", 0},
     {HTTP_POST, "/admin/auth/reset-password", reset_handler, PUB, NULL, "admin_password", 0},
     {HTTP_POST, "/admin/auth/logout", logout_handler, ADMIN, NULL, "admin", 0},
     {HTTP_GET, "/admin/reset-password", reset_page_handler, PUB, NULL, NULL, 0},
-    {HTTP_GET, "/admin/users", users_list_handler, ADMIN, "users:list", "admin", 0},
-    {HTTP_POST, "/admin/users", users_create_handler, ADMIN, "users:create", "admin", 0},
-    {HTTP_GET, "/admin/users/{id}", users_show_handler, ADMIN, "users:list", "admin", 0},
-    {HTTP_PATCH, "/admin/users/{id}", users_update_handler, ADMIN, "users:update", "admin", 0},
-    {HTTP_DELETE, "/admin/users/{id}", users_delete_handler, ADMIN, "users:delete", "admin", 0},
-    {HTTP_GET, "/admin/tenants", tenants_list_handler, ADMIN, "tenants:list", "admin", 0},
-    {HTTP_GET, "/admin/tenants/{id}", tenants_show_handler, ADMIN, "tenants:list", "admin", 0},
-    {HTTP_PATCH, "/admin/tenants/{id}", tenants_update_handler, ADMIN, "tenants:update", "admin",
+    {HTTP_GET, "/admin/users", users_list_handler, STAFF, "users:list", "admin", 0},
+    {HTTP_POST, "/admin/users", users_create_handler, STAFF, "users:create", "admin", 0},
+    {HTTP_GET, "/admin/users/{id}", users_show_handler, STAFF, "users:list", "admin", 0},
+    {HTTP_PATCH, "/admin/users/{id}", users_update_handler, STAFF, "users:update", "admin", 0},
+    {HTTP_DELETE, "/admin/users/{id}", users_delete_handler, STAFF, "users:delete", "admin", 0},
+    {HTTP_GET, "/admin/tenants", tenants_list_handler, STAFF, "tenants:list", "admin", 0},
+    {HTTP_GET, "/admin/tenants/{id}", tenants_show_handler, STAFF, "tenants:list", "admin", 0},
+    {HTTP_PATCH, "/admin/tenants/{id}", tenants_update_handler, STAFF, "tenants:update", "admin",
      0},
-    {HTTP_GET, "/admin/roles", roles_handler, ADMIN, "roles:list", "admin", 0},
-    {HTTP_GET, "/admin/audit-logs", audit_handler, ADMIN, "audit:list", "admin", 0},
-    {HTTP_GET, "/admin/settings", settings_list_handler, ADMIN, "settings:list", "admin", 0},
-    {HTTP_PATCH, "/admin/settings", settings_update_handler, ADMIN, "settings:manage", "admin", 0},
-    {HTTP_POST, "/admin/users/{id}/api-token", api_token_handler, ADMIN, "users:update", "admin",
+    {HTTP_GET, "/admin/roles", roles_handler, STAFF, "roles:list", "admin", 0},
+    {HTTP_GET, "/admin/audit-logs", audit_handler, STAFF, "audit:list", "admin", 0},
+    {HTTP_GET, "/admin/settings", settings_list_handler, STAFF, "settings:list", "admin", 0},
+    {HTTP_PATCH, "/admin/settings", settings_update_handler, STAFF, "settings:manage", "admin", 0},
+    {HTTP_POST, "/admin/users/{id}/api-token", api_token_handler, STAFF, "users:update", "admin",
      0},
 };
 

@@ -457,22 +457,7 @@ static void change_password_resume(struct request *req, void *arg)
 static void change_password_handler(struct server *srv, struct request *req,
                                     const struct principal *p)
 {
-    struct validator v;
-    validator_init(&v, req);
-    const char *current =
-        validate_string(&v, req, "current_password", V_REQUIRED | V_NO_TRIM, PASSWORD_MAX);
-    const char *password = validate_new_password(&v, req, "password", PASSWORD_MIN, PASSWORD_MAX);
-    if (validate_failed(&v)) {
-        validate_reply(&surface_autocom, req, &v);
-        return;
-    }
-    struct passwd_change *pc = arena_alloc(http_arena(req), sizeof(*pc));
-    passwd_begin(srv, http_arena(req), pc, p, current, password, http_client_ip(req));
-    int rc = http_defer(req, passwd_work, change_password_resume, pc);
-    if (rc != 0) {
-        passwd_fini(pc);
-        surface_fail(&surface_autocom, req, rc);
-    }
+    surface_change_password(srv, &surface_autocom, req, p, change_password_resume);
 }
 
 static const struct route routes[] = {

@@ -17,12 +17,14 @@
 #include <strings.h>
 
 #include "core/jwtauth.h"
+#include "core/passwd.h"
 #include "core/ratelimit.h"
 #include "core/session.h"
 #include "core/staff.h"
 #include "http/router.h"
 #include "server.h"
 #include "surfaces/surfaces.h"
+#include "surfaces/validate.h"
 #include "util/arena.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -157,6 +159,28 @@ bool surface_rate_limit(struct server *srv, const struct surface *sf, const stru
     return false;
 }
 
+void surface_change_password(struct server *srv, const struct surface *sf, struct request *req,
+                             const struct principal *p, http_resume_fn resume)
+{
+    struct validator v;
+    validator_init(&v, req);
+    const char *current =
+        validate_string(&v, req, "current_password", V_REQUIRED | V_NO_TRIM, PASSWD_NEW_MAX);
+    const char *password =
+        validate_new_password(&v, req, "password", PASSWD_NEW_MIN, PASSWD_NEW_MAX);
+    if (validate_failed(&v)) {
+        validate_reply(sf, req, &v);
+        return;
+    }
+    struct passwd_change *pc = arena_alloc(http_arena(req), sizeof(*pc));
+    passwd_begin(srv, http_arena(req), pc, p, current, password, http_client_ip(req));
+    int rc = http_defer(req, passwd_work, resume, pc);
+    if (rc != 0) {
+        passwd_fini(pc);
+        surface_fail(sf, req, rc);
+    }
+}
+
 /* The token of "Authorization: Bearer <token>", or NULL. */
 static const char *bearer(struct request *req)
 {
@@ -265,6 +289,11 @@ static int authenticate(struct server *srv, const struct route *rt, struct reque
     case AUTH_BEARER_JWT: return principal_from_jwt(srv, http_arena(req), bearer(req), x_tenant, p);
     case AUTH_BEARER_JWT_USER: return principal_from_jwt_user(srv, http_arena(req), bearer(req), p);
     case AUTH_BEARER_ADMIN: return staff_authenticate(srv, http_arena(req), bearer(req), p);
+    case AUTH_STAFF:
+        if (bearer(req) != NULL || http_cookie(req, SESSION_COOKIE) == NULL)
+            return staff_authenticate(srv, http_arena(req), bearer(req), p);
+        rc = session_authenticate(srv, req, p);
+        return rc != 0 ? rc : staff_bind(srv, http_arena(req), p);
     case AUTH_SESSION: return session_authenticate(srv, req, p);
     case AUTH_SESSION_OR_PAT:
         rc = session_authenticate(srv, req, p);
@@ -314,7 +343,8 @@ void surface_dispatch(void *app, struct request *req, const struct http_route *r
     }
     struct principal *p = arena_alloc(http_arena(req), sizeof(*p));
     int rc = authenticate(srv, rt, req, p);
-    bool session_route = rt->auth == AUTH_SESSION || rt->auth == AUTH_SESSION_OR_PAT;
+    bool session_route = rt->auth == AUTH_SESSION || rt->auth == AUTH_SESSION_OR_PAT ||
+                         (rt->auth == AUTH_STAFF && p->via == VIA_SESSION);
     if (session_route && (rc == 0 || refused(rc, p) || rc == ERR_UNAUTHENTICATED) &&
         !csrf_passes(sf, req, p))
         return;
@@ -339,9 +369,10 @@ void surface_dispatch(void *app, struct request *req, const struct http_route *r
         sf->error(req, HERR_BAD_REQUEST, "X-Tenant header is required");
         return;
     }
-    bool allowed = rt->permission == NULL ||
-                   (rt->auth == AUTH_BEARER_ADMIN ? staff_can(p, rt->permission)
-                                                  : principal_can(p, rt->permission));
+    bool allowed =
+        rt->permission == NULL || (rt->auth == AUTH_BEARER_ADMIN || rt->auth == AUTH_STAFF
+                                       ? staff_can(p, rt->permission)
+                                       : principal_can(p, rt->permission));
     if (!allowed) {
         if (sf->denied != NULL)
             sf->denied(req, rt->permission);

@@ -41,3 +41,13 @@ bool surface_rate_limit(struct server *srv, const struct surface *sf, const stru
  */
 void gate_dispatch(struct server *srv, const struct surface *sf, const struct route *rt,
                    struct request *req);
+
+/*
+ * Starts a password change for p (core/passwd.h) from the request's
+ * current_password, password and password_confirmation (Laravel's rules:
+ * required, min, max, confirmed; the 422 in sf's dialect), with the
+ * hashing on the pool: resume gets the struct passwd_change and must call
+ * passwd_finish() and passwd_fini(). Replies itself on any failure.
+ */
+void surface_change_password(struct server *srv, const struct surface *sf, struct request *req,
+                             const struct principal *p, http_resume_fn resume);

@@ -27,6 +27,11 @@ enum route_auth {
     /* Bearer <admin token> of a staff member (seed 001); the route's
      * permission is a staff permission ("users:list"). */
     AUTH_BEARER_ADMIN,
+    /* AUTH_BEARER_ADMIN, else the dashboard session of a staff member
+     * (the staff console, /staff): the Bearer token wins when both are
+     * sent; a session request is CSRF-checked (419 first) and held to
+     * the same staff permission. */
+    AUTH_STAFF,
     /* AUTH_BEARER_JWT and the X-Tenant header is required: without it,
      * after authentication and before the permission check, 400 "X-Tenant
      * header is required" (AutoCom's tenant-scoped routes). */

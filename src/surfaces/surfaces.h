@@ -20,6 +20,7 @@ extern const struct surface surface_wncms;
 extern const struct surface surface_wncms_dashboard;
 extern const struct surface surface_wedocod_web;
 extern const struct surface surface_wedocod_api;
+extern const struct surface surface_profile;
 extern const struct surface surface_web;
 
 /* The products, each declared by its surface (core/product.h). */

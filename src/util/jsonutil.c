@@ -20,6 +20,14 @@ json_t *json_time(int64_t t)
     return json_string(buf);
 }
 
+json_t *json_time_laravel(int64_t t)
+{
+    char buf[40];
+    if (t == 0 || !time_laravel(t, buf))
+        return json_null();
+    return json_string(buf);
+}
+
 json_t *json_str_or_null(const char *s)
 {
     return s != NULL ? json_string(s) : json_null();

@@ -13,5 +13,7 @@
 json_t *json_strlist(const struct strlist *l);
 /* "2026-04-30T18:10:01+00:00", or null for 0. */
 json_t *json_time(int64_t t);
+/* Laravel's JSON time "2026-12-05T22:33:13.000000Z", or null for 0. */
+json_t *json_time_laravel(int64_t t);
 /* A string, or null for NULL. */
 json_t *json_str_or_null(const char *s);
