@@ -359,9 +359,13 @@ void surface_dispatch(void *app, struct request *req, const struct http_route *r
         sf->error(req, HERR_BAD_REQUEST, "X-Tenant header is required");
         return;
     }
-    bool allowed = rt->permission == NULL ||
-                   (rt->auth == AUTH_BEARER_ADMIN ? staff_can(p, rt->permission)
-                                                  : principal_can(p, rt->permission));
+    /* A tenant route on a session without a tenant (platform staff, a
+     * super-admin too) has no tenant to act in. */
+    bool tenantless = rt->auth == AUTH_BEARER_JWT_TENANT_OR_SESSION && !p->has_tenant;
+    bool allowed =
+        !tenantless && (rt->permission == NULL ||
+                        (rt->auth == AUTH_BEARER_ADMIN ? staff_can(p, rt->permission)
+                                                       : principal_can(p, rt->permission)));
     if (!allowed) {
         if (sf->denied != NULL)
             sf->denied(req, rt->permission);

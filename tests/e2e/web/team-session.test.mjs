@@ -33,9 +33,9 @@ describe('web: the team API and the tenant switcher on the session', () => {
   }, { timeout: 30000 });
   after(async () => { if (server) await server.stop(); });
 
-  async function signedIn(email, extra = {}) {
+  async function signedIn(email, extra = {}, password = PASSWORD) {
     const web = webClient(server);
-    await web.login(email, PASSWORD, extra);
+    await web.login(email, password, extra);
     return web;
   }
 
@@ -93,6 +93,18 @@ describe('web: the team API and the tenant switcher on the session', () => {
       .find((m) => m.email === 'owner@ts-a.test');
     res = await admin.request('POST', `/api/v1/team/members/${owner.id}/suspend`);
     assert.equal(res.status, 403, res.text);
+  });
+
+  test('a session without a tenant (the platform owner, a super-admin) acts in none', async () => {
+    const pw = /password: (\S{16,})/.exec(server.stdout());
+    assert.ok(pw, server.stdout());
+    const web = await signedIn('admin@localhost', {}, pw[1]);
+    const me = await web.request('GET', '/api/user');
+    assert.equal(me.body.tenant, null, me.text);
+    for (const path of ['/api/v1/team', '/api/v1/team/roles']) {
+      const res = await web.request('GET', path);
+      assert.equal(res.status, 403, `${path}: ${res.text}`);
+    }
   });
 
   test('PUT /current-team switches the session\'s tenant: every route follows', async () => {
