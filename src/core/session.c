@@ -195,6 +195,31 @@ int session_principal(struct server *srv, struct arena *a, const struct session 
     return rc;
 }
 
+int session_switch_tenant(struct server *srv, struct arena *a, const struct principal *p,
+                          int64_t tenant_id, const char *ip)
+{
+    if (!p->has_session || p->session.user_id == 0 || tenant_id <= 0)
+        return ERR_FORBIDDEN;
+    struct principal target = *p;
+    int rc = principal_bind_tenant(srv, a, &target, NULL, tenant_id);
+    if (rc == ERR_NOT_FOUND)
+        rc = ERR_FORBIDDEN;
+    if (rc != 0)
+        return rc;
+    /* The row keeps its id, token, client and times: a move onto itself
+     * with another tenant. */
+    struct session moved = p->session;
+    moved.tenant_id = tenant_id;
+    rc = store_session_move(srv->store, p->session.id_hash, &moved);
+    if (rc != 0)
+        return rc;
+    struct audit_detail d;
+    audit_detail_init(&d);
+    audit_detail_int(&d, "from_tenant_id", p->session.tenant_id);
+    audit_record(srv, tenant_id, p->session.user_id, "session.tenant_switched", ip, &d);
+    return 0;
+}
+
 int session_logout(struct server *srv, const struct session *s, const char *ip)
 {
     int rc = store_session_delete(srv->store, s->id_hash);

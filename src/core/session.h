@@ -82,6 +82,19 @@ int session_login(struct server *srv, const struct session *current, const char 
 int session_principal(struct server *srv, struct arena *a, const struct session *s,
                       struct principal *p) __attribute__((warn_unused_result));
 
+/*
+ * Makes tenant_id the current tenant of the session of p (a session
+ * principal; the dashboard's tenant switcher, Jetstream's PUT
+ * /current-team): p's user is bound to it with principal_bind_tenant's
+ * checks, then the session row is changed; every later request of the
+ * session acts in that tenant. Audited as session.tenant_switched.
+ * ERR_FORBIDDEN when the user is not an active member of that tenant, or
+ * it is suspended or does not exist (one answer: nothing to enumerate);
+ * ERR_NOT_FOUND if the session ended meanwhile; ERR_STORE.
+ */
+int session_switch_tenant(struct server *srv, struct arena *a, const struct principal *p,
+                          int64_t tenant_id, const char *ip) __attribute__((warn_unused_result));
+
 /* Ends a session (logout): deletes it; audited as logout. */
 int session_logout(struct server *srv, const struct session *s, const char *ip)
     __attribute__((warn_unused_result));

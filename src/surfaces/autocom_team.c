@@ -14,8 +14,9 @@
  * team.view GET    /api/v1/team/roles/{id}                  team.view GET /api/v1/team/permissions
  * team.manage_roles  the catalogue
  *
- * Every route but accept takes a JWT and the X-Tenant header
- * (AUTH_BEARER_JWT_TENANT) and the seed's permission; the dispatcher
+ * Every route but accept takes a JWT and the X-Tenant header, or the
+ * dashboard session in its current tenant (AUTH_BEARER_JWT_TENANT_OR_SESSION,
+ * route.h), and the seed's permission; the dispatcher
  * answers 401, 400 (no X-Tenant), 403 (refusals, and required_permission)
  * before a handler runs. A member {id} is a user id; ids of another
  * tenant's members, invitations and roles answer 404 exactly like unknown
@@ -547,7 +548,7 @@ static void permissions_handler(struct server *srv, struct request *req, const s
     http_reply_json(req, 200, json_pack("{s:o}", "permissions", arr));
 }
 
-#define TEAM AUTH_BEARER_JWT_TENANT
+#define TEAM AUTH_BEARER_JWT_TENANT_OR_SESSION
 
 static const struct route routes[] = {
     {HTTP_GET, "/api/v1/team", team_list_handler, TEAM, "team.view", "api", 0},

@@ -267,6 +267,23 @@ static const struct principal *public_session(struct server *srv, const struct s
     return csrf_passes(sf, req, p) ? p : NULL;
 }
 
+/* Whether the request authenticates with the dashboard session: the
+ * session routes, and a route that takes a JWT or the session when the
+ * request carries the session cookie and no Bearer. */
+static bool by_session(const struct route *rt, struct request *req)
+{
+    if (rt->auth == AUTH_BEARER_JWT_TENANT_OR_SESSION)
+        return bearer(req) == NULL && http_cookie(req, SESSION_COOKIE) != NULL;
+    return rt->auth == AUTH_SESSION || rt->auth == AUTH_SESSION_OR_PAT;
+}
+
+/* Whether the route requires X-Tenant from this request (400 without). */
+static bool needs_x_tenant(const struct route *rt, struct request *req)
+{
+    return rt->auth == AUTH_BEARER_JWT_TENANT ||
+           (rt->auth == AUTH_BEARER_JWT_TENANT_OR_SESSION && !by_session(rt, req));
+}
+
 /* Fills *p from the route's credential; 0 or a core error. */
 static int authenticate(struct server *srv, const struct route *rt, struct request *req,
                         struct principal *p)
@@ -280,6 +297,10 @@ static int authenticate(struct server *srv, const struct route *rt, struct reque
         if (rc != 0)
             return rc;
         return principal_from_bearer(srv, http_arena(req), bearer(req), x_tenant, p);
+    case AUTH_BEARER_JWT_TENANT_OR_SESSION:
+        if (by_session(rt, req))
+            return session_authenticate(srv, req, p);
+        /* fall through */
     case AUTH_BEARER_JWT_TENANT:
         /* Without X-Tenant only the token and the user are checked, so
          * the answer is the 400 below, not the token's tenant's refusal. */
@@ -343,8 +364,8 @@ void surface_dispatch(void *app, struct request *req, const struct http_route *r
     }
     struct principal *p = arena_alloc(http_arena(req), sizeof(*p));
     int rc = authenticate(srv, rt, req, p);
-    bool session_route = rt->auth == AUTH_SESSION || rt->auth == AUTH_SESSION_OR_PAT ||
-                         (rt->auth == AUTH_STAFF && p->via == VIA_SESSION);
+    bool session_route =
+        by_session(rt, req) || (rt->auth == AUTH_STAFF && p->via == VIA_SESSION);
     if (session_route && (rc == 0 || refused(rc, p) || rc == ERR_UNAUTHENTICATED) &&
         !csrf_passes(sf, req, p))
         return;
@@ -365,14 +386,17 @@ void surface_dispatch(void *app, struct request *req, const struct http_route *r
     }
     http_set_user_data(req, p);
     const char *x_tenant = http_header(req, "X-Tenant");
-    if (rt->auth == AUTH_BEARER_JWT_TENANT && (x_tenant == NULL || x_tenant[0] == '\0')) {
+    if (needs_x_tenant(rt, req) && (x_tenant == NULL || x_tenant[0] == '\0')) {
         sf->error(req, HERR_BAD_REQUEST, "X-Tenant header is required");
         return;
     }
-    bool allowed =
-        rt->permission == NULL || (rt->auth == AUTH_BEARER_ADMIN || rt->auth == AUTH_STAFF
-                                       ? staff_can(p, rt->permission)
-                                       : principal_can(p, rt->permission));
+    /* A tenant route on a session without a tenant (platform staff, a
+     * super-admin too) has no tenant to act in. */
+    bool tenantless = rt->auth == AUTH_BEARER_JWT_TENANT_OR_SESSION && !p->has_tenant;
+    bool allowed = !tenantless && (rt->permission == NULL ||
+                                   (rt->auth == AUTH_BEARER_ADMIN || rt->auth == AUTH_STAFF
+                                        ? staff_can(p, rt->permission)
+                                        : principal_can(p, rt->permission)));
     if (!allowed) {
         if (sf->denied != NULL)
             sf->denied(req, rt->permission);

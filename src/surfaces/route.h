@@ -39,6 +39,12 @@ enum route_auth {
     /* AUTH_BEARER_JWT for a route that takes no tenant (the user's own
      * account): X-Tenant is ignored and no tenant is bound. */
     AUTH_BEARER_JWT_USER,
+    /* AUTH_BEARER_JWT_TENANT for a request with an Authorization Bearer;
+     * a request without one but with the dashboard session cookie is
+     * AUTH_SESSION's instead (CSRF on unsafe methods, 419 first), acting
+     * in the session's current tenant (X-Tenant is ignored). The team
+     * API serves the dashboard this way (issue 15). */
+    AUTH_BEARER_JWT_TENANT_OR_SESSION,
     /* The dashboard session cookie of a logged-in user (seed 000); unsafe
      * methods also need the CSRF token (419 first). */
     AUTH_SESSION,

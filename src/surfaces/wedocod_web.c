@@ -10,6 +10,7 @@
  *                                             -> the new password
  *   POST   /forgot-password                   the first form (Breeze's path)
  *   GET    /api/user                          the session's (or a PAT's) user
+ *   PUT    /current-team                      team_id -> the session's current tenant
  *   GET    /settings/api-keys                 the keys the user may see
  *   POST   /settings/api-keys/generate        name, abilities[], expires_at? -> shown once
  *   DELETE /settings/api-keys/{token}/delete  revokes a key
@@ -384,6 +385,36 @@ static void user_handler(struct server *srv, struct request *req, const struct p
     http_reply_json(req, 200, body);
 }
 
+/* ---- PUT /current-team ---- */
+
+/* The tenant switcher (Jetstream's CurrentTeamController): team_id is a
+ * tenant id of GET /api/user's tenants. Refused alike whether the tenant
+ * does not exist or the user may not act in it. */
+static void current_team_handler(struct server *srv, struct request *req, const struct principal *p)
+{
+    struct validator v;
+    validator_init(&v, req);
+    int64_t id = 0;
+    validate_integer(&v, req, "team_id", V_REQUIRED, &id);
+    if (validate_failed(&v)) {
+        validate_reply(&surface_wedocod_web, req, &v);
+        return;
+    }
+    int rc = session_switch_tenant(srv, http_arena(req), p, id, http_client_ip(req));
+    if (rc == ERR_FORBIDDEN)
+        laravel_error(req, HERR_FORBIDDEN, NULL);
+    else if (rc == ERR_NOT_FOUND)
+        laravel_error(req, HERR_UNAUTHENTICATED, NULL);
+    else if (rc != 0)
+        surface_fail(&surface_wedocod_web, req, rc);
+    else if (wants_json(req))
+        http_reply_json(req, 204, NULL);
+    else {
+        http_reply_header(req, "Location", "/dashboard");
+        http_reply_json(req, 303, NULL);
+    }
+}
+
 /* ---- API keys ---- */
 
 static json_t *key_json(const struct token *t)
@@ -533,6 +564,7 @@ static const struct route routes[] = {
     {HTTP_POST, "/reset-password", reset_handler, AUTH_PUBLIC_SESSION, NULL, "web_password", 0},
     {HTTP_POST, "/forgot-password", forgot_handler, AUTH_PUBLIC_SESSION, NULL, "web_password", 0},
     {HTTP_GET, "/api/user", user_handler, AUTH_SESSION_OR_PAT, NULL, NULL, 0},
+    {HTTP_PUT, "/current-team", current_team_handler, AUTH_SESSION, NULL, NULL, 0},
     {HTTP_GET, "/settings/api-keys", keys_list_handler, AUTH_SESSION, NULL, NULL, 0},
     {HTTP_POST, "/settings/api-keys/generate", keys_generate_handler, AUTH_SESSION, NULL, NULL, 0},
     {HTTP_DELETE, "/settings/api-keys/{token}/delete", keys_delete_handler, AUTH_SESSION, NULL,

@@ -3,11 +3,7 @@
 // grants (POST /settings/api-keys/generate) and shown once, a key revoked
 // after a confirmation (DELETE /settings/api-keys/{id}/delete).
 import { clearErrors, formData, messageOf, request, showErrors } from '/assets/api.js';
-import { copyButton, el, signedIn } from '/assets/layout.js';
-
-// The scopes of seed 000, in its order: a key holds some of them.
-const SCOPES = ['CREATE LEADS', 'VIEW LEADS', 'UPDATE LEADS', 'DELETE LEADS',
-  'CREATE ORDERS', 'VIEW ORDERS', 'UPDATE ORDERS', 'DELETE ORDERS'];
+import { SCOPES, copyButton, el, signedIn } from '/assets/layout.js';
 
 const user = await signedIn();
 const form = document.getElementById('generate-form');

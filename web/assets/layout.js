@@ -1,12 +1,18 @@
 // layout.js - the frame of every signed-in page: who is signed in, the
-// menu of what their role may see, and sign-out. A visitor without a
-// session is sent to /login.
-import { currentUser, request } from '/assets/api.js';
+// menu of what their role may see, the tenant switcher (for a user in
+// several tenants) and sign-out. A visitor without a session is sent to
+// /login.
+import { currentUser, messageOf, request } from '/assets/api.js';
 
-// Each menu entry and what shows it (null: every signed-in user).
+// The scopes of seed 000, in its order: a key holds some of them.
+export const SCOPES = ['CREATE LEADS', 'VIEW LEADS', 'UPDATE LEADS', 'DELETE LEADS',
+  'CREATE ORDERS', 'VIEW ORDERS', 'UPDATE ORDERS', 'DELETE ORDERS'];
+
+// Each menu entry and what shows it (null: every signed-in user). API keys:
+// a role that grants at least one scope (a key needs one).
 const MENU = [
   { href: '/dashboard', label: 'Dashboard', show: null },
-  { href: '/settings/api-keys', label: 'API keys', show: (u) => u.tenant !== null },
+  { href: '/settings/api-keys', label: 'API keys', show: (u) => SCOPES.some((s) => u.permissions.includes(s)) },
   { href: '/team', label: 'Team', show: (u) => u.permissions.includes('team.view') },
   { href: '/profile', label: 'Profile', show: null },
   { href: '/tenant-admin/developer', label: 'Developer & API', show: (u) => u.tenant !== null },
@@ -39,6 +45,8 @@ function header(user) {
   }
   nav.append(list);
   bar.append(nav);
+  const switcher = tenantSwitcher(user);
+  if (switcher !== null) bar.append(switcher);
   const who = el('div', { class: 'who' });
   const tenant = user.tenant ? ` · ${user.tenant.name}` : '';
   who.append(el('span', { id: 'who-name' }, `${user.name}${tenant}`));
@@ -47,6 +55,31 @@ function header(user) {
   who.append(out);
   bar.append(who);
   root.append(bar);
+}
+
+// The tenant switcher of a user in several tenants (GET /api/user's
+// tenants), or null: PUT /current-team {team_id} changes the session's
+// tenant, then the page reloads with that tenant's data.
+function tenantSwitcher(user) {
+  if (!Array.isArray(user.tenants) || user.tenants.length < 2) return null;
+  const form = el('form', { class: 'switcher', id: 'tenant-switcher' });
+  const select = el('select', { id: 'tenant-select', name: 'team_id' });
+  for (const t of user.tenants) {
+    const option = el('option', { value: String(t.id) }, t.name);
+    if (user.tenant && user.tenant.id === t.id) option.selected = true;
+    select.append(option);
+  }
+  const error = el('span', { class: 'switch-error', id: 'tenant-error', role: 'alert' });
+  form.append(el('label', { for: 'tenant-select' }, 'Tenant'), select,
+    el('button', { type: 'submit', class: 'secondary' }, 'Switch'), error);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    error.textContent = '';
+    const res = await request('PUT', '/current-team', { team_id: Number(select.value) });
+    if (res.status === 204) location.reload();
+    else error.textContent = messageOf(res);
+  });
+  return form;
 }
 
 export async function signOut() {
