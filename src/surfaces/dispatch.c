@@ -364,8 +364,7 @@ void surface_dispatch(void *app, struct request *req, const struct http_route *r
     }
     struct principal *p = arena_alloc(http_arena(req), sizeof(*p));
     int rc = authenticate(srv, rt, req, p);
-    bool session_route =
-        by_session(rt, req) || (rt->auth == AUTH_STAFF && p->via == VIA_SESSION);
+    bool session_route = by_session(rt, req) || (rt->auth == AUTH_STAFF && p->via == VIA_SESSION);
     if (session_route && (rc == 0 || refused(rc, p) || rc == ERR_UNAUTHENTICATED) &&
         !csrf_passes(sf, req, p))
         return;
