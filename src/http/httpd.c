@@ -24,9 +24,11 @@
 #include <netdb.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,6 +37,7 @@
 #include "http/pool.h"
 #include "util/arena.h"
 #include "util/err.h"
+#include "util/jsonw.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 #include "util/xalloc.h"
@@ -155,6 +158,120 @@ static bool declared_too_large(struct request *req)
     return n > (unsigned long long)req->body_limit + BODY_DRAIN_MAX;
 }
 
+/* What the request's head says about its framing (RFC 9112 section 6.3). */
+struct framing {
+    unsigned n_host;
+    unsigned n_length;
+    bool lengths_differ; /* two Content-Length lines with different values */
+    const char *length;  /* the first Content-Length value */
+    unsigned n_coding;   /* Transfer-Encoding lines */
+    bool chunked_only;   /* the only Transfer-Encoding line says "chunked" */
+};
+
+static bool key_is(const char *key, const char *name, size_t len)
+{
+    return strlen(key) == len && strcasecmp(key, name) == 0;
+}
+
+/* Counts Host, Content-Length and Transfer-Encoding lines (cls: struct framing). */
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    struct framing *f = cls;
+    (void)kind;
+    if (value == NULL)
+        value = "";
+    if (key_is(key, "Host", 4)) {
+        f->n_host++;
+    } else if (key_is(key, "Content-Length", 14)) {
+        if (f->n_length++ == 0)
+            f->length = value;
+        else if (strcmp(value, f->length) != 0)
+            f->lengths_differ = true;
+    } else if (key_is(key, "Transfer-Encoding", 17)) {
+        f->chunked_only = f->n_coding++ == 0 && strcasecmp(value, "chunked") == 0;
+    }
+    return MHD_YES;
+}
+
+/*
+ * The status that refuses a head whose framing is ambiguous, or 0 to go
+ * on: Content-Length with Transfer-Encoding, two different Content-Length
+ * values, more than one Host or none in HTTP/1.1 (400); a transfer coding
+ * other than chunked alone (501). MHD 0.9.75 takes the first of two
+ * Content-Length lines and reads a body of another coding until the
+ * connection closes, so these are refused before it reads any body.
+ */
+static unsigned framing_status(struct MHD_Connection *conn, const char *version)
+{
+    struct framing f = {0};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_framing, &f);
+    if (f.n_coding > 0 && f.n_length > 0)
+        return 400;
+    if (f.n_coding > 0 && !f.chunked_only)
+        return 501;
+    if (f.lengths_differ || f.n_host > 1)
+        return 400;
+    if (f.n_host == 0 && strcmp(version, MHD_HTTP_VERSION_1_1) == 0)
+        return 400;
+    return 0;
+}
+
+/*
+ * MHD's URI log callback, called with the raw request target before it is
+ * decoded: a path with "%00" would be cut at the NUL by the decoding
+ * (/admin/users/1%00 read as /admin/users/1), so it is marked to be
+ * refused; the mark becomes the handler's *con_cls. Else NULL.
+ */
+static const char nul_mark = 0;
+#define NUL_MARK ((void *)(uintptr_t)&nul_mark)
+
+static void *uri_logged(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    (void)conn;
+    size_t n = strcspn(uri, "?");
+    for (size_t i = 0; i + 2 < n; i++) {
+        if (uri[i] == '%' && uri[i + 1] == '0' && uri[i + 2] == '0')
+            return NUL_MARK;
+    }
+    return NULL;
+}
+
+/* Queues a plain JSON refusal {"message": message} and closes the connection after it. */
+static enum MHD_Result refuse(struct request *req, unsigned status, const char *message)
+{
+    http_reply_header(req, "Connection", "close");
+    http_reply_json(req, status, json_pack("{s:s}", "message", message));
+    return http_request_queue(req);
+}
+
+/* s with each byte that starts no valid UTF-8 sequence replaced by U+FFFD
+ * (s itself when it is valid), so a message quoting it can be JSON. */
+static const char *utf8_scrubbed(struct arena *a, const char *s)
+{
+    size_t n = strlen(s);
+    if (utf8_valid(s, n))
+        return s;
+    char *out = arena_alloc(a, 3 * n + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        size_t len = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+        if (len > n - i || (c >= 0x80 && !utf8_valid(s + i, len))) {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i++;
+        } else {
+            memcpy(out + o, s + i, len);
+            o += len;
+            i += len;
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
 /* Writes a new request id, "r" and a per-process counter in hex, into id
  * (room for 18 bytes); without printf, once per request. */
 static void new_request_id(struct httpd *h, char *id)
@@ -211,7 +328,7 @@ static void handle(struct httpd *h, struct request *req)
     if (req->match == HTTP_MATCH_NOT_FOUND) {
         /* Laravel's wording (NotFoundHttpException), in the dialect of the
          * owner of the path's prefix, if there is one. */
-        const char *path = http_path(req);
+        const char *path = utf8_scrubbed(http_arena(req), http_path(req));
         size_t len = strlen(path);
         len -= len > 1 && path[len - 1] == '/'; /* as the router ignores it */
         reply_error(h, req, HERR_NOT_FOUND,
@@ -224,7 +341,7 @@ static void handle(struct httpd *h, struct request *req)
         http_allow_str(req->allow, allow, sizeof(allow));
         http_reply_header(req, "Allow", allow);
         /* Laravel's wording (MethodNotAllowedHttpException). */
-        const char *path = http_path(req);
+        const char *path = utf8_scrubbed(http_arena(req), http_path(req));
         const char *msg = arena_printf(
             http_arena(req), "The %s method is not supported for route %s. Supported methods: %s.",
             http_method_str(http_method(req)), path + (path[0] == '/'), allow);
@@ -276,9 +393,9 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 {
     struct httpd *h = cls;
     struct request *req = *con_cls;
-    (void)version;
 
-    if (req == NULL) {
+    if (req == NULL || req == NUL_MARK) {
+        bool nul_in_path = req == NUL_MARK;
         req = first_call(h, conn, url, method);
         *con_cls = req;
         if (req->refused) {
@@ -289,12 +406,12 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
             reply_error(h, req, HERR_UNAVAILABLE, NULL);
             return http_request_queue(req);
         }
-        if (headers_too_large(conn)) {
-            /* No error kind for 431 in the dialects: one plain shape. */
-            http_reply_json(req, 431,
-                            json_pack("{s:s}", "message", "Request Header Fields Too Large."));
-            return http_request_queue(req);
-        }
+        /* No error kind for these in the dialects: one plain shape. */
+        if (headers_too_large(conn))
+            return refuse(req, 431, "Request Header Fields Too Large.");
+        unsigned status = nul_in_path ? 400 : framing_status(conn, version);
+        if (status != 0)
+            return refuse(req, status, status == 501 ? "Not Implemented." : "Bad Request.");
         if (declared_too_large(req)) {
             /* Refuse without reading: MHD closes the connection after. */
             req->body_dropped = 1;
@@ -436,8 +553,10 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
     struct request *req = *con_cls;
     (void)conn;
     (void)toe;
-    if (req == NULL)
+    if (req == NULL || req == NUL_MARK) {
+        *con_cls = NULL; /* the head was refused before the handler saw it */
         return;
+    }
     *con_cls = NULL;
     access_log(req);
     bool counted = !req->refused;
@@ -520,6 +639,7 @@ int httpd_start(const struct httpd_options *o, struct httpd **out)
     struct MHD_OptionItem opts[] = {
         {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_completed, h},
+        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_logged, NULL},
         {MHD_OPTION_SOCK_ADDR, 0, &addr},
         {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)(o->threads > 0 ? o->threads : ncpu()), NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT,

@@ -385,6 +385,10 @@ enum MHD_Result http_request_queue(struct request *req)
             log_warnx("req=%s msg=\"bad response header\" name=\"%s\"", req->id, h->name);
     }
     MHD_add_response_header(resp, "X-Request-Id", req->id);
+    /* Browsers must not read an answer as another type than it says
+     * (a JSON answer as HTML or script). */
+    if (req->content_type != NULL)
+        MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     enum MHD_Result ret = MHD_queue_response(req->conn, req->status, resp);
     MHD_destroy_response(resp);
     req->state = REQ_FINISHED;

@@ -502,7 +502,7 @@ export function rawRequest(server, data, { timeoutMs = 10000 } = {}) {
   });
 }
 
-function parseRawResponse(raw) {
+export function parseRawResponse(raw) {
   const out = { raw, status: 0, headers: {}, body: '', json: null, complete: false };
   const end = raw.indexOf('\r\n\r\n');
   if (end < 0) return out;
