@@ -29,10 +29,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "http/headwatch.h"
 #include "http/http_int.h"
 #include "http/pool.h"
 #include "util/arena.h"
@@ -60,6 +62,11 @@
 /* Defaults for zero options. */
 #define DEFAULT_BODY_LIMIT 65536
 #define DEFAULT_TIMEOUT_S  30
+#define DEFAULT_HEAD_MS    10000
+/* Open files kept for everything but client connections (database and
+ * Redis connections, logs, mail, MHD's own): at least this many, and at
+ * least an eighth of the limit. */
+#define FD_RESERVE_MIN     128
 #define DEFAULT_POOL_QUEUE 64
 /* How long httpd_stop waits for in-flight requests. */
 #define STOP_GRACE_MS 10000
@@ -71,6 +78,7 @@ struct httpd {
     void *app;
     struct MHD_Daemon *daemon;
     struct pool *pool;
+    struct headwatch *watch;
     size_t body_limit;
     const struct netaddr *trusted_proxies; /* borrowed, constant */
     size_t n_trusted_proxies;
@@ -302,6 +310,7 @@ static struct request *first_call(struct httpd *h, struct MHD_Connection *conn, 
         new_request_id(h, ours);
         id = ours;
     }
+    headwatch_head_done(conn);
     struct request *req = http_request_new(h, conn, method, url, id);
     req->body_limit = h->body_limit;
     req->cors = &h->cors;
@@ -551,8 +560,8 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
 {
     struct httpd *h = cls;
     struct request *req = *con_cls;
-    (void)conn;
     (void)toe;
+    headwatch_head_wait(conn);
     if (req == NULL || req == NUL_MARK) {
         *con_cls = NULL; /* the head was refused before the handler saw it */
         return;
@@ -598,6 +607,26 @@ static int resolve(const char *host, uint16_t port, struct sockaddr_storage *add
     return 0;
 }
 
+/* Raises the soft limit of open files to the hard one and returns how
+ * many client connections fit in it (see FD_RESERVE_MIN). */
+static unsigned connection_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 1024 - FD_RESERVE_MIN;
+    if (rl.rlim_cur < rl.rlim_max) {
+        struct rlimit want = {.rlim_cur = rl.rlim_max, .rlim_max = rl.rlim_max};
+        if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+            rl.rlim_cur = rl.rlim_max;
+        else
+            log_warn("msg=\"cannot raise the open files limit\" soft=%llu hard=%llu",
+                     (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max);
+    }
+    rlim_t files = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 1048576 ? 1048576 : rl.rlim_cur;
+    rlim_t reserve = files / 8 > FD_RESERVE_MIN ? files / 8 : FD_RESERVE_MIN;
+    return files > 2 * reserve ? (unsigned)(files - reserve) : (unsigned)(files / 2);
+}
+
 int httpd_start(const struct httpd_options *o, struct httpd **out)
 {
     struct sockaddr_storage addr;
@@ -633,6 +662,15 @@ int httpd_start(const struct httpd_options *o, struct httpd **out)
         goto out;
     }
 
+    h->watch = headwatch_new(o->head_timeout_ms > 0 ? o->head_timeout_ms : DEFAULT_HEAD_MS);
+    if (h->watch == NULL) {
+        rc = ERR_UNAVAILABLE;
+        goto out;
+    }
+    unsigned threads = o->threads > 0 ? o->threads : ncpu();
+    unsigned max_conns = o->max_connections > 0 ? o->max_connections : connection_limit();
+    if (max_conns < threads)
+        max_conns = threads; /* MHD wants one per thread at least */
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     if (addr.ss_family == AF_INET6)
         flags |= MHD_USE_DUAL_STACK; /* "::" also takes IPv4 clients */
@@ -641,7 +679,9 @@ int httpd_start(const struct httpd_options *o, struct httpd **out)
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_completed, h},
         {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_logged, NULL},
         {MHD_OPTION_SOCK_ADDR, 0, &addr},
-        {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)(o->threads > 0 ? o->threads : ncpu()), NULL},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)headwatch_notify, h->watch},
+        {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)threads, NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)max_conns, NULL},
         {MHD_OPTION_CONNECTION_TIMEOUT,
          (intptr_t)(o->conn_timeout_s > 0 ? o->conn_timeout_s : DEFAULT_TIMEOUT_S), NULL},
         {MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)o->per_ip_connections, NULL},
@@ -658,6 +698,8 @@ int httpd_start(const struct httpd_options *o, struct httpd **out)
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
     h->port = di != NULL ? di->port : o->port;
+    log_info("event=http_limits connections=%u per_ip=%u head_timeout_ms=%u", max_conns,
+             o->per_ip_connections, o->head_timeout_ms > 0 ? o->head_timeout_ms : DEFAULT_HEAD_MS);
     *out = h;
     h = NULL;
 out:
@@ -706,6 +748,7 @@ void httpd_stop(struct httpd *h)
                       atomic_load(&h->active));
         MHD_stop_daemon(h->daemon);
     }
+    headwatch_free(h->watch); /* after the daemon: it reported every connection closed */
     pool_free(h->pool);
     pthread_mutex_destroy(&h->defer_mu);
     free(h);
