@@ -21,7 +21,7 @@ struct watched {
     struct watched *prev;
     struct watched *next;
     int fd;
-    atomic_llong head_since_ns; /* when the current head began; 0: no head awaited */
+    atomic_llong head_since_ns; /* when the current head's clock began; 0: no head awaited */
     bool shut;                  /* the sweep shut it down (mu) */
 };
 
@@ -162,9 +162,10 @@ void headwatch_head_done(struct MHD_Connection *conn)
         atomic_store_explicit(&c->head_since_ns, 0, memory_order_relaxed);
 }
 
-void headwatch_head_wait(struct MHD_Connection *conn)
+void headwatch_head_wait(struct MHD_Connection *conn, unsigned grace_ms)
 {
     struct watched *c = watched_of(conn);
     if (c != NULL && c->fd >= 0)
-        atomic_store_explicit(&c->head_since_ns, time_mono_ns(), memory_order_relaxed);
+        atomic_store_explicit(&c->head_since_ns, time_mono_ns() + (int64_t)grace_ms * 1000000,
+                              memory_order_relaxed);
 }

@@ -5,8 +5,8 @@
  * byte restarts, so a client that sends its head a byte at a time holds a
  * connection for ever. The watch keeps every open connection (MHD's
  * connection notifications) with the moment its current head began: when
- * it was accepted, or when its previous request completed (an idle
- * keep-alive connection is waiting for a head too). A thread sweeps the
+ * it was accepted, or when its previous request completed plus the idle
+ * time a keep-alive connection is allowed. A thread sweeps the
  * list a few times per deadline and shuts down the socket of each
  * connection whose head is late; MHD then reads the end of stream and
  * closes it as it would any other. The socket is shut down under the
@@ -33,5 +33,6 @@ void headwatch_notify(void *cls, struct MHD_Connection *conn, void **socket_cont
                       enum MHD_ConnectionNotificationCode code);
 /* The head of conn's current request is complete (the handler's first call). */
 void headwatch_head_done(struct MHD_Connection *conn);
-/* conn's request completed: the clock of its next head starts now. */
-void headwatch_head_wait(struct MHD_Connection *conn);
+/* conn's request completed: its next head is late grace_ms (the idle
+ * time a keep-alive connection is allowed) plus the deadline from now. */
+void headwatch_head_wait(struct MHD_Connection *conn, unsigned grace_ms);

@@ -79,6 +79,7 @@ struct httpd {
     struct MHD_Daemon *daemon;
     struct pool *pool;
     struct headwatch *watch;
+    unsigned idle_grace_ms; /* the idle timeout, before a keep-alive's next head is late */
     size_t body_limit;
     const struct netaddr *trusted_proxies; /* borrowed, constant */
     size_t n_trusted_proxies;
@@ -561,7 +562,9 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
     struct httpd *h = cls;
     struct request *req = *con_cls;
     (void)toe;
-    headwatch_head_wait(conn);
+    /* An idle keep-alive connection is MHD's idle timer's (conn_timeout_s);
+     * a next head that keeps it busy must still be complete in time. */
+    headwatch_head_wait(conn, h->idle_grace_ms);
     if (req == NULL || req == NUL_MARK) {
         *con_cls = NULL; /* the head was refused before the handler saw it */
         return;
@@ -667,6 +670,8 @@ int httpd_start(const struct httpd_options *o, struct httpd **out)
         rc = ERR_UNAVAILABLE;
         goto out;
     }
+    unsigned conn_timeout_s = o->conn_timeout_s > 0 ? o->conn_timeout_s : DEFAULT_TIMEOUT_S;
+    h->idle_grace_ms = conn_timeout_s * 1000;
     unsigned threads = o->threads > 0 ? o->threads : ncpu();
     unsigned max_conns = o->max_connections > 0 ? o->max_connections : connection_limit();
     if (max_conns < threads)
@@ -682,8 +687,7 @@ int httpd_start(const struct httpd_options *o, struct httpd **out)
         {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)headwatch_notify, h->watch},
         {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)threads, NULL},
         {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)max_conns, NULL},
-        {MHD_OPTION_CONNECTION_TIMEOUT,
-         (intptr_t)(o->conn_timeout_s > 0 ? o->conn_timeout_s : DEFAULT_TIMEOUT_S), NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)conn_timeout_s, NULL},
         {MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)o->per_ip_connections, NULL},
         {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)CONN_MEMORY_LIMIT, NULL},
         {MHD_OPTION_END, 0, NULL},
