@@ -55,7 +55,8 @@ struct config {
     char *token_prefix;            /* LATCHKEY_TOKEN_PREFIX ("" = none) */
     size_t body_limit;             /* LATCHKEY_BODY_LIMIT bytes (65536) */
     unsigned conn_timeout_s;       /* LATCHKEY_CONN_TIMEOUT seconds (30) */
-    unsigned per_ip_connections;   /* LATCHKEY_PER_IP_CONNECTIONS (1024) */
+    unsigned head_timeout_ms;      /* LATCHKEY_HEADER_TIMEOUT_MS: a whole request head (10000) */
+    unsigned per_ip_connections;   /* LATCHKEY_PER_IP_CONNECTIONS (64) */
     unsigned last_used_flush_ms;   /* LATCHKEY_LAST_USED_FLUSH_MS (5000) */
     size_t auth_cache;             /* LATCHKEY_AUTH_CACHE: principal cache entries (4096; 0 off) */
     struct rate_rule rates[CONFIG_MAX_RATE_RULES]; /* LATCHKEY_RATE_<BUCKET>=N/SECONDS */

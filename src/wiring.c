@@ -256,6 +256,7 @@ int wiring_start_http(struct server *srv)
         .port = cfg->listen_port,
         .threads = cfg->threads,
         .conn_timeout_s = cfg->conn_timeout_s,
+        .head_timeout_ms = cfg->head_timeout_ms,
         .per_ip_connections = cfg->per_ip_connections,
         .body_limit = cfg->body_limit,
         .pool_threads = cfg->hash_threads,

@@ -24,17 +24,22 @@
 #include <netdb.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "http/headwatch.h"
 #include "http/http_int.h"
 #include "http/pool.h"
 #include "util/arena.h"
 #include "util/err.h"
+#include "util/jsonw.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 #include "util/xalloc.h"
@@ -57,6 +62,11 @@
 /* Defaults for zero options. */
 #define DEFAULT_BODY_LIMIT 65536
 #define DEFAULT_TIMEOUT_S  30
+#define DEFAULT_HEAD_MS    10000
+/* Open files kept for everything but client connections (database and
+ * Redis connections, logs, mail, MHD's own): at least this many, and at
+ * least an eighth of the limit. */
+#define FD_RESERVE_MIN     128
 #define DEFAULT_POOL_QUEUE 64
 /* How long httpd_stop waits for in-flight requests. */
 #define STOP_GRACE_MS 10000
@@ -68,6 +78,8 @@ struct httpd {
     void *app;
     struct MHD_Daemon *daemon;
     struct pool *pool;
+    struct headwatch *watch;
+    unsigned idle_grace_ms; /* the idle timeout, before a keep-alive's next head is late */
     size_t body_limit;
     const struct netaddr *trusted_proxies; /* borrowed, constant */
     size_t n_trusted_proxies;
@@ -155,6 +167,120 @@ static bool declared_too_large(struct request *req)
     return n > (unsigned long long)req->body_limit + BODY_DRAIN_MAX;
 }
 
+/* What the request's head says about its framing (RFC 9112 section 6.3). */
+struct framing {
+    unsigned n_host;
+    unsigned n_length;
+    bool lengths_differ; /* two Content-Length lines with different values */
+    const char *length;  /* the first Content-Length value */
+    unsigned n_coding;   /* Transfer-Encoding lines */
+    bool chunked_only;   /* the only Transfer-Encoding line says "chunked" */
+};
+
+static bool key_is(const char *key, const char *name, size_t len)
+{
+    return strlen(key) == len && strcasecmp(key, name) == 0;
+}
+
+/* Counts Host, Content-Length and Transfer-Encoding lines (cls: struct framing). */
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    struct framing *f = cls;
+    (void)kind;
+    if (value == NULL)
+        value = "";
+    if (key_is(key, "Host", 4)) {
+        f->n_host++;
+    } else if (key_is(key, "Content-Length", 14)) {
+        if (f->n_length++ == 0)
+            f->length = value;
+        else if (strcmp(value, f->length) != 0)
+            f->lengths_differ = true;
+    } else if (key_is(key, "Transfer-Encoding", 17)) {
+        f->chunked_only = f->n_coding++ == 0 && strcasecmp(value, "chunked") == 0;
+    }
+    return MHD_YES;
+}
+
+/*
+ * The status that refuses a head whose framing is ambiguous, or 0 to go
+ * on: Content-Length with Transfer-Encoding, two different Content-Length
+ * values, more than one Host or none in HTTP/1.1 (400); a transfer coding
+ * other than chunked alone (501). MHD 0.9.75 takes the first of two
+ * Content-Length lines and reads a body of another coding until the
+ * connection closes, so these are refused before it reads any body.
+ */
+static unsigned framing_status(struct MHD_Connection *conn, const char *version)
+{
+    struct framing f = {0};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_framing, &f);
+    if (f.n_coding > 0 && f.n_length > 0)
+        return 400;
+    if (f.n_coding > 0 && !f.chunked_only)
+        return 501;
+    if (f.lengths_differ || f.n_host > 1)
+        return 400;
+    if (f.n_host == 0 && strcmp(version, MHD_HTTP_VERSION_1_1) == 0)
+        return 400;
+    return 0;
+}
+
+/*
+ * MHD's URI log callback, called with the raw request target before it is
+ * decoded: a path with "%00" would be cut at the NUL by the decoding
+ * (/admin/users/1%00 read as /admin/users/1), so it is marked to be
+ * refused; the mark becomes the handler's *con_cls. Else NULL.
+ */
+static const char nul_mark = 0;
+#define NUL_MARK ((void *)(uintptr_t)&nul_mark)
+
+static void *uri_logged(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    (void)conn;
+    size_t n = strcspn(uri, "?");
+    for (size_t i = 0; i + 2 < n; i++) {
+        if (uri[i] == '%' && uri[i + 1] == '0' && uri[i + 2] == '0')
+            return NUL_MARK;
+    }
+    return NULL;
+}
+
+/* Queues a plain JSON refusal {"message": message} and closes the connection after it. */
+static enum MHD_Result refuse(struct request *req, unsigned status, const char *message)
+{
+    http_reply_header(req, "Connection", "close");
+    http_reply_json(req, status, json_pack("{s:s}", "message", message));
+    return http_request_queue(req);
+}
+
+/* s with each byte that starts no valid UTF-8 sequence replaced by U+FFFD
+ * (s itself when it is valid), so a message quoting it can be JSON. */
+static const char *utf8_scrubbed(struct arena *a, const char *s)
+{
+    size_t n = strlen(s);
+    if (utf8_valid(s, n))
+        return s;
+    char *out = arena_alloc(a, 3 * n + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        size_t len = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+        if (len > n - i || (c >= 0x80 && !utf8_valid(s + i, len))) {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i++;
+        } else {
+            memcpy(out + o, s + i, len);
+            o += len;
+            i += len;
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
 /* Writes a new request id, "r" and a per-process counter in hex, into id
  * (room for 18 bytes); without printf, once per request. */
 static void new_request_id(struct httpd *h, char *id)
@@ -185,6 +311,7 @@ static struct request *first_call(struct httpd *h, struct MHD_Connection *conn, 
         new_request_id(h, ours);
         id = ours;
     }
+    headwatch_head_done(conn);
     struct request *req = http_request_new(h, conn, method, url, id);
     req->body_limit = h->body_limit;
     req->cors = &h->cors;
@@ -211,7 +338,7 @@ static void handle(struct httpd *h, struct request *req)
     if (req->match == HTTP_MATCH_NOT_FOUND) {
         /* Laravel's wording (NotFoundHttpException), in the dialect of the
          * owner of the path's prefix, if there is one. */
-        const char *path = http_path(req);
+        const char *path = utf8_scrubbed(http_arena(req), http_path(req));
         size_t len = strlen(path);
         len -= len > 1 && path[len - 1] == '/'; /* as the router ignores it */
         reply_error(h, req, HERR_NOT_FOUND,
@@ -224,7 +351,7 @@ static void handle(struct httpd *h, struct request *req)
         http_allow_str(req->allow, allow, sizeof(allow));
         http_reply_header(req, "Allow", allow);
         /* Laravel's wording (MethodNotAllowedHttpException). */
-        const char *path = http_path(req);
+        const char *path = utf8_scrubbed(http_arena(req), http_path(req));
         const char *msg = arena_printf(
             http_arena(req), "The %s method is not supported for route %s. Supported methods: %s.",
             http_method_str(http_method(req)), path + (path[0] == '/'), allow);
@@ -276,9 +403,9 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 {
     struct httpd *h = cls;
     struct request *req = *con_cls;
-    (void)version;
 
-    if (req == NULL) {
+    if (req == NULL || req == NUL_MARK) {
+        bool nul_in_path = req == NUL_MARK;
         req = first_call(h, conn, url, method);
         *con_cls = req;
         if (req->refused) {
@@ -289,12 +416,12 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
             reply_error(h, req, HERR_UNAVAILABLE, NULL);
             return http_request_queue(req);
         }
-        if (headers_too_large(conn)) {
-            /* No error kind for 431 in the dialects: one plain shape. */
-            http_reply_json(req, 431,
-                            json_pack("{s:s}", "message", "Request Header Fields Too Large."));
-            return http_request_queue(req);
-        }
+        /* No error kind for these in the dialects: one plain shape. */
+        if (headers_too_large(conn))
+            return refuse(req, 431, "Request Header Fields Too Large.");
+        unsigned status = nul_in_path ? 400 : framing_status(conn, version);
+        if (status != 0)
+            return refuse(req, status, status == 501 ? "Not Implemented." : "Bad Request.");
         if (declared_too_large(req)) {
             /* Refuse without reading: MHD closes the connection after. */
             req->body_dropped = 1;
@@ -434,10 +561,14 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
 {
     struct httpd *h = cls;
     struct request *req = *con_cls;
-    (void)conn;
     (void)toe;
-    if (req == NULL)
+    /* An idle keep-alive connection is MHD's idle timer's (conn_timeout_s);
+     * a next head that keeps it busy must still be complete in time. */
+    headwatch_head_wait(conn, h->idle_grace_ms);
+    if (req == NULL || req == NUL_MARK) {
+        *con_cls = NULL; /* the head was refused before the handler saw it */
         return;
+    }
     *con_cls = NULL;
     access_log(req);
     bool counted = !req->refused;
@@ -479,6 +610,26 @@ static int resolve(const char *host, uint16_t port, struct sockaddr_storage *add
     return 0;
 }
 
+/* Raises the soft limit of open files to the hard one and returns how
+ * many client connections fit in it (see FD_RESERVE_MIN). */
+static unsigned connection_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 1024 - FD_RESERVE_MIN;
+    if (rl.rlim_cur < rl.rlim_max) {
+        struct rlimit want = {.rlim_cur = rl.rlim_max, .rlim_max = rl.rlim_max};
+        if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+            rl.rlim_cur = rl.rlim_max;
+        else
+            log_warn("msg=\"cannot raise the open files limit\" soft=%llu hard=%llu",
+                     (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max);
+    }
+    rlim_t files = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > 1048576 ? 1048576 : rl.rlim_cur;
+    rlim_t reserve = files / 8 > FD_RESERVE_MIN ? files / 8 : FD_RESERVE_MIN;
+    return files > 2 * reserve ? (unsigned)(files - reserve) : (unsigned)(files / 2);
+}
+
 int httpd_start(const struct httpd_options *o, struct httpd **out)
 {
     struct sockaddr_storage addr;
@@ -514,16 +665,29 @@ int httpd_start(const struct httpd_options *o, struct httpd **out)
         goto out;
     }
 
+    h->watch = headwatch_new(o->head_timeout_ms > 0 ? o->head_timeout_ms : DEFAULT_HEAD_MS);
+    if (h->watch == NULL) {
+        rc = ERR_UNAVAILABLE;
+        goto out;
+    }
+    unsigned conn_timeout_s = o->conn_timeout_s > 0 ? o->conn_timeout_s : DEFAULT_TIMEOUT_S;
+    h->idle_grace_ms = conn_timeout_s * 1000;
+    unsigned threads = o->threads > 0 ? o->threads : ncpu();
+    unsigned max_conns = o->max_connections > 0 ? o->max_connections : connection_limit();
+    if (max_conns < threads)
+        max_conns = threads; /* MHD wants one per thread at least */
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     if (addr.ss_family == AF_INET6)
         flags |= MHD_USE_DUAL_STACK; /* "::" also takes IPv4 clients */
     struct MHD_OptionItem opts[] = {
         {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, NULL},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)request_completed, h},
+        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_logged, NULL},
         {MHD_OPTION_SOCK_ADDR, 0, &addr},
-        {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)(o->threads > 0 ? o->threads : ncpu()), NULL},
-        {MHD_OPTION_CONNECTION_TIMEOUT,
-         (intptr_t)(o->conn_timeout_s > 0 ? o->conn_timeout_s : DEFAULT_TIMEOUT_S), NULL},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)headwatch_notify, h->watch},
+        {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)threads, NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)max_conns, NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)conn_timeout_s, NULL},
         {MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)o->per_ip_connections, NULL},
         {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)CONN_MEMORY_LIMIT, NULL},
         {MHD_OPTION_END, 0, NULL},
@@ -538,6 +702,8 @@ int httpd_start(const struct httpd_options *o, struct httpd **out)
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
     h->port = di != NULL ? di->port : o->port;
+    log_info("event=http_limits connections=%u per_ip=%u head_timeout_ms=%u", max_conns,
+             o->per_ip_connections, o->head_timeout_ms > 0 ? o->head_timeout_ms : DEFAULT_HEAD_MS);
     *out = h;
     h = NULL;
 out:
@@ -586,6 +752,7 @@ void httpd_stop(struct httpd *h)
                       atomic_load(&h->active));
         MHD_stop_daemon(h->daemon);
     }
+    headwatch_free(h->watch); /* after the daemon: it reported every connection closed */
     pool_free(h->pool);
     pthread_mutex_destroy(&h->defer_mu);
     free(h);

@@ -50,7 +50,9 @@ struct httpd_options {
     uint16_t port;               /* 0: any free port */
     unsigned threads;            /* MHD worker threads (0: one per core) */
     unsigned conn_timeout_s;     /* idle connection timeout (0: 30) */
+    unsigned head_timeout_ms;    /* deadline of each request head (0: 10000) */
     unsigned per_ip_connections; /* (0: unlimited) */
+    unsigned max_connections;    /* in all (0: from RLIMIT_NOFILE, see httpd_start) */
     size_t body_limit;           /* for routes without their own (0: 65536) */
     unsigned pool_threads;       /* worker pool for http_defer (0: one per core) */
     unsigned pool_queue;         /* max queued jobs beyond the running ones (0: 64) */
@@ -73,7 +75,12 @@ struct httpd_options {
     void *app;
 };
 
-/* Starts serving; *out is owned by the caller. */
+/*
+ * Starts serving; *out is owned by the caller. Raises the process's soft
+ * limit of open files to its hard limit, and without max_connections
+ * takes connections up to that limit less a reserve for everything else
+ * (databases, logs, mail).
+ */
 int httpd_start(const struct httpd_options *o, struct httpd **out)
     __attribute__((warn_unused_result));
 /* The port actually bound (useful with port 0). */

@@ -380,11 +380,17 @@ enum MHD_Result http_request_queue(struct request *req)
         req->reply_body = NULL; /* MHD frees it with the response */
     if (req->content_type != NULL)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, req->content_type);
+    bool nosniff = false; /* a surface (web.c) may have set it already */
     for (const struct http_hdr *h = req->hdrs; h != NULL; h = h->next) {
         if (MHD_add_response_header(resp, h->name, h->value) != MHD_YES)
             log_warnx("req=%s msg=\"bad response header\" name=\"%s\"", req->id, h->name);
+        nosniff = nosniff || strcasecmp(h->name, "X-Content-Type-Options") == 0;
     }
     MHD_add_response_header(resp, "X-Request-Id", req->id);
+    /* Browsers must not read an answer as another type than it says
+     * (a JSON answer as HTML or script). */
+    if (req->content_type != NULL && !nosniff)
+        MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     enum MHD_Result ret = MHD_queue_response(req->conn, req->status, resp);
     MHD_destroy_response(resp);
     req->state = REQ_FINISHED;

@@ -131,7 +131,7 @@ async function answersPing(url) {
 }
 
 // A private redis-server on a free loopback port, without persistence, its
-// files in a temp dir. Returns {url, port, stop(), start(), cleanup()}:
+// files in a temp dir. Returns {url, port, stop(), start(), signal(), cleanup()}:
 // stop() kills it (SIGKILL: a crash, not a goodbye) and waits for the exit;
 // start() starts it again on the same port (empty); cleanup() stops it and
 // removes the dir.
@@ -174,6 +174,8 @@ export async function startPrivateRedis() {
     port,
     start,
     stop,
+    // Sends sig (e.g. SIGSTOP, SIGCONT) to the running server.
+    signal: (sig) => child.kill(sig),
     log: () => log,
     async cleanup() {
       await stop();

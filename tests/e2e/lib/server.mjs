@@ -28,7 +28,7 @@ const CLI_TIMEOUT_MS = 30000;
 // them, or pass null to remove one). Cheap argon2id parameters keep the many
 // logins fast, also under the sanitizers; the throttles (travel token and api, AutoCom
 // login, register and api) are raised so only the throttle tests (which set
-// their own) ever meet them.
+// their own) ever meet them; so is the per-IP connection limit.
 const TEST_DEFAULTS = {
   LATCHKEY_LOG_LEVEL: 'info',
   LATCHKEY_ARGON2_OPSLIMIT: '1',
@@ -39,6 +39,10 @@ const TEST_DEFAULTS = {
   LATCHKEY_RATE_API: '100000/60',
   LATCHKEY_RATE_TRAVEL: '100000/60',
   LATCHKEY_THREADS: '4',
+  // The suites open many connections from 127.0.0.1 at once (undici opens
+  // one per request in flight); the default of 64 is tested on its own
+  // (tests/e2e/hardening/slowloris.test.mjs).
+  LATCHKEY_PER_IP_CONNECTIONS: '1024',
 };
 
 const live = new Set(); // child processes still running, killed if we die
@@ -502,7 +506,7 @@ export function rawRequest(server, data, { timeoutMs = 10000 } = {}) {
   });
 }
 
-function parseRawResponse(raw) {
+export function parseRawResponse(raw) {
   const out = { raw, status: 0, headers: {}, body: '', json: null, complete: false };
   const end = raw.indexOf('\r\n\r\n');
   if (end < 0) return out;
