@@ -269,7 +269,11 @@ int staff_token_refresh(struct server *srv, struct arena *a, const struct princi
     int rc = store_tx_begin(srv->store);
     if (rc != 0)
         return rc;
-    rc = store_token_revoke(srv->store, p->token.id, time_now());
+    /* Only the request that still finds its token live may replace it:
+     * a concurrent refresh with the same token loses with 401. */
+    rc = store_token_revoke_live(srv->store, p->token.id, time_now());
+    if (rc == ERR_NOT_FOUND)
+        rc = ERR_UNAUTHENTICATED;
     if (rc == 0)
         rc = token_issue(srv, a, &rq, out, plaintext);
     if (rc != 0) {

@@ -101,7 +101,9 @@ int staff_login_finish(struct login *l, struct arena *a, struct principal *p, ch
 /*
  * Issues a new admin token for p's user and revokes p's token, in one
  * transaction: the old one stops working at once. *out and *plaintext
- * receive the new token. Audited as token.refresh.
+ * receive the new token. Of concurrent refreshes with one token exactly
+ * one succeeds; the others get ERR_UNAUTHENTICATED. Audited as
+ * token.refresh.
  */
 int staff_token_refresh(struct server *srv, struct arena *a, const struct principal *p,
                         const char *ip, struct token *out, char **plaintext)
