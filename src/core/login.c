@@ -2,8 +2,10 @@
  * login.c - password login split around the slow hash (see login.h).
  *
  * Unknown emails verify against a dummy argon2id hash so that they cost
- * the same as known ones; the answer is the same "incorrect credentials"
- * either way. Status and tenant checks happen only after the password is
+ * the same as known ones, and a known account whose hash is at other
+ * parameters (older cost, bcrypt) also pays one hash at today's cost
+ * (password_check); the answer is the same "incorrect credentials" either
+ * way. Status and tenant checks happen only after the password is
  * proven, so they reveal nothing to someone who does not know it.
  */
 #include "core/login.h"
@@ -48,10 +50,10 @@ int login_begin(struct server *srv, struct arena *a, struct login *l, const char
 void login_verify(void *arg)
 {
     struct login *l = arg;
-    bool ok = password_verify(l->password, l->hash);
+    bool rehashed = false;
+    bool ok = password_check(&l->srv->pw, l->password, l->hash, l->new_hash, &rehashed);
     l->verified = ok && l->found;
-    if (l->verified && password_needs_rehash(&l->srv->pw, l->hash))
-        l->rehashed = password_hash(&l->srv->pw, l->password, l->new_hash) == 0;
+    l->rehashed = l->verified && rehashed;
 }
 
 static void audit_failure(struct login *l, const char *reason)
