@@ -172,12 +172,6 @@ bool staff_can(const struct principal *p, const char *permission)
     return p->token.kind == TOKEN_ADMIN && strlist_contains(&p->role.permissions, permission);
 }
 
-bool staff_is_owner(const struct principal *p)
-{
-    return p->token.kind == TOKEN_ADMIN && p->role.slug != NULL &&
-           strcmp(p->role.slug, STAFF_OWNER_SLUG) == 0;
-}
-
 /* Loads the staff role of p->user; refuses inactive users and non-staff. */
 static int bind_staff(struct server *srv, struct arena *a, struct principal *p)
 {

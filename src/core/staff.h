@@ -72,8 +72,6 @@ int staff_bind_platform(struct server *srv, struct arena *a, struct principal *p
 
 /* True if the principal (from staff_authenticate) holds permission. */
 bool staff_can(const struct principal *p, const char *permission);
-/* True if the principal's staff role is Owner. */
-bool staff_is_owner(const struct principal *p);
 
 /*
  * Authenticates an admin bearer token: kind admin, not revoked, not

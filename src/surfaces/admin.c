@@ -700,13 +700,16 @@ static void users_create_handler(struct server *srv, struct request *req, const 
     hash_then(srv, req, j, password, users_create_resume);
 }
 
+#define STAFF_ABOVE_ACTOR                                                                          \
+    "You cannot manage a staff member whose role has permissions you do not have."
+
 /* Replies for admin_user_update / admin_user_delete failures. */
 static void user_change_failed(struct request *req, int rc)
 {
     if (rc == ERR_NOT_FOUND)
         admin_error(req, HERR_NOT_FOUND, "User not found.");
     else if (rc == ERR_FORBIDDEN)
-        admin_error(req, HERR_FORBIDDEN, "Only an Owner can change or delete an Owner.");
+        admin_error(req, HERR_FORBIDDEN, STAFF_ABOVE_ACTOR);
     else if (rc == ERR_CONFLICT)
         reply_invalid_one(req, "status", "You cannot suspend, deactivate or delete yourself.");
     else
@@ -1034,7 +1037,6 @@ static void settings_update_handler(struct server *srv, struct request *req,
 
 static void api_token_handler(struct server *srv, struct request *req, const struct principal *p)
 {
-    (void)p;
     struct user u;
     if (!path_user(srv, req, &u))
         return;
@@ -1048,14 +1050,18 @@ static void api_token_handler(struct server *srv, struct request *req, const str
     int64_t tenant_id = 0;
     if (!settings_scope(srv, req, slug, &tenant_id))
         return;
+    int rc = admin_may_act_on(srv, http_arena(req), p, u.id);
+    if (rc != 0) {
+        user_change_failed(req, rc);
+        return;
+    }
     struct membership m;
     if (tenant_id != 0 && member_get(srv, u.id, tenant_id, &m) != 0) {
         reply_invalid_one(req, "tenant", "The user is not a member of this tenant.");
         return;
     }
     char *plaintext = NULL;
-    int rc =
-        apitoken_rotate(srv, http_arena(req), u.id, tenant_id, http_client_ip(req), &plaintext);
+    rc = apitoken_rotate(srv, http_arena(req), u.id, tenant_id, http_client_ip(req), &plaintext);
     if (rc != 0) {
         fail(req, rc);
         return;

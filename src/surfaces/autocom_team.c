@@ -142,6 +142,9 @@ static void reply_team_refusal(struct request *req, enum team_refusal why, const
     case TEAM_LAST_OWNER:
         validate_reply_field(&surface_autocom_team, req, field, LAST_OWNER);
         break;
+    case TEAM_SELF:
+        validate_reply_field(&surface_autocom_team, req, field, "You cannot suspend yourself.");
+        break;
     case TEAM_ACTOR_GONE:
         autocom_message(req, 403, "You are not a member of this organization");
         break;
