@@ -514,6 +514,12 @@ static int load_sessions(struct config *c, config_getenv_fn ge, void *ctx, char 
     }
     c->session_idle_s = (int64_t)v[0] * 60;
     c->session_lifetime_s = (int64_t)v[1] * 60;
+    const char *check = ge("LATCHKEY_PASSWORD_BREACHED_CHECK", ctx);
+    c->password_breached_check = check == NULL || strcmp(check, "on") == 0;
+    if (check != NULL && strcmp(check, "on") != 0 && strcmp(check, "off") != 0) {
+        seterr(err, errlen, "LATCHKEY_PASSWORD_BREACHED_CHECK must be on or off");
+        return ERR_INVALID;
+    }
     return 0;
 }
 

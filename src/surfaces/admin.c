@@ -504,6 +504,7 @@ static void reset_handler(struct server *srv, struct request *req, const struct 
     const char *token = validate_string(&v, req, "token", V_REQUIRED, 255);
     const char *email = validate_string(&v, req, "email", V_REQUIRED | V_EMAIL, 255);
     const char *password = new_password(&v, req, true);
+    validate_password_policy(&v, srv, "password", password, email, NULL);
     if (validate_failed(&v)) {
         reply_invalid(req, &v);
         return;
@@ -686,6 +687,7 @@ static void users_create_handler(struct server *srv, struct request *req, const 
     j->create.last_name = validate_string(&v, req, "last_name", 0, NAME_MAX_CHARS);
     j->create.email = validate_string(&v, req, "email", V_REQUIRED | V_EMAIL, USER_EMAIL_MAX);
     const char *password = new_password(&v, req, false);
+    validate_password_policy(&v, srv, "password", password, j->create.email, j->create.first_name);
     const char *status = validate_string(&v, req, "status", 0, 16);
     if (status != NULL && !user_status_parse(status, &j->create.status))
         validate_add(&v, "status", "The selected status is invalid.");

@@ -221,6 +221,7 @@ static void register_handler(struct server *srv, struct request *req, const stru
     const char *email = validate_string(&v, req, "admin_email", V_REQUIRED | V_EMAIL, 254);
     const char *password =
         validate_new_password(&v, req, "admin_password", PASSWORD_MIN, PASSWORD_MAX);
+    validate_password_policy(&v, srv, "admin_password", password, email, name);
     if (validate_failed(&v)) {
         validate_reply(&surface_autocom, req, &v);
         return;
@@ -462,6 +463,7 @@ static void change_password_handler(struct server *srv, struct request *req,
     const char *current =
         validate_string(&v, req, "current_password", V_REQUIRED | V_NO_TRIM, PASSWORD_MAX);
     const char *password = validate_new_password(&v, req, "password", PASSWORD_MIN, PASSWORD_MAX);
+    validate_password_policy(&v, srv, "password", password, p->user.email, p->user.name);
     if (validate_failed(&v)) {
         validate_reply(&surface_autocom, req, &v);
         return;

@@ -395,6 +395,7 @@ static bool validate_new_account(struct request *req, struct acceptance *acc)
     validator_init(&v, req);
     const char *name = validate_string(&v, req, "name", V_REQUIRED, USER_NAME_MAX);
     const char *password = validate_new_password(&v, req, "password", PASSWORD_MIN, PASSWORD_MAX);
+    validate_password_policy(&v, acc->srv, "password", password, acc->inv.email, name);
     if (validate_failed(&v)) {
         validate_reply(&surface_autocom_team, req, &v);
         return false;

@@ -321,6 +321,7 @@ static void reset_handler(struct server *srv, struct request *req, const struct 
     const char *token = validate_string(&v, req, "token", V_REQUIRED, 255);
     const char *email = validate_string(&v, req, "email", V_REQUIRED | V_EMAIL, 255);
     const char *password = validate_new_password(&v, req, "password", PASSWORD_MIN, PASSWORD_MAX);
+    validate_password_policy(&v, srv, "password", password, email, NULL);
     if (validate_failed(&v)) {
         validate_reply(&surface_wedocod_web, req, &v);
         return;

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { adminLoginOk, createStaff, STAFF_PASSWORD, startAdminServer } from '../lib/admin.mjs';
 import { api } from '../lib/server.mjs';
-import { findLink, startSmtpSink } from '../lib/smtp.mjs';
+import { findLink, messageReader, startSmtpSink } from '../lib/smtp.mjs';
 import { makeTeam, teamCall } from '../lib/team.mjs';
 
 const N = 12;
@@ -31,16 +31,11 @@ function assertOneWinner(statuses, okStatus, what) {
 describe('single-use transitions under concurrency', () => {
   let sink;
   let server;
-  let seen = 0;
-
-  async function nextMessage(to) {
-    const msg = await sink.waitForMessage({ to, after: seen });
-    seen = sink.messages().findIndex((m) => m.file === msg.file) + 1;
-    return msg;
-  }
+  let nextMessage;
 
   before(async () => {
     sink = await startSmtpSink();
+    nextMessage = messageReader(sink);
     ({ server } = await startAdminServer(sink.env({ LATCHKEY_PUBLIC_URL: PUBLIC_URL })));
     createStaff(server, 'racer@admin.test', 'support', { name: 'Race Runner' });
   }, { timeout: 60000 });
