@@ -41,6 +41,8 @@ static const struct rate_rule default_rates[] = {
     {"web_password", 6, 60},
     /* seed 000: reset emails per address; over it, silently no email */
     {"web_reset_email", 1, 60},
+    /* issue 16: failed password checks per account (email), every route */
+    {"account_login", 10, 300},
 };
 
 static const char *env_default(const char *name, void *ctx)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/acctlimit.h"
 #include "core/audit.h"
 #include "core/jwtauth.h"
 #include "core/token.h"
@@ -35,6 +36,8 @@ int login_begin(struct server *srv, struct arena *a, struct login *l, const char
     l->device_name = device_name;
     l->x_tenant = x_tenant;
     l->ip = ip;
+    if (acctlimit_locked(srv, l->email, ip, &l->retry_after))
+        return ERR_LIMIT;
     int rc = user_find_email(srv, a, email, &l->user);
     if (rc == 0) {
         l->found = true;
@@ -64,10 +67,16 @@ static void audit_failure(struct login *l, const char *reason)
     audit_record(l->srv, 0, l->found ? l->user.id : 0, "login.failure", l->ip, &d);
 }
 
+void login_count(struct login *l)
+{
+    acctlimit_record(l->srv, l->email, l->ip, l->verified);
+}
+
 int login_check(struct login *l, struct arena *a, struct principal *p)
 {
     struct server *srv = l->srv;
     memset(p, 0, sizeof(*p));
+    login_count(l);
     if (!l->verified) {
         audit_failure(l, "credentials");
         return ERR_UNAUTHENTICATED;

@@ -219,6 +219,7 @@ int staff_login_finish(struct login *l, struct arena *a, struct principal *p, ch
 {
     struct server *srv = l->srv;
     memset(p, 0, sizeof(*p));
+    login_count(l);
     if (!l->verified) {
         audit_login(l, "login.failure", "credentials");
         return ERR_UNAUTHENTICATED;

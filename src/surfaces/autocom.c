@@ -311,7 +311,7 @@ static void login_handler(struct server *srv, struct request *req, const struct 
         rc = http_defer(req, login_verify, login_resume, l);
     if (rc != 0) {
         login_fini(l);
-        surface_fail(&surface_autocom, req, rc);
+        surface_login_fail(&surface_autocom, req, rc, l->retry_after);
     }
 }
 

@@ -243,7 +243,9 @@ static void login_handler(struct server *srv, struct request *req, const struct 
     struct arena *a = http_arena(req);
     struct login_job *j = arena_alloc(a, sizeof(*j));
     memset(j, 0, sizeof(*j));
-    j->throttle_key = arena_printf(a, "%s|%s", user_email_fold(a, email), http_client_ip(req));
+    char addr[RATELIMIT_ADDR_MAX];
+    ratelimit_addr_key(http_client_ip(req), addr);
+    j->throttle_key = arena_printf(a, "%s|%s", user_email_fold(a, email), addr);
     if (login_locked(srv, req, j->throttle_key))
         return;
     j->has_session = guest != NULL && guest->has_session;
@@ -255,7 +257,7 @@ static void login_handler(struct server *srv, struct request *req, const struct 
         rc = http_defer(req, login_verify, login_resume, &j->l);
     if (rc != 0) {
         login_fini(&j->l);
-        surface_fail(&surface_wedocod_web, req, rc);
+        surface_login_fail(&surface_wedocod_web, req, rc, j->l.retry_after);
     }
 }
 
