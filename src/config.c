@@ -41,6 +41,8 @@ static const struct rate_rule default_rates[] = {
     {"web_password", 6, 60},
     /* seed 000: reset emails per address; over it, silently no email */
     {"web_reset_email", 1, 60},
+    /* issue 16: failed password checks per account (email), every route */
+    {"account_login", 10, 300},
 };
 
 static const char *env_default(const char *name, void *ctx)
@@ -514,6 +516,12 @@ static int load_sessions(struct config *c, config_getenv_fn ge, void *ctx, char 
     }
     c->session_idle_s = (int64_t)v[0] * 60;
     c->session_lifetime_s = (int64_t)v[1] * 60;
+    const char *check = ge("LATCHKEY_PASSWORD_BREACHED_CHECK", ctx);
+    c->password_breached_check = check == NULL || strcmp(check, "on") == 0;
+    if (check != NULL && strcmp(check, "on") != 0 && strcmp(check, "off") != 0) {
+        seterr(err, errlen, "LATCHKEY_PASSWORD_BREACHED_CHECK must be on or off");
+        return ERR_INVALID;
+    }
     return 0;
 }
 

@@ -84,6 +84,8 @@ struct config {
     /* Dashboard sessions (seed 000). */
     int64_t session_idle_s;     /* LATCHKEY_SESSION_IDLE_MINUTES * 60 (120 minutes) */
     int64_t session_lifetime_s; /* LATCHKEY_SESSION_LIFETIME_MINUTES * 60 (1440 minutes) */
+    /* New passwords (issue 16): LATCHKEY_PASSWORD_BREACHED_CHECK, on|off (on) */
+    bool password_breached_check;
     /* Every variable name config_load asked its getter for, set or not:
      * the known names (config_check_env). Owned. */
     char **read_vars;

@@ -9,6 +9,7 @@
 #include "core/apitoken.h"
 #include "core/role.h"
 #include "core/tenant.h"
+#include "core/pwpolicy.h"
 #include "core/user.h"
 #include "util/err.h"
 
@@ -91,6 +92,9 @@ static int create(struct cli_run *r, struct cli_opt *o)
         return cli_error(CLI_USAGE, "--email is not a valid email address");
     if (status != NULL && !user_status_parse(status, &rq.status))
         return cli_error(CLI_USAGE, "--status must be active, inactive or suspended");
+    const char *weak = pwpolicy_message(pwpolicy_check(&r->srv, rq.password, rq.email, rq.name));
+    if (weak != NULL)
+        return cli_error(CLI_USAGE, "--password: %s", weak);
     if (!json_object_text(rq.preferences, "preferences") ||
         !json_object_text(rq.attributes, "attributes"))
         return CLI_USAGE;

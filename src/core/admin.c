@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/audit.h"
+#include "core/role.h"
 #include "core/staff.h"
 #include "core/user.h"
 #include "server.h"
@@ -105,9 +106,8 @@ int admin_user_create(struct server *srv, struct arena *a, const struct principa
     return 0;
 }
 
-/* The guards of admin.h for acting on target. */
-static int may_act_on(struct server *srv, struct arena *a, const struct principal *actor,
-                      int64_t target)
+int admin_may_act_on(struct server *srv, struct arena *a, const struct principal *actor,
+                     int64_t target)
 {
     struct role role;
     int rc = staff_role_of(srv, a, target, &role);
@@ -115,7 +115,10 @@ static int may_act_on(struct server *srv, struct arena *a, const struct principa
         return 0;
     if (rc != 0)
         return rc;
-    if (strcmp(role.slug, STAFF_OWNER_SLUG) == 0 && !staff_is_owner(actor))
+    /* The team API's rule (issue 16): only staff whose permissions are a
+     * subset of the actor's own. An Owner holds every staff permission. */
+    if (actor->token.kind != TOKEN_ADMIN ||
+        !role_grants_all(&actor->role.permissions, &role.permissions))
         return ERR_FORBIDDEN;
     return 0;
 }
@@ -141,7 +144,7 @@ int admin_user_update(struct server *srv, struct arena *a, const struct principa
     int rc = store_user_by_id(srv->store, a, user_id, out);
     if (rc != 0)
         return rc;
-    rc = may_act_on(srv, a, actor, user_id);
+    rc = admin_may_act_on(srv, a, actor, user_id);
     if (rc != 0)
         return rc;
     bool status_change = up->set_status && up->status != out->status;
@@ -180,7 +183,7 @@ int admin_user_delete(struct server *srv, struct arena *a, const struct principa
         return rc;
     if (user_id == actor->user.id)
         return ERR_CONFLICT;
-    rc = may_act_on(srv, a, actor, user_id);
+    rc = admin_may_act_on(srv, a, actor, user_id);
     if (rc == 0)
         rc = store_user_delete(srv->store, user_id);
     if (rc == 0)

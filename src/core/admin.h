@@ -4,7 +4,9 @@
  * entry's user and the target in its detail.
  *
  * Guards: nobody suspends, deactivates or deletes their own account, and
- * only an Owner may change or delete another Owner (ERR_FORBIDDEN).
+ * a staff member changes, deletes or makes an API token for another staff
+ * member only when that one's permissions are a subset of their own
+ * (ERR_FORBIDDEN; so only an Owner touches an Owner).
  *
  * Reads: staff see every user and tenant, whichever tenants they belong
  * to; which staff may read at all is the route's permission (users:list,
@@ -52,6 +54,12 @@ int admin_tenant_find(struct server *srv, struct arena *a, int64_t id, struct te
  * kind, every tenant) and deletes all their sessions. */
 int admin_revoke_credentials(struct server *srv, int64_t user_id)
     __attribute__((warn_unused_result));
+
+/* The staff guard above for actor acting on user target: 0 when target
+ * is not staff or their role's permissions are a subset of the actor's;
+ * ERR_FORBIDDEN; ERR_STORE. */
+int admin_may_act_on(struct server *srv, struct arena *a, const struct principal *actor,
+                     int64_t target) __attribute__((warn_unused_result));
 
 struct admin_user_create {
     const char *first_name;

@@ -20,6 +20,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/principal.h"
 #include "crypto/hash.h"
@@ -39,20 +40,25 @@ struct basic_login {
     struct basic_cache *cache; /* srv's, or NULL (nothing remembered) */
     char *password;            /* owned copy, wiped by basic_fini */
     uint8_t key[KEYED_HASH_BYTES];
-    bool found;       /* the email names a user */
-    bool hit;         /* remembered: no hash needed */
-    bool verified;    /* the password matched (set by basic_verify or a hit) */
-    struct user user; /* when found; strings in the arena */
-    const char *hash; /* the user's hash, or the dummy for an unknown email */
+    bool found;           /* the email names a user */
+    bool hit;             /* remembered: no hash needed */
+    bool verified;        /* the password matched (set by basic_verify or a hit) */
+    struct user user;     /* when found; strings in the arena */
+    const char *hash;     /* the user's hash, or the dummy for an unknown email */
+    const char *email;    /* folded, arena: the account's guessing limit */
+    const char *ip;       /* the client address, borrowed */
+    uint32_t retry_after; /* basic_begin's ERR_LIMIT: seconds until allowed */
 };
 
 /*
  * Starts checking an Authorization header value ("Basic <base64>"):
  * ERR_UNAUTHENTICATED when it is missing or malformed; otherwise 0, and
- * b->hit tells whether basic_verify may be skipped.
+ * b->hit tells whether basic_verify may be skipped. ERR_LIMIT (with
+ * b->retry_after) when the email's guessing limit is reached for ip
+ * (core/acctlimit.h); ip (the client address) is borrowed.
  */
-int basic_begin(struct server *srv, struct arena *a, struct basic_login *b, const char *header)
-    __attribute__((warn_unused_result));
+int basic_begin(struct server *srv, struct arena *a, struct basic_login *b, const char *header,
+                const char *ip) __attribute__((warn_unused_result));
 /* The slow part (arg: a struct basic_login); safe on any thread. */
 void basic_verify(void *arg);
 /*

@@ -2,8 +2,10 @@
  * login.c - password login split around the slow hash (see login.h).
  *
  * Unknown emails verify against a dummy argon2id hash so that they cost
- * the same as known ones; the answer is the same "incorrect credentials"
- * either way. Status and tenant checks happen only after the password is
+ * the same as known ones, and a known account whose hash is at other
+ * parameters (older cost, bcrypt) also pays one hash at today's cost
+ * (password_check); the answer is the same "incorrect credentials" either
+ * way. Status and tenant checks happen only after the password is
  * proven, so they reveal nothing to someone who does not know it.
  */
 #include "core/login.h"
@@ -11,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/acctlimit.h"
 #include "core/audit.h"
 #include "core/jwtauth.h"
 #include "core/token.h"
@@ -33,6 +36,8 @@ int login_begin(struct server *srv, struct arena *a, struct login *l, const char
     l->device_name = device_name;
     l->x_tenant = x_tenant;
     l->ip = ip;
+    if (acctlimit_locked(srv, l->email, ip, &l->retry_after))
+        return ERR_LIMIT;
     int rc = user_find_email(srv, a, email, &l->user);
     if (rc == 0) {
         l->found = true;
@@ -48,10 +53,10 @@ int login_begin(struct server *srv, struct arena *a, struct login *l, const char
 void login_verify(void *arg)
 {
     struct login *l = arg;
-    bool ok = password_verify(l->password, l->hash);
+    bool rehashed = false;
+    bool ok = password_check(&l->srv->pw, l->password, l->hash, l->new_hash, &rehashed);
     l->verified = ok && l->found;
-    if (l->verified && password_needs_rehash(&l->srv->pw, l->hash))
-        l->rehashed = password_hash(&l->srv->pw, l->password, l->new_hash) == 0;
+    l->rehashed = l->verified && rehashed;
 }
 
 static void audit_failure(struct login *l, const char *reason)
@@ -62,10 +67,16 @@ static void audit_failure(struct login *l, const char *reason)
     audit_record(l->srv, 0, l->found ? l->user.id : 0, "login.failure", l->ip, &d);
 }
 
+void login_count(struct login *l)
+{
+    acctlimit_record(l->srv, l->email, l->ip, l->verified);
+}
+
 int login_check(struct login *l, struct arena *a, struct principal *p)
 {
     struct server *srv = l->srv;
     memset(p, 0, sizeof(*p));
+    login_count(l);
     if (!l->verified) {
         audit_failure(l, "credentials");
         return ERR_UNAUTHENTICATED;

@@ -10,6 +10,7 @@
  */
 #pragma once
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "core/principal.h"
 #include "crypto/password.h"
@@ -27,13 +28,18 @@ struct login {
     bool jwt; /* issue a JWT (AutoCom) instead of a PAT; set after login_begin */
     bool found;
     struct user user;
-    const char *hash; /* user's hash or the dummy */
-    bool verified;    /* set by login_verify */
+    const char *hash;     /* user's hash or the dummy */
+    bool verified;        /* set by login_verify */
+    uint32_t retry_after; /* login_begin's ERR_LIMIT: seconds until the account may try again */
     bool rehashed;
     char new_hash[PASSWORD_HASH_MAX];
 };
 
-/* Fills l; strings are borrowed except the password, which is copied. */
+/*
+ * Fills l; strings are borrowed except the password, which is copied.
+ * ERR_LIMIT (l->retry_after set) when the account's guessing limit is
+ * reached for this address (core/acctlimit.h): nothing was looked up.
+ */
 int login_begin(struct server *srv, struct arena *a, struct login *l, const char *email,
                 const char *password, const char *device_name, const char *x_tenant, const char *ip)
     __attribute__((warn_unused_result));
@@ -57,5 +63,8 @@ int login_check(struct login *l, struct arena *a, struct principal *p)
 /* Records a completed login: last_login_at, and login.success in the
  * audit log with the tenant and via ("token", "jwt", "session"). */
 void login_succeeded(struct login *l, struct principal *p, const char *via);
+/* Counts the password check's outcome in the account's guessing limit;
+ * login_check and staff_login_finish call it once. */
+void login_count(struct login *l);
 /* Wipes and frees the password copy. */
 void login_fini(struct login *l);

@@ -15,6 +15,7 @@
  */
 #include "core/ratelimit.h"
 
+#include <arpa/inet.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,25 @@ struct ratelimit {
     bool down;
     int64_t retry_at; /* time_mono_ms() from which a down store is tried again */
 };
+
+void ratelimit_addr_key(const char *ip, char out[RATELIMIT_ADDR_MAX])
+{
+    unsigned char a[16];
+    char text[INET6_ADDRSTRLEN];
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (ip == NULL || inet_pton(AF_INET6, ip, a) != 1) {
+        snprintf(out, RATELIMIT_ADDR_MAX, "%s", ip != NULL ? ip : "");
+        return;
+    }
+    if (memcmp(a, mapped, sizeof(mapped)) == 0 && inet_ntop(AF_INET, a + 12, text, sizeof(text))) {
+        snprintf(out, RATELIMIT_ADDR_MAX, "%s", text);
+        return;
+    }
+    memset(a + 8, 0, 8);
+    if (inet_ntop(AF_INET6, a, text, sizeof(text)) == NULL)
+        text[0] = '\0';
+    snprintf(out, RATELIMIT_ADDR_MAX, "%s/64", text);
+}
 
 struct ratelimit *ratelimit_new(void)
 {

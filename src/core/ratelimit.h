@@ -60,6 +60,18 @@ enum rate_store {
 #define RATELIMIT_RETRY_MS   1000 /* how often a down shared store is tried again */
 #define RATELIMIT_KEY_PREFIX "latchkey:rl:"
 
+/* Room for ratelimit_addr_key's output. */
+#define RATELIMIT_ADDR_MAX 64
+
+/*
+ * The key a client address is counted under in the per-IP limits: an
+ * IPv4 address as it is; an IPv6 address as its /64 network
+ * ("2001:db8:1:2::/64"), since one host is usually given a whole /64 and
+ * would otherwise have 2^64 buckets; an IPv4-mapped IPv6 address as the
+ * IPv4 one. Anything else (not an address) is copied, cut to fit.
+ */
+void ratelimit_addr_key(const char *ip, char out[RATELIMIT_ADDR_MAX]);
+
 struct ratelimit *ratelimit_new(void);
 void ratelimit_free(struct ratelimit *rl);
 

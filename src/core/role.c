@@ -43,3 +43,14 @@ int role_find(struct server *srv, struct arena *a, int64_t tenant_id, const char
     }
     return ERR_NOT_FOUND;
 }
+
+bool role_grants_all(const struct strlist *held, const struct strlist *perms)
+{
+    if (strlist_contains(held, "*"))
+        return true;
+    for (size_t i = 0; i < perms->n; i++) {
+        if (!strlist_contains(held, perms->items[i]))
+            return false;
+    }
+    return true;
+}

@@ -4,6 +4,7 @@
  * own rows.
  */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,3 +26,11 @@ int role_list(struct server *srv, struct arena *a, int64_t tenant_id, struct rol
 /* A role by id, whichever tenant it belongs to. ERR_NOT_FOUND. */
 int role_get(struct server *srv, struct arena *a, int64_t id, struct role *out)
     __attribute__((warn_unused_result));
+
+/*
+ * True if the permissions held include every one of perms ("*" among held
+ * grants everything): the hierarchy rule of the team API and the admin
+ * API, where one acts only on someone whose permissions are a subset of
+ * one's own (issue 16).
+ */
+bool role_grants_all(const struct strlist *held, const struct strlist *perms);

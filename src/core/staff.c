@@ -172,11 +172,7 @@ bool staff_can(const struct principal *p, const char *permission)
     return p->staff && strlist_contains(&p->role.permissions, permission);
 }
 
-bool staff_is_owner(const struct principal *p)
-{
-    return p->staff && p->role.slug != NULL && strcmp(p->role.slug, STAFF_OWNER_SLUG) == 0;
-}
-
+/* Loads the staff role of p->user; refuses inactive users and non-staff. */
 int staff_bind(struct server *srv, struct arena *a, struct principal *p)
 {
     int rc = principal_check_user(p);
@@ -224,6 +220,7 @@ int staff_login_finish(struct login *l, struct arena *a, struct principal *p, ch
 {
     struct server *srv = l->srv;
     memset(p, 0, sizeof(*p));
+    login_count(l);
     if (!l->verified) {
         audit_login(l, "login.failure", "credentials");
         return ERR_UNAUTHENTICATED;
@@ -268,7 +265,11 @@ int staff_token_refresh(struct server *srv, struct arena *a, const struct princi
     int rc = store_tx_begin(srv->store);
     if (rc != 0)
         return rc;
-    rc = store_token_revoke(srv->store, p->token.id, time_now());
+    /* Only the request that still finds its token live may replace it:
+     * a concurrent refresh with the same token loses with 401. */
+    rc = store_token_revoke_live(srv->store, p->token.id, time_now());
+    if (rc == ERR_NOT_FOUND)
+        rc = ERR_UNAUTHENTICATED;
     if (rc == 0)
         rc = token_issue(srv, a, &rq, out, plaintext);
     if (rc != 0) {

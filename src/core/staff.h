@@ -72,8 +72,6 @@ int staff_bind_platform(struct server *srv, struct arena *a, struct principal *p
 
 /* True if the principal (staff_authenticate, staff_bind) holds permission. */
 bool staff_can(const struct principal *p, const char *permission);
-/* True if the principal's staff role is Owner. */
-bool staff_is_owner(const struct principal *p);
 
 /*
  * Makes an authenticated user (p->user set: a dashboard session's) a
@@ -110,7 +108,9 @@ int staff_login_finish(struct login *l, struct arena *a, struct principal *p, ch
 /*
  * Issues a new admin token for p's user and revokes p's token, in one
  * transaction: the old one stops working at once. *out and *plaintext
- * receive the new token. Audited as token.refresh.
+ * receive the new token. Of concurrent refreshes with one token exactly
+ * one succeeds; the others get ERR_UNAUTHENTICATED. Audited as
+ * token.refresh.
  */
 int staff_token_refresh(struct server *srv, struct arena *a, const struct principal *p,
                         const char *ip, struct token *out, char **plaintext)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/audit.h"
+#include "core/role.h"
 #include "server.h"
 #include "util/arena.h"
 #include "util/err.h"
@@ -26,14 +27,7 @@ bool team_within_actor(const struct principal *actor, const struct strlist *perm
         return true;
     if (!actor->has_tenant)
         return false;
-    const struct strlist *held = &actor->role.permissions;
-    if (strlist_contains(held, "*"))
-        return true;
-    for (size_t i = 0; i < perms->n; i++) {
-        if (!strlist_contains(held, perms->items[i]))
-            return false;
-    }
-    return true;
+    return role_grants_all(&actor->role.permissions, perms);
 }
 
 bool team_keeps_an_owner(bool active_owner_before, bool active_owner_after, int64_t active_owners)
@@ -121,14 +115,19 @@ static int check_rules(struct server *srv, const struct principal *actor,
     case TEAM_REACTIVATE: after = m->has_role && team_is_owner_role(&m->role); break;
     default: after = false;
     }
-    if (!before || after)
-        return 0;
-    int64_t owners = 0;
-    int rc = store_member_count_active_slug(srv->store, actor->tenant.id, TEAM_OWNER_SLUG, &owners);
-    if (rc != 0)
-        return rc;
-    if (!team_keeps_an_owner(before, after, owners))
-        return refuse(why, TEAM_LAST_OWNER, ERR_CONFLICT);
+    if (before && !after) {
+        int64_t owners = 0;
+        int rc =
+            store_member_count_active_slug(srv->store, actor->tenant.id, TEAM_OWNER_SLUG, &owners);
+        if (rc != 0)
+            return rc;
+        if (!team_keeps_an_owner(before, after, owners))
+            return refuse(why, TEAM_LAST_OWNER, ERR_CONFLICT);
+    }
+    /* Suspending oneself locks one out with no way back but another
+     * member (issue 16); leaving (remove) stays possible. */
+    if (c->action == TEAM_SUSPEND && c->user_id == actor->user.id)
+        return refuse(why, TEAM_SELF, ERR_CONFLICT);
     return 0;
 }
 

@@ -17,6 +17,7 @@
  *     anyone else's above their own);
  *   - the tenant keeps at least one active owner: the last one cannot be
  *     demoted, suspended or removed.
+ *   - nobody suspends themself (they may still leave: remove).
  * Suspension and removal revoke the member's tokens and end their
  * dashboard sessions in this tenant only, in the same transaction.
  * Every change is audited with the actor, the target and the tenant.
@@ -49,6 +50,7 @@ enum team_refusal {
     TEAM_ROLE_ABOVE_ACTOR,   /* the new role grants more (ERR_FORBIDDEN) */
     TEAM_LAST_OWNER,         /* it would leave no active owner (ERR_CONFLICT) */
     TEAM_ACTOR_GONE,         /* the actor was suspended or removed meanwhile (ERR_FORBIDDEN) */
+    TEAM_SELF,               /* the actor would suspend themself (ERR_CONFLICT) */
 };
 
 enum team_action { TEAM_SET_ROLE, TEAM_SUSPEND, TEAM_REACTIVATE, TEAM_REMOVE };

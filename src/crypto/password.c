@@ -4,6 +4,8 @@
  * New hashes are argon2id in PHP's PASSWORD_ARGON2ID encoding, so hashes
  * move between latchkey and Laravel apps in both directions. bcrypt is only
  * verified, for imported users, who are rehashed at their next login.
+ * password_check() makes a login cost today's argon2id at least, whatever
+ * the stored hash, so timing does not tell known emails from unknown ones.
  *
  * Every function is thread-safe except the first call of
  * password_dummy_hash(), which fills a static buffer; call it once at
@@ -144,6 +146,26 @@ bool password_needs_rehash(const struct password_params *p, const char *hash)
         return true;
     /* 0 means same algorithm and parameters; 1 differs; -1 malformed. */
     return crypto_pwhash_str_needs_rehash(buf, p->opslimit, p->memlimit) != 0;
+}
+
+bool password_check(const struct password_params *p, const char *password, const char *hash,
+                    char new_hash[PASSWORD_HASH_MAX], bool *rehashed)
+{
+    bool ok = password_verify(password, hash);
+    bool hashed = false;
+
+    /*
+     * A hash at other parameters (an older cost, an imported bcrypt one,
+     * none at all) costs what it costs to verify, not what the dummy hash
+     * of an unknown email costs: pay today's cost once more, whatever the
+     * outcome, so that such an account is never faster than an unknown
+     * email. On success the work is the rehash the login wanted anyway.
+     */
+    if (password_needs_rehash(p, hash) && password != NULL)
+        hashed = password_hash(p, password, new_hash) == 0;
+    if (rehashed != NULL)
+        *rehashed = ok && hashed;
+    return ok;
 }
 
 /*

@@ -30,6 +30,17 @@ int password_hash(const struct password_params *p, const char *password,
  * malformed hashes give false. */
 bool password_verify(const char *password, const char *hash);
 
+/*
+ * A login's verification: true if password matches hash. When hash is not
+ * argon2id at exactly p (an older cost, bcrypt, NULL), password is also
+ * hashed at p into new_hash whatever the outcome, so the call costs at
+ * least one hash at today's parameters, as a check against
+ * password_dummy_hash(p) does. *rehashed (may be NULL) is true when the
+ * password matched and new_hash holds its hash at p, to be stored.
+ */
+bool password_check(const struct password_params *p, const char *password, const char *hash,
+                    char new_hash[PASSWORD_HASH_MAX], bool *rehashed);
+
 /* True if hash is not argon2id with exactly params p (e.g. bcrypt). */
 bool password_needs_rehash(const struct password_params *p, const char *hash);
 

@@ -470,15 +470,27 @@ int store_token_list_tenant_pat(struct store *s, struct arena *a, int64_t tenant
     return list_tokens(s, a, ST_TOKEN_LIST_TENANT_PAT, tenant_id, out, n);
 }
 
-int store_token_revoke(struct store *s, int64_t id, int64_t at)
+/* One UPDATE tokens ... WHERE id = ? of statement st; ERR_NOT_FOUND when
+ * it changed no row. */
+static int token_revoke_by(struct store *s, enum stmt st, int64_t id, int64_t at)
 {
     struct q q;
-    int rc = q_start(s, ST_TOKEN_REVOKE, &q);
+    int rc = q_start(s, st, &q);
     if (rc != 0)
         return rc;
     q_bind_i64(&q, at);
     q_bind_i64(&q, id);
     return update_one(&q);
+}
+
+int store_token_revoke(struct store *s, int64_t id, int64_t at)
+{
+    return token_revoke_by(s, ST_TOKEN_REVOKE, id, at);
+}
+
+int store_token_revoke_live(struct store *s, int64_t id, int64_t at)
+{
+    return token_revoke_by(s, ST_TOKEN_REVOKE_LIVE, id, at);
 }
 
 static int touch_one(struct store *s, const struct token_touch *t)

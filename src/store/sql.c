@@ -157,6 +157,12 @@ const struct stmt_def stmts[ST_COUNT] = {
      * as changed, so changes() = 0 means "no such token". */
     [ST_TOKEN_REVOKE] = {"token_revoke",
                          "UPDATE tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?"},
+    /* A single-use transition (issue 16): only the caller that finds the
+     * token live changes it; PostgreSQL re-reads the row after a concurrent
+     * writer commits, so a second caller matches nothing. */
+    [ST_TOKEN_REVOKE_LIVE] =
+        {"token_revoke_live",
+         "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"},
     /* last_used_at in batches: SQLite runs one UPDATE per token inside one
      * transaction; PostgreSQL sends every (id, time) pair in one statement,
      * as parallel arrays, the latest time per id winning. Neither moves

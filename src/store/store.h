@@ -152,6 +152,11 @@ int store_token_list_tenant_pat(struct store *s, struct arena *a, int64_t tenant
                                 struct token **out, size_t *n) __attribute__((warn_unused_result));
 /* Sets revoked_at if not already set. ERR_NOT_FOUND if no such token. */
 int store_token_revoke(struct store *s, int64_t id, int64_t at) __attribute__((warn_unused_result));
+/* Sets revoked_at if the token is still live, as one conditional update:
+ * of concurrent callers exactly one gets 0; the others (and a token that
+ * is missing or already revoked) get ERR_NOT_FOUND. */
+int store_token_revoke_live(struct store *s, int64_t id, int64_t at)
+    __attribute__((warn_unused_result));
 /* Writes last_used_at for many tokens in one transaction (never moves it
  * backwards). */
 int store_token_touch_many(struct store *s, const struct token_touch *items, size_t n)

@@ -433,7 +433,7 @@ static void login_handler(struct server *srv, struct request *req, const struct 
         rc = http_defer(req, login_verify, login_resume, l);
     if (rc != 0) {
         login_fini(l);
-        fail(req, rc);
+        surface_login_fail(&surface_admin, req, rc, l->retry_after);
     }
 }
 
@@ -506,6 +506,7 @@ static void reset_handler(struct server *srv, struct request *req, const struct 
     const char *token = validate_string(&v, req, "token", V_REQUIRED, 255);
     const char *email = validate_string(&v, req, "email", V_REQUIRED | V_EMAIL, 255);
     const char *password = new_password(&v, req, true);
+    validate_password_policy(&v, srv, "password", password, email, NULL);
     if (validate_failed(&v)) {
         reply_invalid(req, &v);
         return;
@@ -688,6 +689,7 @@ static void users_create_handler(struct server *srv, struct request *req, const 
     j->create.last_name = validate_string(&v, req, "last_name", 0, NAME_MAX_CHARS);
     j->create.email = validate_string(&v, req, "email", V_REQUIRED | V_EMAIL, USER_EMAIL_MAX);
     const char *password = new_password(&v, req, false);
+    validate_password_policy(&v, srv, "password", password, j->create.email, j->create.first_name);
     const char *status = validate_string(&v, req, "status", 0, 16);
     if (status != NULL && !user_status_parse(status, &j->create.status))
         validate_add(&v, "status", "The selected status is invalid.");
@@ -702,13 +704,16 @@ static void users_create_handler(struct server *srv, struct request *req, const 
     hash_then(srv, req, j, password, users_create_resume);
 }
 
+#define STAFF_ABOVE_ACTOR                                                                          \
+    "You cannot manage a staff member whose role has permissions you do not have."
+
 /* Replies for admin_user_update / admin_user_delete failures. */
 static void user_change_failed(struct request *req, int rc)
 {
     if (rc == ERR_NOT_FOUND)
         admin_error(req, HERR_NOT_FOUND, "User not found.");
     else if (rc == ERR_FORBIDDEN)
-        admin_error(req, HERR_FORBIDDEN, "Only an Owner can change or delete an Owner.");
+        admin_error(req, HERR_FORBIDDEN, STAFF_ABOVE_ACTOR);
     else if (rc == ERR_CONFLICT)
         reply_invalid_one(req, "status", "You cannot suspend, deactivate or delete yourself.");
     else
@@ -1037,7 +1042,6 @@ static void settings_update_handler(struct server *srv, struct request *req,
 
 static void api_token_handler(struct server *srv, struct request *req, const struct principal *p)
 {
-    (void)p;
     struct user u;
     if (!path_user(srv, req, &u))
         return;
@@ -1051,14 +1055,18 @@ static void api_token_handler(struct server *srv, struct request *req, const str
     int64_t tenant_id = 0;
     if (!settings_scope(srv, req, slug, &tenant_id))
         return;
+    int rc = admin_may_act_on(srv, http_arena(req), p, u.id);
+    if (rc != 0) {
+        user_change_failed(req, rc);
+        return;
+    }
     struct membership m;
     if (tenant_id != 0 && member_get(srv, u.id, tenant_id, &m) != 0) {
         reply_invalid_one(req, "tenant", "The user is not a member of this tenant.");
         return;
     }
     char *plaintext = NULL;
-    int rc =
-        apitoken_rotate(srv, http_arena(req), u.id, tenant_id, http_client_ip(req), &plaintext);
+    rc = apitoken_rotate(srv, http_arena(req), u.id, tenant_id, http_client_ip(req), &plaintext);
     if (rc != 0) {
         fail(req, rc);
         return;

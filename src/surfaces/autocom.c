@@ -221,6 +221,7 @@ static void register_handler(struct server *srv, struct request *req, const stru
     const char *email = validate_string(&v, req, "admin_email", V_REQUIRED | V_EMAIL, 254);
     const char *password =
         validate_new_password(&v, req, "admin_password", PASSWORD_MIN, PASSWORD_MAX);
+    validate_password_policy(&v, srv, "admin_password", password, email, name);
     if (validate_failed(&v)) {
         validate_reply(&surface_autocom, req, &v);
         return;
@@ -310,7 +311,7 @@ static void login_handler(struct server *srv, struct request *req, const struct 
         rc = http_defer(req, login_verify, login_resume, l);
     if (rc != 0) {
         login_fini(l);
-        surface_fail(&surface_autocom, req, rc);
+        surface_login_fail(&surface_autocom, req, rc, l->retry_after);
     }
 }
 

@@ -143,6 +143,9 @@ static void reply_team_refusal(struct request *req, enum team_refusal why, const
     case TEAM_LAST_OWNER:
         validate_reply_field(&surface_autocom_team, req, field, LAST_OWNER);
         break;
+    case TEAM_SELF:
+        validate_reply_field(&surface_autocom_team, req, field, "You cannot suspend yourself.");
+        break;
     case TEAM_ACTOR_GONE:
         autocom_message(req, 403, "You are not a member of this organization");
         break;
@@ -393,6 +396,7 @@ static bool validate_new_account(struct request *req, struct acceptance *acc)
     validator_init(&v, req);
     const char *name = validate_string(&v, req, "name", V_REQUIRED, USER_NAME_MAX);
     const char *password = validate_new_password(&v, req, "password", PASSWORD_MIN, PASSWORD_MAX);
+    validate_password_policy(&v, acc->srv, "password", password, acc->inv.email, name);
     if (validate_failed(&v)) {
         validate_reply(&surface_autocom_team, req, &v);
         return false;

@@ -111,6 +111,22 @@ void surface_fail(const struct surface *sf, struct request *req, int err)
     }
 }
 
+void surface_login_fail(const struct surface *sf, struct request *req, int err,
+                        uint32_t retry_after)
+{
+    if (err != ERR_LIMIT) {
+        surface_fail(sf, req, err);
+        return;
+    }
+    char v[NUM_INT_SIZE];
+    num_int(retry_after, v);
+    http_reply_header(req, "Retry-After", v);
+    sf->error(req, HERR_RATE_LIMITED,
+              arena_printf(http_arena(req),
+                           "Too many login attempts. Please try again in %u seconds.",
+                           retry_after));
+}
+
 int64_t surface_path_id(struct request *req, const char *name)
 {
     const char *s = http_param(req, name);
@@ -135,12 +151,14 @@ bool surface_rate_limit(struct server *srv, const struct surface *sf, const stru
     }
     /* Every request of a limited route passes here: keys and header
      * values are written without printf (num_int). */
-    char key[64];
+    char key[RATELIMIT_ADDR_MAX + 8];
     if (p != NULL && p->user.id != 0) {
         memcpy(key, "u:", 2);
         num_int(p->user.id, key + 2);
     } else {
-        snprintf(key, sizeof(key), "ip:%s", http_client_ip(req));
+        /* An IPv6 client counts as its /64 (issue 16). */
+        memcpy(key, "ip:", 3);
+        ratelimit_addr_key(http_client_ip(req), key + 3);
     }
     struct rate_result res;
     ratelimit_hit(srv->limiter, rule->name, key, rule->limit, rule->window_s, time_now(), &res);
@@ -168,6 +186,7 @@ void surface_change_password(struct server *srv, const struct surface *sf, struc
         validate_string(&v, req, "current_password", V_REQUIRED | V_NO_TRIM, PASSWD_NEW_MAX);
     const char *password =
         validate_new_password(&v, req, "password", PASSWD_NEW_MIN, PASSWD_NEW_MAX);
+    validate_password_policy(&v, srv, "password", password, p->user.email, p->user.name);
     if (validate_failed(&v)) {
         validate_reply(sf, req, &v);
         return;

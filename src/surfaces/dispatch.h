@@ -24,6 +24,14 @@ const char *surface_csrf_token(struct request *req);
 /* Replies for a core error code (ERR_STORE -> 500, ERR_UNAVAILABLE and
  * ERR_BUSY -> 503, ...) in the surface's dialect. */
 void surface_fail(const struct surface *sf, struct request *req, int err);
+/*
+ * A password check refused before it ran (err ERR_LIMIT: the account's
+ * guessing limit, core/acctlimit.h): 429 with Retry-After: retry_after and
+ * Laravel's "Too many login attempts. Please try again in N seconds.";
+ * any other err as surface_fail.
+ */
+void surface_login_fail(const struct surface *sf, struct request *req, int err,
+                        uint32_t retry_after);
 
 /* The path parameter name ("{id}") as a positive decimal of at most 18
  * digits without a leading zero, or 0 for anything else. */

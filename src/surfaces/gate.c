@@ -202,7 +202,13 @@ static void basic_resume(struct request *req, void *arg)
 
 static void basic_start(struct gate_call *g, struct request *req)
 {
-    int rc = basic_begin(g->srv, http_arena(req), &g->basic, http_header(req, "Authorization"));
+    int rc = basic_begin(g->srv, http_arena(req), &g->basic, http_header(req, "Authorization"),
+                         http_client_ip(req));
+    if (rc == ERR_LIMIT) {
+        basic_fini(&g->basic);
+        surface_login_fail(g->sf, req, rc, g->basic.retry_after);
+        return;
+    }
     if (rc == 0 && g->basic.hit) {
         basic_done(g, req);
         return;

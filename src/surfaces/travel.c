@@ -303,7 +303,7 @@ static void token_issue_handler(struct server *srv, struct request *req,
         rc = http_defer(req, login_verify, token_resume, l);
     if (rc != 0) {
         login_fini(l);
-        surface_fail(&surface_travel, req, rc);
+        surface_login_fail(&surface_travel, req, rc, l->retry_after);
     }
 }
 

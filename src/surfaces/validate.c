@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/pwpolicy.h"
 #include "core/user.h"
 #include "http/http.h"
 #include "surfaces/route.h"
@@ -254,6 +255,18 @@ const char *validate_new_password(struct validator *v, struct request *req, cons
     const char *confirmation = arena_printf(http_arena(req), "%s_confirmation", field);
     validate_string(v, req, confirmation, V_REQUIRED | V_NO_TRIM, max);
     return ok ? password : NULL;
+}
+
+bool validate_password_policy(struct validator *v, const struct server *srv, const char *field,
+                              const char *password, const char *email, const char *name)
+{
+    if (password == NULL)
+        return true;
+    const char *msg = pwpolicy_message(pwpolicy_check(srv, password, email, name));
+    if (msg == NULL)
+        return true;
+    validate_add(v, field, msg);
+    return false;
 }
 
 /* A decimal integer string in int64 range (optional '-', 1-18 digits). */

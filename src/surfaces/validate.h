@@ -20,6 +20,7 @@
 
 struct arena;
 struct request;
+struct server;
 struct surface;
 
 /* One field's errors, in the order they were recorded. */
@@ -106,6 +107,15 @@ bool validate_confirmed(struct validator *v, struct request *req, const char *fi
  */
 const char *validate_new_password(struct validator *v, struct request *req, const char *field,
                                   size_t min, size_t max);
+
+/*
+ * The password policy (core/pwpolicy.h) on a new password that passed the
+ * rules above (NULL: nothing to check): a common or breached password, or
+ * one equal to email, its local part or name (each may be NULL), adds the
+ * policy's message on field and returns false.
+ */
+bool validate_password_policy(struct validator *v, const struct server *srv, const char *field,
+                              const char *password, const char *email, const char *name);
 
 /*
  * An integer field (Laravel's "integer"): a JSON integer, or a string of

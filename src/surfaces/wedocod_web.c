@@ -244,7 +244,9 @@ static void login_handler(struct server *srv, struct request *req, const struct 
     struct arena *a = http_arena(req);
     struct login_job *j = arena_alloc(a, sizeof(*j));
     memset(j, 0, sizeof(*j));
-    j->throttle_key = arena_printf(a, "%s|%s", user_email_fold(a, email), http_client_ip(req));
+    char addr[RATELIMIT_ADDR_MAX];
+    ratelimit_addr_key(http_client_ip(req), addr);
+    j->throttle_key = arena_printf(a, "%s|%s", user_email_fold(a, email), addr);
     if (login_locked(srv, req, j->throttle_key))
         return;
     j->has_session = guest != NULL && guest->has_session;
@@ -256,7 +258,7 @@ static void login_handler(struct server *srv, struct request *req, const struct 
         rc = http_defer(req, login_verify, login_resume, &j->l);
     if (rc != 0) {
         login_fini(&j->l);
-        surface_fail(&surface_wedocod_web, req, rc);
+        surface_login_fail(&surface_wedocod_web, req, rc, j->l.retry_after);
     }
 }
 
@@ -322,6 +324,7 @@ static void reset_handler(struct server *srv, struct request *req, const struct 
     const char *token = validate_string(&v, req, "token", V_REQUIRED, 255);
     const char *email = validate_string(&v, req, "email", V_REQUIRED | V_EMAIL, 255);
     const char *password = validate_new_password(&v, req, "password", PASSWORD_MIN, PASSWORD_MAX);
+    validate_password_policy(&v, srv, "password", password, email, NULL);
     if (validate_failed(&v)) {
         validate_reply(&surface_wedocod_web, req, &v);
         return;

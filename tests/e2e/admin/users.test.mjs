@@ -181,7 +181,8 @@ describe('admin: users', () => {
     createStaff(server, 'mgr@admin.test', 'manager');
     const mgr = (await adminLoginOk(server, 'mgr@admin.test', STAFF_PASSWORD)).token;
     const denied = await api(server, 'PATCH', `/admin/users/${me.id}`, { token: mgr, body: { status: 'suspended' } });
-    assertFail(denied, 403, 'Only an Owner can change or delete an Owner.');
+    assertFail(denied, 403,
+      'You cannot manage a staff member whose role has permissions you do not have.');
     assertOk(await api(server, 'GET', '/admin/auth/me', { token: owner }));
   });
 

@@ -121,8 +121,8 @@ describe('autocom team: invitations by email, the whole loop', () => {
     const janeId = acc.body.user.id;
 
     // Single use.
-    const again = await accept(server, { token, name: 'X', password: 'xxxxxxxxxx',
-      password_confirmation: 'xxxxxxxxxx' });
+    const again = await accept(server, { token, name: 'X', password: 'Xq7-never-used',
+      password_confirmation: 'Xq7-never-used' });
     assert.equal(again.status, 410, again.text);
     assert.deepEqual(again.body, { message: 'This invitation has already been accepted',
       status: 'accepted' });

@@ -38,6 +38,7 @@ const TEST_DEFAULTS = {
   LATCHKEY_RATE_REGISTER: '1000/60',
   LATCHKEY_RATE_API: '100000/60',
   LATCHKEY_RATE_TRAVEL: '100000/60',
+  LATCHKEY_RATE_ACCOUNT_LOGIN: '1000/60',
   LATCHKEY_THREADS: '4',
   // The suites open many connections from 127.0.0.1 at once (undici opens
   // one per request in flight); the default of 64 is tested on its own

@@ -198,3 +198,14 @@ export function makeCert(dir) {
   if (r.status !== 0) throw new Error(`openssl req failed: ${r.stderr}`);
   return { cert, key };
 }
+
+// A reader of sink's messages in order: next(to) waits for the first
+// message to `to` after the last one it returned.
+export function messageReader(sink) {
+  let seen = 0;
+  return async function next(to) {
+    const msg = await sink.waitForMessage({ to, after: seen });
+    seen = sink.messages().findIndex((m) => m.file === msg.file) + 1;
+    return msg;
+  };
+}

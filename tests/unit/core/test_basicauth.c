@@ -55,7 +55,7 @@ static struct outcome attempt(struct test_server *ts, const char *h)
     struct basic_login b;
     struct principal p;
     struct outcome out = {0};
-    out.rc = basic_begin(&ts->srv, ts->a, &b, h);
+    out.rc = basic_begin(&ts->srv, ts->a, &b, h, "127.0.0.1");
     if (out.rc == 0) {
         out.hit = b.hit;
         if (!b.hit)

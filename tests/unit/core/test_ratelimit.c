@@ -424,6 +424,30 @@ static void probe_follows_the_same_rules(void **state)
     ratelimit_free(rl);
 }
 
+/* Per-IP keys (issue 16): an IPv6 client counts as its /64. */
+static void addresses_bucket_ipv6_by_64(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"192.0.2.1", "192.0.2.1"},
+        {"2001:db8:1:2::1", "2001:db8:1:2::/64"},
+        {"2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"},
+        {"2001:DB8:1:2::abcd", "2001:db8:1:2::/64"},
+        {"2001:db8:1:3::1", "2001:db8:1:3::/64"},
+        {"::1", "::/64"},
+        {"::ffff:192.0.2.7", "192.0.2.7"},
+        {"not an address", "not an address"},
+        {"", ""},
+    };
+    char out[RATELIMIT_ADDR_MAX];
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ratelimit_addr_key(cases[i][0], out);
+        assert_string_equal(out, cases[i][1]);
+    }
+    ratelimit_addr_key(NULL, out);
+    assert_string_equal(out, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -438,6 +462,7 @@ int main(void)
         cmocka_unit_test(remote_answer_becomes_headers),
         cmocka_unit_test(fallback_state_machine),
         cmocka_unit_test(probe_follows_the_same_rules),
+        cmocka_unit_test(addresses_bucket_ipv6_by_64),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -253,6 +253,47 @@ static void test_dummy_hash(void **state)
     assert_string_equal(password_dummy_hash(&more_ops), copy);
 }
 
+/*
+ * password_check (issue 16, item 3): a hash at other parameters costs one
+ * hash at today's parameters whatever the outcome, so a stale account is
+ * never cheaper than an unknown email; only a match is offered for storing.
+ */
+static void test_check_pays_todays_cost(void **state)
+{
+    (void)state;
+    static const struct password_params cheaper = {.opslimit = 1, .memlimit = (size_t)16 * 1024};
+    char stale[PASSWORD_HASH_MAX], fresh[PASSWORD_HASH_MAX];
+    bool rehashed = true;
+    assert_int_equal(password_hash(&cheaper, "old-cost-secret", stale), 0);
+
+    memset(fresh, 0, sizeof(fresh));
+    assert_false(password_check(&small, "wrong-guess", stale, fresh, &rehashed));
+    assert_false(rehashed);
+    assert_prefix(fresh, SMALL_PREFIX);
+    assert_true(password_verify("wrong-guess", fresh));
+
+    memset(fresh, 0, sizeof(fresh));
+    assert_true(password_check(&small, "old-cost-secret", stale, fresh, &rehashed));
+    assert_true(rehashed);
+    assert_prefix(fresh, SMALL_PREFIX);
+    assert_true(password_verify("old-cost-secret", fresh));
+
+    memset(fresh, 0, sizeof(fresh));
+    assert_false(password_check(&small, "password", LARAVEL_HASH "x", fresh, &rehashed));
+    assert_prefix(fresh, SMALL_PREFIX);
+    assert_true(password_check(&small, "password", LARAVEL_HASH, fresh, &rehashed));
+    assert_true(rehashed);
+
+    /* At today's parameters nothing more is done. */
+    assert_int_equal(password_hash(&small, "todays-secret", stale), 0);
+    memset(fresh, 0, sizeof(fresh));
+    assert_false(password_check(&small, "wrong-guess", stale, fresh, &rehashed));
+    assert_false(rehashed);
+    assert_int_equal(fresh[0], '\0');
+    assert_false(password_check(&small, "x", NULL, fresh, NULL));
+    assert_prefix(fresh, SMALL_PREFIX);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -269,6 +310,7 @@ int main(void)
         cmocka_unit_test(test_argon2i_is_unknown),
         cmocka_unit_test(test_needs_rehash),
         cmocka_unit_test(test_dummy_hash),
+        cmocka_unit_test(test_check_pays_todays_cost),
     };
 
     return cmocka_run_group_tests(tests, setup, NULL);
