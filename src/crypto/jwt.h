@@ -1,13 +1,13 @@
 /*
  * jwt.h - RS256 JSON Web Tokens and their keys (DESIGN section 4), on
- * rhonabwy 1.1 over GnuTLS.
+ * OpenSSL 3's libcrypto (EVP) for the RSA work and jansson for the JSON.
  *
  * Only one algorithm exists here: RS256 with RSA keys of at least 2048
  * bits, header {"typ":"JWT","alg":"RS256","kid":...}. A token is checked
  * before any signature work (size, shape, header alg and kid, no "crit"),
  * then its signature against the public key its kid names (never a key
- * carried in the token: jwk, jku, x5u and x5c headers are ignored, and
- * nothing is ever fetched), then its claims. "none", HS256 (also keyed with
+ * carried in the token: a header with jwk, jku, x5u, x5c or x5t is
+ * refused, and nothing is ever fetched), then its claims. "none", HS256 (also keyed with
  * the public key) and every other alg are refused.
  *
  * The RSA verification is the expensive step (~60 us); a caller may pass
@@ -18,7 +18,7 @@
  * times are checked again on each call.
  *
  * Thread-safe: the only shared state is the memo (its own locks); each call
- * works on its own rhonabwy objects. Private keys are PEM text owned by the caller; copies made
+ * works on its own libcrypto objects. Private keys are PEM text owned by the caller; copies made
  * here are wiped before they are freed.
  */
 #pragma once
