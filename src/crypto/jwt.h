@@ -138,3 +138,38 @@ const char *jwt_fail_str(enum jwt_fail f);
 int jwt_verify(const char *token, jwt_key_lookup lookup, void *ctx, const struct jwt_expect *ex,
                struct arena *a, struct jwt_claims *out, enum jwt_fail *why)
     __attribute__((warn_unused_result));
+
+/*
+ * Private keys at rest (jwt_seal.c): sealed with crypto_secretbox
+ * (XSalsa20-Poly1305) under a 32-byte key encryption key (KEK) that is
+ * not in the database. A sealed key is text ("sealed:v1:" + base64 of
+ * nonce || box); a text without that prefix is a clear PEM.
+ */
+#define JWT_KEK_BYTES 32
+
+/* True if text is a sealed key (else it is a clear PEM). */
+bool jwt_key_is_sealed(const char *text);
+/* Seals pem (borrowed) under kek: the sealed text, malloc'd (free()). */
+char *jwt_key_seal(const unsigned char kek[JWT_KEK_BYTES], const char *pem);
+/*
+ * Opens a sealed key: *pem receives the PEM (malloc'd; wipe it, then
+ * free). 0; ERR_INVALID (not a sealed text, or corrupt); ERR_CRYPTO (sealed
+ * under another key, or altered); ERR_LIMIT (too long).
+ */
+int jwt_key_open(const unsigned char kek[JWT_KEK_BYTES], const char *text, char **pem)
+    __attribute__((warn_unused_result));
+/* A KEK from its text, standard base64 of 32 bytes (a trailing newline is
+ * allowed). 0 or ERR_INVALID. */
+int jwt_kek_parse(const char *text, unsigned char kek[JWT_KEK_BYTES])
+    __attribute__((warn_unused_result));
+/* Creates a key file at path (O_EXCL, mode 0600) holding a new random KEK,
+ * returned in kek. 0, ERR_CONFLICT (the file exists) or ERR_IO. */
+int jwt_kek_create(const char *path, unsigned char kek[JWT_KEK_BYTES])
+    __attribute__((warn_unused_result));
+/*
+ * Reads the KEK from the key file at path; with create, a missing file is
+ * created (*created true). 0; ERR_NOT_FOUND (missing, !create); ERR_INVALID
+ * (not 32 bytes of base64); ERR_IO.
+ */
+int jwt_kek_load(const char *path, bool create, unsigned char kek[JWT_KEK_BYTES], bool *created)
+    __attribute__((warn_unused_result));
