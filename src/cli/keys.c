@@ -36,6 +36,10 @@ static const char usage[] =
     "        current one. Then point LATCHKEY_KEY_ENCRYPTION_KEY_FILE (or\n"
     "        LATCHKEY_KEY_ENCRYPTION_KEY) at the new key and restart the servers.\n";
 
+static const char no_kek[] =
+    "no key encryption key to seal the new key with, or not the one the stored keys were sealed "
+    "with (LATCHKEY_KEY_ENCRYPTION_KEY, LATCHKEY_KEY_ENCRYPTION_KEY_FILE)";
+
 static const char *state(const struct keyring *kr, const struct signing_key *k, int64_t now)
 {
     if (k->revoked_at != 0)
@@ -78,6 +82,8 @@ static int rotate(struct cli_run *r)
 {
     char kid[JWT_KID_MAX + 1];
     int rc = keyring_rotate(r->srv.keys, kid);
+    if (rc == ERR_CRYPTO)
+        return cli_error(CLI_FAIL, "keys rotate: %s", no_kek);
     if (rc != 0)
         return cli_fail(rc, "keys rotate");
     if (r->json)
@@ -101,6 +107,8 @@ static int revoke(struct cli_run *r, bool rotate)
                          "keys revoke: %s is the only active signing key; pass --rotate to "
                          "make a new one first (tokens it signed stop working either way)",
                          kid);
+    if (rc == ERR_CRYPTO)
+        return cli_error(CLI_FAIL, "keys revoke: %s", no_kek);
     if (rc != 0)
         return cli_fail(rc, "keys revoke");
     if (r->json)

@@ -7,8 +7,8 @@
  * nonce (24 random bytes) || secretbox(PEM). A text without that prefix is
  * a clear PEM, as keys were stored before (keyring.c seals them at the
  * next start). The key file holds the key as standard base64 and a
- * newline; it is created with O_EXCL and mode 0600, so two instances
- * starting at once agree on one key.
+ * newline; it is created with O_EXCL and mode 0600 (never through a
+ * link), so two instances starting at once agree on one key.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -97,10 +97,11 @@ int jwt_kek_parse(const char *text, unsigned char kek[JWT_KEK_BYTES])
     return rc;
 }
 
-/* Reads the key file at path. */
+/* Reads the key file at path. A link is followed: secret stores mount
+ * their files through links (Kubernetes' ..data/). */
 static int read_kek_file(const char *path, unsigned char kek[JWT_KEK_BYTES])
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return errno == ENOENT ? ERR_NOT_FOUND : ERR_IO;
     char text[KEK_TEXT_MAX + 1];

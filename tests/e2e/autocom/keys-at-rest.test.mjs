@@ -137,6 +137,13 @@ describe('autocom: signing keys at rest', () => {
       assert.equal(dbQuery(server.db, 'SELECT private_pem FROM signing_keys ORDER BY kid'), after);
       const usage = server.cli('keys', 'rewrap');
       assert.equal(usage.status, 2, usage.stderr);
+      // A command other than serve and migrate never creates a key file; without
+      // one it cannot seal a new key, and says so.
+      const missing = path.join(server.dir, 'missing.key');
+      const rot = runCli({ ...server.env, LATCHKEY_KEY_ENCRYPTION_KEY_FILE: missing }, 'keys', 'rotate');
+      assert.equal(rot.status, 1, rot.stderr);
+      assert.match(rot.stderr, /keys rotate: no key encryption key/);
+      assert.ok(!fs.existsSync(missing));
     } finally {
       await server.stop().catch(() => {});
     }
