@@ -23,6 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "crypto/jwt.h"
 #include "util/slots.h"
@@ -958,6 +960,77 @@ static void odd_headers(void **state)
     assert_int_equal(check("a.b.c.d.e"), JWT_FAIL_FORMAT);
 }
 
+/* ---- private keys at rest (jwt_seal.c) ---- */
+
+static void seal_and_open(void **state)
+{
+    (void)state;
+    unsigned char kek[JWT_KEK_BYTES], other[JWT_KEK_BYTES];
+    randombytes_buf(kek, sizeof(kek));
+    randombytes_buf(other, sizeof(other));
+    char *sealed = jwt_key_seal(kek, kp1.private_pem);
+    assert_true(jwt_key_is_sealed(sealed));
+    assert_false(jwt_key_is_sealed(kp1.private_pem));
+    assert_null(strstr(sealed, "PRIVATE"));
+    char *again = jwt_key_seal(kek, kp1.private_pem);
+    assert_string_not_equal(sealed, again); /* a fresh nonce each time */
+    free(again);
+    char *pem = NULL;
+    assert_int_equal(jwt_key_open(kek, sealed, &pem), 0);
+    assert_string_equal(pem, kp1.private_pem);
+    free(pem);
+    assert_int_equal(jwt_key_open(other, sealed, &pem), ERR_CRYPTO);
+    assert_null(pem);
+    /* One altered character anywhere in the box: refused. */
+    size_t len = strlen(sealed);
+    for (size_t i = 10; i < len; i += 97) {
+        char keep = sealed[i];
+        sealed[i] = sealed[i] == 'A' ? 'B' : 'A';
+        int rc = jwt_key_open(kek, sealed, &pem);
+        assert_true(rc == ERR_CRYPTO || rc == ERR_INVALID);
+        assert_null(pem);
+        sealed[i] = keep;
+    }
+    assert_int_equal(jwt_key_open(kek, kp1.private_pem, &pem), ERR_INVALID);
+    assert_int_equal(jwt_key_open(kek, "sealed:v1:", &pem), ERR_INVALID);
+    assert_int_equal(jwt_key_open(kek, "sealed:v1:!!!!", &pem), ERR_INVALID);
+    assert_int_equal(jwt_key_open(kek, "sealed:v1:AAAA", &pem), ERR_INVALID);
+    free(sealed);
+}
+
+static void kek_text_and_file(void **state)
+{
+    (void)state;
+    unsigned char kek[JWT_KEK_BYTES], back[JWT_KEK_BYTES];
+    assert_int_equal(jwt_kek_parse("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n", kek), 0);
+    for (int i = 0; i < 32; i++)
+        assert_int_equal(kek[i], i);
+    static const char *const bad[] = {"", "c2hvcnQ=", "not base64 at all",
+                                      "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gIQ=="};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_int_equal(jwt_kek_parse(bad[i], kek), ERR_INVALID);
+
+    char dir[] = "/tmp/latchkey-kek-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[128];
+    snprintf(path, sizeof(path), "%s/sub/kek", dir);
+    bool created = false;
+    assert_int_equal(jwt_kek_load(path, false, kek, &created), ERR_NOT_FOUND);
+    assert_int_equal(jwt_kek_load(path, true, kek, &created), 0);
+    assert_true(created);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(jwt_kek_load(path, true, back, &created), 0);
+    assert_false(created);
+    assert_memory_equal(kek, back, sizeof(kek));
+    assert_int_equal(jwt_kek_create(path, back), ERR_CONFLICT);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/sub", dir);
+    rmdir(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -984,6 +1057,8 @@ int main(void)
         cmocka_unit_test(every_byte_of_the_shape),
         cmocka_unit_test(huge),
         cmocka_unit_test(odd_headers),
+        cmocka_unit_test(seal_and_open),
+        cmocka_unit_test(kek_text_and_file),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
