@@ -16,7 +16,7 @@ OPT     ?= -O2
 SAN     ?=
 V       ?=
 Q       := $(if $(V),,@)
-PKGS    := libmicrohttpd libsodium jansson sqlite3 libpq librhonabwy hiredis libcurl
+PKGS    := libmicrohttpd libsodium jansson sqlite3 libpq libcrypto hiredis libcurl
 WARN    := -std=c17 -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wcast-qual -Wformat=2
 # The libraries' flags are asked of pkg-config when the first recipe needs
@@ -40,7 +40,7 @@ MIGR     := $(sort $(wildcard src/store/migrations/*.sql))
 WEB      := $(sort $(wildcard web/pages/* web/assets/*))
 UNIT_SRC := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
-BENCH_TOOLS := $(BUILD)/bench/gen $(BUILD)/bench/hashtime
+BENCH_TOOLS := $(BUILD)/bench/gen $(BUILD)/bench/hashtime $(BUILD)/bench/jwtspeed
 
 .PHONY: FORCE all deps test-deps run check unit e2e sanitize clean format format-check tidy cppcheck \
         bench bench-tools fresh-check

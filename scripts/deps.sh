@@ -11,8 +11,8 @@
 #   all    both (the default; .ci/run)
 set -eu
 BUILD_PKGS="build-essential pkg-config libmicrohttpd-dev libsodium-dev libjansson-dev
-libsqlite3-dev libcrypt-dev libpq-dev librhonabwy-dev libhiredis-dev libcurl4-openssl-dev"
-TEST_PKGS="libcmocka-dev postgresql redis-server nginx nodejs npm python3-aiosmtpd openssl chromium"
+libsqlite3-dev libcrypt-dev libpq-dev libssl-dev libhiredis-dev libcurl4-openssl-dev"
+TEST_PKGS="libcmocka-dev postgresql redis-server nginx nodejs npm python3-aiosmtpd python3-jwt openssl chromium"
 case "${1:-all}" in
 build) PKGS=$BUILD_PKGS ;;
 test) PKGS=$TEST_PKGS ;;

@@ -525,24 +525,46 @@ static int load_sessions(struct config *c, config_getenv_fn ge, void *ctx, char 
     return 0;
 }
 
-/* The log driver's outbox: LATCHKEY_MAIL_DIR, else "mail" beside the SQLite
- * file, else ./var/mail (PostgreSQL has no data directory of ours). */
-static char *default_mail_dir(const char *database_url)
+/* A file of ours beside the SQLite file (name in its directory), else
+ * ./var/name (PostgreSQL has no data directory of ours). */
+static char *beside_database(const char *database_url, const char *name)
 {
+    size_t nl = strlen(name);
     if (strncmp(database_url, "postgres://", 11) == 0 ||
-        strncmp(database_url, "postgresql://", 13) == 0)
-        return xstrdup("./var/mail");
+        strncmp(database_url, "postgresql://", 13) == 0) {
+        char *p = xmalloc(nl + sizeof("./var/"));
+        snprintf(p, nl + sizeof("./var/"), "./var/%s", name);
+        return p;
+    }
     const char *path = strncmp(database_url, "sqlite:", 7) == 0 ? database_url + 7 : database_url;
     const char *slash = strrchr(path, '/');
     if (slash == NULL)
-        return xstrdup("mail");
+        return xstrdup(name);
     size_t n = (size_t)(slash - path);
-    char *dir = xmalloc(n + sizeof("/mail") + 1);
-    if (n == 0)
-        memcpy(dir, "/mail", sizeof("/mail"));
-    else
-        snprintf(dir, n + sizeof("/mail") + 1, "%.*s/mail", (int)n, path);
+    char *dir = xmalloc(n + nl + 2);
+    snprintf(dir, n + nl + 2, "%.*s/%s", (int)n, path, name);
     return dir;
+}
+
+/* The log driver's outbox: LATCHKEY_MAIL_DIR, else "mail" beside the SQLite
+ * file, else ./var/mail. */
+static char *default_mail_dir(const char *database_url)
+{
+    return beside_database(database_url, "mail");
+}
+
+/* The JWT key encryption key (crypto/jwt.h): its text, else its file,
+ * by default key-encryption.key beside the SQLite file (./var/ with
+ * PostgreSQL). Parsed and read by wiring.c, which knows whether the
+ * command may create the file. */
+static void load_kek(struct config *c, config_getenv_fn ge, void *ctx)
+{
+    const char *text = ge("LATCHKEY_KEY_ENCRYPTION_KEY", ctx);
+    c->kek_text = text != NULL && *text != '\0' ? xstrdup(text) : NULL;
+    const char *file = ge("LATCHKEY_KEY_ENCRYPTION_KEY_FILE", ctx);
+    c->kek_file = file != NULL && *file != '\0'
+                      ? xstrdup(file)
+                      : beside_database(c->database_url, "key-encryption.key");
 }
 
 static int load_duration(config_getenv_fn ge, void *ctx, const char *name, int64_t min, int64_t max,
@@ -701,6 +723,8 @@ int config_load(struct config *c, config_getenv_fn getenv_fn, void *getenv_ctx, 
     rc = load_mail_admin(c, ge, ctx, err, errlen);
     if (rc == 0)
         rc = load_sessions(c, ge, ctx, err, errlen);
+    if (rc == 0)
+        load_kek(c, ge, ctx);
     if (rc != 0)
         return rc;
     return load_rates(c, ge, ctx, err, errlen);
@@ -723,6 +747,10 @@ void config_fini(struct config *c)
     secure_wipe(c->redis.password, sizeof(c->redis.password));
     free(c->mail_from_name);
     free(c->mail_dir);
+    if (c->kek_text != NULL)
+        secure_wipe(c->kek_text, strlen(c->kek_text));
+    free(c->kek_text);
+    free(c->kek_file);
     free(c->smtp_tls);
     free(c->smtp_ca_file);
     for (size_t i = 0; i < c->n_cors_origins; i++)

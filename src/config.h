@@ -70,9 +70,11 @@ struct config {
     char *cors_origins[CONFIG_MAX_CORS_ORIGINS];
     size_t n_cors_origins;
     /* Mail (src/mail/) and the admin surface (seed 001). */
-    char *mail_from_name;      /* LATCHKEY_MAIL_FROM_NAME ("latchkey") */
-    char *mail_dir;            /* LATCHKEY_MAIL_DIR: the log driver's outbox */
-    char *smtp_tls;            /* LATCHKEY_SMTP_TLS: "auto", "require" or "off" */
+    char *mail_from_name; /* LATCHKEY_MAIL_FROM_NAME ("latchkey") */
+    char *mail_dir;       /* LATCHKEY_MAIL_DIR: the log driver's outbox */
+    char *kek_text; /* LATCHKEY_KEY_ENCRYPTION_KEY: base64 of 32 bytes, a secret; NULL if unset */
+    char *kek_file; /* LATCHKEY_KEY_ENCRYPTION_KEY_FILE: used when kek_text is NULL */
+    char *smtp_tls; /* LATCHKEY_SMTP_TLS: "auto", "require" or "off" */
     char *smtp_ca_file;        /* LATCHKEY_SMTP_CA_FILE, NULL = the system's CAs */
     unsigned smtp_timeout_s;   /* LATCHKEY_SMTP_TIMEOUT: one delivery attempt (30) */
     unsigned mail_retries;     /* LATCHKEY_MAIL_RETRIES: attempts after the first (5) */

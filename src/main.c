@@ -21,7 +21,7 @@ static const struct {
     {"member", cli_member, "add a user to a tenant, set a membership's status"},
     {"token", cli_token, "create | list | revoke personal access tokens"},
     {"role", cli_role, "list a tenant's roles"},
-    {"keys", cli_keys, "list | rotate the JWT signing keys"},
+    {"keys", cli_keys, "list | rotate | revoke | rewrap the JWT signing keys"},
     {"staff", cli_staff, "grant | revoke | list platform staff roles (the admin API)"},
     {"setting", cli_setting, "list | get | set | unset runtime settings (WNCMS API switches)"},
     {"version", version, "print the version (also --version)"},

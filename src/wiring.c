@@ -22,6 +22,7 @@
 #include "core/settings.h"
 #include "core/basicauth.h"
 #include "core/ratelimit.h"
+#include "crypto/jwt.h"
 #include "crypto/random.h"
 #include "http/httpd.h"
 #include "http/router.h"
@@ -32,6 +33,7 @@
 #include "surfaces/surfaces.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/xalloc.h"
 
 /* Hosts remembered by the host -> tenant cache (a few hundred bytes each). */
 #define SERVER_HOST_CACHE 1024
@@ -170,6 +172,39 @@ static int open_store(struct server *srv, bool create)
     return rc;
 }
 
+/* The key encryption key of the JWT private keys: LATCHKEY_KEY_ENCRYPTION_KEY,
+ * else its file, which serve and migrate create on first start (zero
+ * set-up). Another command without the file gets no key: those that need
+ * it (keys rotate, revoke --rotate) fail with their own message. */
+static int open_kek(struct server *srv, bool create)
+{
+    const char *file = srv->cfg.kek_file;
+    unsigned char kek[JWT_KEK_BYTES];
+    bool created = false;
+    int rc;
+    if (srv->cfg.kek_text != NULL) {
+        rc = jwt_kek_parse(srv->cfg.kek_text, kek);
+        if (rc != 0)
+            fprintf(stderr, "latchkey: LATCHKEY_KEY_ENCRYPTION_KEY must be 32 bytes in base64 "
+                            "(e.g. the output of `openssl rand -base64 32`)\n");
+    } else {
+        rc = jwt_kek_load(file, create, kek, &created);
+        if (rc == ERR_NOT_FOUND)
+            return 0;
+        if (rc == ERR_INVALID)
+            fprintf(stderr, "latchkey: key encryption key file %s: not 32 bytes in base64\n", file);
+        else if (rc != 0)
+            fprintf(stderr, "latchkey: key encryption key file %s: cannot read or create it: %s\n",
+                    file, err_str(rc));
+        else if (created)
+            log_info("event=key_encryption_key_created file=%s", file);
+    }
+    if (rc == 0)
+        keyring_set_kek(srv->keys, kek);
+    secure_wipe(kek, sizeof(kek));
+    return rc;
+}
+
 /* With migrate (serve, migrate) the database is created if missing and
  * migrated, and setup runs under the migration lock; without (the other
  * commands, quiet) it must exist at this binary's schema version. */
@@ -196,6 +231,9 @@ static int open_server(struct server *srv, int *applied, bool migrate,
         return rc;
     srv->limiter = ratelimit_new();
     srv->keys = keyring_new(srv->store, srv->cfg.jwt_ttl_s);
+    rc = open_kek(srv, migrate);
+    if (rc != 0)
+        return rc;
     open_redis(srv);
     if (!migrate)
         return schema_check(srv);

@@ -71,7 +71,12 @@ static int serve_setup(struct server *srv)
 {
     if (first_start(srv) != 0)
         return cli_error(ERR_STORE, "cannot create the platform owner");
-    if (keyring_ensure(srv->keys, NULL) != 0)
+    int rc = keyring_ensure(srv->keys, NULL);
+    if (rc == ERR_CRYPTO)
+        return cli_error(ERR_CRYPTO, "cannot decrypt or seal the JWT signing keys: is "
+                                     "LATCHKEY_KEY_ENCRYPTION_KEY (or its file) the key they "
+                                     "were sealed with? (see docs/security.md)");
+    if (rc != 0)
         return cli_error(ERR_STORE, "cannot create or load the JWT signing key");
     return 0;
 }

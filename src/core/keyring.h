@@ -4,8 +4,15 @@
  * The keys live in the store (signing_keys), so every instance over the
  * same database signs and verifies with the same set. A keyring caches
  * them and reloads them at most once per KEYRING_REFRESH_MS, so a key
- * rotated by the CLI or by another instance is picked up within about a
- * second, without a restart.
+ * rotated or revoked by the CLI or by another instance is picked up within
+ * KEYRING_REFRESH_MS plus one read (well under a second), without a
+ * restart.
+ *
+ * At rest the private keys are sealed under the key encryption key
+ * (keyring_set_kek, crypto/jwt.h); the cache holds them opened. Keys
+ * stored in clear by an older version are sealed by keyring_ensure. A
+ * revoked key (the kill switch) is dropped from the cache at the next
+ * reload: it neither signs nor verifies nor appears in the JWKS.
  *
  * Life of a key: created active; the newest active key signs. Rotation
  * adds a new active key and retires the others (retired_at = now). A
@@ -35,7 +42,7 @@ struct arena;
 struct store;
 struct keyring;
 
-#define KEYRING_REFRESH_MS 1000
+#define KEYRING_REFRESH_MS 250 /* a revocation acts within 1 s with room to spare */
 #define KEYRING_GRACE_S    5
 #define KEYRING_RSA_BITS   2048
 #define KEYRING_MEMO_SLOTS 8192 /* ~3 MiB for tokens like ours, under 10 MiB at most */
@@ -47,11 +54,42 @@ struct keyring *keyring_new(struct store *store, int64_t ttl_s);
 void keyring_free(struct keyring *kr);
 
 /*
+ * Sets the key encryption key (copied; wiped on free) that seals the
+ * private keys in the store (crypto/jwt.h). Call before other threads use
+ * the keyring (keyring_rewrap, which calls it, is for the CLI). Without one, sealed keys
+ * cannot be loaded and no key can be created (ERR_CRYPTO).
+ */
+void keyring_set_kek(struct keyring *kr, const unsigned char kek[JWT_KEK_BYTES]);
+
+/*
  * Makes sure there is an active key: generates and stores one when there
  * is none (first start). *created (may be NULL) tells whether it did.
  * 0, ERR_CRYPTO or a store error.
  */
 int keyring_ensure(struct keyring *kr, bool *created) __attribute__((warn_unused_result));
+
+/*
+ * The kill switch: revokes kid at once. A revoked key neither signs nor
+ * verifies, leaves the JWKS, and its private key is erased from the store;
+ * every instance drops it at its next reload (within KEYRING_REFRESH_MS),
+ * and the tokens it signed are refused from then on (memo hits too: they
+ * look the kid up). With rotate, a new active key is made first, in the
+ * same transaction (new_kid receives its kid). 0; ERR_NOT_FOUND (no such
+ * key, or already revoked); ERR_CONFLICT (kid is the only active key and
+ * rotate is false); ERR_CRYPTO; a store error.
+ */
+int keyring_revoke(struct keyring *kr, const char *kid, bool rotate, char new_kid[JWT_KID_MAX + 1])
+    __attribute__((warn_unused_result));
+
+/*
+ * Rotates the key encryption key: opens every unrevoked private key with
+ * the current KEK (a clear one as it is) and seals it under new_kek, in
+ * one transaction; the keyring then uses new_kek. *n receives how many
+ * keys were rewrapped. ERR_CRYPTO (a key cannot be opened: nothing
+ * written) or a store error.
+ */
+int keyring_rewrap(struct keyring *kr, const unsigned char new_kek[JWT_KEK_BYTES], size_t *n)
+    __attribute__((warn_unused_result));
 
 /*
  * Generates a new active key and retires every other active key, in one

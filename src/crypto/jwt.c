@@ -1,28 +1,25 @@
 /*
- * jwt.c - RS256 sign and verify, key generation (see jwt.h).
+ * jwt.c - RS256 sign and verify (see jwt.h); the RSA work is in jwt_rsa.c.
  *
  * Verification runs in three gates, cheapest first, and the token must
  * pass all of them:
  *   1. shape: at most JWT_MAX_LEN bytes of base64url in exactly three
  *      non-empty parts; the header decodes to a small JSON object whose
  *      "alg" is exactly "RS256", whose "kid" names a key we hold, whose
- *      "typ" (if any) is "JWT" and which has no "crit";
- *   2. signature: rhonabwy parses with R_PARSE_NONE (keys embedded in the
- *      header are never used) and verifies with our public key only;
- *      R_FLAG_IGNORE_REMOTE everywhere, so nothing is ever downloaded;
+ *      "typ" (if any) is "JWT", and which has no "crit" and no header that
+ *      names or carries a key (jwk, jku, x5u, x5c, x5t, x5t#S256);
+ *   2. signature: RSASSA-PKCS1-v1_5 with SHA-256 over the signing input,
+ *      with the public key the kid names in our key ring, nothing else;
  *   3. claims: iss, aud, exp, nbf, iat, sub and jti present with the right
  *      types (3a, the token alone) and values (3b, against the time and the
  *      configuration).
  * With a memo (jwt_memo.c), a token that passed gates 1, 2 and 3a before
  * goes straight to 3b with the facts remembered then, after its kid is
  * looked up again.
- * rhonabwy's r_global_init is not called: it only installs allocators we
- * do not change and initialises curl, which we never let it use.
  */
 #include "crypto/jwt.h"
 
 #include <jansson.h>
-#include <rhonabwy.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,11 +30,12 @@
 #include "util/err.h"
 #include "util/xalloc.h"
 
-#define HEADER_MAX   1024 /* decoded header bytes */
-#define PEM_MAX      16384
-#define MIN_RSA_BITS 2048
+#define HEADER_MAX 1024 /* decoded header bytes */
+#define B64URL     sodium_base64_VARIANT_URLSAFE_NO_PADDING
 
-static const int remote = R_FLAG_IGNORE_REMOTE;
+/* Header parameters that name or carry a key (RFC 7515 section 4.1): a
+ * token says which of our keys signed it by its kid, and nothing else. */
+static const char *const key_headers[] = {"jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256"};
 
 const char *jwt_fail_str(enum jwt_fail f)
 {
@@ -70,62 +68,6 @@ void jwt_keypair_fini(struct jwt_keypair *kp)
     kp->kid[0] = '\0';
 }
 
-/* The public half as a minimal JWK {"kty","n","e"} (malloc'd text). */
-static char *public_jwk_text(jwk_t *pub)
-{
-    const char *n = r_jwk_get_property_str(pub, "n");
-    const char *e = r_jwk_get_property_str(pub, "e");
-    if (n == NULL || e == NULL)
-        return NULL;
-    json_t *j = json_pack("{s:s, s:s, s:s}", "kty", "RSA", "n", n, "e", e);
-    char *text = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
-    json_decref(j);
-    return text;
-}
-
-static int export_pair(jwk_t *priv, jwk_t *pub, struct jwt_keypair *out)
-{
-    unsigned char pem[PEM_MAX];
-    size_t len = sizeof(pem) - 1;
-    char *kid = r_jwk_thumbprint(pub, R_JWK_THUMB_SHA256, remote);
-    int rc = ERR_CRYPTO;
-    if (kid == NULL || strlen(kid) > JWT_KID_MAX)
-        goto out;
-    if (r_jwk_export_to_pem_der(priv, R_FORMAT_PEM, pem, &len, remote) != RHN_OK)
-        goto out;
-    pem[len] = '\0';
-    out->public_jwk = public_jwk_text(pub);
-    if (out->public_jwk == NULL)
-        goto out;
-    out->private_pem = xstrndup((const char *)pem, len);
-    memcpy(out->kid, kid, strlen(kid) + 1);
-    rc = 0;
-out:
-    secure_wipe(pem, sizeof(pem));
-    r_free(kid);
-    return rc;
-}
-
-int jwt_keygen(unsigned bits, struct jwt_keypair *out)
-{
-    memset(out, 0, sizeof(*out));
-    if (bits < MIN_RSA_BITS)
-        return ERR_INVALID;
-    jwk_t *priv = NULL, *pub = NULL;
-    int rc = ERR_CRYPTO;
-    if (r_jwk_init(&priv) != RHN_OK || r_jwk_init(&pub) != RHN_OK)
-        goto out;
-    if (r_jwk_generate_key_pair(priv, pub, R_KEY_TYPE_RSA, bits, NULL) != RHN_OK)
-        goto out;
-    rc = export_pair(priv, pub, out);
-out:
-    r_jwk_free(priv);
-    r_jwk_free(pub);
-    if (rc != 0)
-        jwt_keypair_fini(out);
-    return rc;
-}
-
 /* ---- signing ---- */
 
 static json_t *claims_json(const struct jwt_claims *c)
@@ -147,53 +89,63 @@ static json_t *claims_json(const struct jwt_claims *c)
     return j;
 }
 
-/* An RSA key of at least MIN_RSA_BITS with the wanted half (public or
- * private). */
-static bool rsa_key_ok(jwk_t *k, int want)
+/* base64url of n bytes appended to b at *at (b has room). */
+static void put_b64url(char *b, size_t *at, const unsigned char *raw, size_t n)
 {
-    unsigned int bits = 0;
-    int type = r_jwk_key_type(k, &bits, remote);
-    return (type & R_KEY_TYPE_RSA) && (type & want) && bits >= MIN_RSA_BITS;
+    size_t room = sodium_base64_encoded_len(n, B64URL);
+    sodium_bin2base64(b + *at, room, raw, n, B64URL);
+    *at += room - 1;
+}
+
+/* base64url(header) "." base64url(claims): the signing input (malloc'd),
+ * with room after it for "." and a signature of JWT_SIG_MAX bytes. */
+static char *signing_input(const char *kid, const struct jwt_claims *c, size_t *len)
+{
+    /* Header keys in the order DESIGN section 4 shows them. */
+    json_t *h = json_pack("{s:s, s:s, s:s}", "typ", "JWT", "alg", "RS256", "kid", kid);
+    json_t *cj = claims_json(c);
+    char *ht = json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *ct = json_dumps(cj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *out = NULL;
+    if (ht != NULL && ct != NULL) {
+        size_t hl = strlen(ht), cl = strlen(ct);
+        size_t cap = sodium_base64_encoded_len(hl, B64URL) + sodium_base64_encoded_len(cl, B64URL) +
+                     sodium_base64_encoded_len(JWT_SIG_MAX, B64URL) + 2;
+        out = xmalloc(cap);
+        *len = 0;
+        put_b64url(out, len, (const unsigned char *)ht, hl);
+        out[(*len)++] = '.';
+        put_b64url(out, len, (const unsigned char *)ct, cl);
+    }
+    free(ht);
+    free(ct);
+    json_decref(h);
+    json_decref(cj);
+    return out;
 }
 
 int jwt_sign(const char *kid, const char *private_pem, const struct jwt_claims *c, char **out)
 {
     *out = NULL;
     if (kid == NULL || private_pem == NULL || c->iss == NULL || c->sub == NULL || c->aud == NULL ||
-        c->jti == NULL)
+        c->jti == NULL || strlen(kid) > JWT_KID_MAX)
         return ERR_INVALID;
-    jwk_t *priv = NULL;
-    jwt_t *jwt = NULL;
-    json_t *claims = claims_json(c);
-    char *token = NULL;
-    int rc = ERR_CRYPTO;
-    if (r_jwk_init(&priv) != RHN_OK || r_jwt_init(&jwt) != RHN_OK)
-        goto out;
-    if (r_jwk_import_from_pem_der(priv, R_X509_TYPE_PRIVKEY, R_FORMAT_PEM,
-                                  (const unsigned char *)private_pem,
-                                  strlen(private_pem)) != RHN_OK ||
-        !rsa_key_ok(priv, R_KEY_TYPE_PRIVATE)) {
-        rc = ERR_INVALID;
-        goto out;
+    EVP_PKEY *k = jwt_rsa_private(private_pem);
+    if (k == NULL)
+        return ERR_INVALID;
+    unsigned char sig[JWT_SIG_MAX];
+    size_t siglen = sizeof(sig), len = 0;
+    char *token = signing_input(kid, c, &len);
+    int rc = token != NULL ? jwt_rsa_sign(k, token, len, sig, &siglen) : ERR_CRYPTO;
+    EVP_PKEY_free(k);
+    if (rc != 0) {
+        free(token);
+        return rc;
     }
-    /* Header keys in the order DESIGN section 4 shows them. */
-    if (r_jwt_set_header_str_value(jwt, "typ", "JWT") != RHN_OK ||
-        r_jwt_set_header_str_value(jwt, "alg", "RS256") != RHN_OK ||
-        r_jwt_set_header_str_value(jwt, "kid", kid) != RHN_OK ||
-        r_jwt_set_sign_alg(jwt, R_JWA_ALG_RS256) != RHN_OK ||
-        r_jwt_set_full_claims_json_t(jwt, claims) != RHN_OK)
-        goto out;
-    token = r_jwt_serialize_signed(jwt, priv, remote);
-    if (token == NULL)
-        goto out;
-    *out = xstrdup(token);
-    rc = 0;
-out:
-    r_free(token);
-    json_decref(claims);
-    r_jwt_free(jwt);
-    r_jwk_free(priv);
-    return rc;
+    token[len++] = '.';
+    put_b64url(token, &len, sig, siglen);
+    *out = token;
+    return 0;
 }
 
 /* ---- verification ---- */
@@ -240,13 +192,16 @@ static const char *check_header(const char *t, size_t hlen, struct arena *a, enu
     unsigned char raw[HEADER_MAX + 1];
     size_t n = 0;
     *why = JWT_FAIL_FORMAT;
-    if (sodium_base642bin(raw, HEADER_MAX, t, hlen, NULL, &n, NULL,
-                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+    if (sodium_base642bin(raw, HEADER_MAX, t, hlen, NULL, &n, NULL, B64URL) != 0)
         return NULL;
     json_t *h = json_loadb((const char *)raw, n, JSON_REJECT_DUPLICATES, NULL);
     const char *kid = NULL;
     if (!json_is_object(h))
         goto out;
+    for (size_t i = 0; i < sizeof(key_headers) / sizeof(key_headers[0]); i++) {
+        if (json_object_get(h, key_headers[i]) != NULL)
+            goto out;
+    }
     json_t *typ = json_object_get(h, "typ");
     if (json_object_get(h, "crit") != NULL ||
         (typ != NULL && (!json_is_string(typ) || strcasecmp(json_string_value(typ), "JWT") != 0)))
@@ -269,65 +224,50 @@ out:
     return kid;
 }
 
-/* Gate 2: the signature, with the public key of kid only. On success
- * returns the claims object (owned). */
-static json_t *check_signature(const char *token, size_t len, const char *jwk_text,
-                               enum jwt_fail *why)
-{
-    jwt_t *jwt = NULL;
-    jwk_t *pub = NULL;
-    json_t *claims = NULL;
-    *why = JWT_FAIL_SIGNATURE;
-    if (r_jwt_init(&jwt) != RHN_OK || r_jwk_init(&pub) != RHN_OK)
-        goto out;
-    if (r_jwk_import_from_json_str(pub, jwk_text) != RHN_OK ||
-        !rsa_key_ok(pub, R_KEY_TYPE_PUBLIC)) {
-        *why = JWT_FAIL_KID;
-        goto out;
-    }
-    if (r_jwt_advanced_parsen(jwt, token, len, R_PARSE_NONE, remote) != RHN_OK ||
-        r_jwt_get_type(jwt) != R_JWT_TYPE_SIGN) {
-        *why = JWT_FAIL_FORMAT;
-        goto out;
-    }
-    if (r_jwt_get_sign_alg(jwt) != R_JWA_ALG_RS256) {
-        *why = JWT_FAIL_ALG;
-        goto out;
-    }
-    if (r_jwt_verify_signature(jwt, pub, remote) != RHN_OK)
-        goto out;
-    claims = r_jwt_get_full_claims_json_t(jwt);
-    *why = json_is_object(claims) ? JWT_FAIL_NONE : JWT_FAIL_CLAIMS;
-out:
-    if (*why != JWT_FAIL_NONE) {
-        json_decref(claims);
-        claims = NULL;
-    }
-    r_jwk_free(pub);
-    r_jwt_free(jwt);
-    return claims;
-}
-
-/* The claims of a token whose signature verified before but whose facts
- * the memo could not keep: the payload decoded directly. Returns the
- * object (owned) or NULL. */
+/* The claims part of a token of the right shape, decoded: the object
+ * (owned) or NULL. */
 static json_t *payload_claims(const char *token, size_t len)
 {
     /* The shape gate passed: exactly two dots, non-empty parts. */
     const char *p = (const char *)memchr(token, '.', len) + 1;
     const char *end = memchr(p, '.', len - (size_t)(p - token));
     size_t plen = (size_t)(end - p), n = 0;
-    unsigned char *raw = malloc(plen + 1);
+    unsigned char *raw = xmalloc(plen + 1);
     json_t *c = NULL;
-    if (raw != NULL && sodium_base642bin(raw, plen, p, plen, NULL, &n, NULL,
-                                         sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0)
-        c = json_loadb((const char *)raw, n, 0, NULL);
+    if (sodium_base642bin(raw, plen, p, plen, NULL, &n, NULL, B64URL) == 0)
+        c = json_loadb((const char *)raw, n, JSON_REJECT_DUPLICATES, NULL);
     free(raw);
     if (!json_is_object(c)) {
         json_decref(c);
         c = NULL;
     }
     return c;
+}
+
+/* Gate 2: the signature, with the public key of kid only (never one the
+ * token names). On success returns the claims object (owned). */
+static json_t *check_signature(const char *token, size_t len, const char *jwk_text,
+                               enum jwt_fail *why)
+{
+    EVP_PKEY *pub = jwt_rsa_public(jwk_text);
+    json_t *claims = NULL;
+    if (pub == NULL) {
+        *why = JWT_FAIL_KID;
+        return NULL;
+    }
+    /* The signing input is everything before the last dot. */
+    const char *sig_text = (const char *)memrchr(token, '.', len) + 1;
+    size_t input_len = (size_t)(sig_text - token) - 1, siglen = 0;
+    unsigned char sig[JWT_SIG_MAX];
+    *why = JWT_FAIL_SIGNATURE;
+    if (sodium_base642bin(sig, sizeof(sig), sig_text, len - input_len - 1, NULL, &siglen, NULL,
+                          B64URL) == 0 &&
+        jwt_rsa_verify(pub, token, input_len, sig, siglen)) {
+        claims = payload_claims(token, len);
+        *why = claims != NULL ? JWT_FAIL_NONE : JWT_FAIL_CLAIMS;
+    }
+    EVP_PKEY_free(pub);
+    return claims;
 }
 
 /* A string claim (non-empty, no NUL, at most max bytes) or NULL. */

@@ -1,13 +1,13 @@
 /*
  * jwt.h - RS256 JSON Web Tokens and their keys (DESIGN section 4), on
- * rhonabwy 1.1 over GnuTLS.
+ * OpenSSL 3's libcrypto (EVP) for the RSA work and jansson for the JSON.
  *
  * Only one algorithm exists here: RS256 with RSA keys of at least 2048
  * bits, header {"typ":"JWT","alg":"RS256","kid":...}. A token is checked
  * before any signature work (size, shape, header alg and kid, no "crit"),
  * then its signature against the public key its kid names (never a key
- * carried in the token: jwk, jku, x5u and x5c headers are ignored, and
- * nothing is ever fetched), then its claims. "none", HS256 (also keyed with
+ * carried in the token: a header with jwk, jku, x5u, x5c or x5t is
+ * refused, and nothing is ever fetched), then its claims. "none", HS256 (also keyed with
  * the public key) and every other alg are refused.
  *
  * The RSA verification is the expensive step (~60 us); a caller may pass
@@ -18,7 +18,7 @@
  * times are checked again on each call.
  *
  * Thread-safe: the only shared state is the memo (its own locks); each call
- * works on its own rhonabwy objects. Private keys are PEM text owned by the caller; copies made
+ * works on its own libcrypto objects. Private keys are PEM text owned by the caller; copies made
  * here are wiped before they are freed.
  */
 #pragma once
@@ -137,4 +137,39 @@ const char *jwt_fail_str(enum jwt_fail f);
  */
 int jwt_verify(const char *token, jwt_key_lookup lookup, void *ctx, const struct jwt_expect *ex,
                struct arena *a, struct jwt_claims *out, enum jwt_fail *why)
+    __attribute__((warn_unused_result));
+
+/*
+ * Private keys at rest (jwt_seal.c): sealed with crypto_secretbox
+ * (XSalsa20-Poly1305) under a 32-byte key encryption key (KEK) that is
+ * not in the database. A sealed key is text ("sealed:v1:" + base64 of
+ * nonce || box); a text without that prefix is a clear PEM.
+ */
+#define JWT_KEK_BYTES 32
+
+/* True if text is a sealed key (else it is a clear PEM). */
+bool jwt_key_is_sealed(const char *text);
+/* Seals pem (borrowed) under kek: the sealed text, malloc'd (free()). */
+char *jwt_key_seal(const unsigned char kek[JWT_KEK_BYTES], const char *pem);
+/*
+ * Opens a sealed key: *pem receives the PEM (malloc'd; wipe it, then
+ * free). 0; ERR_INVALID (not a sealed text, or corrupt); ERR_CRYPTO (sealed
+ * under another key, or altered); ERR_LIMIT (too long).
+ */
+int jwt_key_open(const unsigned char kek[JWT_KEK_BYTES], const char *text, char **pem)
+    __attribute__((warn_unused_result));
+/* A KEK from its text, standard base64 of 32 bytes (a trailing newline is
+ * allowed). 0 or ERR_INVALID. */
+int jwt_kek_parse(const char *text, unsigned char kek[JWT_KEK_BYTES])
+    __attribute__((warn_unused_result));
+/* Creates a key file at path (O_EXCL, mode 0600) holding a new random KEK,
+ * returned in kek. 0, ERR_CONFLICT (the file exists) or ERR_IO. */
+int jwt_kek_create(const char *path, unsigned char kek[JWT_KEK_BYTES])
+    __attribute__((warn_unused_result));
+/*
+ * Reads the KEK from the key file at path; with create, a missing file is
+ * created (*created true). 0; ERR_NOT_FOUND (missing, !create); ERR_INVALID
+ * (not 32 bytes of base64); ERR_IO.
+ */
+int jwt_kek_load(const char *path, bool create, unsigned char kek[JWT_KEK_BYTES], bool *created)
     __attribute__((warn_unused_result));

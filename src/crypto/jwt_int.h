@@ -5,10 +5,29 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <openssl/evp.h>
+#include <stddef.h>
+
 #include "crypto/jwt.h"
 #include "util/strlist.h"
 
 struct arena;
+
+#define JWT_RSA_MIN_BITS 2048
+#define JWT_PEM_MAX      16384 /* bytes of a private key's PEM text */
+#define JWT_SIG_MAX      1024  /* bytes of a signature: RSA up to 8,192 bits */
+
+/* jwt_rsa.c: an RSA key of at least JWT_RSA_MIN_BITS from PEM (private) or
+ * from JWK text (public), owned (EVP_PKEY_free); NULL for anything else. */
+EVP_PKEY *jwt_rsa_private(const char *pem);
+EVP_PKEY *jwt_rsa_public(const char *jwk_text);
+/* RSASSA-PKCS1-v1_5 SHA-256 of msg into sig (JWT_SIG_MAX bytes; *siglen:
+ * in, its size; out, the length). 0 or ERR_CRYPTO. */
+int jwt_rsa_sign(EVP_PKEY *k, const char *msg, size_t len, unsigned char *sig, size_t *siglen)
+    __attribute__((warn_unused_result));
+/* True if sig is k's RSASSA-PKCS1-v1_5 SHA-256 signature of msg. */
+bool jwt_rsa_verify(EVP_PKEY *k, const char *msg, size_t len, const unsigned char *sig,
+                    size_t siglen);
 
 /*
  * What a token says, once every check that depends on the token alone has

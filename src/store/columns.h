@@ -17,7 +17,7 @@
     "id, user_id, tenant_id, name, token_hash, abilities, kind, last_used_at, expires_at, "        \
     "created_at, revoked_at"
 #define AUDIT_COLS       "id, at, tenant_id, user_id, action, ip, detail"
-#define SIGNING_KEY_COLS "kid, alg, private_pem, public_jwk, created_at, retired_at"
+#define SIGNING_KEY_COLS "kid, alg, private_pem, public_jwk, created_at, retired_at, revoked_at"
 #define STAFF_COLS       "user_id, role_id, granted_by, created_at"
 #define RESET_COLS       "token_hash, email, created_at, used_at"
 #define SESSION_COLS                                                                               \

@@ -122,6 +122,7 @@ struct signing_key {
     const char *public_jwk;  /* JSON object text {"kty","n","e",...} */
     int64_t created_at;
     int64_t retired_at; /* 0: the key is (one of) the signing keys */
+    int64_t revoked_at; /* 0: not revoked; else it verifies nothing (kill switch) */
 };
 
 /* A platform staff member (seed 001): the user holds the platform role. */

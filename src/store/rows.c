@@ -887,6 +887,7 @@ static int read_signing_key(struct q *q, struct arena *a, void *row)
     k->public_jwk = q_text(q, a);
     k->created_at = q_i64(q);
     k->retired_at = q_i64(q);
+    k->revoked_at = q_i64(q);
     return 0;
 }
 
@@ -936,6 +937,35 @@ int store_signing_key_retire_others(struct store *s, const char *keep_kid, int64
     q_bind_i64(&q, at);
     q_bind_text(&q, keep_kid);
     return change_many(&q, n);
+}
+
+int store_signing_key_set_private(struct store *s, const char *kid, const char *old_text,
+                                  const char *new_text)
+{
+    struct q q;
+    int rc = q_start(s, ST_SIGNING_KEY_SET_PRIVATE, &q);
+    if (rc != 0)
+        return rc;
+    q_bind_text(&q, new_text);
+    q_bind_text(&q, kid);
+    q_bind_text(&q, old_text);
+    int64_t n = 0;
+    rc = change_many(&q, &n);
+    return rc == 0 && n == 0 ? ERR_CONFLICT : rc;
+}
+
+int store_signing_key_revoke(struct store *s, const char *kid, int64_t at)
+{
+    struct q q;
+    int rc = q_start(s, ST_SIGNING_KEY_REVOKE, &q);
+    if (rc != 0)
+        return rc;
+    q_bind_i64(&q, at);
+    q_bind_i64(&q, at);
+    q_bind_text(&q, kid);
+    int64_t n = 0;
+    rc = change_many(&q, &n);
+    return rc == 0 && n == 0 ? ERR_NOT_FOUND : rc;
 }
 
 /* ---- seed 001: staff ---- */

@@ -204,6 +204,15 @@ const struct stmt_def stmts[ST_COUNT] = {
     [ST_SIGNING_KEY_RETIRE_OTHERS] = {"signing_key_retire_others",
                                       "UPDATE signing_keys SET retired_at = ?"
                                       " WHERE kid <> ? AND retired_at IS NULL"},
+    /* Conditional on the text read, so two instances sealing the same
+     * clear key at once write it once. */
+    [ST_SIGNING_KEY_SET_PRIVATE] = {"signing_key_set_private",
+                                    "UPDATE signing_keys SET private_pem = ?"
+                                    " WHERE kid = ? AND private_pem = ? AND revoked_at IS NULL"},
+    [ST_SIGNING_KEY_REVOKE] = {"signing_key_revoke",
+                               "UPDATE signing_keys SET revoked_at = ?,"
+                               " retired_at = COALESCE(retired_at, ?), private_pem = ''"
+                               " WHERE kid = ? AND revoked_at IS NULL"},
 
     /* seed 001: staff, admin searches, password resets. */
     [ST_STAFF_GET] = {"staff_get", "SELECT " STAFF_COLS " FROM staff WHERE user_id = ?"},

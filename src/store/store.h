@@ -275,6 +275,15 @@ int store_signing_key_list(struct store *s, struct arena *a, struct signing_key 
  * *n (may be NULL) receives how many. */
 int store_signing_key_retire_others(struct store *s, const char *keep_kid, int64_t at, int64_t *n)
     __attribute__((warn_unused_result));
+/* Replaces the private key text of kid with new_text if it is still
+ * old_text (sealing a clear key, rewrapping). ERR_CONFLICT if it is not
+ * (another instance changed it, or the key is revoked). */
+int store_signing_key_set_private(struct store *s, const char *kid, const char *old_text,
+                                  const char *new_text) __attribute__((warn_unused_result));
+/* Revokes kid: revoked_at = at, retired_at = at unless already set, and its
+ * private key erased. ERR_NOT_FOUND if there is no such unrevoked key. */
+int store_signing_key_revoke(struct store *s, const char *kid, int64_t at)
+    __attribute__((warn_unused_result));
 
 /* ---- staff (seed 001) ---- */
 /* ERR_NOT_FOUND if the user holds no staff role. */

@@ -153,6 +153,8 @@ struct test_server *test_server_new(const struct test_server_options *o)
     srv->limiter = ratelimit_new();
     if (o->keys) {
         srv->keys = keyring_new(srv->store, srv->cfg.jwt_ttl_s);
+        random_bytes(ts->kek, sizeof(ts->kek));
+        keyring_set_kek(srv->keys, ts->kek);
         assert_int_equal(keyring_ensure(srv->keys, NULL), 0);
     }
     if (o->mailer) {

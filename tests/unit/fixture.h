@@ -46,11 +46,12 @@ struct test_server_options {
 };
 
 struct test_server {
-    struct server srv; /* cfg, pw, store, and what the options asked for */
-    struct arena *a;   /* an arena for the test's calls, freed with the fixture */
-    char dir[64];      /* the temporary directory, removed with everything in it */
-    char db[1200];     /* LATCHKEY_DATABASE_URL as the server got it */
-    char pg_name[64];  /* TEST_PG: the database's name */
+    struct server srv;     /* cfg, pw, store, and what the options asked for */
+    struct arena *a;       /* an arena for the test's calls, freed with the fixture */
+    char dir[64];          /* the temporary directory, removed with everything in it */
+    char db[1200];         /* LATCHKEY_DATABASE_URL as the server got it */
+    char pg_name[64];      /* TEST_PG: the database's name */
+    unsigned char kek[32]; /* keys: the keyring's key encryption key (random) */
 };
 
 /* True if LATCHKEY_TEST_PG_URL names a cluster TEST_PG can use; without it

@@ -32,6 +32,7 @@
 #include "util/arena.h"
 #include "util/err.h"
 #include "util/timeutil.h"
+#include "util/xalloc.h"
 
 #define PASSWORD "correct horse 1"
 
@@ -99,6 +100,7 @@ static void keyring_first_key_rotation_and_retirement(void **state)
 
     /* A second instance over the same database. */
     struct keyring *other = keyring_new(f->srv.store, 600);
+    keyring_set_kek(other, f->kek);
     assert_non_null(keyring_lookup(other, f->a, first));
 
     char second[JWT_KID_MAX + 1];
@@ -139,6 +141,140 @@ static void keyring_first_key_rotation_and_retirement(void **state)
     usleep((KEYRING_REFRESH_MS + 100) * 1000);
     assert_null(keyring_lookup(kr, f->a, "ancient"));
     assert_null(keyring_lookup(kr, f->a, "never-existed"));
+}
+
+/* Every private key text in the store, in order. */
+static void private_texts(struct test_server *f, const char **out, size_t max, size_t *n)
+{
+    struct signing_key *keys = NULL;
+    assert_int_equal(store_signing_key_list(f->srv.store, f->a, &keys, n), 0);
+    assert_true(*n <= max);
+    for (size_t i = 0; i < *n; i++)
+        out[i] = keys[i].private_pem;
+}
+
+/* Keys at rest: sealed in the store; a clear key from before sealed by
+ * keyring_ensure; another KEK cannot load them; rewrap moves them all. */
+static void keyring_seals_keys_at_rest(void **state)
+{
+    struct test_server *f = *state;
+    const char *texts[4];
+    size_t n = 0;
+    private_texts(f, texts, 4, &n);
+    assert_int_equal(n, 1);
+    assert_true(jwt_key_is_sealed(texts[0]));
+    assert_null(strstr(texts[0], "PRIVATE KEY"));
+
+    /* A clear key, as an older version stored it. */
+    struct jwt_keypair kp;
+    assert_int_equal(jwt_keygen(2048, &kp), 0);
+    struct signing_key clear = {.kid = kp.kid,
+                                .alg = "RS256",
+                                .private_pem = kp.private_pem,
+                                .public_jwk = kp.public_jwk,
+                                .created_at = 1000,
+                                .retired_at = 2000};
+    assert_int_equal(store_signing_key_insert(f->srv.store, &clear), 0);
+    assert_int_equal(keyring_ensure(f->srv.keys, NULL), 0);
+    private_texts(f, texts, 4, &n);
+    assert_int_equal(n, 2);
+    for (size_t i = 0; i < n; i++)
+        assert_true(jwt_key_is_sealed(texts[i]));
+    char *pem = NULL;
+    assert_int_equal(jwt_key_open(f->kek, texts[0], &pem), 0);
+    assert_string_equal(pem, kp.private_pem);
+    free(pem);
+    jwt_keypair_fini(&kp);
+
+    /* Another KEK, or none: the keys cannot be loaded, nothing is made. */
+    unsigned char wrong[JWT_KEK_BYTES];
+    random_bytes(wrong, sizeof(wrong));
+    struct keyring *other = keyring_new(f->srv.store, 600);
+    keyring_set_kek(other, wrong);
+    assert_int_equal(keyring_ensure(other, NULL), ERR_CRYPTO);
+    keyring_free(other);
+    other = keyring_new(f->srv.store, 600);
+    assert_int_equal(keyring_ensure(other, NULL), ERR_CRYPTO);
+    char kid[JWT_KID_MAX + 1];
+    assert_int_equal(keyring_rotate(other, kid), ERR_CRYPTO);
+    keyring_free(other);
+    private_texts(f, texts, 4, &n);
+    assert_int_equal(n, 2);
+
+    /* Rewrap: the same keys under a new KEK; the old one no longer opens them. */
+    size_t moved = 0;
+    assert_int_equal(keyring_rewrap(f->srv.keys, wrong, &moved), 0);
+    assert_int_equal(moved, 2);
+    private_texts(f, texts, 4, &n);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(jwt_key_open(f->kek, texts[i], &pem), ERR_CRYPTO);
+        assert_int_equal(jwt_key_open(wrong, texts[i], &pem), 0);
+        secure_wipe(pem, strlen(pem));
+        free(pem);
+    }
+    struct jwt_claims c = {.iss = "i", .sub = "1", .aud = "a", .jti = "1", .exp = 1};
+    char *token = NULL;
+    assert_int_equal(keyring_sign(f->srv.keys, &c, &token, kid), 0);
+    free(token);
+    /* Rewrapping with keys the current KEK cannot open changes nothing. */
+    other = keyring_new(f->srv.store, 600);
+    keyring_set_kek(other, f->kek);
+    assert_int_equal(keyring_rewrap(other, f->kek, &moved), ERR_CRYPTO);
+    assert_int_equal(moved, 0);
+    keyring_free(other);
+    const char *after[4];
+    private_texts(f, after, 4, &n);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(after[i], texts[i]);
+}
+
+/* The kill switch: the only active key needs rotate; a revoked key stops
+ * verifying here at once and on another instance within the refresh. */
+static void keyring_revoke_kill_switch(void **state)
+{
+    struct test_server *f = *state;
+    struct keyring *kr = f->srv.keys;
+    struct signing_key *keys = NULL;
+    size_t n = 0;
+    assert_int_equal(keyring_verifying(kr, f->a, time_now(), &keys, &n), 0);
+    assert_int_equal(n, 1);
+    const char *first = keys[0].kid;
+    struct keyring *other = keyring_new(f->srv.store, 600);
+    keyring_set_kek(other, f->kek);
+    assert_non_null(keyring_lookup(other, f->a, first));
+
+    char fresh[JWT_KID_MAX + 1] = "";
+    assert_int_equal(keyring_revoke(kr, first, false, fresh), ERR_CONFLICT);
+    assert_non_null(keyring_lookup(kr, f->a, first));
+    assert_int_equal(keyring_revoke(kr, "no-such-kid", true, fresh), ERR_NOT_FOUND);
+    assert_int_equal(keyring_verifying(kr, f->a, time_now(), &keys, &n), 0);
+    assert_int_equal(n, 1); /* the failed --rotate made nothing */
+
+    assert_int_equal(keyring_revoke(kr, first, true, fresh), 0);
+    assert_string_not_equal(fresh, first);
+    assert_null(keyring_lookup(kr, f->a, first));
+    assert_int_equal(keyring_verifying(kr, f->a, time_now(), &keys, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(keys[0].kid, fresh);
+    assert_int_equal(keyring_revoke(kr, first, true, fresh), ERR_NOT_FOUND);
+    struct jwt_claims c = {.iss = "i", .sub = "1", .aud = "a", .jti = "1", .exp = 1};
+    char *token = NULL;
+    char kid[JWT_KID_MAX + 1];
+    assert_int_equal(keyring_sign(kr, &c, &token, kid), 0);
+    assert_string_equal(kid, fresh);
+    free(token);
+
+    usleep((KEYRING_REFRESH_MS + 100) * 1000);
+    assert_null(keyring_lookup(other, f->a, first));
+    assert_non_null(keyring_lookup(other, f->a, fresh));
+    keyring_free(other);
+
+    struct signing_key *all = NULL;
+    assert_int_equal(keyring_list(kr, f->a, &all, &n), 0);
+    assert_int_equal(n, 2);
+    const struct signing_key *gone = strcmp(all[0].kid, first) == 0 ? &all[0] : &all[1];
+    assert_true(gone->revoked_at > 0);
+    assert_int_equal(keyring_verifies_until(kr, gone), gone->revoked_at);
 }
 
 /* ---- registration ---- */
@@ -372,6 +508,8 @@ int main(void)
 {
     struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(keyring_first_key_rotation_and_retirement, setup, teardown),
+        cmocka_unit_test_setup_teardown(keyring_seals_keys_at_rest, setup, teardown),
+        cmocka_unit_test_setup_teardown(keyring_revoke_kill_switch, setup, teardown),
         cmocka_unit_test_setup_teardown(register_creates_tenant_owner_and_jwt, setup, teardown),
         cmocka_unit_test_setup_teardown(register_conflicts_and_existing_accounts, setup, teardown),
         cmocka_unit_test_setup_teardown(jwt_refusals, setup, teardown),

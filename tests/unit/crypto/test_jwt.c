@@ -4,8 +4,10 @@
  * nbf/iat in the future, unknown kid, a foreign key under a known kid, an
  * embedded jwk header, tampered, truncated and huge tokens.
  *
- * Hostile tokens are made with rhonabwy directly (or by hand), the way an
- * attacker would, and must all be refused by jwt_verify.
+ * Hostile tokens are made with libcrypto directly (or by hand), the way an
+ * attacker would, and must all be refused by jwt_verify. Interoperability
+ * with other JOSE libraries (PyJWT, Node's jose) is in
+ * tests/e2e/autocom/jwt_interop.test.mjs.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,11 +16,15 @@
 #include <cmocka.h>
 
 #include <jansson.h>
-#include <rhonabwy.h>
+#include <openssl/bn.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "crypto/jwt.h"
 #include "util/slots.h"
@@ -107,29 +113,6 @@ static __attribute__((noinline)) char *sign_good(struct jwt_claims c)
     return t;
 }
 
-/* Signs header + claims (JSON texts) with a PEM private key and alg, as
- * rhonabwy does for anyone: the attacker's tool. */
-static char *forge(const char *header, const char *claims, const char *pem, jwa_alg alg)
-{
-    jwt_t *jwt = NULL;
-    jwk_t *key = NULL;
-    assert_int_equal(r_jwt_init(&jwt), RHN_OK);
-    assert_int_equal(r_jwt_set_full_header_json_str(jwt, header), RHN_OK);
-    assert_int_equal(r_jwt_set_full_claims_json_str(jwt, claims), RHN_OK);
-    assert_int_equal(r_jwt_set_sign_alg(jwt, alg), RHN_OK);
-    assert_int_equal(r_jwk_init(&key), RHN_OK);
-    assert_int_equal(r_jwk_import_from_pem_der(key, R_X509_TYPE_PRIVKEY, R_FORMAT_PEM,
-                                               (const unsigned char *)pem, strlen(pem)),
-                     RHN_OK);
-    char *t = r_jwt_serialize_signed(jwt, key, R_FLAG_IGNORE_REMOTE);
-    assert_non_null(t);
-    char *out = strdup(t);
-    r_free(t);
-    r_jwk_free(key);
-    r_jwt_free(jwt);
-    return out;
-}
-
 static char *b64url(const char *s)
 {
     size_t len = sodium_base64_encoded_len(strlen(s), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
@@ -148,6 +131,32 @@ static char *by_hand(const char *header, const char *claims, const char *sig)
     snprintf(t, n, "%s.%s.%s", h, p, sig);
     free(h);
     free(p);
+    return t;
+}
+
+/* Signs header + claims (JSON texts) with a PEM private key, RS256, as
+ * libcrypto does for anyone: the attacker's tool. */
+static char *forge(const char *header, const char *claims, const char *pem)
+{
+    char *hp = by_hand(header, claims, "");
+    size_t len = strlen(hp) - 1; /* without the last '.' */
+    BIO *bio = BIO_new_mem_buf(pem, -1);
+    EVP_PKEY *key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+    assert_non_null(key);
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned char sig[1024];
+    size_t siglen = sizeof(sig);
+    assert_int_equal(EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key), 1);
+    assert_int_equal(EVP_DigestSign(md, sig, &siglen, (const unsigned char *)hp, len), 1);
+    char text[2048];
+    sodium_bin2base64(text, sizeof(text), sig, siglen, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    size_t n = len + strlen(text) + 2;
+    char *t = malloc(n);
+    snprintf(t, n, "%.*s.%s", (int)len, hp, text);
+    EVP_MD_CTX_free(md);
+    EVP_PKEY_free(key);
+    BIO_free(bio);
+    free(hp);
     return t;
 }
 
@@ -246,14 +255,14 @@ static void aud_may_be_an_array(void **state)
              "{\"iss\":\"" ISS "\",\"sub\":\"1\",\"aud\":[\"other\",\"" AUD "\"],\"jti\":\"1\","
              "\"iat\":%lld,\"nbf\":%lld,\"exp\":%lld}",
              NOW, NOW, NOW + 60);
-    char *t = forge(header_with_kid("RS256", kp1.kid), claims, kp1.private_pem, R_JWA_ALG_RS256);
+    char *t = forge(header_with_kid("RS256", kp1.kid), claims, kp1.private_pem);
     assert_int_equal(check(t), JWT_FAIL_NONE);
     free(t);
     snprintf(claims, sizeof(claims),
              "{\"iss\":\"" ISS "\",\"sub\":\"1\",\"aud\":[\"other\"],\"jti\":\"1\","
              "\"iat\":%lld,\"nbf\":%lld,\"exp\":%lld}",
              NOW, NOW, NOW + 60);
-    t = forge(header_with_kid("RS256", kp1.kid), claims, kp1.private_pem, R_JWA_ALG_RS256);
+    t = forge(header_with_kid("RS256", kp1.kid), claims, kp1.private_pem);
     assert_int_equal(check(t), JWT_FAIL_AUD);
     free(t);
 }
@@ -335,8 +344,7 @@ static void missing_or_mistyped_claims(void **state)
         "\",\"tid\":7,\"jti\":\"1\",\"iat\":1,\"nbf\":1,\"exp\":9999999999}",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        char *t =
-            forge(header_with_kid("RS256", kp1.kid), bad[i], kp1.private_pem, R_JWA_ALG_RS256);
+        char *t = forge(header_with_kid("RS256", kp1.kid), bad[i], kp1.private_pem);
         assert_int_equal(check(t), JWT_FAIL_CLAIMS);
         free(t);
     }
@@ -368,15 +376,15 @@ static void alg_none(void **state)
 static void hs256_keyed_with_the_public_key(void **state)
 {
     (void)state;
-    jwk_t *pub = NULL;
-    assert_int_equal(r_jwk_init(&pub), RHN_OK);
-    assert_int_equal(r_jwk_import_from_json_str(pub, kp1.public_jwk), RHN_OK);
-    unsigned char pem[4096];
-    size_t len = sizeof(pem) - 1;
-    assert_int_equal(r_jwk_export_to_pem_der(pub, R_FORMAT_PEM, pem, &len, R_FLAG_IGNORE_REMOTE),
-                     RHN_OK);
-    pem[len] = '\0';
-    r_jwk_free(pub);
+    BIO *in = BIO_new_mem_buf(kp1.private_pem, -1), *out = BIO_new(BIO_s_mem());
+    EVP_PKEY *k = PEM_read_bio_PrivateKey(in, NULL, NULL, NULL);
+    assert_non_null(k);
+    assert_int_equal(PEM_write_bio_PUBKEY(out, k), 1);
+    char pem[4096] = {0};
+    assert_true(BIO_read(out, pem, sizeof(pem) - 1) > 0);
+    EVP_PKEY_free(k);
+    BIO_free(in);
+    BIO_free(out);
     const char *secrets[] = {(const char *)pem, kp1.public_jwk};
     const char *claims = claims_text(NOW, NOW, NOW + 600);
     for (size_t i = 0; i < 2; i++) {
@@ -412,10 +420,10 @@ static void unknown_or_missing_kid(void **state)
     assert_int_equal(check(t), JWT_FAIL_KID);
     free(t);
     const char *claims = claims_text(NOW, NOW, NOW + 600);
-    t = forge("{\"typ\":\"JWT\",\"alg\":\"RS256\"}", claims, kp1.private_pem, R_JWA_ALG_RS256);
+    t = forge("{\"typ\":\"JWT\",\"alg\":\"RS256\"}", claims, kp1.private_pem);
     assert_int_equal(check(t), JWT_FAIL_KID);
     free(t);
-    t = forge("{\"alg\":\"RS256\",\"kid\":7}", claims, kp1.private_pem, R_JWA_ALG_RS256);
+    t = forge("{\"alg\":\"RS256\",\"kid\":7}", claims, kp1.private_pem);
     assert_int_equal(check(t), JWT_FAIL_KID);
     free(t);
 }
@@ -430,9 +438,9 @@ static void foreign_key_under_a_known_kid(void **state)
     free(t);
 }
 
-/* A header carrying the attacker's own public key (jwk, x5c, jku) must not
- * be used: only our keys verify. */
-static void embedded_key_headers_are_ignored(void **state)
+/* A header naming or carrying a key (jwk, jku, x5u, x5c, x5t) is refused,
+ * even over a good signature by our own key: only our kid chooses the key. */
+static void embedded_key_headers_are_refused(void **state)
 {
     (void)state;
     const char *claims = claims_text(NOW, NOW, NOW + 600);
@@ -441,14 +449,29 @@ static void embedded_key_headers_are_ignored(void **state)
              "{\"typ\":\"JWT\",\"alg\":\"RS256\",\"kid\":\"%s\",\"jwk\":%s,"
              "\"jku\":\"http://127.0.0.1:1/jwks.json\",\"x5u\":\"http://127.0.0.1:1/x\"}",
              kp1.kid, kp2.public_jwk);
-    char *t = forge(header, claims, kp2.private_pem, R_JWA_ALG_RS256);
-    assert_int_equal(check(t), JWT_FAIL_SIGNATURE);
+    char *t = forge(header, claims, kp2.private_pem);
+    assert_int_equal(check(t), JWT_FAIL_FORMAT);
     free(t);
     snprintf(header, sizeof(header),
              "{\"typ\":\"JWT\",\"alg\":\"RS256\",\"kid\":\"%s\",\"jwk\":%s}", kp2.kid,
              kp2.public_jwk);
-    t = forge(header, claims, kp2.private_pem, R_JWA_ALG_RS256);
-    assert_int_equal(check(t), JWT_FAIL_KID);
+    t = forge(header, claims, kp2.private_pem);
+    assert_int_equal(check(t), JWT_FAIL_FORMAT);
+    free(t);
+    static const char *const extra[] = {
+        "\"jwk\":{}", "\"jku\":\"https://x/\"", "\"x5u\":\"https://x/\"",
+        "\"x5c\":[]", "\"x5t\":\"AAAA\"",       "\"x5t#S256\":\"AAAA\""};
+    for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
+        snprintf(header, sizeof(header), "{\"alg\":\"RS256\",\"kid\":\"%s\",%s}", kp1.kid,
+                 extra[i]);
+        t = forge(header, claims, kp1.private_pem);
+        assert_int_equal(check(t), JWT_FAIL_FORMAT);
+        free(t);
+    }
+    /* The same token without the extra header verifies. */
+    snprintf(header, sizeof(header), "{\"alg\":\"RS256\",\"kid\":\"%s\"}", kp1.kid);
+    t = forge(header, claims, kp1.private_pem);
+    assert_int_equal(check(t), JWT_FAIL_NONE);
     free(t);
 }
 
@@ -469,23 +492,40 @@ static void rotation_both_keys_verify(void **state)
     free(t2);
 }
 
+/* The JWK text {"kty":"RSA","n","e"} of an RSA key (malloc'd). */
+static char *jwk_of(const EVP_PKEY *k)
+{
+    const char *names[] = {"n", "e"};
+    char b64[2][1200];
+    for (int i = 0; i < 2; i++) {
+        BIGNUM *bn = NULL;
+        assert_int_equal(EVP_PKEY_get_bn_param(k, names[i], &bn), 1);
+        unsigned char raw[800];
+        int len = BN_bn2bin(bn, raw);
+        sodium_bin2base64(b64[i], sizeof(b64[i]), raw, (size_t)len,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+        BN_free(bn);
+    }
+    char *out = malloc(2600);
+    snprintf(out, 2600, "{\"kty\":\"RSA\",\"n\":\"%s\",\"e\":\"%s\"}", b64[0], b64[1]);
+    return out;
+}
+
 static void small_rsa_key_is_refused(void **state)
 {
     (void)state;
-    jwk_t *priv = NULL, *pub = NULL;
-    assert_int_equal(r_jwk_init(&priv), RHN_OK);
-    assert_int_equal(r_jwk_init(&pub), RHN_OK);
-    assert_int_equal(r_jwk_generate_key_pair(priv, pub, R_KEY_TYPE_RSA, 1024, "small"), RHN_OK);
-    unsigned char pem[4096];
-    size_t len = sizeof(pem) - 1;
-    assert_int_equal(r_jwk_export_to_pem_der(priv, R_FORMAT_PEM, pem, &len, 0), RHN_OK);
-    pem[len] = '\0';
-    char *pub_text = r_jwk_export_to_json_str(pub, 0);
+    EVP_PKEY *k = EVP_RSA_gen(1024);
+    assert_non_null(k);
+    BIO *bio = BIO_new(BIO_s_mem());
+    assert_int_equal(PEM_write_bio_PrivateKey(bio, k, NULL, NULL, 0, NULL, NULL), 1);
+    char pem[4096] = {0};
+    assert_true(BIO_read(bio, pem, sizeof(pem) - 1) > 0);
+    BIO_free(bio);
+    char *pub_text = jwk_of(k);
     struct jwt_claims c = good_claims();
     char *t = NULL;
-    assert_int_equal(jwt_sign("small", (const char *)pem, &c, &t), ERR_INVALID);
-    t = forge(header_with_kid("RS256", "small"), claims_text(NOW, NOW, NOW + 60), (const char *)pem,
-              R_JWA_ALG_RS256);
+    assert_int_equal(jwt_sign("small", pem, &c, &t), ERR_INVALID);
+    t = forge(header_with_kid("RS256", "small"), claims_text(NOW, NOW, NOW + 60), pem);
     struct ring r = {{"small", NULL}, {pub_text, NULL}};
     struct arena *a = arena_new();
     struct jwt_claims out;
@@ -494,9 +534,26 @@ static void small_rsa_key_is_refused(void **state)
     assert_int_equal(why, JWT_FAIL_KID);
     arena_free(a);
     free(t);
-    r_free(pub_text);
-    r_jwk_free(priv);
-    r_jwk_free(pub);
+    free(pub_text);
+    EVP_PKEY_free(k);
+}
+
+/* The JWK the key pair publishes is the key itself: libcrypto's own
+ * export of the private key's public half gives the same n and e. */
+static void public_jwk_matches_the_private_key(void **state)
+{
+    (void)state;
+    BIO *bio = BIO_new_mem_buf(kp1.private_pem, -1);
+    EVP_PKEY *k = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+    assert_non_null(k);
+    assert_int_equal(EVP_PKEY_get_bits(k), 2048);
+    char *text = jwk_of(k);
+    assert_string_equal(text, kp1.public_jwk);
+    /* PKCS#1, the form the keys stored before libcrypto have. */
+    assert_non_null(strstr(kp1.private_pem, "BEGIN RSA PRIVATE KEY"));
+    free(text);
+    EVP_PKEY_free(k);
+    BIO_free(bio);
 }
 
 /* ---- the memo ---- */
@@ -540,7 +597,7 @@ static void same_answer(int rc1, enum jwt_fail w1, const struct jwt_claims *c1, 
 /* Signs claims (JSON text) with kp1 under its kid. */
 static char *signed_text(const char *claims)
 {
-    return forge(header_with_kid("RS256", kp1.kid), claims, kp1.private_pem, R_JWA_ALG_RS256);
+    return forge(header_with_kid("RS256", kp1.kid), claims, kp1.private_pem);
 }
 
 /* A token with n scopes of 20 bytes (facts too big for the memo when n is
@@ -881,12 +938,12 @@ static void odd_headers(void **state)
     char header[256];
     snprintf(header, sizeof(header), "{\"alg\":\"RS256\",\"kid\":\"%s\",\"crit\":[\"exp\"]}",
              kp1.kid);
-    char *t = forge(header, claims, kp1.private_pem, R_JWA_ALG_RS256);
+    char *t = forge(header, claims, kp1.private_pem);
     assert_int_equal(check(t), JWT_FAIL_FORMAT);
     free(t);
     snprintf(header, sizeof(header), "{\"typ\":\"at+jwt\",\"alg\":\"RS256\",\"kid\":\"%s\"}",
              kp1.kid);
-    t = forge(header, claims, kp1.private_pem, R_JWA_ALG_RS256);
+    t = forge(header, claims, kp1.private_pem);
     assert_int_equal(check(t), JWT_FAIL_FORMAT);
     free(t);
     /* Duplicate "alg": refused, whichever a parser would keep. */
@@ -903,6 +960,77 @@ static void odd_headers(void **state)
     assert_int_equal(check("a.b.c.d.e"), JWT_FAIL_FORMAT);
 }
 
+/* ---- private keys at rest (jwt_seal.c) ---- */
+
+static void seal_and_open(void **state)
+{
+    (void)state;
+    unsigned char kek[JWT_KEK_BYTES], other[JWT_KEK_BYTES];
+    randombytes_buf(kek, sizeof(kek));
+    randombytes_buf(other, sizeof(other));
+    char *sealed = jwt_key_seal(kek, kp1.private_pem);
+    assert_true(jwt_key_is_sealed(sealed));
+    assert_false(jwt_key_is_sealed(kp1.private_pem));
+    assert_null(strstr(sealed, "PRIVATE"));
+    char *again = jwt_key_seal(kek, kp1.private_pem);
+    assert_string_not_equal(sealed, again); /* a fresh nonce each time */
+    free(again);
+    char *pem = NULL;
+    assert_int_equal(jwt_key_open(kek, sealed, &pem), 0);
+    assert_string_equal(pem, kp1.private_pem);
+    free(pem);
+    assert_int_equal(jwt_key_open(other, sealed, &pem), ERR_CRYPTO);
+    assert_null(pem);
+    /* One altered character anywhere in the box: refused. */
+    size_t len = strlen(sealed);
+    for (size_t i = 10; i < len; i += 97) {
+        char keep = sealed[i];
+        sealed[i] = sealed[i] == 'A' ? 'B' : 'A';
+        int rc = jwt_key_open(kek, sealed, &pem);
+        assert_true(rc == ERR_CRYPTO || rc == ERR_INVALID);
+        assert_null(pem);
+        sealed[i] = keep;
+    }
+    assert_int_equal(jwt_key_open(kek, kp1.private_pem, &pem), ERR_INVALID);
+    assert_int_equal(jwt_key_open(kek, "sealed:v1:", &pem), ERR_INVALID);
+    assert_int_equal(jwt_key_open(kek, "sealed:v1:!!!!", &pem), ERR_INVALID);
+    assert_int_equal(jwt_key_open(kek, "sealed:v1:AAAA", &pem), ERR_INVALID);
+    free(sealed);
+}
+
+static void kek_text_and_file(void **state)
+{
+    (void)state;
+    unsigned char kek[JWT_KEK_BYTES], back[JWT_KEK_BYTES];
+    assert_int_equal(jwt_kek_parse("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n", kek), 0);
+    for (int i = 0; i < 32; i++)
+        assert_int_equal(kek[i], i);
+    static const char *const bad[] = {"", "c2hvcnQ=", "not base64 at all",
+                                      "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gIQ=="};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_int_equal(jwt_kek_parse(bad[i], kek), ERR_INVALID);
+
+    char dir[] = "/tmp/latchkey-kek-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[128];
+    snprintf(path, sizeof(path), "%s/sub/kek", dir);
+    bool created = false;
+    assert_int_equal(jwt_kek_load(path, false, kek, &created), ERR_NOT_FOUND);
+    assert_int_equal(jwt_kek_load(path, true, kek, &created), 0);
+    assert_true(created);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(jwt_kek_load(path, true, back, &created), 0);
+    assert_false(created);
+    assert_memory_equal(kek, back, sizeof(kek));
+    assert_int_equal(jwt_kek_create(path, back), ERR_CONFLICT);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/sub", dir);
+    rmdir(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -917,9 +1045,10 @@ int main(void)
         cmocka_unit_test(hs256_keyed_with_the_public_key),
         cmocka_unit_test(unknown_or_missing_kid),
         cmocka_unit_test(foreign_key_under_a_known_kid),
-        cmocka_unit_test(embedded_key_headers_are_ignored),
+        cmocka_unit_test(embedded_key_headers_are_refused),
         cmocka_unit_test(rotation_both_keys_verify),
         cmocka_unit_test(small_rsa_key_is_refused),
+        cmocka_unit_test(public_jwk_matches_the_private_key),
         cmocka_unit_test(memo_hit_answers_like_a_full_verify),
         cmocka_unit_test(memo_refusals),
         cmocka_unit_test(memo_collisions),
@@ -928,6 +1057,8 @@ int main(void)
         cmocka_unit_test(every_byte_of_the_shape),
         cmocka_unit_test(huge),
         cmocka_unit_test(odd_headers),
+        cmocka_unit_test(seal_and_open),
+        cmocka_unit_test(kek_text_and_file),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

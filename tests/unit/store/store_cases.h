@@ -860,6 +860,35 @@ static void test_signing_keys(void **state)
     assert_int_equal(list[3].retired_at, 1000);
 }
 
+/* Sealing (conditional on the text read) and the kill switch. */
+static void test_signing_key_seal_and_revoke(void **state)
+{
+    struct fixture *f = *state;
+    struct signing_key a = key_row("kid-a", 100), b = key_row("kid-b", 200);
+    assert_int_equal(store_signing_key_insert(f->s, &a), 0);
+    assert_int_equal(store_signing_key_insert(f->s, &b), 0);
+    assert_int_equal(store_signing_key_set_private(f->s, "kid-a", a.private_pem, "sealed:1"), 0);
+    /* The text changed since it was read: nothing written. */
+    assert_int_equal(store_signing_key_set_private(f->s, "kid-a", a.private_pem, "sealed:2"),
+                     ERR_CONFLICT);
+    assert_int_equal(store_signing_key_set_private(f->s, "nope", "x", "y"), ERR_CONFLICT);
+
+    assert_int_equal(store_signing_key_revoke(f->s, "kid-b", 300), 0);
+    assert_int_equal(store_signing_key_revoke(f->s, "kid-b", 400), ERR_NOT_FOUND);
+    assert_int_equal(store_signing_key_revoke(f->s, "nope", 400), ERR_NOT_FOUND);
+    /* A revoked key's private text stays erased. */
+    assert_int_equal(store_signing_key_set_private(f->s, "kid-b", "", "sealed:3"), ERR_CONFLICT);
+    struct signing_key *list = NULL;
+    size_t n = 0;
+    assert_int_equal(store_signing_key_list(f->s, f->a, &list, &n), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(list[0].private_pem, "sealed:1");
+    assert_int_equal(list[0].revoked_at, 0);
+    assert_string_equal(list[1].private_pem, "");
+    assert_int_equal(list[1].revoked_at, 300);
+    assert_int_equal(list[1].retired_at, 300);
+}
+
 static int64_t revoked_at(struct fixture *f, int64_t id)
 {
     struct token t;
@@ -1032,6 +1061,7 @@ static void test_org_list_by_user(void **state)
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),                             \
         cmocka_unit_test_setup_teardown(test_threads, setup, teardown),                            \
         cmocka_unit_test_setup_teardown(test_signing_keys, setup, teardown),                       \
+        cmocka_unit_test_setup_teardown(test_signing_key_seal_and_revoke, setup, teardown),        \
         cmocka_unit_test_setup_teardown(test_token_revoke_user_except, setup, teardown),           \
         cmocka_unit_test_setup_teardown(test_session_delete_by_user, setup, teardown),             \
         cmocka_unit_test_setup_teardown(test_org_list_by_user, setup, teardown)
