@@ -6,7 +6,9 @@
 # earlier runs found (BUILD/fuzz-corpus/NAME/, never committed), so the
 # committed corpora stay small. A crash, leak, sanitizer report or timeout
 # fails the harness; its input is saved under BUILD/fuzz-artifacts/ and
-# the last lines of its output are shown. Prints one line per harness with
+# the last lines of its output are shown. FUZZ_TIMEOUT (default 25) is
+# how many seconds one input may take before it counts as a hang (10 s
+# proved too short on a loaded machine). Prints one line per harness with
 # its executions, then "N passed, N failed".
 set -uo pipefail
 build=${1:?usage: run.sh BUILD SECONDS [NAME...]}
@@ -31,7 +33,7 @@ for name in "${names[@]}"; do
     seeds=()
     [ -d "$here/corpus/$name" ] && seeds=("$here/corpus/$name")
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-        "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
+        "$bin" -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-25}" -rss_limit_mb=2048 -max_len=16384 \
         -print_final_stats=1 -artifact_prefix="$build/fuzz-artifacts/$name-" \
         "$work" "${seeds[@]}" >"$log" 2>&1
     rc=$?
