@@ -8,6 +8,7 @@
 #   make fresh-check  `make run` and `make check` in a fresh Debian 12 chroot
 #   make bench      the benchmark against nginx (README "Performance")
 #   make fuzz       each libFuzzer harness of tests/fuzz/ for FUZZ_SECONDS (60) s
+#   make soak       SOAK_SECONDS (600) of mixed load: no error, RSS flat (not in CI)
 #   make format | format-check | tidy | cppcheck
 #   V=1 shows the full compiler command lines
 
@@ -44,7 +45,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_TOOLS := $(BUILD)/bench/gen $(BUILD)/bench/hashtime
 
 .PHONY: FORCE all deps test-deps run check unit e2e sanitize clean format format-check tidy cppcheck \
-        bench bench-tools fresh-check fuzz fuzz-build
+        bench bench-tools fresh-check fuzz fuzz-build soak
 
 all: deps latchkey
 
@@ -178,6 +179,13 @@ fuzz: deps
 	@scripts/deps.sh fuzz
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang OPT=-O1 SAN="$(FUZZ_SAN)" fuzz-build
 	@tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
+# The soak (tests/e2e/crash/soak.mjs, docs/security.md): one server under
+# mixed load for SOAK_SECONDS, no request failing, RSS within 10 % after
+# the warm-up. Not in make check or CI (10 minutes).
+soak: all test-deps
+	@[ -d tests/e2e/node_modules ] || npm ci --prefix tests/e2e --no-audit --no-fund
+	LATCHKEY_BIN=$(CURDIR)/$(BUILD)/latchkey node tests/e2e/crash/soak.mjs
 
 # The README's `make run` and `make check` in a fresh Debian 12 chroot
 # (scripts/fresh-check.sh; root, network to Debian's and npm's registries).
