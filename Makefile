@@ -7,6 +7,8 @@
 #   make sanitize   the same suites under AddressSanitizer + UBSan
 #   make fresh-check  `make run` and `make check` in a fresh Debian 12 chroot
 #   make bench      the benchmark against nginx (README "Performance")
+#   make fuzz       each libFuzzer harness of tests/fuzz/ for FUZZ_SECONDS (60) s
+#   make soak       SOAK_SECONDS (600) of mixed load: no error, RSS flat (not in CI)
 #   make format | format-check | tidy | cppcheck
 #   V=1 shows the full compiler command lines
 
@@ -43,7 +45,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_TOOLS := $(BUILD)/bench/gen $(BUILD)/bench/hashtime $(BUILD)/bench/jwtspeed
 
 .PHONY: FORCE all deps test-deps run check unit e2e sanitize clean format format-check tidy cppcheck \
-        bench bench-tools fresh-check
+        bench bench-tools fresh-check fuzz fuzz-build soak
 
 all: deps latchkey
 
@@ -156,16 +158,45 @@ bench: deps
 	    build-bench/latchkey bench-tools
 	bench/run.sh build-bench
 
+# The libFuzzer harnesses (tests/fuzz/, docs/security.md): clang, ASan +
+# UBSan, a build of their own in build-fuzz/; tests/fuzz/run.sh runs each
+# for FUZZ_SECONDS and ends with "N passed, N failed". The harnesses link
+# libcrypto (OpenSSL) to sign fuzzed JWT claims.
+FUZZ_SECONDS ?= 60
+FUZZ_SAN := -fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer \
+            -fno-sanitize-recover=undefined -Wno-missing-field-initializers
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(wildcard tests/fuzz/*.h) $(BUILD)/liblatchkey.a | deps
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $<"
+	$(Q)$(CC) $(CFLAGS) -fsanitize=fuzzer -Itests/fuzz -o $@ $< $(BUILD)/liblatchkey.a \
+	    $(LDLIBS) -lcrypto
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: deps
+	@scripts/deps.sh fuzz
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang OPT=-O1 SAN="$(FUZZ_SAN)" fuzz-build
+	@tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
+# The soak (tests/e2e/crash/soak.mjs, docs/security.md): one server under
+# mixed load for SOAK_SECONDS, no request failing, RSS within 10 % after
+# the warm-up. Not in make check or CI (10 minutes).
+soak: all test-deps
+	@[ -d tests/e2e/node_modules ] || npm ci --prefix tests/e2e --no-audit --no-fund
+	LATCHKEY_BIN=$(CURDIR)/$(BUILD)/latchkey node tests/e2e/crash/soak.mjs
+
 # The README's `make run` and `make check` in a fresh Debian 12 chroot
 # (scripts/fresh-check.sh; root, network to Debian's and npm's registries).
 fresh-check:
 	@scripts/fresh-check.sh
 
 format:
-	clang-format -i $$(find src tests/unit bench -name '*.[ch]')
+	clang-format -i $$(find src tests/unit tests/fuzz bench -name '*.[ch]')
 
 format-check:
-	clang-format --dry-run --Werror $$(find src tests/unit bench -name '*.[ch]')
+	clang-format --dry-run --Werror $$(find src tests/unit tests/fuzz bench -name '*.[ch]')
 
 tidy:
 	clang-tidy --quiet $(LIB_SRC) src/main.c -- $(CFLAGS)
@@ -175,6 +206,6 @@ cppcheck:
 	    --suppress=missingIncludeSystem -Isrc --quiet src
 
 clean:
-	rm -rf build build-san build-bench latchkey
+	rm -rf build build-san build-bench build-fuzz latchkey
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

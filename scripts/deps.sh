@@ -1,5 +1,5 @@
 #!/bin/sh
-# scripts/deps.sh [build|test|all] - installs the Debian packages latchkey
+# scripts/deps.sh [build|test|fuzz|all] - installs the Debian packages latchkey
 # needs, if any is missing. Runs apt-get only when needed (as root, or
 # through sudo).
 #
@@ -8,17 +8,21 @@
 #   test   what the tests run: cmocka, PostgreSQL, Redis, nginx, Node and npm,
 #          aiosmtpd, openssl, Chromium for the dashboard's browser tests
 #          (`make check`, `make sanitize`)
-#   all    both (the default; .ci/run)
+#   fuzz   what `make fuzz` needs: clang with libFuzzer and the sanitizers,
+#          OpenSSL's headers (the JWT claims harness signs with libcrypto)
+#   all    build and test (the default; .ci/run installs fuzz too)
 set -eu
 BUILD_PKGS="build-essential pkg-config libmicrohttpd-dev libsodium-dev libjansson-dev
 libsqlite3-dev libcrypt-dev libpq-dev libssl-dev libhiredis-dev libcurl4-openssl-dev"
+FUZZ_PKGS="clang libclang-rt-14-dev libssl-dev"
 TEST_PKGS="libcmocka-dev postgresql redis-server nginx nodejs npm python3-aiosmtpd python3-jwt openssl chromium"
 case "${1:-all}" in
 build) PKGS=$BUILD_PKGS ;;
 test) PKGS=$TEST_PKGS ;;
+fuzz) PKGS=$FUZZ_PKGS ;;
 all) PKGS="$BUILD_PKGS $TEST_PKGS" ;;
 *)
-    echo "usage: scripts/deps.sh [build|test|all]" >&2
+    echo "usage: scripts/deps.sh [build|test|fuzz|all]" >&2
     exit 2
     ;;
 esac

@@ -77,3 +77,4 @@ int cli_role(int argc, char **argv);
 int cli_keys(int argc, char **argv);
 int cli_staff(int argc, char **argv);
 int cli_setting(int argc, char **argv);
+int cli_routes(int argc, char **argv);

@@ -9,12 +9,12 @@
 #include "core/settings.h"
 #include "http/router.h"
 
-static const struct surface *const surfaces[] = {
+const struct surface *const surfaces_all[] = {
     &surface_common,          &surface_travel,      &surface_autocom,     &surface_admin,
     &surface_autocom_team,    &surface_wedocod_web, &surface_wedocod_api, &surface_wncms,
     &surface_wncms_dashboard, &surface_profile,     &surface_web,
 };
-static const size_t n_surfaces = sizeof(surfaces) / sizeof(surfaces[0]);
+const size_t n_surfaces_all = sizeof(surfaces_all) / sizeof(surfaces_all[0]);
 
 const struct product *const products[] = {&product_travel, &product_autocom, &product_wedocod,
                                           &product_wncms};
@@ -36,8 +36,8 @@ const size_t n_setting_defs = sizeof(setting_defs) / sizeof(setting_defs[0]);
 struct http_router *surfaces_router_new(void)
 {
     struct http_router *r = http_router_new();
-    for (size_t i = 0; i < n_surfaces; i++) {
-        const struct surface *sf = surfaces[i];
+    for (size_t i = 0; i < n_surfaces_all; i++) {
+        const struct surface *sf = surfaces_all[i];
         for (size_t j = 0; j < sf->n_routes; j++) {
             const struct route *rt = &sf->routes[j];
             http_router_add(r, &(struct http_route){.method = rt->method,

@@ -23,6 +23,11 @@ extern const struct surface surface_wedocod_api;
 extern const struct surface surface_profile;
 extern const struct surface surface_web;
 
+/* Every surface, in match order (what surfaces_router_new() routes; the
+ * route listing of `latchkey routes` and the fuzz harnesses walk it). */
+extern const struct surface *const surfaces_all[];
+extern const size_t n_surfaces_all;
+
 /* The products, each declared by its surface (core/product.h). */
 struct product;
 extern const struct product product_travel;

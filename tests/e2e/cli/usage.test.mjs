@@ -23,6 +23,7 @@ const COMMANDS = [
   ['role', 'list'],
   ['keys', 'list'],
   ['keys', 'rotate'],
+  ['routes'],
   ['version'],
 ];
 
