@@ -32,6 +32,8 @@ static const char *auth_name(enum route_auth a)
     case AUTH_SESSION_OR_PAT: return "session_or_pat";
     case AUTH_PUBLIC_SESSION: return "public_session";
     case AUTH_GATED: return "gated";
+    case AUTH_STAFF: return "staff";
+    case AUTH_BEARER_JWT_TENANT_OR_SESSION: return "bearer_jwt_tenant_or_session";
     }
     return "unknown";
 }
