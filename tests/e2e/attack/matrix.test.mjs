@@ -236,6 +236,12 @@ async function buildKits(server, env) {
         : na('no {id}: another account\'s session works on its own account')), suspended: () => session(webSusp),
       revoked: () => session(webGone), lacking: () => noPerm, cross_surface: () => adminCross,
     },
+    profile: {
+      legit: session(webA), expired: 'offset', params: {},
+      other_tenant: () => na('no {id}: the routes act on the caller\'s own account'),
+      suspended: () => session(webSusp), revoked: () => session(webGone), lacking: () => noPerm,
+      cross_surface: () => adminCross,
+    },
     wncms: {
       legit: apiToken(siteA.admin.token, 'site-a'),
       expired: na('WNCMS API tokens do not expire (seed 003)'),
@@ -292,6 +298,10 @@ const BODIES = {
   'POST /settings/api-keys/generate': { name: 'evil', abilities: ['VIEW LEADS'] },
   'POST /api/v1/auth/change-password': { current_password: 'x', password: 'evil-password-1',
     password_confirmation: 'evil-password-1' },
+  'PATCH /profile': { name: 'Pwned' },
+  'PUT /password': { current_password: WEB_PASSWORD, password: 'evil-password-1',
+    password_confirmation: 'evil-password-1' },
+  'DELETE /user/other-browser-sessions': { password: WEB_PASSWORD },
   'POST /api/v1/posts/store': { title: 'Evil', slug: 'evil' },
   'POST /api/v1/posts/update/{slug}': { title: 'Pwned' },
 };
