@@ -41,17 +41,30 @@ export async function request(method, path, body, { session = true } = {}) {
   return res;
 }
 
+// Set once the page starts to leave (a link, a sign-out's redirect): the
+// browser then aborts the requests still in flight, which is no error.
+let leaving = false;
+addEventListener('beforeunload', () => { leaving = true; });
+addEventListener('pagehide', () => { leaving = true; });
+
 async function send(method, path, body, changes) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const token = csrfToken();
   if (changes && token !== null) headers['X-XSRF-TOKEN'] = token;
-  const res = await fetch(path, {
-    method,
-    headers,
-    credentials: 'same-origin',
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  let res;
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (err) {
+    // Aborted by the navigation away: the page that asked is gone.
+    if (leaving) return new Promise(() => {});
+    throw err;
+  }
   let data = null;
   const type = res.headers.get('Content-Type') || '';
   if (type.includes('json')) {
