@@ -84,6 +84,9 @@ static int rotate(struct cli_run *r)
     int rc = keyring_rotate(r->srv.keys, kid);
     if (rc == ERR_CRYPTO)
         return cli_error(CLI_FAIL, "keys rotate: %s", no_kek);
+    if (rc == ERR_BUSY)
+        return cli_error(CLI_FAIL, "keys rotate: another rotation ran at the same time and "
+                                   "won; nothing changed (run `latchkey keys list`)");
     if (rc != 0)
         return cli_fail(rc, "keys rotate");
     if (r->json)
@@ -109,6 +112,9 @@ static int revoke(struct cli_run *r, bool rotate)
                          kid);
     if (rc == ERR_CRYPTO)
         return cli_error(CLI_FAIL, "keys revoke: %s", no_kek);
+    if (rc == ERR_BUSY)
+        return cli_error(CLI_FAIL, "keys revoke: a rotation ran at the same time; nothing "
+                                   "changed: run it again");
     if (rc != 0)
         return cli_fail(rc, "keys revoke");
     if (r->json)

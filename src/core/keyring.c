@@ -217,14 +217,38 @@ static const struct ring_key *active(const struct keyring *kr)
     return best;
 }
 
+/* *n = the stored keys not retired (revoked ones too): those a rotation's
+ * retire_others must retire. */
+static int count_unretired(struct keyring *kr, int64_t *n)
+{
+    struct arena *a = arena_new();
+    struct signing_key *rows = NULL;
+    size_t len = 0;
+    int rc = store_signing_key_list(kr->store, a, &rows, &len);
+    *n = 0;
+    for (size_t i = 0; rc == 0 && i < len; i++)
+        *n += rows[i].retired_at == 0;
+    wipe_rows(rows, len);
+    arena_free(a);
+    return rc;
+}
+
 /* Generates a key and inserts it sealed (retiring the others when
- * rotate), inside the caller's transaction. */
+ * rotate), inside the caller's transaction. A rotation retires exactly
+ * the keys it counted first: when fewer change, a concurrent rotation
+ * retired them and won (PostgreSQL's row locks make the loser's update
+ * skip them), and this one answers ERR_BUSY and is rolled back, so one
+ * key signs afterwards, never two. */
 static int insert_key(struct keyring *kr, bool rotate, char kid[JWT_KID_MAX + 1])
 {
     if (!kr->have_kek)
         return ERR_CRYPTO;
+    int64_t unretired = 0;
+    int rc = rotate ? count_unretired(kr, &unretired) : 0;
+    if (rc != 0)
+        return rc;
     struct jwt_keypair kp;
-    int rc = jwt_keygen(KEYRING_RSA_BITS, &kp);
+    rc = jwt_keygen(KEYRING_RSA_BITS, &kp);
     if (rc != 0)
         return rc;
     char *sealed = jwt_key_seal(kr->kek, kp.private_pem);
@@ -235,8 +259,11 @@ static int insert_key(struct keyring *kr, bool rotate, char kid[JWT_KID_MAX + 1]
         .public_jwk = kp.public_jwk,
     };
     rc = store_signing_key_insert(kr->store, &k);
+    int64_t retired = 0;
     if (rc == 0 && rotate)
-        rc = store_signing_key_retire_others(kr->store, kp.kid, k.created_at, NULL);
+        rc = store_signing_key_retire_others(kr->store, kp.kid, k.created_at, &retired);
+    if (rc == 0 && rotate && retired != unretired)
+        rc = ERR_BUSY;
     if (rc == 0)
         memcpy(kid, kp.kid, strlen(kp.kid) + 1);
     free(sealed);
