@@ -164,6 +164,10 @@ struct request {
     void *job_arg;
     bool job_done;
     bool suspended;
+    /* The connection closed while a job ran: the resume callback runs
+     * only to release what the job holds, its reply is dropped, and it
+     * cannot defer again. */
+    bool gone;
 
     void *user_data;
 };

@@ -556,6 +556,40 @@ static void access_log(const struct request *req)
     log_text(LOG_INFO, text, (size_t)(l.p - text));
 }
 
+/*
+ * A connection that closed while its request was deferred (the client
+ * left during the job: MHD notices when the job resumes it, and closes
+ * without calling the handler again). The resume callbacks own what
+ * their job holds (a password copy, a login's state), so they still run,
+ * once each, to release it; what they reply is dropped with the request,
+ * and a further http_defer is refused.
+ */
+static bool drop_deferred(struct httpd *h, struct request *req)
+{
+    pthread_mutex_lock(&h->defer_mu);
+    bool done = req->job_done;
+    pthread_mutex_unlock(&h->defer_mu);
+    if (!done) {
+        /* Not reached: MHD closes a suspended connection only when it is
+         * resumed, which the finished job does, or at stop, after the
+         * pool ran every job. Leak the request rather than free what the
+         * job still uses. */
+        log_warnx("req=%s msg=\"request closed while its job runs\"", req->id);
+        return false;
+    }
+    req->gone = true;
+    while (req->state == REQ_DEFERRED && req->resume != NULL) {
+        http_resume_fn resume = req->resume;
+        void *arg = req->job_arg;
+        req->job = NULL;
+        req->resume = NULL;
+        req->job_arg = NULL;
+        req->state = REQ_ACTIVE;
+        resume(req, arg);
+    }
+    return true;
+}
+
 static void request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                               enum MHD_RequestTerminationCode toe)
 {
@@ -570,6 +604,8 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
         return;
     }
     *con_cls = NULL;
+    if (req->state == REQ_DEFERRED && !drop_deferred(h, req))
+        return;
     access_log(req);
     bool counted = !req->refused;
     http_request_free(req);

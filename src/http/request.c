@@ -399,6 +399,8 @@ enum MHD_Result http_request_queue(struct request *req)
 
 int http_defer(struct request *req, http_job_fn job, http_resume_fn resume, void *arg)
 {
+    if (req->gone)
+        return ERR_UNAVAILABLE;
     if (req->replied || req->job != NULL) {
         log_warnx("req=%s msg=\"http_defer after a reply or a second time\"", req->id);
         return ERR_INVALID;
