@@ -3,8 +3,10 @@
 // account keeps a hash made at a far cheaper argon2id cost (as after the
 // cost was raised), one an imported bcrypt hash of cost 4. Wrong-password
 // logins of each, and of an unknown email, are timed interleaved; their
-// medians must agree within a third. Before the fix the stale accounts
-// answered in a few milliseconds against tens for an unknown email.
+// medians must agree within a factor of two. Before the fix the stale
+// accounts answered in a few milliseconds against tens for an unknown
+// email (ratios under 0.1); a tighter bound failed on a loaded two-core
+// machine (1.61 once, in a fresh Debian chroot beside a CI run).
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -12,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { createTenant, login } from '../lib/fixtures.mjs';
 import { runCli, startServer } from '../lib/server.mjs';
 
-const ROUNDS = 15;
+const ROUNDS = 21;
 // bcrypt, cost 4, of "Imported-Bcrypt-Pw-7" (Python's crypt, $2b$ read as $2y$).
 const BCRYPT_HASH = '$2y$04$XxGJAq3ereZMseZpus6fUu1ECBPB6F.E2QVXL8OukUlOpIO0p.Av.';
 
@@ -61,7 +63,7 @@ describe('login timing does not depend on the stored hash', () => {
     t.diagnostic(`medians (ms): ${JSON.stringify(m)}`);
     for (const k of kinds.slice(1)) {
       const ratio = m[k] / base;
-      assert.ok(ratio > 0.75 && ratio < 1.33,
+      assert.ok(ratio > 0.5 && ratio < 2,
         `median of ${k} ${m[k].toFixed(1)} ms vs unknown email ${base.toFixed(1)} ms ` +
         `(ratio ${ratio.toFixed(2)}); all medians: ${JSON.stringify(m)}`);
     }
