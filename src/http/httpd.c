@@ -362,6 +362,20 @@ static void handle(struct httpd *h, struct request *req)
     h->dispatch(h->app, req, req->route);
 }
 
+/* Runs the resume callback of a finished job, once, its request active
+ * again (it may defer anew, unless the request is gone). */
+static void run_resume(struct request *req)
+{
+    http_resume_fn resume = req->resume;
+    void *arg = req->job_arg;
+    req->job = NULL;
+    req->resume = NULL;
+    req->job_arg = NULL;
+    req->suspended = false;
+    req->state = REQ_ACTIVE;
+    resume(req, arg);
+}
+
 /*
  * After a handler or resume callback returned: suspend for a pending job,
  * run the resume callback at once if the job already finished, or queue
@@ -379,14 +393,7 @@ static enum MHD_Result settle(struct httpd *h, struct request *req)
         pthread_mutex_unlock(&h->defer_mu);
         if (!done)
             return MHD_YES; /* the job resumes the connection */
-        http_resume_fn resume = req->resume;
-        void *arg = req->job_arg;
-        req->job = NULL;
-        req->resume = NULL;
-        req->job_arg = NULL;
-        req->suspended = false;
-        req->state = REQ_ACTIVE;
-        resume(req, arg);
+        run_resume(req);
     }
     if (!req->replied) {
         log_warnx("req=%s msg=\"handler did not reply\" path=%s", req->id,
@@ -577,16 +584,8 @@ static bool drop_deferred(struct httpd *h, struct request *req)
         log_warnx("req=%s msg=\"request closed while its job runs\"", req->id);
         return false;
     }
-    req->gone = true;
-    while (req->state == REQ_DEFERRED && req->resume != NULL) {
-        http_resume_fn resume = req->resume;
-        void *arg = req->job_arg;
-        req->job = NULL;
-        req->resume = NULL;
-        req->job_arg = NULL;
-        req->state = REQ_ACTIVE;
-        resume(req, arg);
-    }
+    req->gone = true; /* so the resume callback cannot defer again */
+    run_resume(req);
     return true;
 }
 
