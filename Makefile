@@ -161,7 +161,7 @@ bench: deps
 # The libFuzzer harnesses (tests/fuzz/, docs/security.md): clang, ASan +
 # UBSan, a build of their own in build-fuzz/; tests/fuzz/run.sh runs each
 # for FUZZ_SECONDS and ends with "N passed, N failed". The harnesses link
-# libcrypto (OpenSSL) to sign fuzzed JWT claims.
+# libcrypto (OpenSSL), as the server does, for RS256.
 FUZZ_SECONDS ?= 60
 FUZZ_SAN := -fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer \
             -fno-sanitize-recover=undefined -Wno-missing-field-initializers

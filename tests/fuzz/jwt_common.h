@@ -63,24 +63,35 @@ static char *fuzz_b64url(char *out, const uint8_t *p, size_t n)
 }
 
 /*
- * Verifies token at FUZZ_NOW against our key; a token that passes must
- * carry what jwt_verify promises (every required claim, iss and aud as
- * expected, not expired). Aborts when the promise is broken.
+ * Verifies token at FUZZ_NOW against our key, through memo (may be NULL),
+ * into out; returns the reason (JWT_FAIL_NONE for a pass). A token that
+ * passes must carry what jwt_verify promises (every required claim, iss
+ * and aud as expected, not expired), and a refusal must give a reason:
+ * aborts when either promise is broken.
  */
-static void fuzz_verify(const char *token)
+static enum jwt_fail fuzz_verify_in(const char *token, struct jwt_memo *memo, struct arena *a,
+                                    struct jwt_claims *out)
+{
+    struct jwt_expect ex = {.iss = FUZZ_ISS,
+                            .aud = FUZZ_AUD,
+                            .now = FUZZ_NOW,
+                            .leeway = JWT_DEFAULT_LEEWAY,
+                            .memo = memo};
+    enum jwt_fail why = JWT_FAIL_NONE;
+    int rc = jwt_verify(token, fuzz_lookup, NULL, &ex, a, out, &why);
+    if ((rc == 0) != (why == JWT_FAIL_NONE))
+        abort();
+    if (rc == 0 && (out->iss == NULL || out->sub == NULL || out->jti == NULL ||
+                    strcmp(out->iss, FUZZ_ISS) != 0 || out->exp <= FUZZ_NOW))
+        abort();
+    return why;
+}
+
+/* fuzz_verify_in without a memo, in an arena of its own. */
+static inline void fuzz_verify(const char *token)
 {
     struct arena *a = arena_new();
-    struct jwt_expect ex = {
-        .iss = FUZZ_ISS, .aud = FUZZ_AUD, .now = FUZZ_NOW, .leeway = JWT_DEFAULT_LEEWAY};
     struct jwt_claims c;
-    enum jwt_fail why = JWT_FAIL_NONE;
-    int rc = jwt_verify(token, fuzz_lookup, NULL, &ex, a, &c, &why);
-    if (rc == 0) {
-        if (why != JWT_FAIL_NONE || c.iss == NULL || c.sub == NULL || c.jti == NULL ||
-            strcmp(c.iss, FUZZ_ISS) != 0 || c.exp <= FUZZ_NOW)
-            abort();
-    } else if (why == JWT_FAIL_NONE) {
-        abort(); /* refused without a reason */
-    }
+    fuzz_verify_in(token, NULL, a, &c);
     arena_free(a);
 }
