@@ -1,9 +1,9 @@
 #!/bin/sh
 # Installs what `make bench` needs beyond the build (scripts/deps.sh): wrk
-# (the load generator) and nginx (the baseline). Kept apart so machines
-# that only build and test (`make check`, CI) never install them.
+# (the load generator), nginx (the baseline) and PostgreSQL (scenario 1p).
+# Kept apart so machines that only build never install them.
 set -eu
-PKGS="wrk nginx"
+PKGS="wrk nginx postgresql"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then

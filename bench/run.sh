@@ -9,6 +9,9 @@
 #
 # Scenarios (keep-alive, 64 connections unless stated; see README):
 #   1  GET /api/v1/auth/user, one Sanctum token            vs nginx
+#   1p scenario 1 on PostgreSQL (a private cluster the bench starts:
+#      scripts/pg-test-cluster.sh), alternating with nginx and
+#      scenario 1's SQLite server                        vs nginx, vs 1
 #   2  GET /api/v1/auth/me, JWT + X-Tenant (skipped while that route is 404)
 #   3  POST /api/v1/auth/token logins, 8 connections       vs the hashing bound
 #   4  scenario 1 while scenario 3 runs (64 conns, and a 4-connection probe)
@@ -33,7 +36,8 @@
 #                             commit): scenario 1 then also runs its latchkey,
 #                             on a database its own CLI made, alternating with
 #                             this one and nginx (row 1b, ratio to this build)
-#   BENCH_ONLY [unset]        "1": scenario 1 (and 1b) only
+#   BENCH_ONLY [unset]        "1": scenario 1 (and 1b, 1p) only
+#   BENCH_PG [1]              "0" skips scenario 1p
 set -euo pipefail
 
 build=${1:-build-bench}
@@ -69,12 +73,16 @@ lk_pid=""
 ng_pid=""
 bg_pid=""
 ot_pid=""
+pg_pid=""
+pg_dir=""
 
 cleanup() {
     [ -n "$bg_pid" ] && kill "$bg_pid" 2>/dev/null && wait "$bg_pid" 2>/dev/null
     [ -n "$lk_pid" ] && kill "$lk_pid" 2>/dev/null && wait "$lk_pid" 2>/dev/null
     [ -n "$ot_pid" ] && kill "$ot_pid" 2>/dev/null && wait "$ot_pid" 2>/dev/null
+    [ -n "$pg_pid" ] && kill "$pg_pid" 2>/dev/null && wait "$pg_pid" 2>/dev/null
     [ -n "$ng_pid" ] && kill -QUIT "$ng_pid" 2>/dev/null && wait "$ng_pid" 2>/dev/null
+    [ -n "$pg_dir" ] && "$root/scripts/pg-test-cluster.sh" destroy "$pg_dir" >/dev/null 2>&1
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -327,6 +335,43 @@ if [ -n "$ot_pid" ]; then
     kill "$ot_pid" 2>/dev/null || true
     wait "$ot_pid" 2>/dev/null || true
     ot_pid=""
+fi
+
+# ------------------------------------------------------------------ 1p
+# Scenario 1 on PostgreSQL: its own cluster on this machine (the 2 cores are
+# shared by PostgreSQL, latchkey, nginx and wrk, as on a single-machine
+# deployment), the same database content made by the same CLI.
+if [ "${BENCH_PG:-1}" != 0 ]; then
+    log "scenario 1p: GET /api/v1/auth/user on PostgreSQL, 64 connections"
+    pg_dir=$tmp-pg # beside $tmp: the postgres user cannot enter $tmp (0700)
+    pg_admin=$("$root/scripts/pg-test-cluster.sh" start "$pg_dir" | tail -n 1)
+    psql -q "$pg_admin" -c "CREATE DATABASE lk_bench" >/dev/null
+    pg_db=${pg_admin%/postgres}/lk_bench
+    PG_TOKEN=$(small_db=$pg_db setup_db cli)
+    sq_pid=$lk_pid sq_port=$lk_port
+    start_latchkey "$pg_db"
+    pg_pid=$lk_pid pg_port=$lk_port
+    lk_pid=$sq_pid lk_port=$sq_port
+    code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $PG_TOKEN" \
+        "http://127.0.0.1:$pg_port/api/v1/auth/user" || true)
+    [ "$code" = 200 ] || { log "PostgreSQL: GET /api/v1/auth/user answered $code"; exit 1; }
+    pps=() pns=() pss=()
+    for i in $(seq "$ROUNDS"); do
+        wrk_run n "$ng_port" 64 "$SECONDS_RUN" user.lua
+        wrk_run l "$lk_port" 64 "$SECONDS_RUN" user.lua
+        BENCH_TOKEN=$PG_TOKEN wrk_run p "$pg_port" 64 "$SECONDS_RUN" user.lua
+        log "  round $i: nginx $(field rps "$n"), SQLite $(field rps "$l"), PostgreSQL $(field rps "$p") req/s"
+        pns+=("$n"); pss+=("$l"); pps+=("$p")
+    done
+    sp=$(best "${pps[@]}") spn=$(best "${pns[@]}") sps=$(best "${pss[@]}")
+    row 1p "GET /auth/user on PostgreSQL" "$sp" "x nginx" \
+        "$(ratio "$(field rps "$sp")" "$(field rps "$spn")")" "$(rss_kib "$pg_pid")" \
+        "$(ratio "$(field rps "$sp")" "$(field rps "$sps")") x SQLite in the same rounds"
+    kill "$pg_pid" 2>/dev/null || true
+    wait "$pg_pid" 2>/dev/null || true
+    pg_pid=""
+    "$root/scripts/pg-test-cluster.sh" destroy "$pg_dir" >/dev/null 2>&1 || true
+    pg_dir=""
 fi
 
 if [ "${BENCH_ONLY:-}" != 1 ]; then

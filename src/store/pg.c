@@ -21,6 +21,10 @@
  * by itself when the server is back. The first failure and the recovery
  * are logged once per outage (the store's "down" flag).
  *
+ * The change stamp the read caches use (store_change_stamp) is
+ * pg_listen.c's: moved by this process's writes (execute, tx_commit) and
+ * by other instances' through LISTEN/NOTIFY.
+ *
  * Migrations run under a session advisory lock (PG_MIGRATE_LOCK), so
  * instances starting together apply each file once; each file runs in one
  * transaction with its schema_migrations row.
@@ -37,6 +41,7 @@
 #include <string.h>
 
 #include "store/driver.h"
+#include "store/pg_listen.h"
 #include "util/arena.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -76,6 +81,7 @@ struct pg_store {
     atomic_bool down;                /* the last connection attempt failed */
     atomic_bool probing;             /* a thread is trying to connect while down */
     atomic_int_fast64_t retry_at_ms; /* no new connection before (monotonic ms) */
+    struct pg_listen listen;         /* the change stamp (pg_listen.h) */
 };
 
 static struct pg_store *pg_of(struct store *s)
@@ -202,6 +208,7 @@ int pg_store_open(const char *url, struct store **out)
     atomic_init(&s->probing, false);
     atomic_init(&s->retry_at_ms, 0);
     int rc = parse_url(s, url);
+    pg_listen_init(&s->listen, (const char *const *)s->keys, (const char *const *)s->vals);
     /* Connect the caller's thread now, so a wrong URL fails here. */
     if (rc == 0)
         rc = store_ping(&s->base);
@@ -216,6 +223,7 @@ int pg_store_open(const char *url, struct store **out)
 static void pg_store_free(struct store *base)
 {
     struct pg_store *s = pg_of(base);
+    pg_listen_fini(&s->listen);
     for (size_t i = 0; s->keys[i] != NULL; i++) {
         free(s->keys[i]);
         if (s->vals[i] != NULL)
@@ -590,6 +598,10 @@ static int execute(struct q *q)
         bool in_tx = link_in_tx(c);
         bool lost;
         rc = attempt(q, &lost);
+        /* A write outside a transaction is committed (or, lost, maybe):
+         * the read caches must not serve what it changed. */
+        if (!in_tx && !(c->prepared[q->id] & READS))
+            pg_listen_bump(&s->listen);
         if (!lost)
             return rc;
         bool reads = only_reads(stmt_sql(q->id, true));
@@ -803,7 +815,14 @@ static int tx_commit(struct store *base)
         log_error("store=postgres op=commit event=transaction_failed");
         return ERR_STORE;
     }
-    return tx_command(base, "commit", "COMMIT");
+    rc = tx_command(base, "commit", "COMMIT");
+    pg_listen_bump(&pg_of(base)->listen); /* committed, or maybe: see execute() */
+    return rc;
+}
+
+static bool change_stamp(struct store *base, uint64_t *out)
+{
+    return pg_listen_stamp(&pg_of(base)->listen, out);
 }
 
 /* ---- migrations ---- */
@@ -891,4 +910,5 @@ static const struct store_driver pg_driver = {
     .migrate_begin = migrate_begin,
     .migrate_done = migrate_done,
     .migrate_end = migrate_end,
+    .change_stamp = change_stamp,
 };

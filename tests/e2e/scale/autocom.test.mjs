@@ -1,7 +1,7 @@
 // Issue #3 for the AutoCom surface (seed 002): two instances over one
 // database and one Redis (LATCHKEY_TEST_REDIS_URL, db 5). A JWT issued by
-// one is accepted by the other, a logout or a suspension through one holds
-// on the other within 1 s, a key rotated with the CLI is used and trusted by
+// one is accepted by the other, a logout, a suspension or a role change
+// through one holds on the other within 1 s, a key rotated with the CLI is used and trusted by
 // both, and the login limit (5/min per IP) counts requests sent to both.
 // Skipped without the test Redis.
 
@@ -14,6 +14,7 @@ import {
 import { okJson } from '../lib/cli.mjs';
 import { redisCommand, testRedisUrl, withDb } from '../lib/redis.mjs';
 import { startPair, within } from '../lib/scale.mjs';
+import { addMember, makeTeam, teamCall } from '../lib/team.mjs';
 import { waitFor } from '../lib/server.mjs';
 
 const SHARED = testRedisUrl();
@@ -105,6 +106,27 @@ describe('scale: AutoCom on two instances', () => {
       const other = s === a ? b : a;
       assert.equal(await meStatus(other, fresh.token)(), 200);
     }
+  });
+
+  test('a role changed on A (team API): B enforces the new role within 1 s', async () => {
+    await redisCommand(REDIS, 'DEL', 'latchkey:rl:login|ip:127.0.0.1');
+    const team = await makeTeam(a, 'role-team', 'boss@role-team.test');
+    const agent = await addMember(a, team, 'agent@role-team.test', 'agent');
+    const teamStatus = async () => (await teamCall(b, 'GET', '/api/v1/team', agent, team)).status;
+    // Several reads first, so B serves the agent from its cache.
+    for (let i = 0; i < 5; i++) assert.equal(await teamStatus(), 403, 'an agent lacks team.view');
+    const setRole = async (slug) => {
+      const r = await teamCall(a, 'PATCH', `/api/v1/team/members/${agent.id}/role`, team.owner, team,
+        { role_id: team.roles[slug] });
+      assert.equal(r.status, 200, r.text);
+    };
+    await setRole('admin');
+    let seen = await within(1000, 200, teamStatus);
+    assert.ok(seen.ok, `B answered ${seen.last} ${seen.ms} ms after the promotion on A`);
+    await setRole('agent');
+    seen = await within(1000, 403, teamStatus);
+    assert.ok(seen.ok, `B answered ${seen.last} ${seen.ms} ms after the demotion on A`);
+    await redisCommand(REDIS, 'DEL', 'latchkey:rl:login|ip:127.0.0.1');
   });
 
   test('the login limit (5/min per IP) counts requests sent to both: 3 to A + 3 to B', async () => {

@@ -1,8 +1,8 @@
 // Issue #3: two latchkey processes on different ports over the same database
 // and the same Redis, as behind a load balancer. Tokens issued by one work on
 // the other; a revocation or suspension made through one is enforced by the
-// other within 1 second (latchkey caches no tokens, principals or roles: each
-// request reads the database); the login limit counts the requests sent to
+// other within 1 second, with the principal caches on (on PostgreSQL they
+// follow the other instance's changes by LISTEN/NOTIFY); the login limit counts the requests sent to
 // both (counters in Redis).
 //
 // Runs on whatever database the harness gives (a shared SQLite file, or

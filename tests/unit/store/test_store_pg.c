@@ -482,14 +482,106 @@ static void test_pg_outage_and_recovery(void **state)
 
 /* ---- running ---- */
 
-/* Other instances write without telling this one: no change stamp, so
- * core/pcache reads the store on every request. */
-static void test_pg_no_change_stamp(void **state)
+/* The change stamp's count of changes (pg_listen.h: the low 24 bits
+ * are the clock's second). */
+#define CHANGES(stamp) ((stamp) >> 24)
+
+/* Waits up to 3 s for the listener: the first call starts it. */
+static uint64_t stamp_when_listening(struct store *s)
+{
+    uint64_t stamp = 0;
+    for (int i = 0; i < 300 && !store_change_stamp(s, &stamp); i++)
+        usleep(10 * 1000);
+    assert_true(store_change_stamp(s, &stamp));
+    return stamp;
+}
+
+/* Waits up to ms for the count of changes to move past before. */
+static bool changes_move(struct store *s, uint64_t before, int ms)
+{
+    uint64_t now = 0;
+    for (int waited = 0; waited <= ms; waited += 10) {
+        if (store_change_stamp(s, &now) && CHANGES(now) != CHANGES(before))
+            return true;
+        usleep(10 * 1000);
+    }
+    return false;
+}
+
+/* Runs SQL on a connection of the fixture's database of its own: another
+ * instance's write, which this store learns of only by notification. */
+static void other_instance_exec(const struct fixture *f, const char *sql)
+{
+    PGconn *db = PQconnectdb(f->url);
+    assert_int_equal(PQstatus(db), CONNECTION_OK);
+    PGresult *r = PQexec(db, sql);
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    PQfinish(db);
+}
+
+/* The stamp the read caches (core/pcache) are valid under moves on this
+ * store's own writes at once, and on another instance's within a second
+ * (migration 0016's triggers, the listener) -- but not on a token's
+ * last_used_at, which every authenticated request may write. */
+static void test_pg_change_stamp(void **state)
 {
     struct fixture *f = *state;
-    uint64_t stamp = 1;
-    assert_false(store_change_stamp(f->s, &stamp));
-    assert_int_equal(stamp, 0);
+    int64_t u = make_user(f->s, "stamp@example.com");
+    int64_t k = make_token(f->s, u, 1);
+    uint64_t s1 = stamp_when_listening(f->s), s2 = 0;
+    assert_true(store_change_stamp(f->s, &s2));
+    assert_int_equal(CHANGES(s1), CHANGES(s2)); /* nothing changed */
+
+    make_tenant(f->s, "own-write"); /* this store's write: seen at once */
+    assert_true(store_change_stamp(f->s, &s2));
+    assert_true(CHANGES(s2) != CHANGES(s1));
+    usleep(300 * 1000); /* its own notification comes back too */
+    assert_true(store_change_stamp(f->s, &s2));
+
+    char sql[256];
+    snprintf(sql, sizeof(sql), "UPDATE tokens SET last_used_at = 12345 WHERE id = %lld",
+             (long long)k);
+    other_instance_exec(f, sql);
+    assert_false(changes_move(f->s, s2, 400));
+
+    snprintf(sql, sizeof(sql), "UPDATE tokens SET revoked_at = 12345 WHERE id = %lld",
+             (long long)k);
+    other_instance_exec(f, sql);
+    assert_true(changes_move(f->s, s2, 1000));
+
+    /* A transaction's changes notify once it commits, not before. */
+    assert_true(store_change_stamp(f->s, &s1));
+    PGconn *db = PQconnectdb(f->url);
+    assert_int_equal(PQstatus(db), CONNECTION_OK);
+    PQclear(PQexec(db, "BEGIN"));
+    PQclear(PQexec(db, "UPDATE users SET name = 'Renamed'"));
+    assert_false(changes_move(f->s, s1, 300));
+    PQclear(PQexec(db, "COMMIT"));
+    assert_true(changes_move(f->s, s1, 1000));
+    PQfinish(db);
+}
+
+/* Without its listener the store has no stamp (nothing is cached); once
+ * it listens again the stamp has moved, so nothing cached before is used. */
+static void test_pg_change_stamp_listener_lost(void **state)
+{
+    struct fixture *f = *state;
+    uint64_t before = stamp_when_listening(f->s), now = 0;
+    char sql[1400];
+    snprintf(sql, sizeof(sql),
+             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+             " WHERE application_name = 'latchkey-listen' AND datname = '%s'",
+             f->priv);
+    admin_exec(sql);
+    bool gone = false;
+    for (int i = 0; i < 200 && !gone; i++) {
+        gone = !store_change_stamp(f->s, &now);
+        usleep(5 * 1000);
+    }
+    assert_true(gone);
+    now = stamp_when_listening(f->s);
+    assert_true(CHANGES(now) != CHANGES(before));
 }
 
 static void test_skipped(void **state)
@@ -507,7 +599,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pg_tx_lost, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pg_statement_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pg_outage_and_recovery, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_pg_no_change_stamp, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pg_change_stamp, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pg_change_stamp_listener_lost, setup, teardown),
         STORE_CASES,
         STAFF_CASES,
         TEAM_CASES,
