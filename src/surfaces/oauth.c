@@ -1,10 +1,12 @@
 /*
  * oauth.c - the OAuth side of latchkey for services that are not latchkey
- * (issue 17): token introspection (RFC 7662) and revocation (RFC 7009).
+ * (issue 17): token introspection (RFC 7662), revocation (RFC 7009) and
+ * OpenID Connect discovery.
  *
  *   POST /oauth/introspect   token=...&token_type_hint=...  (form or JSON)
  *                            200 {"active":true,...} or exactly {"active":false}
  *   POST /oauth/revoke       token=...  200 {} whatever the token was
+ *   GET  /.well-known/openid-configuration
  *
  * The caller authenticates with "Authorization: Bearer <service token>" or
  * HTTP Basic of a service account (core/introspect.h); Basic is hashed on
@@ -13,6 +15,10 @@
  * parameters, so an unauthenticated client learns nothing. Errors have
  * RFC 6749's shape {"error":...,"error_description":...}; a 401 carries
  * WWW-Authenticate for both schemes.
+ *
+ * Discovery builds every URL from LATCHKEY_PUBLIC_URL, never from the Host
+ * header: the issuer must equal the "iss" of the JWTs, and a document a
+ * cache may keep must not name a host an attacker chose.
  */
 #include <string.h>
 #include <strings.h>
@@ -224,9 +230,38 @@ static void revoke_handler(struct server *srv, struct request *req, const struct
     endpoint(srv, req, true);
 }
 
+/*
+ * OpenID Provider metadata, honest about what latchkey is: an issuer of
+ * RS256 JWT access tokens with a JWKS, introspection and revocation. It
+ * runs no authorization or token endpoint of OAuth, so it names none and
+ * supports no response or grant type; "sub" is the same user id for
+ * everyone ("public").
+ */
+static void discovery(struct server *srv, struct request *req, const struct principal *p)
+{
+    (void)p;
+    struct arena *a = http_arena(req);
+    const char *base = srv->cfg.public_url;
+    json_t *auth = json_pack("[s]", "client_secret_basic");
+    json_t *o =
+        json_pack("{s:s, s:s, s:s, s:s, s:O, s:O, s:[s], s:[s], s:[], s:[], s:[s,s,s,s,s,s,s,s,s]}",
+                  "issuer", base, "jwks_uri", arena_printf(a, "%s/.well-known/jwks.json", base),
+                  "introspection_endpoint", arena_printf(a, "%s/oauth/introspect", base),
+                  "revocation_endpoint", arena_printf(a, "%s/oauth/revoke", base),
+                  "introspection_endpoint_auth_methods_supported", auth,
+                  "revocation_endpoint_auth_methods_supported", auth,
+                  "id_token_signing_alg_values_supported", "RS256", "subject_types_supported",
+                  "public", "response_types_supported", "grant_types_supported", "claims_supported",
+                  "iss", "sub", "aud", "exp", "iat", "nbf", "jti", "tid", "scopes");
+    json_decref(auth);
+    http_reply_header(req, "Cache-Control", "public, max-age=300");
+    http_reply_json(req, 200, o);
+}
+
 static const struct route routes[] = {
     {HTTP_POST, "/oauth/introspect", introspect_handler, AUTH_PUBLIC, NULL, NULL, 0},
     {HTTP_POST, "/oauth/revoke", revoke_handler, AUTH_PUBLIC, NULL, NULL, 0},
+    {HTTP_GET, "/.well-known/openid-configuration", discovery, AUTH_PUBLIC, NULL, NULL, 0},
 };
 
 const struct surface surface_oauth = {
