@@ -15,9 +15,10 @@ static const char staff_usage[] =
     "       latchkey staff revoke --email EMAIL [--json]\n"
     "       latchkey staff list [--json]\n\n"
     "Staff may use the admin API (/admin). ROLE is a platform role's slug or name:\n"
-    "owner, manager, developer, support or marketing. grant changes the role of someone\n"
-    "who is staff already. revoke also revokes their admin tokens. The last Owner can\n"
-    "be neither revoked nor demoted.\n";
+    "owner, manager, developer, support, marketing or service (a service account: HTTP\n"
+    "Basic on /oauth/introspect and /oauth/revoke, no admin API). grant changes the role\n"
+    "of someone who is staff already. revoke also revokes their admin tokens. The last\n"
+    "Owner can be neither revoked nor demoted.\n";
 
 static json_t *role_json(const struct role *r)
 {

@@ -44,6 +44,18 @@ int64_t surface_path_id(struct request *req, const char *name);
 bool surface_rate_limit(struct server *srv, const struct surface *sf, const struct route *rt,
                         struct request *req, const struct principal *p);
 /*
+ * HTTP Basic (email and password) from the request's Authorization header,
+ * for a route that authenticates in its handler: the password is checked
+ * on the hashing pool unless remembered (core/basicauth.h), then done(req,
+ * arg, rc) runs on the request thread with p filled as basic_finish()
+ * fills it (rc 0, ERR_UNAUTHENTICATED, ERR_FORBIDDEN, ...). When the
+ * account's guessing limit refuses, it answers 429 (surface_login_fail)
+ * and done is not called. p and arg must live as long as the request.
+ */
+typedef void (*surface_basic_fn)(struct request *req, void *arg, int rc);
+void surface_basic_auth(struct server *srv, const struct surface *sf, struct request *req,
+                        struct principal *p, surface_basic_fn done, void *arg);
+/*
  * Runs an AUTH_GATED route (route.h): its switches, auth mode and
  * required role from the settings of its site, then its handler (gate.c).
  */

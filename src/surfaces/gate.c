@@ -20,7 +20,6 @@
  */
 #include <string.h>
 
-#include "core/basicauth.h"
 #include "core/settings.h"
 #include "server.h"
 #include "core/tenant.h"
@@ -42,7 +41,6 @@ struct gate_call {
     bool platform_off; /* no site named, and the platform has the route off */
     enum gate_mode mode;
     char role[SETTING_VALUE_MAX + 1];
-    struct basic_login basic;
     struct principal p;
 };
 
@@ -179,46 +177,13 @@ static void authenticated(struct gate_call *g, struct request *req, int rc)
     run(g, req);
 }
 
-static void basic_done(struct gate_call *g, struct request *req)
+static void basic_done(struct request *req, void *arg, int rc)
 {
-    int rc = basic_finish(&g->basic, &g->p);
-    basic_fini(&g->basic);
+    struct gate_call *g = arg;
     if (rc == 0)
         rc = principal_bind_tenant(g->srv, http_arena(req), &g->p,
                                    g->has_site ? g->site.slug : NULL, 0);
     authenticated(g, req, rc);
-}
-
-static void basic_job(void *arg)
-{
-    struct gate_call *g = arg;
-    basic_verify(&g->basic);
-}
-
-static void basic_resume(struct request *req, void *arg)
-{
-    basic_done(arg, req);
-}
-
-static void basic_start(struct gate_call *g, struct request *req)
-{
-    int rc = basic_begin(g->srv, http_arena(req), &g->basic, http_header(req, "Authorization"),
-                         http_client_ip(req));
-    if (rc == ERR_LIMIT) {
-        basic_fini(&g->basic);
-        surface_login_fail(g->sf, req, rc, g->basic.retry_after);
-        return;
-    }
-    if (rc == 0 && g->basic.hit) {
-        basic_done(g, req);
-        return;
-    }
-    if (rc == 0)
-        rc = http_defer(req, basic_job, basic_resume, g);
-    if (rc != 0) {
-        basic_fini(&g->basic);
-        authenticated(g, req, rc);
-    }
 }
 
 void gate_dispatch(struct server *srv, const struct surface *sf, const struct route *rt,
@@ -257,6 +222,6 @@ void gate_dispatch(struct server *srv, const struct surface *sf, const struct ro
                                    g->has_site ? g->site.slug : NULL, &g->p);
         authenticated(g, req, rc);
         return;
-    case MODE_BASIC: basic_start(g, req); return;
+    case MODE_BASIC: surface_basic_auth(srv, sf, req, &g->p, basic_done, g); return;
     }
 }

@@ -12,7 +12,7 @@
 const struct surface *const surfaces_all[] = {
     &surface_common,          &surface_travel,      &surface_autocom,     &surface_admin,
     &surface_autocom_team,    &surface_wedocod_web, &surface_wedocod_api, &surface_wncms,
-    &surface_wncms_dashboard, &surface_profile,     &surface_web,
+    &surface_wncms_dashboard, &surface_profile,     &surface_web,         &surface_oauth,
 };
 const size_t n_surfaces_all = sizeof(surfaces_all) / sizeof(surfaces_all[0]);
 
@@ -31,7 +31,8 @@ const size_t n_setting_defs = sizeof(setting_defs) / sizeof(setting_defs[0]);
 /*
  * The paths that take part in CORS (README "HTTP behaviour"): Laravel's
  * api/ paths, the admin API of seed 001 (a browser admin panel calls it),
- * and the JWKS (public keys a browser may fetch to verify a JWT).
+ * and the JWKS and OIDC discovery (public documents a browser may fetch
+ * to verify a JWT).
  */
 struct http_router *surfaces_router_new(void)
 {
@@ -53,4 +54,5 @@ struct http_router *surfaces_router_new(void)
     return r;
 }
 
-const char *const surface_cors_paths[] = {"/api/*", "/admin/*", "/.well-known/jwks.json", NULL};
+const char *const surface_cors_paths[] = {"/api/*", "/admin/*", "/.well-known/jwks.json",
+                                          "/.well-known/openid-configuration", NULL};

@@ -13,15 +13,19 @@ import { createTenant, createUser } from '../lib/fixtures.mjs';
 import { api, withServer } from '../lib/server.mjs';
 
 // The README's matrix (accounts:read, migration 0009: reading every
-// WedoCOD account's leads and orders, tested in wedocod/isolation).
+// WedoCOD account's leads and orders, tested in wedocod/isolation;
+// tokens:introspect, migration 0013: POST /oauth/introspect and revoke,
+// tested in oauth/introspect).
 const MATRIX = {
   owner: ['users:list', 'users:create', 'users:update', 'users:delete', 'tenants:list',
-    'tenants:update', 'roles:list', 'audit:list', 'accounts:read', 'settings:list', 'settings:manage'],
+    'tenants:update', 'roles:list', 'audit:list', 'accounts:read', 'settings:list', 'settings:manage',
+    'tokens:introspect'],
   manager: ['users:list', 'users:create', 'users:update', 'tenants:list', 'tenants:update',
     'roles:list', 'audit:list', 'accounts:read', 'settings:list', 'settings:manage'],
   developer: ['users:list', 'tenants:list', 'roles:list', 'audit:list'],
   support: ['users:list', 'users:update', 'tenants:list', 'roles:list', 'accounts:read'],
   marketing: ['users:list', 'tenants:list'],
+  service: ['tokens:introspect'],
 };
 
 describe('admin: roles, audit log, permission matrix', () => {
@@ -36,7 +40,7 @@ describe('admin: roles, audit log, permission matrix', () => {
     ({ server, ownerPassword } = await startAdminServer());
     owner = (await adminLoginOk(server, OWNER_EMAIL, ownerPassword)).token;
     tokens.owner = owner;
-    for (const role of ['manager', 'developer', 'support', 'marketing']) {
+    for (const role of ['manager', 'developer', 'support', 'marketing', 'service']) {
       createStaff(server, `${role}@admin.test`, role);
       tokens[role] = (await adminLoginOk(server, `${role}@admin.test`, STAFF_PASSWORD)).token;
     }
@@ -48,9 +52,10 @@ describe('admin: roles, audit log, permission matrix', () => {
     if (server) await server.stop();
   }, { timeout: 30000 });
 
-  test('roles: the five staff roles with their permissions and holders', async () => {
+  test('roles: the six staff roles with their permissions and holders', async () => {
     const data = assertOk(await api(server, 'GET', '/admin/roles', { token: owner }));
-    assert.deepEqual(data.roles.map((r) => r.name), ['Owner', 'Manager', 'Developer', 'Support', 'Marketing']);
+    assert.deepEqual(data.roles.map((r) => r.name),
+      ['Owner', 'Manager', 'Developer', 'Support', 'Marketing', 'Service']);
     for (const r of data.roles) {
       assert.deepEqual(Object.keys(r), ['id', 'name', 'slug', 'permissions', 'staff_count']);
       assert.deepEqual(r.permissions, MATRIX[r.slug], r.slug);
