@@ -79,3 +79,4 @@ int cli_staff(int argc, char **argv);
 int cli_setting(int argc, char **argv);
 int cli_routes(int argc, char **argv);
 int cli_prune(int argc, char **argv);
+int cli_backup(int argc, char **argv);

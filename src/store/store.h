@@ -584,3 +584,20 @@ int store_journal_mode(struct store *s, struct arena *a, const char **mode)
     __attribute__((warn_unused_result));
 /* The database's clock, Unix seconds (SQLite: this machine's own clock). */
 int store_db_clock(struct store *s, int64_t *unix_s) __attribute__((warn_unused_result));
+/* The SQLite database file's path (borrowed), or NULL on PostgreSQL. */
+const char *store_sqlite_path(const struct store *s);
+
+struct store_backup_info {
+    int64_t bytes; /* the copy's size */
+    int pages;     /* database pages copied */
+};
+/*
+ * SQLite only: copies the database to dest with SQLite's backup API, as of
+ * one moment (one read transaction: in WAL mode writers go on meanwhile),
+ * pages_per_step pages at a time, into a temporary file beside dest that
+ * is synced and renamed over dest, mode 0600. ERR_INVALID on PostgreSQL or
+ * when dest is the database itself; ERR_IO when dest's directory cannot be
+ * written; ERR_STORE when SQLite fails. Nothing is left behind on failure.
+ */
+int store_backup(struct store *s, const char *dest, int pages_per_step,
+                 struct store_backup_info *out) __attribute__((warn_unused_result));

@@ -8,10 +8,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 
+import { cliAsync } from '../lib/ops.mjs';
 import { fails, ok, okJson } from '../lib/cli.mjs';
 import { createTenant, createUser, cliToken } from '../lib/fixtures.mjs';
 import {
-  BACKEND, api, childBaseEnv, dbQuery, latchkeyBin, runCli, sleep, tempDb, waitFor, withServer,
+  BACKEND, api, dbQuery, runCli, sleep, tempDb, waitFor, withServer,
 } from '../lib/server.mjs';
 
 const H = 3600;
@@ -123,17 +124,6 @@ describe('prune: what goes and what stays', () => {
   });
 });
 
-// `latchkey prune` as a child process that does not block the event loop.
-function cliAsync(env, ...args) {
-  return new Promise((resolve) => {
-    const child = spawn(latchkeyBin(), args, { env: { ...childBaseEnv(), ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('exit', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 const ROWS = 200000;
 
