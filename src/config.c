@@ -630,6 +630,20 @@ static int load_mail_admin(struct config *c, config_getenv_fn ge, void *ctx, cha
     return rc;
 }
 
+/* Prune's variables (issue 18): the schedule and how long ended rows stay. */
+static int load_prune(struct config *c, config_getenv_fn ge, void *ctx, char *err, size_t errlen)
+{
+    int rc = load_duration(ge, ctx, "LATCHKEY_PRUNE_INTERVAL", 0, 366 * 86400LL, 3600,
+                           &c->prune_interval_s, err, errlen);
+    if (rc == 0)
+        rc = load_duration(ge, ctx, "LATCHKEY_PRUNE_AFTER", 0, 3660 * 86400LL, 86400,
+                           &c->prune_after_s, err, errlen);
+    if (rc == 0)
+        rc = load_duration(ge, ctx, "LATCHKEY_AUDIT_RETENTION", 0, 36600 * 86400LL, 0,
+                           &c->audit_retention_s, err, errlen);
+    return rc;
+}
+
 /* config_load's getter: records each name in c->read_vars, then asks the
  * caller's getter, so the known names are exactly the names read. */
 struct recorder {
@@ -723,6 +737,8 @@ int config_load(struct config *c, config_getenv_fn getenv_fn, void *getenv_ctx, 
     rc = load_mail_admin(c, ge, ctx, err, errlen);
     if (rc == 0)
         rc = load_sessions(c, ge, ctx, err, errlen);
+    if (rc == 0)
+        rc = load_prune(c, ge, ctx, err, errlen);
     if (rc == 0)
         load_kek(c, ge, ctx);
     if (rc != 0)

@@ -88,6 +88,10 @@ struct config {
     int64_t session_lifetime_s; /* LATCHKEY_SESSION_LIFETIME_MINUTES * 60 (1440 minutes) */
     /* New passwords (issue 16): LATCHKEY_PASSWORD_BREACHED_CHECK, on|off (on) */
     bool password_breached_check;
+    /* Prune (issue 18). */
+    int64_t prune_interval_s;  /* LATCHKEY_PRUNE_INTERVAL: serve's schedule (1h; 0 = off) */
+    int64_t prune_after_s;     /* LATCHKEY_PRUNE_AFTER: keep ended rows this long (24h) */
+    int64_t audit_retention_s; /* LATCHKEY_AUDIT_RETENTION: audit entries (0 = forever) */
     /* Every variable name config_load asked its getter for, set or not:
      * the known names (config_check_env). Owned. */
     char **read_vars;

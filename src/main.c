@@ -25,6 +25,9 @@ static const struct {
     {"staff", cli_staff, "grant | revoke | list platform staff roles (the admin API)"},
     {"setting", cli_setting, "list | get | set | unset runtime settings (WNCMS API switches)"},
     {"routes", cli_routes, "list every route: method, path, auth mode, permission"},
+    {"prune", cli_prune, "delete expired tokens, resets, invitations, sessions, old audit"},
+    {"doctor", cli_doctor, "check configuration, database, keys, Redis, SMTP; how to fix"},
+    {"backup", cli_backup, "copy the SQLite database to FILE while serve runs"},
     {"version", version, "print the version (also --version)"},
 };
 

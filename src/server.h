@@ -23,6 +23,7 @@ struct pcache;
 struct hostcache;
 struct settings;
 struct basic_cache;
+struct pruner;
 
 struct server {
     struct config cfg;              /* constant after load */
@@ -40,6 +41,7 @@ struct server {
     struct hostcache *hosts;        /* thread-safe: striped locks; NULL outside `serve` */
     struct settings *settings;      /* thread-safe: its own lock; NULL outside `serve` */
     struct basic_cache *basic;      /* thread-safe: striped locks; NULL outside `serve` */
+    struct pruner *pruner;          /* prune's schedule (its own thread); NULL if off */
 };
 
 /*

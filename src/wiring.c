@@ -18,6 +18,7 @@
 #include "core/hostcache.h"
 #include "core/keyring.h"
 #include "core/lastused.h"
+#include "core/prune.h"
 #include "core/pcache.h"
 #include "core/settings.h"
 #include "core/basicauth.h"
@@ -272,6 +273,7 @@ int wiring_start_background(struct server *srv)
                  srv->cfg.redis.host, (unsigned)srv->cfg.redis.port, srv->cfg.redis.db,
                  ratelimit_store_str(st));
     }
+    srv->pruner = pruner_start(srv);
     struct mail_options mo;
     mail_options_from_config(&srv->cfg, &mo);
     int rc = mailer_new(&mo, &srv->mailer);
@@ -327,6 +329,8 @@ void wiring_close(struct server *srv)
     srv->router = NULL;
     mailer_free(srv->mailer);
     srv->mailer = NULL;
+    pruner_free(srv->pruner);
+    srv->pruner = NULL;
     lastused_free(srv->lastused);
     srv->lastused = NULL;
     pcache_free(srv->pcache);

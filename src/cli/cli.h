@@ -78,3 +78,6 @@ int cli_keys(int argc, char **argv);
 int cli_staff(int argc, char **argv);
 int cli_setting(int argc, char **argv);
 int cli_routes(int argc, char **argv);
+int cli_prune(int argc, char **argv);
+int cli_backup(int argc, char **argv);
+int cli_doctor(int argc, char **argv);

@@ -123,6 +123,15 @@ struct mail_options {
 
 /* The options of a loaded configuration (strings borrowed from cfg). */
 void mail_options_from_config(const struct config *cfg, struct mail_options *o);
+/*
+ * Checks the smtp driver's server without sending mail (`latchkey
+ * doctor`): connects, EHLO, STARTTLS and AUTH as a delivery would (o->tls,
+ * the URL's credentials), then NOOP and QUIT. Returns 0, or
+ * ERR_UNAVAILABLE with curl's reason in why and the server's last reply
+ * code (0 if none) in *reply.
+ */
+int mail_smtp_probe(const struct mail_options *o, long *reply, char *why, size_t whylen)
+    __attribute__((warn_unused_result));
 
 /* Starts a mailer and its thread (options copied). ERR_INVALID for bad
  * options; *out is owned by the caller, freed with mailer_free(). Calls

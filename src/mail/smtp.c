@@ -16,6 +16,7 @@
  */
 #include <curl/curl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "mail/mail_int.h"
@@ -94,8 +95,8 @@ static long use_ssl(const struct mail_options *o)
     }
 }
 
-static void set_options(CURL *c, const struct mail_options *o, struct upload *up,
-                        struct curl_slist *rcpt, char *from, atomic_llong *abort_at)
+/* The connection's options: server, TLS, certificates, timeouts. */
+static void set_connection(CURL *c, const struct mail_options *o)
 {
     long total = (long)o->timeout_s;
     long connect = total < CONNECT_TIMEOUT_MAX ? total : CONNECT_TIMEOUT_MAX;
@@ -104,15 +105,21 @@ static void set_options(CURL *c, const struct mail_options *o, struct upload *up
     curl_easy_setopt(c, CURLOPT_USE_SSL, use_ssl(o));
     if (o->ca_file != NULL)
         curl_easy_setopt(c, CURLOPT_CAINFO, o->ca_file);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, connect);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, total);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+}
+
+static void set_options(CURL *c, const struct mail_options *o, struct upload *up,
+                        struct curl_slist *rcpt, char *from, atomic_llong *abort_at)
+{
+    set_connection(c, o);
     curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
     curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
     curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
     curl_easy_setopt(c, CURLOPT_READDATA, up);
     curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)up->len);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, connect);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, total);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb);
     curl_easy_setopt(c, CURLOPT_XFERINFODATA, abort_at);
@@ -143,4 +150,27 @@ enum mail_result smtp_deliver(const struct mail_options *o, const struct mail_it
     log_warnx("mail event=smtp_failed id=%s to=%s curl=%d error=\"%s\" reply=%ld permanent=%s",
               it->id, it->to, (int)rc, curl_easy_strerror(rc), reply, permanent ? "yes" : "no");
     return permanent ? MAIL_PERMANENT : MAIL_RETRY;
+}
+
+int mail_smtp_probe(const struct mail_options *o, long *reply, char *why, size_t whylen)
+{
+    *reply = 0;
+    why[0] = '\0';
+    if (smtp_global_init() != 0)
+        return ERR_UNAVAILABLE;
+    CURL *c = curl_easy_init();
+    if (c == NULL)
+        return ERR_UNAVAILABLE;
+    set_connection(c, o);
+    /* Greeting, EHLO, STARTTLS and AUTH as a delivery does them, then
+     * NOOP instead of MAIL FROM, and QUIT: nothing is sent. */
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "NOOP");
+    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    CURLcode rc = curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, reply);
+    curl_easy_cleanup(c);
+    if (rc == CURLE_OK)
+        return 0;
+    snprintf(why, whylen, "%s", curl_easy_strerror(rc));
+    return ERR_UNAVAILABLE;
 }

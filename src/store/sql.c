@@ -35,6 +35,14 @@
     " OR tenant_id = ?2) AND (CAST(?3 AS TEXT) IS NULL OR action = ?3)"                            \
     " AND (CAST(?4 AS TEXT) IS NULL OR action LIKE ?4 ESCAPE '\\')"                                \
     " AND (CAST(?5 AS BIGINT) IS NULL OR at >= ?5) AND (CAST(?6 AS BIGINT) IS NULL OR at <= ?6)"
+/* What prune removes: tokens expired or revoked at or before ?1; password
+ * resets expired (created at or before ?1) or used at or before ?2;
+ * invitations accepted, cancelled or expired at or before ?1. */
+#define PRUNE_TOKENS_WHERE      "(expires_at <= ?1 OR revoked_at <= ?1)"
+#define PRUNE_RESETS_WHERE      "(created_at <= ?1 OR used_at <= ?2)"
+#define PRUNE_INVITATIONS_WHERE "(accepted_at <= ?1 OR cancelled_at <= ?1 OR expires_at <= ?1)"
+/* pg_try_advisory_lock key of prune: "lk-prune" in ASCII, as a bigint. */
+#define PRUNE_LOCK_KEY "7812387939584142949"
 #define USER_SEARCH(LIKE_CI)                                                                       \
     "SELECT " USER_COLS " FROM users WHERE " USER_WHERE(LIKE_CI) " ORDER BY id LIMIT ?4 OFFSET ?5"
 #define USER_SEARCH_COUNT(LIKE_CI) "SELECT COUNT(*) FROM users WHERE " USER_WHERE(LIKE_CI)
@@ -396,4 +404,34 @@ const struct stmt_def stmts[ST_COUNT] = {
                                                " WHERE order_id = ? AND tenant_id = ? ORDER BY id"},
     [ST_ORDER_ITEM_DELETE] = {"order_item_delete",
                               "DELETE FROM order_items WHERE order_id = ? AND tenant_id = ?"},
+    /* Prune (issue 18): rows that ended before a cutoff, in batches of at
+     * most ?2 (?3) rows; the COUNT twins answer --dry-run with the same
+     * condition. Sessions are deleted by ST_SESSION_PRUNE. The lock keeps
+     * instances sharing PostgreSQL from pruning at once (SQLite: nothing). */
+    [ST_PRUNE_TOKENS] = {"prune_tokens", "DELETE FROM tokens WHERE id IN (SELECT id FROM tokens"
+                                         " WHERE " PRUNE_TOKENS_WHERE " LIMIT ?2)"},
+    [ST_PRUNE_TOKENS_COUNT] = {"prune_tokens",
+                               "SELECT COUNT(*) FROM tokens WHERE " PRUNE_TOKENS_WHERE},
+    [ST_PRUNE_RESETS] = {"prune_resets",
+                         "DELETE FROM password_resets WHERE token_hash IN (SELECT token_hash"
+                         " FROM password_resets WHERE " PRUNE_RESETS_WHERE " LIMIT ?3)"},
+    [ST_PRUNE_RESETS_COUNT] = {"prune_resets",
+                               "SELECT COUNT(*) FROM password_resets WHERE " PRUNE_RESETS_WHERE},
+    [ST_PRUNE_INVITATIONS] = {"prune_invitations",
+                              "DELETE FROM invitations WHERE id IN (SELECT id FROM invitations"
+                              " WHERE " PRUNE_INVITATIONS_WHERE " LIMIT ?2)"},
+    [ST_PRUNE_INVITATIONS_COUNT] = {"prune_invitations", "SELECT COUNT(*) FROM invitations"
+                                                         " WHERE " PRUNE_INVITATIONS_WHERE},
+    [ST_PRUNE_SESSIONS_COUNT] = {"prune_sessions", "SELECT COUNT(*) FROM sessions"
+                                                   " WHERE expires_at <= ?1 OR last_seen_at <= ?2"},
+    [ST_PRUNE_AUDIT] = {"prune_audit", "DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log"
+                                       " WHERE at <= ?1 LIMIT ?2)"},
+    [ST_PRUNE_AUDIT_COUNT] = {"prune_audit", "SELECT COUNT(*) FROM audit_log WHERE at <= ?1"},
+    [ST_PRUNE_LOCK] = {"prune_lock", "SELECT 1", "SELECT pg_try_advisory_lock(" PRUNE_LOCK_KEY ")"},
+    [ST_PRUNE_UNLOCK] = {"prune_unlock", "SELECT 1",
+                         "SELECT pg_advisory_unlock(" PRUNE_LOCK_KEY ")"},
+    /* Doctor (issue 18): SQLite's journal mode, the database server's clock. */
+    [ST_OPS_JOURNAL_MODE] = {"journal_mode", "PRAGMA journal_mode", "SELECT 'server'"},
+    [ST_OPS_DB_CLOCK] = {"db_clock", "SELECT CAST(strftime('%s', 'now') AS INTEGER)",
+                         "SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) AS BIGINT)"},
 };

@@ -469,3 +469,9 @@ static const struct store_driver sqlite_driver = {
     .script = script,
     .change_stamp = change_stamp,
 };
+
+const char *store_sqlite_path(const struct store *s)
+{
+    return s->drv->kind == DRIVER_SQLITE ? ((const struct sqlite_store *)(const void *)s)->path
+                                         : NULL;
+}

@@ -550,3 +550,54 @@ int store_post_search(struct store *s, struct arena *a, const struct post_filter
  * ERR_NOT_FOUND, ERR_CONFLICT. */
 int store_post_update(struct store *s, struct post *p) __attribute__((warn_unused_result));
 int store_post_delete(struct store *s, int64_t id) __attribute__((warn_unused_result));
+
+/* ---- operations: prune and doctor (issue 18) ---- */
+enum store_prune_kind {
+    STORE_PRUNE_TOKENS,      /* expires_at or revoked_at <= before */
+    STORE_PRUNE_RESETS,      /* created_at <= before, or used_at <= before2 */
+    STORE_PRUNE_INVITATIONS, /* accepted_at, cancelled_at or expires_at <= before */
+    STORE_PRUNE_SESSIONS,    /* expires_at <= before, or last_seen_at <= before2 */
+    STORE_PRUNE_AUDIT,       /* at <= before */
+    STORE_PRUNE_KINDS
+};
+struct store_prune_cutoff {
+    int64_t before;
+    int64_t before2; /* resets and sessions only */
+};
+/* Deletes at most limit rows of kind k matching c, as one statement (its
+ * own transaction outside store_tx_begin). *n receives how many. */
+int store_prune_batch(struct store *s, enum store_prune_kind k, const struct store_prune_cutoff *c,
+                      int64_t limit, int64_t *n) __attribute__((warn_unused_result));
+/* How many rows store_prune_batch would delete in all. */
+int store_prune_count(struct store *s, enum store_prune_kind k, const struct store_prune_cutoff *c,
+                      int64_t *n) __attribute__((warn_unused_result));
+/* PostgreSQL: tries the session advisory lock of prune on this thread's
+ * connection; *got tells whether it was taken (another instance holds it
+ * otherwise). SQLite: always got. */
+int store_prune_lock(struct store *s, bool *got) __attribute__((warn_unused_result));
+/* Releases what store_prune_lock took (if the connection was lost, the
+ * server released it already). */
+void store_prune_unlock(struct store *s);
+/* SQLite's PRAGMA journal_mode ("wal", "delete", ...), in the arena;
+ * PostgreSQL: "server". */
+int store_journal_mode(struct store *s, struct arena *a, const char **mode)
+    __attribute__((warn_unused_result));
+/* The database's clock, Unix seconds (SQLite: this machine's own clock). */
+int store_db_clock(struct store *s, int64_t *unix_s) __attribute__((warn_unused_result));
+/* The SQLite database file's path (borrowed), or NULL on PostgreSQL. */
+const char *store_sqlite_path(const struct store *s);
+
+struct store_backup_info {
+    int64_t bytes; /* the copy's size */
+    int pages;     /* database pages copied */
+};
+/*
+ * SQLite only: copies the database to dest with SQLite's backup API, as of
+ * one moment (one read transaction: in WAL mode writers go on meanwhile),
+ * pages_per_step pages at a time, into a temporary file beside dest that
+ * is synced and renamed over dest, mode 0600. ERR_INVALID on PostgreSQL or
+ * when dest is the database itself; ERR_IO when dest's directory cannot be
+ * written; ERR_STORE when SQLite fails. Nothing is left behind on failure.
+ */
+int store_backup(struct store *s, const char *dest, int pages_per_step,
+                 struct store_backup_info *out) __attribute__((warn_unused_result));

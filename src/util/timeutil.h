@@ -15,6 +15,10 @@ int64_t time_now(void);
 int64_t time_now_ms(void);
 /* Current monotonic time in milliseconds. */
 int64_t time_mono_ms(void);
+struct timespec;
+/* The CLOCK_REALTIME instant ms milliseconds from now, for
+ * pthread_cond_timedwait. */
+void time_realtime_after(unsigned ms, struct timespec *out);
 /* Current monotonic time in nanoseconds (request timing, short intervals). */
 int64_t time_mono_ns(void);
 /* Writes "2026-04-30T18:10:01+00:00" (26 bytes with NUL) into out: what

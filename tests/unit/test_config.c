@@ -26,6 +26,20 @@ static int load(const char *const *env, struct config *c, char *err)
     return config_load(c, fake_env, (void *)(uintptr_t)env, err, 256);
 }
 
+/* Each {name, value} alone fails to load, with an error naming it. */
+static void refuses_each(const char *const (*bad)[2], size_t n)
+{
+    struct config c;
+    char err[256];
+    for (size_t i = 0; i < n; i++) {
+        const char *e[] = {bad[i][0], bad[i][1], NULL};
+        err[0] = '\0';
+        assert_int_not_equal(load(e, &c, err), 0);
+        assert_non_null(strstr(err, bad[i][0]));
+        config_fini(&c);
+    }
+}
+
 static void defaults_match_the_design(void **state)
 {
     (void)state;
@@ -267,13 +281,7 @@ static void redis_variables(void **state)
         {"LATCHKEY_REDIS_TIMEOUT_MS", "5"},
         {"LATCHKEY_REDIS_TIMEOUT_MS", "60001"},
     };
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        const char *e[] = {bad[i][0], bad[i][1], NULL};
-        err[0] = '\0';
-        assert_int_not_equal(load(e, &c, err), 0);
-        assert_non_null(strstr(err, bad[i][0]));
-        config_fini(&c);
-    }
+    refuses_each(bad, sizeof(bad) / sizeof(bad[0]));
 }
 
 static void session_variables(void **state)
@@ -299,13 +307,40 @@ static void session_variables(void **state)
         {"LATCHKEY_SESSION_IDLE_MINUTES", "2h"},
         {"LATCHKEY_SESSION_LIFETIME_MINUTES", "525601"},
     };
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        const char *e[] = {bad[i][0], bad[i][1], NULL};
-        err[0] = '\0';
-        assert_int_not_equal(load(e, &c, err), 0);
-        assert_non_null(strstr(err, bad[i][0]));
-        config_fini(&c);
-    }
+    refuses_each(bad, sizeof(bad) / sizeof(bad[0]));
+}
+
+/* Prune's schedule and retentions (issue 18): defaults, durations, 0 = off. */
+static void prune_variables(void **state)
+{
+    (void)state;
+    struct config c;
+    char err[256] = "";
+    const char *none[] = {NULL};
+    assert_int_equal(load(none, &c, err), 0);
+    assert_int_equal(c.prune_interval_s, 3600);
+    assert_int_equal(c.prune_after_s, 86400);
+    assert_int_equal(c.audit_retention_s, 0);
+    config_fini(&c);
+    const char *env[] = {"LATCHKEY_PRUNE_INTERVAL",
+                         "0",
+                         "LATCHKEY_PRUNE_AFTER",
+                         "7d",
+                         "LATCHKEY_AUDIT_RETENTION",
+                         "90d",
+                         NULL};
+    assert_int_equal(load(env, &c, err), 0);
+    assert_int_equal(c.prune_interval_s, 0);
+    assert_int_equal(c.prune_after_s, 7 * 86400);
+    assert_int_equal(c.audit_retention_s, 90 * 86400);
+    config_fini(&c);
+    static const char *const bad[][2] = {
+        {"LATCHKEY_PRUNE_INTERVAL", "1y"},
+        {"LATCHKEY_PRUNE_INTERVAL", "-1"},
+        {"LATCHKEY_PRUNE_AFTER", "soon"},
+        {"LATCHKEY_AUDIT_RETENTION", "90 days"},
+    };
+    refuses_each(bad, sizeof(bad) / sizeof(bad[0]));
 }
 
 static void trusted_proxies_list(void **state)
@@ -510,6 +545,7 @@ int main(void)
         cmocka_unit_test(redis_url_forms),
         cmocka_unit_test(redis_variables),
         cmocka_unit_test(session_variables),
+        cmocka_unit_test(prune_variables),
         cmocka_unit_test(trusted_proxies_list),
         cmocka_unit_test(cors_origins_list),
         cmocka_unit_test(mail_and_admin_variables),
