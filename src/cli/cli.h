@@ -8,6 +8,7 @@
 #pragma once
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 struct arena;
 struct server;
@@ -95,3 +96,15 @@ int cli_keys(int argc, char **argv);
 int cli_staff(int argc, char **argv);
 int cli_setting(int argc, char **argv);
 int cli_routes(int argc, char **argv);
+int cli_config(int argc, char **argv);
+
+/* A row of main.c's command table. */
+struct cli_command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+/* `latchkey completion bash`: prints a bash completion script naming the
+ * n commands of cmds; subcommands and options come from `<command>
+ * --help` when TAB is pressed (completion.c). */
+int cli_completion(int argc, char **argv, const struct cli_command *cmds, size_t n);

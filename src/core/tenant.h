@@ -61,9 +61,8 @@ struct tenant_update {
 
 /*
  * Updates the tenant named slug and audits tenant.update; *out is the
- * tenant as stored. ERR_NOT_FOUND; ERR_INVALID; ERR_CONFLICT (the domain
- * is another tenant's). Servers see a new domain once their host cache
- * entry expires.
+ * tenant as stored. ERR_NOT_FOUND; ERR_INVALID. Servers see a new domain
+ * once their host cache entry expires (HOSTCACHE_TTL_MS).
  */
 int tenant_update(struct server *srv, struct arena *a, const char *slug,
                   const struct tenant_update *up, struct tenant *out)

@@ -347,7 +347,7 @@ int store_tenant_member_count(struct store *s, int64_t tenant_id, int64_t *n)
 int store_tenant_set_status(struct store *s, int64_t tenant_id, enum tenant_status status)
     __attribute__((warn_unused_result));
 /* Sets name, domain, default_currency and enabled_products from t (by
- * t->id). ERR_NOT_FOUND; ERR_CONFLICT when the domain is another's. */
+ * t->id). ERR_NOT_FOUND. */
 int store_tenant_update(struct store *s, const struct tenant *t)
     __attribute__((warn_unused_result));
 
