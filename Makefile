@@ -9,6 +9,8 @@
 #   make bench      the benchmark against nginx (README "Performance")
 #   make fuzz       each libFuzzer harness of tests/fuzz/ for FUZZ_SECONDS (60) s
 #   make soak       SOAK_SECONDS (600) of mixed load: no error, RSS flat (not in CI)
+#   make install    PREFIX (/usr/local), DESTDIR: the binary, man page, bash completion,
+#                   systemd unit
 #   make format | format-check | tidy | cppcheck
 #   V=1 shows the full compiler command lines
 
@@ -45,7 +47,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_TOOLS := $(BUILD)/bench/gen $(BUILD)/bench/hashtime $(BUILD)/bench/jwtspeed
 
 .PHONY: FORCE all deps test-deps run check unit e2e sanitize clean format format-check tidy cppcheck \
-        bench bench-tools fresh-check fuzz fuzz-build soak
+        bench bench-tools fresh-check fuzz fuzz-build soak install
 
 all: deps latchkey
 
@@ -58,8 +60,32 @@ deps:
 test-deps: deps
 	@scripts/deps.sh test
 
-latchkey: $(BUILD)/latchkey
+latchkey: $(BUILD)/latchkey $(BUILD)/latchkey.1 $(BUILD)/latchkey.bash
 	@cp $< $@
+
+# The man page and the bash completion come from the binary's own help.
+$(BUILD)/latchkey.1: $(BUILD)/latchkey scripts/gen-man.sh
+	@echo "  MAN     $@"
+	$(Q)scripts/gen-man.sh $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/latchkey.bash: $(BUILD)/latchkey
+	$(Q)$< completion bash > $@.tmp && mv $@.tmp $@
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the unit goes to
+# $(UNITDIR), /lib/systemd/system under PREFIX=/usr, else
+# $(PREFIX)/lib/systemd/system; its ExecStart names $(BINDIR) without DESTDIR.
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+COMPDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+install: $(BUILD)/latchkey $(BUILD)/latchkey.1 $(BUILD)/latchkey.bash contrib/latchkey.service.in
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(COMPDIR) $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(BUILD)/latchkey $(DESTDIR)$(BINDIR)/latchkey
+	install -m 0644 $(BUILD)/latchkey.1 $(DESTDIR)$(MANDIR)/man1/latchkey.1
+	install -m 0644 $(BUILD)/latchkey.bash $(DESTDIR)$(COMPDIR)/latchkey
+	sed 's|@BINDIR@|$(BINDIR)|g' contrib/latchkey.service.in > $(DESTDIR)$(UNITDIR)/latchkey.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/latchkey.service
 
 $(BUILD)/latchkey: $(BUILD)/obj/main.o $(BUILD)/liblatchkey.a
 	@echo "  LD      $@"

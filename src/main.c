@@ -8,26 +8,28 @@
 #include "version.h"
 
 static int version(int argc, char **argv);
+static int completion(int argc, char **argv);
 
-static const struct {
-    const char *name;
-    int (*run)(int argc, char **argv);
-    const char *summary;
-} commands[] = {
+/* The commands: `latchkey --help`, the bash completion and the man page
+ * (scripts/gen-man.sh) are made from this table and each command's --help. */
+static const struct cli_command commands[] = {
     {"serve", cli_serve, "serve HTTP on LATCHKEY_LISTEN (migrates the database first)"},
     {"migrate", cli_migrate, "apply pending database migrations"},
-    {"tenant", cli_tenant, "create | list tenants"},
-    {"user", cli_user, "create users, set a user's status"},
-    {"member", cli_member, "add a user to a tenant, set a membership's status"},
-    {"token", cli_token, "create | list | revoke personal access tokens"},
+    {"tenant", cli_tenant, "create | list | show | update | suspend | reactivate tenants"},
+    {"user", cli_user, "create | list | show | set-status | set-password | delete users"},
+    {"member", cli_member, "add | list | set-role | set-status | remove tenant members"},
+    {"token", cli_token, "create | list | revoke | prune personal access tokens"},
     {"role", cli_role, "list a tenant's roles"},
     {"keys", cli_keys, "list | rotate | revoke | rewrap the JWT signing keys"},
+    {"key", cli_keys, "the same as keys"},
     {"staff", cli_staff, "grant | revoke | list platform staff roles (the admin API)"},
     {"setting", cli_setting, "list | get | set | unset runtime settings (WNCMS API switches)"},
     {"routes", cli_routes, "list every route: method, path, auth mode, permission"},
     {"prune", cli_prune, "delete expired tokens, resets, invitations, sessions, old audit"},
     {"doctor", cli_doctor, "check configuration, database, keys, Redis, SMTP; how to fix"},
     {"backup", cli_backup, "copy the SQLite database to FILE while serve runs"},
+    {"config", cli_config, "show the effective LATCHKEY_* configuration, secrets masked"},
+    {"completion", completion, "print the bash completion script"},
     {"version", version, "print the version (also --version)"},
 };
 
@@ -51,11 +53,16 @@ static int version(int argc, char **argv)
     return CLI_OK;
 }
 
+static int completion(int argc, char **argv)
+{
+    return cli_completion(argc, argv, commands, sizeof(commands) / sizeof(commands[0]));
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "usage: latchkey <command> [options]   (latchkey <command> --help)\n\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\nConfiguration comes from LATCHKEY_* environment variables (see README).\n");
 }
 

@@ -209,7 +209,7 @@ static int open_kek(struct server *srv, bool create)
 /* With migrate (serve, migrate) the database is created if missing and
  * migrated, and setup runs under the migration lock; without (the other
  * commands, quiet) it must exist at this binary's schema version. */
-static int open_server(struct server *srv, int *applied, bool migrate,
+static int open_server(struct server *srv, int *applied, bool migrate, bool check,
                        int (*setup)(struct server *srv))
 {
     memset(srv, 0, sizeof(*srv));
@@ -237,7 +237,7 @@ static int open_server(struct server *srv, int *applied, bool migrate,
         return rc;
     open_redis(srv);
     if (!migrate)
-        return schema_check(srv);
+        return check ? schema_check(srv) : 0;
     struct setup_ctx sc = {.srv = srv, .setup = setup};
     rc = store_migrate_then(srv->store, applied, locked_setup, &sc);
     if (rc != 0 && !sc.failed)
@@ -247,12 +247,22 @@ static int open_server(struct server *srv, int *applied, bool migrate,
 
 int wiring_open(struct server *srv, int *applied, int (*setup)(struct server *srv))
 {
-    return open_server(srv, applied, true, setup);
+    return open_server(srv, applied, true, true, setup);
 }
 
 int wiring_open_quiet(struct server *srv)
 {
-    return open_server(srv, NULL, false, NULL);
+    return open_server(srv, NULL, false, true, NULL);
+}
+
+const char *wiring_shown_url(const char *url, char *buf, size_t size)
+{
+    return shown_url(url, buf, size);
+}
+
+int wiring_open_unchecked(struct server *srv)
+{
+    return open_server(srv, NULL, false, false, NULL);
 }
 
 int wiring_start_background(struct server *srv)

@@ -8,6 +8,7 @@
  * call it; core and the surfaces never do: they see the context alone.
  */
 #pragma once
+#include <stddef.h>
 
 struct server;
 
@@ -30,6 +31,12 @@ int wiring_open(struct server *srv, int *applied, int (*setup)(struct server *sr
  * migrate`. Logs only warnings and errors, so stderr carries just the
  * command's own messages. */
 int wiring_open_quiet(struct server *srv) __attribute__((warn_unused_result));
+/* wiring_open_quiet without the schema check: for `latchkey migrate
+ * status`, which reports pending migrations rather than refusing them. */
+int wiring_open_unchecked(struct server *srv) __attribute__((warn_unused_result));
+/* The database URL as it may be shown: a password in it becomes "***"
+ * (buf holds the result when one is needed). */
+const char *wiring_shown_url(const char *url, char *buf, size_t size);
 /* Starts the background parts only `serve` needs (last_used flusher, the
  * mail thread, the principal cache) and logs where the rate-limit counters are (probing Redis
  * once if set). Returns 0, or non-zero (printed on stderr) if one cannot

@@ -2,12 +2,17 @@
  * args.c - option parsing and output helpers shared by the commands.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "util/arena.h"
 #include "util/err.h"
+#include "util/xalloc.h"
+#include "core/principal.h"
 #include "wiring.h"
 
 static struct cli_opt *find(struct cli_opt *opts, const char *name, size_t len)
@@ -144,4 +149,95 @@ int cli_fail(int err, const char *what)
     case ERR_INVALID: return cli_error(CLI_USAGE, "%s: invalid value", what);
     default: return cli_error(CLI_FAIL, "%s: %s", what, err_str(err));
     }
+}
+
+void cli_operator(struct principal *p)
+{
+    static const char *const all[] = {"*"};
+    memset(p, 0, sizeof(*p));
+    p->user.is_super_admin = true;
+    p->token.kind = TOKEN_ADMIN;
+    p->role.permissions = (struct strlist){.items = (const char **)(uintptr_t)all, .n = 1};
+    p->platform = true;
+    p->staff = true;
+}
+
+bool cli_confirm(const char *yes, const char *question)
+{
+    if (yes != NULL)
+        return true;
+    if (!isatty(STDIN_FILENO)) {
+        cli_error(CLI_USAGE, "%s: pass --yes to confirm (stdin is not a terminal)", question);
+        return false;
+    }
+    fprintf(stderr, "%s [y/N] ", question);
+    fflush(stderr);
+    char line[16];
+    if (fgets(line, sizeof(line), stdin) == NULL || (line[0] != 'y' && line[0] != 'Y')) {
+        cli_error(CLI_USAGE, "not confirmed; nothing changed");
+        return false;
+    }
+    return true;
+}
+
+/* Reads one line into buf, without its newline; false on EOF or a line
+ * longer than size - 1 (the rest is drained). */
+static bool read_line(FILE *f, char *buf, size_t size)
+{
+    if (fgets(buf, (int)size, f) == NULL)
+        return false;
+    size_t n = strcspn(buf, "\n");
+    bool whole = buf[n] == '\n' || feof(f);
+    buf[n] = '\0';
+    if (!whole) {
+        int c;
+        while ((c = fgetc(f)) != EOF && c != '\n')
+            ;
+    }
+    return whole;
+}
+
+/* Prompts on the terminal with echo off. */
+static bool prompt_hidden(const char *prompt, char *buf, size_t size)
+{
+    FILE *tty = fopen("/dev/tty", "r+");
+    if (tty == NULL)
+        return false;
+    struct termios old, quiet;
+    bool have = tcgetattr(fileno(tty), &old) == 0;
+    if (have) {
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+    }
+    fputs(prompt, tty);
+    fflush(tty);
+    bool ok = read_line(tty, buf, size);
+    if (have)
+        tcsetattr(fileno(tty), TCSAFLUSH, &old);
+    fputc('\n', tty);
+    fclose(tty);
+    return ok;
+}
+
+int cli_read_secret(bool from_stdin, const char *prompt, char *buf, size_t size)
+{
+    bool ok;
+    if (from_stdin || !isatty(STDIN_FILENO)) {
+        ok = read_line(stdin, buf, size);
+    } else {
+        char again[CLI_SECRET_MAX + 2];
+        ok = prompt_hidden(prompt, buf, size) && prompt_hidden("again: ", again, sizeof(again));
+        if (ok && strcmp(buf, again) != 0) {
+            secure_wipe(again, sizeof(again));
+            secure_wipe(buf, size);
+            return cli_error(CLI_USAGE, "the two passwords differ");
+        }
+        secure_wipe(again, sizeof(again));
+    }
+    if (!ok || buf[0] == '\0') {
+        secure_wipe(buf, size);
+        return cli_error(CLI_USAGE, "no password read (at most %zu bytes, one line)", size - 2);
+    }
+    return CLI_OK;
 }

@@ -8,6 +8,7 @@
 #pragma once
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 struct arena;
 struct server;
@@ -66,6 +67,23 @@ int cli_end(struct cli_run *r, int code);
 /* Maps a core error to an exit code with a message naming what failed. */
 int cli_fail(int err, const char *what);
 
+struct principal;
+/* Fills *p as the operator at the command line: a super-admin with every
+ * permission and no user id, for the core calls the admin API makes. */
+void cli_operator(struct principal *p);
+/* True if yes (the --yes option's value) is set, or the terminal user
+ * answers y; otherwise prints why not and returns false (exit CLI_USAGE). */
+bool cli_confirm(const char *yes, const char *question);
+/* The longest secret cli_read_secret accepts; its buffer holds + 2. */
+#define CLI_SECRET_MAX 256
+/*
+ * Reads a secret: one line of stdin when from_stdin or stdin is not a
+ * terminal, else twice at a prompt on /dev/tty with echo off. Never from
+ * argv (visible in ps). Returns CLI_OK, or CLI_USAGE (message printed) for
+ * an empty, too long or mismatched entry.
+ */
+int cli_read_secret(bool from_stdin, const char *prompt, char *buf, size_t size);
+
 /* The commands (cli/<name>.c). argv starts after the command word. */
 int cli_serve(int argc, char **argv);
 int cli_migrate(int argc, char **argv);
@@ -81,3 +99,15 @@ int cli_routes(int argc, char **argv);
 int cli_prune(int argc, char **argv);
 int cli_backup(int argc, char **argv);
 int cli_doctor(int argc, char **argv);
+int cli_config(int argc, char **argv);
+
+/* A row of main.c's command table. */
+struct cli_command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+/* `latchkey completion bash`: prints a bash completion script naming the
+ * n commands of cmds; subcommands and options come from `<command>
+ * --help` when TAB is pressed (completion.c). */
+int cli_completion(int argc, char **argv, const struct cli_command *cmds, size_t n);

@@ -16,6 +16,7 @@
 #include "core/user.h"
 #include "crypto/random.h"
 #include "server.h"
+#include "store/migrations.h"
 #include "store/store.h"
 #include "util/arena.h"
 #include "util/err.h"
@@ -126,14 +127,67 @@ int cli_serve(int argc, char **argv)
 }
 
 static const char migrate_help[] =
-    "usage: latchkey migrate [--json]\n\nApplies pending migrations to LATCHKEY_DATABASE_URL.\n";
+    "usage: latchkey migrate [--json]\n"
+    "       latchkey migrate status [--json]\n\n"
+    "Applies pending migrations to LATCHKEY_DATABASE_URL. status applies nothing: it lists\n"
+    "each migration of this binary as applied or pending, and exits 1 when the database is\n"
+    "newer than the binary.\n";
+
+/* `latchkey migrate status`: every migration file of the backend, applied
+ * (version <= the database's) or pending. Migrations run in order and are
+ * forward-only, so the database's version says which ran. */
+static int migrate_status(bool json)
+{
+    struct server srv;
+    int current = 0, latest = 0;
+    if (wiring_open_unchecked(&srv) != 0 ||
+        store_schema_version(srv.store, &current, &latest) != 0) {
+        wiring_close(&srv);
+        return CLI_FAIL;
+    }
+    const char *backend = store_backend(srv.store);
+    const char *suffix = strcmp(backend, "sqlite") == 0 ? ".sqlite.sql" : ".pg.sql";
+    wiring_close(&srv);
+    json_t *list = json ? json_array() : NULL;
+    size_t pos = 0;
+    int version, pending = 0;
+    for (const struct migration_file *f = migration_next(suffix, &pos, &version); f != NULL;
+         f = migration_next(suffix, &pos, &version)) {
+        bool applied = version <= current;
+        pending += !applied;
+        if (list != NULL)
+            json_array_append_new(list, json_pack("{s:i, s:s, s:b}", "version", version, "name",
+                                                  f->name, "applied", applied));
+        else
+            printf("%-8s %s\n", applied ? "applied" : "pending", f->name);
+    }
+    if (list != NULL)
+        cli_print_json(json_pack("{s:s, s:i, s:i, s:i, s:o}", "backend", backend, "version",
+                                 current, "latest", latest, "pending", pending, "migrations",
+                                 list));
+    else
+        printf("schema version %d of %d; %d pending\n", current, latest, pending);
+    if (current > latest)
+        return cli_error(CLI_FAIL, "the database's schema (%d) is newer than this binary's (%d)",
+                         current, latest);
+    return CLI_OK;
+}
 
 int cli_migrate(int argc, char **argv)
 {
+    struct cli_opt none[] = {{NULL, false, NULL}};
+    const char *pos[1];
+    int n_pos;
     bool json, help;
-    int rc = cli_parse_plain(argc, argv, migrate_help, &json, &help);
-    if (rc != CLI_OK || help)
+    int rc = cli_parse(argc, argv, none, pos, 1, &n_pos, &json, &help);
+    if (rc == CLI_OK && n_pos == 1 && strcmp(pos[0], "status") != 0)
+        rc = cli_error(CLI_USAGE, "migrate: expected nothing or status");
+    if (rc != CLI_OK || help) {
+        fputs(migrate_help, rc != CLI_OK ? stderr : stdout);
         return rc;
+    }
+    if (n_pos == 1)
+        return migrate_status(json);
     struct server srv;
     int applied = 0, current = 0, latest = 0;
     if (wiring_open(&srv, &applied, NULL) != 0 ||

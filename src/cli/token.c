@@ -1,5 +1,6 @@
 /*
- * token.c - `latchkey token create | list | revoke` and `latchkey role list`.
+ * token.c - `latchkey token create | list | revoke | prune` and
+ * `latchkey role list`.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,8 @@
 #include "core/tenant.h"
 #include "core/token.h"
 #include "core/user.h"
+#include "server.h"
+#include "store/store.h"
 #include "util/err.h"
 #include "util/jsonutil.h"
 #include "util/timeutil.h"
@@ -18,11 +21,14 @@ static const char token_usage[] =
     "usage: latchkey token create --user EMAIL [--tenant SLUG] --name NAME [--abilities a,b]\n"
     "                             [--expires-in 30d] [--json]\n"
     "       latchkey token list --user EMAIL [--json]\n"
-    "       latchkey token revoke ID [--json]\n\n"
+    "       latchkey token revoke ID [--json]\n"
+    "       latchkey token prune [--hours N] [--json]\n\n"
     "create prints the plaintext token once; only its SHA-256 is stored.\n"
     "--abilities defaults to * (everything the role allows); an ability may hold spaces\n"
     "(--abilities \"VIEW LEADS,CREATE LEADS\"). Without --tenant the token names no tenant\n"
-    "(platform staff reading every WedoCOD account). --expires-in: 45s, 15m, 12h, 30d, 2w.\n";
+    "(platform staff reading every WedoCOD account). --expires-in: 45s, 15m, 12h, 30d, 2w.\n"
+    "prune deletes every token (of every kind) that expired or was revoked more than\n"
+    "--hours ago (24, as Sanctum's sanctum:prune-expired; 0 to 876000), in batches.\n";
 
 static const char role_usage[] = "usage: latchkey role list --tenant SLUG [--json]\n";
 
@@ -123,11 +129,40 @@ static int revoke(struct cli_run *r)
     return CLI_OK;
 }
 
+/* Rows one DELETE removes: short transactions, the writers are not held up. */
+#define PRUNE_BATCH 1000
+
+static int prune(struct cli_run *r, struct cli_opt *o)
+{
+    const char *hours_s = cli_get(o, "hours");
+    long long hours = 24;
+    if (hours_s != NULL) {
+        char *end = NULL;
+        hours = strtoll(hours_s, &end, 10);
+        if (end == hours_s || *end != '\0' || hours < 0 || hours > 876000)
+            return cli_error(CLI_USAGE, "--hours must be an integer from 0 to 876000");
+    }
+    int64_t before = time_now() - (int64_t)hours * 3600, total = 0, n = 0;
+    do {
+        int rc = store_token_prune(r->srv.store, before, PRUNE_BATCH, &n);
+        if (rc != 0)
+            return cli_fail(rc, "token prune");
+        total += n;
+    } while (n == PRUNE_BATCH);
+    if (r->json)
+        cli_print_json(
+            json_pack("{s:I, s:I}", "deleted", (json_int_t)total, "hours", (json_int_t)hours));
+    else
+        printf("deleted %lld expired or revoked token(s)\n", (long long)total);
+    return CLI_OK;
+}
+
 int cli_token(int argc, char **argv)
 {
     struct cli_opt o[] = {
         {"user", true, NULL},      {"tenant", true, NULL},     {"name", true, NULL},
-        {"abilities", true, NULL}, {"expires-in", true, NULL}, {NULL, false, NULL},
+        {"abilities", true, NULL}, {"expires-in", true, NULL}, {"hours", true, NULL},
+        {NULL, false, NULL},
     };
     struct cli_run r;
     int rc = cli_begin(&r, argc, argv, o, 2, token_usage);
@@ -140,8 +175,11 @@ int cli_token(int argc, char **argv)
         rc = list(&r, o);
     else if (strcmp(sub, "revoke") == 0)
         rc = revoke(&r);
+    else if (strcmp(sub, "prune") == 0 && r.n_pos == 1)
+        rc = prune(&r, o);
     else
-        rc = cli_error(CLI_USAGE, "token: expected create, list or revoke ID\n%s", token_usage);
+        rc = cli_error(CLI_USAGE, "token: expected create, list, revoke ID or prune\n%s",
+                       token_usage);
     return cli_end(&r, rc);
 }
 

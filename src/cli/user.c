@@ -1,11 +1,13 @@
 /*
  * user.c - `latchkey user create | set-status | api-token` and
- * `latchkey member add | set-status`.
+ * `latchkey member add | set-status`; the other subcommands of both words
+ * are in useradm.c and team.c.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_int.h"
 #include "core/apitoken.h"
 #include "core/role.h"
 #include "core/tenant.h"
@@ -19,17 +21,33 @@ static const char user_usage[] =
     "                            [--status active|inactive|suspended] [--preferences JSON]\n"
     "                            [--attributes JSON] [--verified] [--json]\n"
     "       latchkey user set-status --email EMAIL --status active|inactive|suspended [--json]\n"
-    "       latchkey user api-token EMAIL [--tenant SLUG] [--json]\n\n"
+    "       latchkey user api-token EMAIL [--tenant SLUG] [--json]\n"
+    "       latchkey user list [--search TEXT] [--status STATUS] [--tenant SLUG] [--limit N]\n"
+    "                          [--offset N] [--json]\n"
+    "       latchkey user show EMAIL [--json]\n"
+    "       latchkey user set-password EMAIL [--password-stdin] [--json]\n"
+    "       latchkey user delete EMAIL [--yes] [--json]\n\n"
     "--role takes a role's slug or name, case-insensitive. Without --tenant the user has no\n"
     "membership. --password-hash imports an argon2id or bcrypt ($2y$) hash from another app.\n"
     "--attributes holds product fields, e.g. '{\"vacation_pool_balance\":\"150.00\"}'.\n"
     "api-token generates the user's WNCMS API token for one site (printed once) and revokes\n"
-    "the previous one; the site is --tenant, else the user's first active membership.\n";
+    "the previous one; the site is --tenant, else the user's first active membership.\n"
+    "list: --limit 1-1000 (100). show: the user, their memberships and staff role.\n"
+    "set-password reads the new password from stdin (one line) or, at a terminal, asks\n"
+    "twice without echo; never from the command line. The password policy applies; every\n"
+    "token of the user is revoked and every session ended, as on a password change.\n"
+    "delete removes the user with their memberships, tokens, sessions and staff role;\n"
+    "the audit log keeps its entries (with the user id). It asks first, unless --yes.\n";
 
 static const char member_usage[] =
     "usage: latchkey member add --user EMAIL --tenant SLUG --role ROLE [--json]\n"
     "       latchkey member set-status --user EMAIL --tenant SLUG --status active|suspended "
-    "[--json]\n";
+    "[--json]\n"
+    "       latchkey member list --tenant SLUG [--json]\n"
+    "       latchkey member set-role --user EMAIL --tenant SLUG --role ROLE [--json]\n"
+    "       latchkey member remove --user EMAIL --tenant SLUG [--json]\n\n"
+    "set-role and remove follow the team API's rules: the tenant keeps an active owner;\n"
+    "remove revokes the member's tokens and ends their sessions in that tenant.\n";
 
 /* Validates that text is a JSON object; prints the error. */
 static bool json_object_text(const char *text, const char *opt)
@@ -177,11 +195,12 @@ static int api_token(struct cli_run *r, struct cli_opt *o)
 int cli_user(int argc, char **argv)
 {
     struct cli_opt o[] = {
-        {"email", true, NULL},         {"name", true, NULL},       {"password", true, NULL},
-        {"password-hash", true, NULL}, {"tenant", true, NULL},     {"role", true, NULL},
-        {"phone", true, NULL},         {"avatar", true, NULL},     {"status", true, NULL},
-        {"preferences", true, NULL},   {"attributes", true, NULL}, {"verified", false, NULL},
-        {NULL, false, NULL},
+        {"email", true, NULL},           {"name", true, NULL},       {"password", true, NULL},
+        {"password-hash", true, NULL},   {"tenant", true, NULL},     {"role", true, NULL},
+        {"phone", true, NULL},           {"avatar", true, NULL},     {"status", true, NULL},
+        {"preferences", true, NULL},     {"attributes", true, NULL}, {"verified", false, NULL},
+        {"search", true, NULL},          {"limit", true, NULL},      {"offset", true, NULL},
+        {"password-stdin", false, NULL}, {"yes", false, NULL},       {NULL, false, NULL},
     };
     struct cli_run r;
     int rc = cli_begin(&r, argc, argv, o, 2, user_usage);
@@ -194,8 +213,19 @@ int cli_user(int argc, char **argv)
         rc = set_status(&r, o);
     else if (strcmp(sub, "api-token") == 0)
         rc = api_token(&r, o);
+    else if (strcmp(sub, "list") == 0 && r.n_pos == 1)
+        rc = cli_user_list(&r, o);
+    else if (strcmp(sub, "show") == 0)
+        rc = cli_user_show(&r, o);
+    else if (strcmp(sub, "set-password") == 0)
+        rc = cli_user_set_password(&r, o);
+    else if (strcmp(sub, "delete") == 0)
+        rc = cli_user_delete(&r, o);
     else
-        rc = cli_error(CLI_USAGE, "user: expected create, set-status or api-token\n%s", user_usage);
+        rc = cli_error(CLI_USAGE,
+                       "user: expected create, set-status, api-token, list, show, set-password "
+                       "or delete\n%s",
+                       user_usage);
     return cli_end(&r, rc);
 }
 
@@ -260,7 +290,14 @@ int cli_member(int argc, char **argv)
         rc = member_run(&r, o, true);
     else if (strcmp(sub, "set-status") == 0)
         rc = member_run(&r, o, false);
+    else if (strcmp(sub, "list") == 0)
+        rc = cli_member_list(&r, o);
+    else if (strcmp(sub, "set-role") == 0)
+        rc = cli_member_set_role(&r, o);
+    else if (strcmp(sub, "remove") == 0)
+        rc = cli_member_remove(&r, o);
     else
-        rc = cli_error(CLI_USAGE, "member: expected add or set-status\n%s", member_usage);
+        rc = cli_error(CLI_USAGE, "member: expected add, set-status, list, set-role or remove\n%s",
+                       member_usage);
     return cli_end(&r, rc);
 }

@@ -110,3 +110,26 @@ int tenant_create(struct server *srv, struct arena *a, const struct tenant_reque
         audit_record(srv, out->id, 0, "tenant.create", NULL, NULL);
     return rc;
 }
+
+int tenant_update(struct server *srv, struct arena *a, const char *slug,
+                  const struct tenant_update *up, struct tenant *out)
+{
+    int rc = store_tenant_by_slug(srv->store, a, slug, out);
+    if (rc != 0)
+        return rc;
+    if (up->name != NULL)
+        out->name = up->name;
+    if (up->domain != NULL)
+        out->domain = up->domain[0] != '\0' ? up->domain : NULL;
+    if (up->currency != NULL)
+        out->default_currency = up->currency;
+    if (up->set_products)
+        out->enabled_products = up->products;
+    if (out->name[0] == '\0' || strlen(out->name) > 255 || !currency_valid(out->default_currency) ||
+        (out->domain != NULL && strlen(out->domain) > 255))
+        return ERR_INVALID;
+    rc = store_tenant_update(srv->store, out);
+    if (rc == 0)
+        audit_record(srv, out->id, 0, "tenant.update", NULL, NULL);
+    return rc;
+}

@@ -49,3 +49,21 @@ int tenant_create(struct server *srv, struct arena *a, const struct tenant_reque
 int tenant_insert_in_tx(struct server *srv, struct arena *a, const struct tenant_request *rq,
                         struct tenant *out, struct role **roles, size_t *n_roles)
     __attribute__((warn_unused_result));
+
+/* What `latchkey tenant update` changes: NULL (or !set_products) keeps. */
+struct tenant_update {
+    const char *name;     /* 1..255 bytes */
+    const char *domain;   /* "" clears it */
+    const char *currency; /* 3 upper-case letters */
+    bool set_products;
+    struct strlist products;
+};
+
+/*
+ * Updates the tenant named slug and audits tenant.update; *out is the
+ * tenant as stored. ERR_NOT_FOUND; ERR_INVALID. Servers see a new domain
+ * once their host cache entry expires (HOSTCACHE_TTL_MS).
+ */
+int tenant_update(struct server *srv, struct arena *a, const char *slug,
+                  const struct tenant_update *up, struct tenant *out)
+    __attribute__((warn_unused_result));

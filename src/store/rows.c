@@ -875,6 +875,20 @@ int store_session_prune(struct store *s, int64_t now, int64_t idle_before, int64
     return change_many(&q, n);
 }
 
+int store_token_prune(struct store *s, int64_t before, int64_t limit, int64_t *n)
+{
+    struct q q;
+    int64_t ignored;
+    n = count_out(n, &ignored);
+    int rc = q_start(s, ST_TOKEN_PRUNE, &q);
+    if (rc != 0)
+        return rc;
+    q_bind_i64(&q, before);
+    q_bind_i64(&q, before);
+    q_bind_i64(&q, limit);
+    return change_many(&q, n);
+}
+
 /* ---- signing keys ---- */
 
 static int read_signing_key(struct q *q, struct arena *a, void *row)
@@ -1159,6 +1173,20 @@ int store_tenant_set_status(struct store *s, int64_t tenant_id, enum tenant_stat
         return rc;
     q_bind_text(&q, tenant_status_str(status));
     q_bind_i64(&q, tenant_id);
+    return update_one(&q);
+}
+
+int store_tenant_update(struct store *s, const struct tenant *t)
+{
+    struct q q;
+    int rc = q_start(s, ST_TENANT_UPDATE, &q);
+    if (rc != 0)
+        return rc;
+    q_bind_text(&q, t->name);
+    q_bind_text(&q, t->domain);
+    q_bind_text(&q, t->default_currency);
+    q_bind_list(&q, &t->enabled_products);
+    q_bind_i64(&q, t->id);
     return update_one(&q);
 }
 

@@ -242,6 +242,9 @@ const struct stmt_def stmts[ST_COUNT] = {
     [ST_TENANT_MEMBER_COUNT] = {"tenant_member_count",
                                 "SELECT COUNT(*) FROM memberships WHERE tenant_id = ?"},
     [ST_TENANT_SET_STATUS] = {"tenant_set_status", "UPDATE tenants SET status = ? WHERE id = ?"},
+    [ST_TENANT_UPDATE] = {"tenant_update",
+                          "UPDATE tenants SET name = ?, domain = ?, default_currency = ?,"
+                          " enabled_products = ? WHERE id = ?"},
     [ST_AUDIT_SEARCH] = {"audit_search", "SELECT " AUDIT_COLS " FROM audit_log WHERE " AUDIT_WHERE
                                          " ORDER BY at DESC, id DESC LIMIT ?7 OFFSET ?8"},
     [ST_AUDIT_SEARCH_COUNT] = {"audit_search", "SELECT COUNT(*) FROM audit_log WHERE " AUDIT_WHERE},
@@ -367,6 +370,11 @@ const struct stmt_def stmts[ST_COUNT] = {
     [ST_SESSION_PRUNE] = {"session_prune",
                           "DELETE FROM sessions WHERE id_hash IN (SELECT id_hash FROM sessions"
                           " WHERE expires_at <= ? OR last_seen_at <= ? LIMIT ?)"},
+    /* Sanctum's sanctum:prune-expired, plus the revoked tokens Sanctum
+     * deletes outright: both only once they are older than the cut-off. */
+    [ST_TOKEN_PRUNE] = {"token_prune", "DELETE FROM tokens WHERE id IN (SELECT id FROM tokens"
+                                       " WHERE (expires_at IS NOT NULL AND expires_at <= ?)"
+                                       " OR (revoked_at IS NOT NULL AND revoked_at <= ?) LIMIT ?)"},
     /* WedoCOD leads and orders (issue 13): every statement names the
      * tenant; a NULL tenant in a read means every tenant (platform staff). */
     [ST_LEAD_INSERT] = {"lead_insert",

@@ -262,6 +262,10 @@ int store_session_list_by_user(struct store *s, struct arena *a, int64_t user_id
  * last_seen_at <= idle_before. *n (may be NULL) receives how many. */
 int store_session_prune(struct store *s, int64_t now, int64_t idle_before, int64_t limit,
                         int64_t *n) __attribute__((warn_unused_result));
+/* Deletes at most limit tokens that expired, or were revoked, at or before
+ * `before`. *n (may be NULL) receives how many. */
+int store_token_prune(struct store *s, int64_t before, int64_t limit, int64_t *n)
+    __attribute__((warn_unused_result));
 
 /* ---- signing keys (JWT) ---- */
 /* Inserts k (created_at 0 = now, written back). ERR_CONFLICT if the kid
@@ -341,6 +345,10 @@ int store_tenant_member_count(struct store *s, int64_t tenant_id, int64_t *n)
     __attribute__((warn_unused_result));
 /* ERR_NOT_FOUND. */
 int store_tenant_set_status(struct store *s, int64_t tenant_id, enum tenant_status status)
+    __attribute__((warn_unused_result));
+/* Sets name, domain, default_currency and enabled_products from t (by
+ * t->id). ERR_NOT_FOUND. */
+int store_tenant_update(struct store *s, const struct tenant *t)
     __attribute__((warn_unused_result));
 
 /* action: exact, or a prefix when action_prefix is set. from/to: at >= from,

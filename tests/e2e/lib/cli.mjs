@@ -1,6 +1,9 @@
 // tests/e2e/lib/cli.mjs - assertions for CLI results.
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+
+import { childBaseEnv, latchkeyBin } from './server.mjs';
 
 // Asserts exit 0; returns the result.
 export function ok(r, what = '') {
@@ -24,4 +27,20 @@ export function fails(r, code, what = '') {
   assert.ok(r.stderr.split('\n').some((l) => l.startsWith('latchkey: ')),
     `${what} stderr has a message starting with "latchkey: ": ${JSON.stringify(r.stderr)}`);
   return r;
+}
+
+// Runs the CLI of a tempDb() t with input on stdin (a pipe, not a terminal).
+export function cliInput(t, input, ...args) {
+  const r = spawnSync(latchkeyBin(), args.map(String), {
+    env: { ...childBaseEnv(), ...t.env },
+    input,
+    encoding: 'utf8',
+    timeout: 60000,
+  });
+  if (r.error) throw new Error(`latchkey ${args.join(' ')}: ${r.error.message}`);
+  const out = { status: r.status, stdout: r.stdout, stderr: r.stderr, json: undefined };
+  if (args.includes('--json') && r.stdout.trim() !== '') {
+    try { out.json = JSON.parse(r.stdout); } catch { /* left undefined */ }
+  }
+  return out;
 }
