@@ -78,3 +78,4 @@ int cli_keys(int argc, char **argv);
 int cli_staff(int argc, char **argv);
 int cli_setting(int argc, char **argv);
 int cli_routes(int argc, char **argv);
+int cli_import(int argc, char **argv);
