@@ -10,6 +10,7 @@
 
 static const char import_usage[] =
     "usage: latchkey import laravel --from DATABASE_URL [--tenant SLUG --role ROLE]\n"
+    "                               [--teams jetstream [--team-roles FROM=TO,...]]\n"
     "                               [--user-model CLASS] [--dry-run] [--json]\n\n"
     "Imports a Laravel application's users and Sanctum personal access tokens.\n"
     "DATABASE_URL: a SQLite file (PATH or sqlite:PATH) or postgres://...; only read.\n"
@@ -17,7 +18,10 @@ static const char import_usage[] =
     "tokens keep their id, secret, abilities, last_used_at and expires_at.\n"
     "--tenant/--role: every imported user joins that tenant with that role, and\n"
     "their tokens are bound to it. --user-model: the tokenable_type of users\n"
-    "(default App\\Models\\User). --dry-run: report what would happen, write nothing.\n"
+    "(default App\\Models\\User). --teams jetstream: each Jetstream team becomes a\n"
+    "tenant (its owner the owner), each team_user row a membership with the role of\n"
+    "that name, or the one --team-roles maps it to (editor=agent,admin=admin).\n"
+    "--dry-run: report what would happen, write nothing.\n"
     "One transaction; running it again changes nothing. Rows it cannot take are\n"
     "listed with the reason.\n";
 
@@ -29,29 +33,53 @@ static json_t *count_json(const struct import_count *c)
 
 static void print_report(const struct import_report *rep, bool json, bool dry_run)
 {
-    if (json) {
-        json_t *skipped = json_array();
-        for (size_t i = 0; i < rep->n_skips; i++)
-            json_array_append_new(
-                skipped, json_pack("{s:s, s:I, s:s}", "table", rep->skips[i].table, "id",
-                                   (json_int_t)rep->skips[i].id, "reason", rep->skips[i].reason));
-        cli_print_json(json_pack("{s:b, s:o, s:o, s:{s:I}, s:o}", "dry_run", dry_run, "users",
-                                 count_json(&rep->users), "tokens", count_json(&rep->tokens),
-                                 "memberships", "created", (json_int_t)rep->memberships_created,
-                                 "skipped", skipped));
-        return;
+    const struct {
+        const char *name;
+        const struct import_count *c;
+    } counts[] = {{"users", &rep->users},
+                  {"tokens", &rep->tokens},
+                  {"teams", &rep->teams},
+                  {"memberships", &rep->memberships}};
+    json_t *doc = json_pack("{s:b}", "dry_run", dry_run);
+    json_t *skipped = json_array();
+    for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+        const struct import_count *c = counts[i].c;
+        json_object_set_new(doc, counts[i].name, count_json(c));
+        if (!json)
+            printf("%s%s: %lld created, %lld unchanged, %lld skipped\n",
+                   dry_run ? "(dry run) " : "", counts[i].name, (long long)c->created,
+                   (long long)c->unchanged, (long long)c->skipped);
     }
-    printf("%susers: %lld created, %lld unchanged, %lld skipped\n", dry_run ? "(dry run) " : "",
-           (long long)rep->users.created, (long long)rep->users.unchanged,
-           (long long)rep->users.skipped);
-    printf("%stokens: %lld created, %lld unchanged, %lld skipped\n", dry_run ? "(dry run) " : "",
-           (long long)rep->tokens.created, (long long)rep->tokens.unchanged,
-           (long long)rep->tokens.skipped);
-    if (rep->memberships_created > 0)
-        printf("memberships: %lld created\n", (long long)rep->memberships_created);
-    for (size_t i = 0; i < rep->n_skips; i++)
-        printf("skipped %s id=%lld: %s\n", rep->skips[i].table, (long long)rep->skips[i].id,
-               rep->skips[i].reason);
+    for (size_t i = 0; i < rep->n_skips; i++) {
+        const struct import_skip *k = &rep->skips[i];
+        if (!json)
+            printf("skipped %s id=%lld: %s\n", k->table, (long long)k->id, k->reason);
+        json_array_append_new(skipped, json_pack("{s:s, s:I, s:s}", "table", k->table, "id",
+                                                 (json_int_t)k->id, "reason", k->reason));
+    }
+    json_object_set_new(doc, "skipped", skipped);
+    if (json)
+        cli_print_json(doc);
+    else
+        json_decref(doc);
+}
+
+/* "a=b,c=d": each item has a non-empty name on both sides of one '='. */
+static bool team_roles_valid(const char *s)
+{
+    if (strlen(s) > 4096)
+        return false;
+    for (const char *p = s;;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        const char *eq = memchr(p, '=', len);
+        if (eq == NULL || eq == p || eq == p + len - 1 ||
+            memchr(eq + 1, '=', len - (size_t)(eq - p) - 1))
+            return false;
+        if (end == NULL)
+            return true;
+        p = end + 1;
+    }
 }
 
 static int laravel(struct cli_run *r, struct cli_opt *o)
@@ -61,12 +89,19 @@ static int laravel(struct cli_run *r, struct cli_opt *o)
         .tenant_slug = cli_get(o, "tenant"),
         .role = cli_get(o, "role"),
         .user_model = cli_get(o, "user-model"),
+        .team_roles = cli_get(o, "team-roles"),
         .dry_run = cli_get(o, "dry-run") != NULL,
     };
     if (io.url == NULL || io.url[0] == '\0')
         return cli_error(CLI_USAGE, "import laravel needs --from DATABASE_URL");
     if ((io.tenant_slug == NULL) != (io.role == NULL))
         return cli_error(CLI_USAGE, "--tenant and --role go together");
+    const char *teams = cli_get(o, "teams");
+    if (teams != NULL && strcmp(teams, "jetstream") != 0)
+        return cli_error(CLI_USAGE, "--teams: only jetstream is known");
+    io.jetstream = teams != NULL;
+    if (io.team_roles != NULL && (!io.jetstream || !team_roles_valid(io.team_roles)))
+        return cli_error(CLI_USAGE, "--team-roles goes with --teams jetstream, as FROM=TO,...");
     struct import_report rep;
     int rc = import_laravel(&r->srv, r->a, &io, &rep);
     if (rc == ERR_NOT_FOUND)
@@ -84,8 +119,9 @@ static int laravel(struct cli_run *r, struct cli_opt *o)
 int cli_import(int argc, char **argv)
 {
     struct cli_opt o[] = {
-        {"from", true, NULL},       {"tenant", true, NULL},   {"role", true, NULL},
-        {"user-model", true, NULL}, {"dry-run", false, NULL}, {NULL, false, NULL},
+        {"from", true, NULL},       {"tenant", true, NULL}, {"role", true, NULL},
+        {"user-model", true, NULL}, {"teams", true, NULL},  {"team-roles", true, NULL},
+        {"dry-run", false, NULL},   {NULL, false, NULL},
     };
     struct cli_run r;
     int rc = cli_begin(&r, argc, argv, o, 1, import_usage);

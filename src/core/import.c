@@ -14,6 +14,8 @@
  */
 #include "core/import.h"
 
+#include "core/import_int.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,27 +35,8 @@
 #define BCRYPT_LEN         60
 #define TOKEN_NAME_MAX     255
 
-/* A Laravel user id and the latchkey user it became. */
-struct user_map {
-    int64_t laravel_id;
-    int64_t user_id;
-};
-
-struct run {
-    struct server *srv;
-    const struct import_options *o;
-    struct import_report *rep;
-    struct arena *a;       /* the report's */
-    struct arena *scratch; /* per row */
-    struct arena *rows;    /* the source's rows, per row */
-    int64_t tenant_id;     /* 0: no tenant */
-    int64_t role_id;
-    int64_t now;
-    struct user_map *map; /* by laravel_id ascending (the source's order) */
-    size_t n_map, cap_map;
-};
-
-static void skip(struct run *r, const char *table, int64_t id, const char *reason)
+void import_skip(struct import_run *r, struct import_count *c, const char *table, int64_t id,
+                 const char *reason)
 {
     struct import_report *rep = r->rep;
     if (rep->n_skips == rep->cap_skips) {
@@ -65,35 +48,56 @@ static void skip(struct run *r, const char *table, int64_t id, const char *reaso
         rep->cap_skips = cap;
     }
     rep->skips[rep->n_skips++] = (struct import_skip){table, id, arena_strdup(r->a, reason)};
-    if (strcmp(table, "users") == 0)
-        rep->users.skipped++;
-    else
-        rep->tokens.skipped++;
+    c->skipped++;
 }
 
-static void map_add(struct run *r, int64_t laravel_id, int64_t user_id)
+void import_map_add(struct import_map *m, int64_t laravel_id, int64_t id)
 {
-    if (r->n_map == r->cap_map) {
-        r->cap_map = r->cap_map ? r->cap_map * 2 : 64;
-        r->map = xrealloc(r->map, r->cap_map * sizeof(*r->map));
+    if (m->n == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 64;
+        m->pairs = xrealloc(m->pairs, m->cap * sizeof(*m->pairs));
     }
-    r->map[r->n_map++] = (struct user_map){laravel_id, user_id};
+    m->pairs[m->n++] = (struct import_map_pair){laravel_id, id};
 }
 
-/* The latchkey user a Laravel user id became; 0 if it was skipped. */
-static int64_t map_find(const struct run *r, int64_t laravel_id)
+int64_t import_map_find(const struct import_map *m, int64_t laravel_id)
 {
-    size_t lo = 0, hi = r->n_map;
+    size_t lo = 0, hi = m->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (r->map[mid].laravel_id == laravel_id)
-            return r->map[mid].user_id;
-        if (r->map[mid].laravel_id < laravel_id)
+        if (m->pairs[mid].laravel_id == laravel_id)
+            return m->pairs[mid].id;
+        if (m->pairs[mid].laravel_id < laravel_id)
             lo = mid + 1;
         else
             hi = mid;
     }
     return 0;
+}
+
+void import_map_fini(struct import_map *m)
+{
+    free(m->pairs);
+    *m = (struct import_map){0};
+}
+
+int import_member(struct import_run *r, int64_t user_id, int64_t tenant_id, int64_t role_id)
+{
+    struct membership m;
+    int rc = store_membership_get(r->srv->store, user_id, tenant_id, &m);
+    if (rc == 0)
+        r->rep->memberships.unchanged++;
+    if (rc != ERR_NOT_FOUND)
+        return rc;
+    m = (struct membership){.user_id = user_id,
+                            .tenant_id = tenant_id,
+                            .role_id = role_id,
+                            .status = MEMBER_ACTIVE,
+                            .joined_at = r->now};
+    rc = store_membership_insert(r->srv->store, &m);
+    if (rc == 0)
+        r->rep->memberships.created++;
+    return rc;
 }
 
 /* True for the hashes latchkey verifies: bcrypt ($2y$, $2b$, $2a$) and
@@ -119,27 +123,7 @@ static const char *user_problem(const struct laravel_user *u)
     return NULL;
 }
 
-/* Adds the user to the import's tenant unless they are a member. */
-static int ensure_member(struct run *r, int64_t user_id)
-{
-    if (r->tenant_id == 0)
-        return 0;
-    struct membership m;
-    int rc = store_membership_get(r->srv->store, user_id, r->tenant_id, &m);
-    if (rc != ERR_NOT_FOUND)
-        return rc;
-    m = (struct membership){.user_id = user_id,
-                            .tenant_id = r->tenant_id,
-                            .role_id = r->role_id,
-                            .status = MEMBER_ACTIVE,
-                            .joined_at = r->now};
-    rc = store_membership_insert(r->srv->store, &m);
-    if (rc == 0)
-        r->rep->memberships_created++;
-    return rc;
-}
-
-static int create_user(struct run *r, const struct laravel_user *u)
+static int create_user(struct import_run *r, const struct laravel_user *u)
 {
     struct user_request rq = {
         .email = u->email,
@@ -159,9 +143,9 @@ static int create_user(struct run *r, const struct laravel_user *u)
     if (rc != 0)
         return rc;
     if (r->tenant_id != 0)
-        r->rep->memberships_created++;
+        r->rep->memberships.created++;
     r->rep->users.created++;
-    map_add(r, u->id, nu.id);
+    import_map_add(&r->users, u->id, nu.id);
     return 0;
 }
 
@@ -170,7 +154,7 @@ static int create_user(struct run *r, const struct laravel_user *u)
  * import made it from the same Laravel row (whatever its hash is now: a
  * login rehashed it), or if it holds the same name and hash; else skipped.
  */
-static int match_user(struct run *r, const struct laravel_user *u, const struct user *ex)
+static int match_user(struct import_run *r, const struct laravel_user *u, const struct user *ex)
 {
     int64_t laravel_id = 0;
     const char *was = NULL;
@@ -178,35 +162,36 @@ static int match_user(struct run *r, const struct laravel_user *u, const struct 
     if (rc != 0 && rc != ERR_NOT_FOUND)
         return rc;
     if (rc == 0 && laravel_id != u->id) {
-        skip(r, "users", u->id,
-             arena_printf(r->scratch, "duplicate email: Laravel user %lld has the same one",
-                          (long long)laravel_id));
+        import_skip(r, &r->rep->users, "users", u->id,
+                    arena_printf(r->scratch, "duplicate email: Laravel user %lld has the same one",
+                                 (long long)laravel_id));
         return 0;
     }
     if (rc == 0 && strcmp(was, u->password) != 0) {
         /* Still the same person: their tokens come along. */
-        map_add(r, u->id, ex->id);
-        skip(r, "users", u->id,
-             "password changed in Laravel since the last import; latchkey's is kept");
+        import_map_add(&r->users, u->id, ex->id);
+        import_skip(r, &r->rep->users, "users", u->id,
+                    "password changed in Laravel since the last import; latchkey's is kept");
         return 0;
     }
     if (rc == ERR_NOT_FOUND && (strcmp(ex->name, u->name) != 0 || ex->password_hash == NULL ||
                                 strcmp(ex->password_hash, u->password) != 0)) {
-        skip(r, "users", u->id, "duplicate email: a latchkey user with different data has it");
+        import_skip(r, &r->rep->users, "users", u->id,
+                    "duplicate email: a latchkey user with different data has it");
         return 0;
     }
-    map_add(r, u->id, ex->id);
+    import_map_add(&r->users, u->id, ex->id);
     r->rep->users.unchanged++;
-    return ensure_member(r, ex->id);
+    return r->tenant_id != 0 ? import_member(r, ex->id, r->tenant_id, r->role_id) : 0;
 }
 
 static int on_user(void *ctx, const struct laravel_user *u)
 {
-    struct run *r = ctx;
+    struct import_run *r = ctx;
     arena_reset(r->scratch);
     const char *problem = user_problem(u);
     if (problem != NULL) {
-        skip(r, "users", u->id, problem);
+        import_skip(r, &r->rep->users, "users", u->id, problem);
         return 0;
     }
     struct user ex;
@@ -231,7 +216,8 @@ static bool is_sha256_hex(const char *s)
 }
 
 /* Why a token cannot be imported, or NULL; *user_id: its latchkey user. */
-static const char *token_problem(struct run *r, const struct laravel_token *t, int64_t *user_id)
+static const char *token_problem(struct import_run *r, const struct laravel_token *t,
+                                 int64_t *user_id)
 {
     const char *model = r->o->user_model ? r->o->user_model : DEFAULT_USER_MODEL;
     *user_id = 0;
@@ -240,7 +226,7 @@ static const char *token_problem(struct run *r, const struct laravel_token *t, i
     if (t->tokenable_type == NULL || strcmp(t->tokenable_type, model) != 0)
         return arena_printf(r->scratch, "tokenable_type is %s, not %s",
                             t->tokenable_type ? t->tokenable_type : "NULL", model);
-    if ((*user_id = map_find(r, t->tokenable_id)) == 0)
+    if ((*user_id = import_map_find(&r->users, t->tokenable_id)) == 0)
         return arena_printf(r->scratch, "its user (Laravel id %lld) was not imported",
                             (long long)t->tokenable_id);
     if (!is_sha256_hex(t->token))
@@ -254,7 +240,8 @@ static const char *token_problem(struct run *r, const struct laravel_token *t, i
 
 /* A latchkey token with the id or the hash: the same token (unchanged) or
  * a collision (skipped). *done is false if there is neither. */
-static int existing_token(struct run *r, const struct laravel_token *t, int64_t user_id, bool *done)
+static int existing_token(struct import_run *r, const struct laravel_token *t, int64_t user_id,
+                          bool *done)
 {
     struct token ex;
     *done = true;
@@ -264,15 +251,17 @@ static int existing_token(struct run *r, const struct laravel_token *t, int64_t 
         return 0;
     }
     if (rc == 0) {
-        skip(r, "personal_access_tokens", t->id, "its id is taken by another latchkey token");
+        import_skip(r, &r->rep->tokens, "personal_access_tokens", t->id,
+                    "its id is taken by another latchkey token");
         return 0;
     }
     if (rc != ERR_NOT_FOUND)
         return rc;
     rc = store_token_by_hash(r->srv->store, r->scratch, t->token, &ex);
     if (rc == 0) {
-        skip(r, "personal_access_tokens", t->id,
-             arena_printf(r->scratch, "latchkey token %lld has the same hash", (long long)ex.id));
+        import_skip(
+            r, &r->rep->tokens, "personal_access_tokens", t->id,
+            arena_printf(r->scratch, "latchkey token %lld has the same hash", (long long)ex.id));
         return 0;
     }
     *done = false;
@@ -281,12 +270,12 @@ static int existing_token(struct run *r, const struct laravel_token *t, int64_t 
 
 static int on_token(void *ctx, const struct laravel_token *t)
 {
-    struct run *r = ctx;
+    struct import_run *r = ctx;
     arena_reset(r->scratch);
     int64_t user_id;
     const char *problem = token_problem(r, t, &user_id);
     if (problem != NULL) {
-        skip(r, "personal_access_tokens", t->id, problem);
+        import_skip(r, &r->rep->tokens, "personal_access_tokens", t->id, problem);
         return 0;
     }
     bool done;
@@ -312,7 +301,7 @@ static int on_token(void *ctx, const struct laravel_token *t)
 }
 
 /* The tenant and role of --tenant/--role. */
-static int resolve_tenant(struct run *r)
+static int resolve_tenant(struct import_run *r)
 {
     const struct import_options *o = r->o;
     if (o->tenant_slug == NULL)
@@ -333,7 +322,7 @@ static int resolve_tenant(struct run *r)
 
 /* Both passes inside latchkey's transaction and a read transaction on the
  * source (one snapshot of it). */
-static int passes(struct run *r, struct store *src)
+static int passes(struct import_run *r, struct store *src)
 {
     int rc = store_tx_begin(src);
     if (rc != 0)
@@ -341,6 +330,8 @@ static int passes(struct run *r, struct store *src)
     rc = store_tx_begin(r->srv->store);
     if (rc == 0) {
         rc = store_laravel_each_user(src, r->rows, on_user, r);
+        if (rc == 0 && r->o->jetstream)
+            rc = import_teams(r, src);
         if (rc == 0)
             rc = store_laravel_each_token(src, r->rows, on_token, r);
         if (rc == 0 && r->rep->tokens.created > 0)
@@ -355,12 +346,13 @@ static int passes(struct run *r, struct store *src)
     return rc;
 }
 
-static void audit(struct run *r)
+static void audit(struct import_run *r)
 {
     struct audit_detail d;
     audit_detail_init(&d);
     audit_detail_int(&d, "users_created", r->rep->users.created);
     audit_detail_int(&d, "tokens_created", r->rep->tokens.created);
+    audit_detail_int(&d, "teams_created", r->rep->teams.created);
     audit_detail_int(&d, "skipped", (long long)r->rep->n_skips);
     audit_record(r->srv, r->tenant_id, 0, "import.laravel", NULL, &d);
 }
@@ -369,7 +361,7 @@ int import_laravel(struct server *srv, struct arena *a, const struct import_opti
                    struct import_report *out)
 {
     struct store *src = NULL;
-    struct run r = {.srv = srv, .o = o, .rep = out, .a = a, .now = time_now()};
+    struct import_run r = {.srv = srv, .o = o, .rep = out, .a = a, .now = time_now()};
     *out = (struct import_report){0};
     r.scratch = arena_new();
     r.rows = arena_new();
@@ -381,7 +373,8 @@ int import_laravel(struct server *srv, struct arena *a, const struct import_opti
     if (rc == 0 && !o->dry_run)
         audit(&r);
     store_free(src);
-    free(r.map);
+    import_map_fini(&r.users);
+    import_map_fini(&r.teams);
     arena_free(r.scratch);
     arena_free(r.rows);
     return rc;

@@ -23,6 +23,8 @@ struct import_options {
     const char *tenant_slug; /* every imported user joins this tenant; NULL: none */
     const char *role;        /* their role there (slug or name); required with tenant_slug */
     const char *user_model;  /* tokenable_type of users; NULL: "App\\Models\\User" */
+    bool jetstream;          /* Jetstream's teams become tenants, team_user memberships */
+    const char *team_roles;  /* "jetstream=latchkey,..." role names; NULL: the same names */
     bool dry_run;            /* do everything, then roll back */
 };
 
@@ -34,7 +36,7 @@ struct import_count {
 
 /* One row that was not imported. Strings in the report's arena. */
 struct import_skip {
-    const char *table; /* "users" or "personal_access_tokens" */
+    const char *table; /* "users", "personal_access_tokens", "teams", "team_user" */
     int64_t id;        /* the row's id in the Laravel database */
     const char *reason;
 };
@@ -42,7 +44,8 @@ struct import_skip {
 struct import_report {
     struct import_count users;
     struct import_count tokens;
-    int64_t memberships_created;
+    struct import_count teams;
+    struct import_count memberships;
     struct import_skip *skips; /* arena array of n_skips */
     size_t n_skips;
     size_t cap_skips;

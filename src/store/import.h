@@ -47,8 +47,25 @@ struct laravel_token {
     int64_t created_at;
 };
 
+/* One row of Jetstream's teams; its owner is user_id. */
+struct laravel_team {
+    int64_t id;
+    int64_t user_id;
+    const char *name; /* NULL if NULL */
+};
+
+/* One row of Jetstream's team_user. */
+struct laravel_member {
+    int64_t id;
+    int64_t team_id;
+    int64_t user_id;
+    const char *role; /* NULL if NULL */
+};
+
 typedef int (*laravel_user_fn)(void *ctx, const struct laravel_user *u);
 typedef int (*laravel_token_fn)(void *ctx, const struct laravel_token *t);
+typedef int (*laravel_team_fn)(void *ctx, const struct laravel_team *t);
+typedef int (*laravel_member_fn)(void *ctx, const struct laravel_member *m);
 
 /*
  * Calls fn for every row of the source's users (then tokens), by id. The
@@ -59,6 +76,11 @@ typedef int (*laravel_token_fn)(void *ctx, const struct laravel_token *t);
 int store_laravel_each_user(struct store *src, struct arena *a, laravel_user_fn fn, void *ctx)
     __attribute__((warn_unused_result));
 int store_laravel_each_token(struct store *src, struct arena *a, laravel_token_fn fn, void *ctx)
+    __attribute__((warn_unused_result));
+/* The same for Jetstream's teams and team_user. */
+int store_laravel_each_team(struct store *src, struct arena *a, laravel_team_fn fn, void *ctx)
+    __attribute__((warn_unused_result));
+int store_laravel_each_member(struct store *src, struct arena *a, laravel_member_fn fn, void *ctx)
     __attribute__((warn_unused_result));
 
 /* Sets an imported user's created_at, updated_at (= created_at) and
@@ -78,3 +100,8 @@ int store_import_link_get(struct store *s, struct arena *a, int64_t user_id, int
                           const char **password) __attribute__((warn_unused_result));
 int store_import_link_put(struct store *s, int64_t user_id, int64_t laravel_id,
                           const char *password, int64_t at) __attribute__((warn_unused_result));
+/* The tenant a Jetstream team was imported as; ERR_NOT_FOUND. */
+int store_import_team_link_get(struct store *s, int64_t laravel_team_id, int64_t *tenant_id)
+    __attribute__((warn_unused_result));
+int store_import_team_link_put(struct store *s, int64_t tenant_id, int64_t laravel_team_id,
+                               int64_t at) __attribute__((warn_unused_result));

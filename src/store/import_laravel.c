@@ -81,38 +81,104 @@ static void read_laravel_token(struct q *q, struct arena *a, struct laravel_toke
     t->created_at = q_i64(q);
 }
 
-int store_laravel_each_user(struct store *src, struct arena *a, laravel_user_fn fn, void *ctx)
+static void read_laravel_team(struct q *q, struct arena *a, struct laravel_team *t)
+{
+    t->id = q_i64(q);
+    t->user_id = q_i64(q);
+    t->name = text_or_null(q, a);
+}
+
+static void read_laravel_member(struct q *q, struct arena *a, struct laravel_member *m)
+{
+    m->id = q_i64(q);
+    m->team_id = q_i64(q);
+    m->user_id = q_i64(q);
+    m->role = text_or_null(q, a);
+}
+
+/* Runs statement id on the source and hands each row to row(), with a
+ * reset per row. */
+static int walk(struct store *src, enum stmt id, struct arena *a,
+                int (*row)(struct q *q, struct arena *a, void *arg), void *arg)
 {
     struct q q;
-    int rc = q_start(src, ST_LARAVEL_USERS, &q);
+    int rc = q_start(src, id, &q);
     if (rc != 0)
         return rc;
     while ((rc = q_row(&q)) == 0) {
-        struct laravel_user u = {0};
         arena_reset(a);
-        read_laravel_user(&q, a, &u);
-        if ((rc = fn(ctx, &u)) != 0)
+        if ((rc = row(&q, a, arg)) != 0)
             break;
     }
     q_end(&q);
     return rc == ERR_NOT_FOUND ? 0 : rc;
 }
 
+/* The caller's callback and context, for walk's row functions. */
+struct walker {
+    union {
+        laravel_user_fn user;
+        laravel_token_fn token;
+        laravel_team_fn team;
+        laravel_member_fn member;
+    } fn;
+    void *ctx;
+};
+
+static int user_row(struct q *q, struct arena *a, void *arg)
+{
+    const struct walker *w = arg;
+    struct laravel_user u = {0};
+    read_laravel_user(q, a, &u);
+    return w->fn.user(w->ctx, &u);
+}
+
+static int token_row(struct q *q, struct arena *a, void *arg)
+{
+    const struct walker *w = arg;
+    struct laravel_token t = {0};
+    read_laravel_token(q, a, &t);
+    return w->fn.token(w->ctx, &t);
+}
+
+static int team_row(struct q *q, struct arena *a, void *arg)
+{
+    const struct walker *w = arg;
+    struct laravel_team t = {0};
+    read_laravel_team(q, a, &t);
+    return w->fn.team(w->ctx, &t);
+}
+
+static int member_row(struct q *q, struct arena *a, void *arg)
+{
+    const struct walker *w = arg;
+    struct laravel_member m = {0};
+    read_laravel_member(q, a, &m);
+    return w->fn.member(w->ctx, &m);
+}
+
+int store_laravel_each_user(struct store *src, struct arena *a, laravel_user_fn fn, void *ctx)
+{
+    struct walker w = {.fn.user = fn, .ctx = ctx};
+    return walk(src, ST_LARAVEL_USERS, a, user_row, &w);
+}
+
 int store_laravel_each_token(struct store *src, struct arena *a, laravel_token_fn fn, void *ctx)
 {
-    struct q q;
-    int rc = q_start(src, ST_LARAVEL_TOKENS, &q);
-    if (rc != 0)
-        return rc;
-    while ((rc = q_row(&q)) == 0) {
-        struct laravel_token t = {0};
-        arena_reset(a);
-        read_laravel_token(&q, a, &t);
-        if ((rc = fn(ctx, &t)) != 0)
-            break;
-    }
-    q_end(&q);
-    return rc == ERR_NOT_FOUND ? 0 : rc;
+    struct walker w = {.fn.token = fn, .ctx = ctx};
+    return walk(src, ST_LARAVEL_TOKENS, a, token_row, &w);
+}
+
+int store_laravel_each_team(struct store *src, struct arena *a, laravel_team_fn fn, void *ctx)
+{
+    struct walker w = {.fn.team = fn, .ctx = ctx};
+    return walk(src, ST_LARAVEL_TEAMS, a, team_row, &w);
+}
+
+int store_laravel_each_member(struct store *src, struct arena *a, laravel_member_fn fn, void *ctx)
+{
+    struct walker w = {.fn.member = fn, .ctx = ctx};
+    return walk(src, ST_LARAVEL_TEAM_USERS, a, member_row, &w);
 }
 
 int store_import_user_stamp(struct store *s, int64_t user_id, int64_t created_at,
@@ -187,6 +253,31 @@ int store_import_link_put(struct store *s, int64_t user_id, int64_t laravel_id,
     q_bind_i64(&q, user_id);
     q_bind_i64(&q, laravel_id);
     q_bind_text(&q, password);
+    q_bind_i64(&q, at);
+    rc = q_run(&q);
+    q_end(&q);
+    return rc;
+}
+
+int store_import_team_link_get(struct store *s, int64_t laravel_team_id, int64_t *tenant_id)
+{
+    struct q q;
+    int rc = q_start(s, ST_IMPORT_TEAM_LINK_GET, &q);
+    if (rc != 0)
+        return rc;
+    q_bind_i64(&q, laravel_team_id);
+    return read_count(&q, tenant_id);
+}
+
+int store_import_team_link_put(struct store *s, int64_t tenant_id, int64_t laravel_team_id,
+                               int64_t at)
+{
+    struct q q;
+    int rc = q_start(s, ST_IMPORT_TEAM_LINK_PUT, &q);
+    if (rc != 0)
+        return rc;
+    q_bind_i64(&q, tenant_id);
+    q_bind_i64(&q, laravel_team_id);
     q_bind_i64(&q, at);
     rc = q_run(&q);
     q_end(&q);

@@ -434,4 +434,14 @@ const struct stmt_def stmts[ST_COUNT] = {
     [ST_IMPORT_LINK_PUT] = {"import_link_put",
                             "INSERT INTO laravel_imports (user_id, laravel_id, password_hash,"
                             " imported_at) VALUES (?, ?, ?, ?)"},
+    /* Jetstream's teams and team_user (`import laravel --teams jetstream`). */
+    [ST_LARAVEL_TEAMS] = {"laravel_teams", "SELECT id, user_id, name FROM teams ORDER BY id"},
+    [ST_LARAVEL_TEAM_USERS] = {"laravel_team_users",
+                               "SELECT id, team_id, user_id, role FROM team_user ORDER BY id"},
+    [ST_IMPORT_TEAM_LINK_GET] = {"import_team_link_get",
+                                 "SELECT tenant_id FROM laravel_team_imports"
+                                 " WHERE laravel_team_id = ?"},
+    [ST_IMPORT_TEAM_LINK_PUT] = {"import_team_link_put",
+                                 "INSERT INTO laravel_team_imports (tenant_id, laravel_team_id,"
+                                 " imported_at) VALUES (?, ?, ?)"},
 };

@@ -10,8 +10,9 @@ a JSON document with what a client of the Laravel app knows: each user's
 password and each token's plaintext "<id>|<secret>".
 
 The schema is the DDL Laravel's schema grammars generate from the
-framework's users migration (0001_01_01_000000_create_users_table) and
-Sanctum's create_personal_access_tokens_table. Passwords are hashed with
+framework's users migration (0001_01_01_000000_create_users_table),
+Sanctum's create_personal_access_tokens_table and Jetstream's teams
+(create_teams_table, create_team_user_table, the users columns it adds). Passwords are hashed with
 python3-bcrypt at cost 12 (Laravel's default BCRYPT_ROUNDS) and written
 with PHP's "$2y$" prefix, which is the same algorithm as "$2b$". Tokens are
 made like Sanctum 4's createToken(): 40 random [A-Za-z0-9] plus the crc32b
@@ -31,8 +32,16 @@ import bcrypt
 SQLITE_DDL = """
 create table "users" ("id" integer primary key autoincrement not null, "name" varchar not null,
   "email" varchar not null, "email_verified_at" datetime, "password" varchar not null,
-  "remember_token" varchar, "created_at" datetime, "updated_at" datetime);
+  "remember_token" varchar, "created_at" datetime, "updated_at" datetime,
+  "current_team_id" integer, "profile_photo_path" varchar);
 create unique index "users_email_unique" on "users" ("email");
+create table "teams" ("id" integer primary key autoincrement not null, "user_id" integer not null,
+  "name" varchar not null, "personal_team" tinyint(1) not null, "created_at" datetime,
+  "updated_at" datetime);
+create index "teams_user_id_index" on "teams" ("user_id");
+create table "team_user" ("id" integer primary key autoincrement not null, "team_id" integer not null,
+  "user_id" integer not null, "role" varchar, "created_at" datetime, "updated_at" datetime);
+create unique index "team_user_team_id_user_id_unique" on "team_user" ("team_id", "user_id");
 create table "personal_access_tokens" ("id" integer primary key autoincrement not null,
   "tokenable_type" varchar not null, "tokenable_id" integer not null, "name" text not null,
   "token" varchar not null, "abilities" text, "last_used_at" datetime, "expires_at" datetime,
@@ -47,8 +56,17 @@ PG_DDL = """
 create table "users" ("id" bigserial not null primary key, "name" varchar(255) not null,
   "email" varchar(255) not null, "email_verified_at" timestamp(0) without time zone null,
   "password" varchar(255) not null, "remember_token" varchar(100) null,
-  "created_at" timestamp(0) without time zone null, "updated_at" timestamp(0) without time zone null);
+  "created_at" timestamp(0) without time zone null, "updated_at" timestamp(0) without time zone null,
+  "current_team_id" bigint null, "profile_photo_path" varchar(2048) null);
 alter table "users" add constraint "users_email_unique" unique ("email");
+create table "teams" ("id" bigserial not null primary key, "user_id" bigint not null,
+  "name" varchar(255) not null, "personal_team" boolean not null,
+  "created_at" timestamp(0) without time zone null, "updated_at" timestamp(0) without time zone null);
+create index "teams_user_id_index" on "teams" ("user_id");
+create table "team_user" ("id" bigserial not null primary key, "team_id" bigint not null,
+  "user_id" bigint not null, "role" varchar(255) null,
+  "created_at" timestamp(0) without time zone null, "updated_at" timestamp(0) without time zone null);
+alter table "team_user" add constraint "team_user_team_id_user_id_unique" unique ("team_id", "user_id");
 create table "personal_access_tokens" ("id" bigserial not null primary key,
   "tokenable_type" varchar(255) not null, "tokenable_id" bigint not null, "name" text not null,
   "token" varchar(64) not null, "abilities" text null,
@@ -122,19 +140,42 @@ def fixtures():
         token_rows.append((tid, ttype, uid, name, hashlib.sha256(secret.encode()).hexdigest(),
                            abilities, used, expires, "2024-02-10 00:00:00", "2024-02-10 00:00:00"))
         plaintexts[name] = f"{tid}|{secret}"
-    return user_rows, token_rows, {"passwords": passwords, "tokens": plaintexts}
+    teams = [
+        # id, owner, name, personal_team; Jetstream's personal team and two
+        # teams whose names make the same slug.
+        (1, 1, "Alice's Team", True),
+        (2, 2, "Acme Sales", False),
+        (3, 7, "Acme sales!", False),
+    ]
+    members = [
+        # id, team, user, role (Jetstream's default roles are admin and editor)
+        (1, 2, 1, "admin"),
+        (2, 2, 7, "editor"),
+        (3, 2, 3, "admin"),
+        (4, 9, 2, "admin"),
+    ]
+    return user_rows, token_rows, teams, members, {"passwords": passwords, "tokens": plaintexts}
 
 
-def sql_literal(v):
+def sql_literal(v, pg=False):
     if v is None:
         return "null"
+    if isinstance(v, bool):
+        return ("true" if v else "false") if pg else str(int(v))
     if isinstance(v, int):
         return str(v)
     return "'" + v.replace("'", "''") + "'"
 
 
-def inserts(user_rows, token_rows):
+def inserts(user_rows, token_rows, teams, members, pg):
     out = []
+    for tid, owner, name, personal in teams:
+        out.append('insert into "teams" ("id", "user_id", "name", "personal_team", "created_at",'
+                   f' "updated_at") values ({tid}, {owner}, {sql_literal(name)},'
+                   f" {sql_literal(personal, pg)}, '2024-02-01 00:00:00', '2024-02-01 00:00:00');")
+    for r in members:
+        out.append('insert into "team_user" ("id", "team_id", "user_id", "role") values ('
+                   + ", ".join(map(sql_literal, r)) + ");")
     for r in user_rows:
         out.append('insert into "users" ("id", "name", "email", "email_verified_at", "password",'
                    ' "created_at", "updated_at") values (' + ", ".join(map(sql_literal, r)) + ");")
@@ -146,14 +187,14 @@ def inserts(user_rows, token_rows):
 
 
 def main():
-    user_rows, token_rows, known = fixtures()
+    user_rows, token_rows, teams, members, known = fixtures()
     if sys.argv[1:2] == ["sqlite"] and len(sys.argv) == 3:
         db = sqlite3.connect(sys.argv[2])
-        db.executescript(SQLITE_DDL + inserts(user_rows, token_rows))
+        db.executescript(SQLITE_DDL + inserts(user_rows, token_rows, teams, members, False))
         db.commit()
         db.close()
     elif sys.argv[1:] == ["pg"]:
-        print(PG_DDL + inserts(user_rows, token_rows))
+        print(PG_DDL + inserts(user_rows, token_rows, teams, members, True))
         print("select setval('users_id_seq', 100); select setval('personal_access_tokens_id_seq', 200);")
     else:
         sys.exit("usage: laravel-db.py sqlite PATH | pg")

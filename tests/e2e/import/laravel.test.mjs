@@ -78,7 +78,8 @@ function importSuite(sourceKind, makeSource) {
       assert.equal(first.dry_run, false);
       assert.deepEqual(first.users, { created: 3, unchanged: 0, skipped: 4 });
       assert.deepEqual(first.tokens, { created: 4, unchanged: 0, skipped: 4 });
-      assert.deepEqual(first.memberships, { created: 3 });
+      assert.deepEqual(first.memberships, { created: 3, unchanged: 0, skipped: 0 });
+      assert.deepEqual(first.teams, { created: 0, unchanged: 0, skipped: 0 }, 'no --teams');
       assert.deepEqual(first.skipped, EXPECTED_SKIPS);
       // The Laravel row's timestamps came along; the hash is bcrypt as it was.
       const alice = dbQuery(server.db,
@@ -153,7 +154,7 @@ function importSuite(sourceKind, makeSource) {
       const rep = okJson(imp('--json'));
       assert.deepEqual(rep.users, { created: 0, unchanged: 3, skipped: 4 });
       assert.deepEqual(rep.tokens, { created: 0, unchanged: 4, skipped: 4 });
-      assert.deepEqual(rep.memberships, { created: 0 });
+      assert.deepEqual(rep.memberships, { created: 0, unchanged: 3, skipped: 0 });
       assert.deepEqual(rep.skipped, EXPECTED_SKIPS);
       assert.deepEqual(snapshot(server.db), before);
       const text = ok(imp()).stdout;
@@ -174,6 +175,10 @@ describe('import laravel: refusals', () => {
 
   test('usage errors', () => {
     fails(t.cli('import'), 2);
+    fails(t.cli('import', 'laravel', '--from', 'x.db', '--teams', 'spark'), 2);
+    fails(t.cli('import', 'laravel', '--from', 'x.db', '--team-roles', 'editor=agent'), 2);
+    fails(t.cli('import', 'laravel', '--from', 'x.db', '--teams', 'jetstream',
+      '--team-roles', 'editor'), 2);
     fails(t.cli('import', 'laravel'), 2);
     fails(t.cli('import', 'rails', '--from', 'x.db'), 2);
     fails(t.cli('import', 'laravel', '--from', 'x.db', '--tenant', 'acme'), 2);
@@ -199,5 +204,57 @@ describe('import laravel: refusals', () => {
     assert.equal(dbQuery(t.db, 'SELECT COUNT(*) FROM users'), before);
     // The source's journal mode is not changed by reading it.
     assert.equal(dbQuery(file, 'PRAGMA journal_mode'), 'delete');
+  });
+});
+
+describe('import laravel --teams jetstream', () => {
+  let t;
+  let src;
+  const imp = (...extra) => okJson(t.cli('import', 'laravel', '--from', src.url,
+    '--teams', 'jetstream', ...extra, '--json'));
+  const members = () => dbQuery(t.db, 'SELECT u.email, te.slug, r.slug FROM memberships m'
+    + ' JOIN users u ON u.id = m.user_id JOIN tenants te ON te.id = m.tenant_id'
+    + ' JOIN roles r ON r.id = m.role_id ORDER BY te.slug, u.email').split('\n');
+
+  before(() => {
+    t = tempDb();
+    src = laravelSqlite(t.dir);
+  }, { timeout: 60000 });
+  after(() => t && t.cleanup());
+
+  test('each team a tenant, its owner the owner, team_user rows members', () => {
+    const rep = imp();
+    assert.deepEqual(rep.teams, { created: 3, unchanged: 0, skipped: 0 });
+    assert.deepEqual(rep.memberships, { created: 4, unchanged: 0, skipped: 3 });
+    assert.deepEqual(rep.skipped.filter((k) => k.table === 'team_user'), [
+      { table: 'team_user', id: 2,
+        reason: 'role editor is no role of the tenant (map it: --team-roles editor=ROLE)' },
+      { table: 'team_user', id: 3, reason: 'its user (Laravel id 3) was not imported' },
+      { table: 'team_user', id: 4, reason: 'its team (9) was not imported' },
+    ]);
+    const tenants = okJson(t.cli('tenant', 'list', '--json'));
+    assert.deepEqual(tenants.map((x) => [x.slug, x.name]), [
+      ['alice-s-team', "Alice's Team"],
+      ['acme-sales', 'Acme Sales'],
+      // The same slug again: the team's id makes it unique.
+      ['acme-sales-3', 'Acme sales!'],
+    ]);
+    assert.deepEqual(members(), [
+      'alice@example.com|acme-sales|admin',
+      'bob@example.com|acme-sales|owner',
+      'grace@example.com|acme-sales-3|owner',
+      'alice@example.com|alice-s-team|owner',
+    ]);
+  });
+
+  test('--team-roles maps a Jetstream role; the rest is unchanged', () => {
+    const rep = imp('--team-roles', 'editor=agent');
+    assert.deepEqual(rep.users, { created: 0, unchanged: 4, skipped: 3 });
+    assert.deepEqual(rep.teams, { created: 0, unchanged: 3, skipped: 0 });
+    assert.deepEqual(rep.memberships, { created: 1, unchanged: 4, skipped: 2 });
+    assert.ok(members().includes('grace@example.com|acme-sales|user'), 'Agent (slug user)');
+    const again = imp('--team-roles', 'editor=agent');
+    assert.deepEqual(again.teams, { created: 0, unchanged: 3, skipped: 0 });
+    assert.deepEqual(again.memberships, { created: 0, unchanged: 5, skipped: 2 });
   });
 });
