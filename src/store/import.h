@@ -22,6 +22,8 @@ struct store;
 /* The longest abilities list and ability an imported token may have. */
 #define LARAVEL_ABILITIES_MAX 128
 #define LARAVEL_ABILITY_MAX   255
+/* The longest abilities text parsed at all. */
+#define LARAVEL_ABILITIES_TEXT_MAX 65536
 
 /* One row of Laravel's users table. Timestamps: Unix seconds, 0 if NULL. */
 struct laravel_user {

@@ -29,12 +29,15 @@ static const char *text_or_null(struct q *q, struct arena *a)
 /*
  * Sanctum's abilities column: JSON text of an array of strings. Returns
  * false for anything else (an object, a number in the list, bad JSON),
- * for more than LARAVEL_ABILITIES_MAX items or an item longer than
- * LARAVEL_ABILITY_MAX bytes.
+ * for text longer than LARAVEL_ABILITIES_TEXT_MAX, for more than
+ * LARAVEL_ABILITIES_MAX items or an item longer than LARAVEL_ABILITY_MAX
+ * bytes.
  */
 static bool parse_abilities(const char *s, size_t n, struct arena *a, struct strlist *out)
 {
     *out = (struct strlist){0};
+    if (n > LARAVEL_ABILITIES_TEXT_MAX)
+        return false;
     json_error_t jerr;
     json_t *arr = json_loadb(s, n, JSON_REJECT_DUPLICATES, &jerr);
     bool ok = json_is_array(arr) && json_array_size(arr) <= LARAVEL_ABILITIES_MAX;

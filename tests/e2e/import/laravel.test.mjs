@@ -158,6 +158,9 @@ function importSuite(sourceKind, makeSource) {
       assert.deepEqual(rep.skipped, EXPECTED_SKIPS);
       assert.deepEqual(snapshot(server.db), before);
       const text = ok(imp()).stdout;
+      // One audit record per import that wrote (the dry run wrote nothing).
+      assert.equal(dbQuery(server.db,
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'import.laravel'"), '3');
       assert.match(text, /^users: 0 created, 3 unchanged, 4 skipped$/m);
       assert.match(text, /^tokens: 0 created, 4 unchanged, 4 skipped$/m);
       assert.match(text, /^skipped users id=3: invalid email$/m);
