@@ -30,6 +30,7 @@ static const struct cli_command commands[] = {
     {"backup", cli_backup, "copy the SQLite database to FILE while serve runs"},
     {"config", cli_config, "show the effective LATCHKEY_* configuration, secrets masked"},
     {"completion", completion, "print the bash completion script"},
+    {"import", cli_import, "import a Laravel app's users and Sanctum tokens"},
     {"version", version, "print the version (also --version)"},
 };
 

@@ -111,3 +111,4 @@ struct cli_command {
  * n commands of cmds; subcommands and options come from `<command>
  * --help` when TAB is pressed (completion.c). */
 int cli_completion(int argc, char **argv, const struct cli_command *cmds, size_t n);
+int cli_import(int argc, char **argv);

@@ -11,31 +11,12 @@
 #include "store/store.h"
 #include "util/arena.h"
 #include "util/err.h"
+#include "util/slug.h"
 
-/* The slug of a title: ASCII letters and digits lower-cased, every other
- * run of bytes one dash, no dash at either end; "post" if nothing is left. */
+/* The slug of a title, with room left for a "-N" suffix. */
 static char *slugify(struct arena *a, const char *title)
 {
-    size_t n = strlen(title);
-    char *s = arena_alloc(a, (n < POST_SLUG_MAX ? n : POST_SLUG_MAX) + 5);
-    size_t o = 0;
-    for (size_t i = 0; title[i] != '\0' && o < POST_SLUG_MAX - 8; i++) {
-        char c = title[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
-            s[o++] = c;
-        else if (o > 0 && s[o - 1] != '-')
-            s[o++] = '-';
-    }
-    while (o > 0 && s[o - 1] == '-')
-        o--;
-    if (o == 0) {
-        memcpy(s, "post", 4);
-        o = 4;
-    }
-    s[o] = '\0';
-    return s;
+    return slug_make(a, title, POST_SLUG_MAX - 8, "post");
 }
 
 static void audit_post(struct server *srv, const struct post *p, int64_t user_id,

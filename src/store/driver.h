@@ -126,6 +126,10 @@ struct q {
 
 /* Opens the SQLite driver on a file path (sqlite.c). */
 int sqlite_store_open(const char *path, struct store **out) __attribute__((warn_unused_result));
+/* The same on an existing file, read-only, its journal mode left as it is
+ * (an import's source: another program's database). */
+int sqlite_store_open_readonly(const char *path, struct store **out)
+    __attribute__((warn_unused_result));
 /* Opens the PostgreSQL driver on a postgres:// URL and connects (pg.c). */
 int pg_store_open(const char *url, struct store **out) __attribute__((warn_unused_result));
 

@@ -442,4 +442,52 @@ const struct stmt_def stmts[ST_COUNT] = {
     [ST_OPS_JOURNAL_MODE] = {"journal_mode", "PRAGMA journal_mode", "SELECT 'server'"},
     [ST_OPS_DB_CLOCK] = {"db_clock", "SELECT CAST(strftime('%s', 'now') AS INTEGER)",
                          "SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) AS BIGINT)"},
+    /* The import's source: a Laravel database (import_laravel.c). Laravel
+     * writes timestamps without a zone, in the app's zone (UTC by default);
+     * both read them as UTC. */
+    [ST_LARAVEL_USERS] = {"laravel_users",
+                          "SELECT id, name, email, password,"
+                          " CAST(strftime('%s', email_verified_at) AS INTEGER),"
+                          " CAST(strftime('%s', created_at) AS INTEGER) FROM users ORDER BY id",
+                          "SELECT id, name, email, password,"
+                          " CAST(EXTRACT(EPOCH FROM email_verified_at) AS BIGINT),"
+                          " CAST(EXTRACT(EPOCH FROM created_at) AS BIGINT) FROM users ORDER BY id"},
+    [ST_LARAVEL_TOKENS] = {"laravel_tokens",
+                           "SELECT id, tokenable_type, tokenable_id, name, token, abilities,"
+                           " CAST(strftime('%s', last_used_at) AS INTEGER),"
+                           " CAST(strftime('%s', expires_at) AS INTEGER),"
+                           " CAST(strftime('%s', created_at) AS INTEGER)"
+                           " FROM personal_access_tokens ORDER BY id",
+                           "SELECT id, tokenable_type, tokenable_id, name, token, abilities,"
+                           " CAST(EXTRACT(EPOCH FROM last_used_at) AS BIGINT),"
+                           " CAST(EXTRACT(EPOCH FROM expires_at) AS BIGINT),"
+                           " CAST(EXTRACT(EPOCH FROM created_at) AS BIGINT)"
+                           " FROM personal_access_tokens ORDER BY id"},
+    [ST_IMPORT_USER_STAMP] = {"import_user_stamp",
+                              "UPDATE users SET created_at = ?, updated_at = ?,"
+                              " email_verified_at = ? WHERE id = ?"},
+    [ST_IMPORT_TOKEN_INSERT] = {"import_token_insert",
+                                "INSERT INTO tokens (id, user_id, tenant_id, name, token_hash,"
+                                " abilities, kind, last_used_at, expires_at, created_at)"
+                                " VALUES (?, ?, ?, ?, ?, ?, 'pat', ?, ?, ?)"},
+    /* SQLite's AUTOINCREMENT follows explicit ids on its own; PostgreSQL's
+     * identity must be moved past them. */
+    [ST_IMPORT_TOKEN_SEQUENCE] = {"import_token_sequence", "SELECT 1",
+                                  "SELECT setval(pg_get_serial_sequence('tokens', 'id'),"
+                                  " (SELECT COALESCE(MAX(id), 0) + 1 FROM tokens), false)"},
+    [ST_IMPORT_LINK_GET] = {"import_link_get", "SELECT laravel_id, password_hash"
+                                               " FROM laravel_imports WHERE user_id = ?"},
+    [ST_IMPORT_LINK_PUT] = {"import_link_put",
+                            "INSERT INTO laravel_imports (user_id, laravel_id, password_hash,"
+                            " imported_at) VALUES (?, ?, ?, ?)"},
+    /* Jetstream's teams and team_user (`import laravel --teams jetstream`). */
+    [ST_LARAVEL_TEAMS] = {"laravel_teams", "SELECT id, user_id, name FROM teams ORDER BY id"},
+    [ST_LARAVEL_TEAM_USERS] = {"laravel_team_users",
+                               "SELECT id, team_id, user_id, role FROM team_user ORDER BY id"},
+    [ST_IMPORT_TEAM_LINK_GET] = {"import_team_link_get",
+                                 "SELECT tenant_id FROM laravel_team_imports"
+                                 " WHERE laravel_team_id = ?"},
+    [ST_IMPORT_TEAM_LINK_PUT] = {"import_team_link_put",
+                                 "INSERT INTO laravel_team_imports (tenant_id, laravel_team_id,"
+                                 " imported_at) VALUES (?, ?, ?)"},
 };

@@ -52,6 +52,7 @@ struct sqlite_store {
      * noticed (sq_change_stamp): the change stamp. */
     atomic_uint_fast64_t commits;
     atomic_bool no_wal; /* a connection is not in WAL mode: no stamp */
+    bool readonly;      /* opened by sqlite_store_open_readonly; constant after open */
 };
 
 static struct sqlite_store *sqlite_of(struct store *s)
@@ -133,6 +134,12 @@ static int conn_setup(struct sqlite_store *s, sqlite3 *db)
 {
     sqlite3_extended_result_codes(db, 1);
     sqlite3_busy_timeout(db, SQ_BUSY_TIMEOUT);
+    /* Another program's database (an import's source) keeps its journal
+     * mode: the mode is persistent, and it is not ours to change. */
+    if (s->readonly) {
+        atomic_store(&s->no_wal, true);
+        return 0;
+    }
     bool wal = false;
     int rc = set_wal(db, s->path, &wal);
     if (rc != 0)
@@ -159,7 +166,8 @@ static int conn_new(struct store *base, struct conn **out)
     const char *path = s->path;
     *out = NULL;
     sqlite3 *db = NULL;
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    int flags = s->readonly ? SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX
+                            : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     int rc = sqlite3_open_v2(path, &db, flags, NULL);
     if (rc != SQLITE_OK) {
         log_error("store=sqlite event=open_failed path=%s msg=\"%s\"", path,
@@ -217,7 +225,8 @@ static void sqlite_configure(void)
 
 static const struct store_driver sqlite_driver;
 
-int sqlite_store_open(const char *path, struct store **out)
+/* Opens path; readonly: an existing file, never written (no WAL switch). */
+static int open_store(const char *path, bool readonly, struct store **out)
 {
     *out = NULL;
     pthread_once(&sqlite_once, sqlite_configure);
@@ -226,14 +235,15 @@ int sqlite_store_open(const char *path, struct store **out)
         log_error("store=sqlite event=open_failed reason=\"a file path is required\"");
         return ERR_INVALID;
     }
-    int rc = make_parents(path);
-    if (rc == 0)
+    int rc = readonly ? 0 : make_parents(path);
+    if (rc == 0 && !readonly)
         rc = create_file(path);
     if (rc != 0)
         return rc;
     struct sqlite_store *s = xcalloc(1, sizeof(*s));
     store_init(&s->base, &sqlite_driver);
     s->path = xstrdup(path);
+    s->readonly = readonly;
     atomic_init(&s->commits, 0);
     atomic_init(&s->no_wal, false);
     /* Open the caller's connection now, so a bad path fails here. */
@@ -245,6 +255,16 @@ int sqlite_store_open(const char *path, struct store **out)
     }
     *out = &s->base;
     return 0;
+}
+
+int sqlite_store_open(const char *path, struct store **out)
+{
+    return open_store(path, false, out);
+}
+
+int sqlite_store_open_readonly(const char *path, struct store **out)
+{
+    return open_store(path, true, out);
 }
 
 /* ---- statements ---- */

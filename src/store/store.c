@@ -75,6 +75,28 @@ int store_open_existing(const char *url, struct store **out)
     return store_open(url, out);
 }
 
+int store_open_readonly(const char *url, struct store **out)
+{
+    *out = NULL;
+    const char *path = url != NULL ? sqlite_path(url) : NULL;
+    struct stat st;
+    if (url == NULL || url[0] == '\0')
+        return ERR_INVALID;
+    if (path != NULL && path[0] != '\0' && stat(path, &st) != 0 && errno == ENOENT)
+        return ERR_NOT_FOUND;
+    if (path != NULL)
+        return sqlite_store_open_readonly(path, out);
+    int rc = pg_store_open(url, out);
+    /* Only this thread's connection exists, and only it is used. */
+    if (rc == 0)
+        rc = (*out)->drv->script(*out, "open_readonly", "SET default_transaction_read_only = on");
+    if (rc != 0) {
+        store_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
 void store_init(struct store *s, const struct store_driver *drv)
 {
     s->drv = drv;

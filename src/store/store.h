@@ -44,6 +44,13 @@ int store_open(const char *url, struct store **out) __attribute__((warn_unused_r
  * database `latchkey migrate` or `serve` made).
  */
 int store_open_existing(const char *url, struct store **out) __attribute__((warn_unused_result));
+/*
+ * Opens another program's database to read it (the source of an import):
+ * a SQLite file that must exist, opened read-only with its journal mode
+ * untouched (ERR_NOT_FOUND if missing), or a PostgreSQL database whose
+ * session is read-only. Only the calling thread may use it.
+ */
+int store_open_readonly(const char *url, struct store **out) __attribute__((warn_unused_result));
 /* Closes every connection and frees the store. Accepts NULL. */
 void store_free(struct store *s);
 /* "sqlite" or "postgres". */
