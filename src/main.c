@@ -24,6 +24,7 @@ static const struct {
     {"keys", cli_keys, "list | rotate | revoke | rewrap the JWT signing keys"},
     {"staff", cli_staff, "grant | revoke | list platform staff roles (the admin API)"},
     {"setting", cli_setting, "list | get | set | unset runtime settings (WNCMS API switches)"},
+    {"rule", cli_rule, "list | add | update | enable | disable | remove forward-auth access rules"},
     {"routes", cli_routes, "list every route: method, path, auth mode, permission"},
     {"version", version, "print the version (also --version)"},
 };
