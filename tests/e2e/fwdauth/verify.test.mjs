@@ -65,6 +65,9 @@ describe('fwdauth: GET /auth/verify', () => {
     assert.equal(h['x-auth-role'], 'agent');
     assert.ok(h['x-auth-abilities'].split(',').includes('orders.view'), h['x-auth-abilities']);
     assert.match(res.headers.get('cache-control'), /no-store/);
+    // No body: nginx would otherwise drop its keep-alive connection to latchkey.
+    assert.equal(res.text, '');
+    assert.equal(res.headers.get('content-length'), '0');
   });
 
   test('traefik headers: the same decision from X-Forwarded-Method/-Uri', async () => {
