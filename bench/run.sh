@@ -18,6 +18,8 @@
 #   5  scenario 1 over a generated database of 1,000,000 tokens (100,000
 #      users, 1,000 tenants), tokens spread over it       vs nginx, vs 1
 #   6  RSS idle after start, and after BENCH_RSS_SECONDS of scenario 1
+#   7  forward-auth: nginx + auth_request to latchkey + a service (the
+#      baseline nginx), against the same nginx + service without auth
 #
 # Every figure is the best of BENCH_ROUNDS alternating runs (the noise of a
 # shared machine only ever slows a run down), and every ratio is against a
@@ -36,7 +38,7 @@
 #                             commit): scenario 1 then also runs its latchkey,
 #                             on a database its own CLI made, alternating with
 #                             this one and nginx (row 1b, ratio to this build)
-#   BENCH_ONLY [unset]        "1": scenario 1 (and 1b, 1p) only
+#   BENCH_ONLY [unset]        "1": scenario 1 (and 1b, 1p) only; "7": those and 7
 #   BENCH_PG [1]              "0" skips scenario 1p
 set -euo pipefail
 
@@ -75,6 +77,7 @@ bg_pid=""
 ot_pid=""
 pg_pid=""
 pg_dir=""
+fr_pid=""
 
 cleanup() {
     [ -n "$bg_pid" ] && kill "$bg_pid" 2>/dev/null && wait "$bg_pid" 2>/dev/null
@@ -83,6 +86,7 @@ cleanup() {
     [ -n "$pg_pid" ] && kill "$pg_pid" 2>/dev/null && wait "$pg_pid" 2>/dev/null
     [ -n "$ng_pid" ] && kill -QUIT "$ng_pid" 2>/dev/null && wait "$ng_pid" 2>/dev/null
     [ -n "$pg_dir" ] && "$root/scripts/pg-test-cluster.sh" destroy "$pg_dir" >/dev/null 2>&1
+    [ -n "$fr_pid" ] && kill -QUIT "$fr_pid" 2>/dev/null && wait "$fr_pid" 2>/dev/null
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -136,8 +140,11 @@ best() {
 
 # ------------------------------------------------------------------ servers
 
-start_nginx() {
-    local port=$1 d=$tmp/nginx
+# nginx_start NAME PIDVAR PORT SERVERS: an nginx (2 workers) whose http
+# block holds SERVERS, every file under $tmp/NAME; sets PIDVAR and waits
+# until PORT accepts connections.
+nginx_start() {
+    local name=$1 pidvar=$2 port=$3 servers=$4 d=$tmp/$1
     mkdir -p "$d/logs" "$d/tmp"
     local user_line=""
     [ "$(id -u)" -eq 0 ] && user_line="user $(id -un) $(id -gn);"
@@ -156,24 +163,66 @@ http {
     fastcgi_temp_path $d/tmp/fastcgi;
     uwsgi_temp_path $d/tmp/uwsgi;
     scgi_temp_path $d/tmp/scgi;
-    server {
-        listen 127.0.0.1:$port;
-        location / {
-            default_type application/json;
-            return 200 '{"status":"ok"}';
-        }
-    }
+$servers
 }
 EOF
     "$NGINX" -p "$d" -c "$d/nginx.conf" -e "$d/logs/error.log" -g 'daemon off;' \
         >"$d/logs/stdout" 2>&1 &
-    ng_pid=$!
+    printf -v "$pidvar" '%s' "$!"
     for _ in $(seq 100); do
         (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
         sleep 0.05
     done
-    log "nginx did not start:"; cat "$d/logs/error.log" "$d/logs/stdout" >&2
+    log "nginx ($name) did not start:"; cat "$d/logs/error.log" "$d/logs/stdout" >&2
     exit 1
+}
+
+# The baseline: nginx answering every request itself.
+start_nginx() {
+    nginx_start nginx ng_pid "$1" "    server {
+        listen 127.0.0.1:$1;
+        location / {
+            default_type application/json;
+            return 200 '{\"status\":\"ok\"}';
+        }
+    }"
+}
+
+# Scenario 7's front nginx, before the baseline nginx (the service): port
+# $1 asks latchkey first (auth_request, as in README "Forward-auth"), port
+# $2 only proxies. Sets fr_pid.
+start_front() {
+    nginx_start front fr_pid "$1" "    upstream lk_auth { server 127.0.0.1:$lk_port; keepalive 64; }
+    upstream bench_app { server 127.0.0.1:$ng_port; keepalive 64; }
+    server {
+        listen 127.0.0.1:$1;
+        location / {
+            auth_request /_latchkey;
+            auth_request_set \$auth_user_id \$upstream_http_x_auth_user_id;
+            proxy_set_header X-Auth-User-Id \$auth_user_id;
+            proxy_http_version 1.1;
+            proxy_set_header Connection \"\";
+            proxy_pass http://bench_app;
+        }
+        location = /_latchkey {
+            internal;
+            proxy_pass http://lk_auth/auth/verify;
+            proxy_http_version 1.1;
+            proxy_set_header Connection \"\";
+            proxy_pass_request_body off;
+            proxy_set_header Content-Length \"\";
+            proxy_set_header X-Original-Method \$request_method;
+            proxy_set_header X-Original-URI \$request_uri;
+        }
+    }
+    server {
+        listen 127.0.0.1:$2;
+        location / {
+            proxy_http_version 1.1;
+            proxy_set_header Connection \"\";
+            proxy_pass http://bench_app;
+        }
+    }"
 }
 
 # The environment every latchkey (server and CLI) of the bench runs with:
@@ -375,6 +424,37 @@ if [ "${BENCH_PG:-1}" != 0 ]; then
 fi
 
 if [ "${BENCH_ONLY:-}" != 1 ]; then
+# ------------------------------------------------------------------ 7
+log "scenario 7: nginx + auth_request to latchkey + service, against nginx + service"
+cli rule add --method GET --pattern /api/v1/auth/user >/dev/null
+fa_port=$(free_port)
+fb_port=$(free_port)
+start_front "$fa_port" "$fb_port"
+for _ in $(seq 40); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $BENCH_TOKEN" \
+        "http://127.0.0.1:$fa_port/api/v1/auth/user" || true)
+    [ "$code" = 200 ] && break
+    sleep 0.1
+done
+[ "$code" = 200 ] || { log "scenario 7: the front nginx answered $code"; exit 1; }
+s7s=() s7ns=()
+for i in $(seq "$ROUNDS"); do
+    wrk_run n "$fb_port" 64 "$SECONDS_RUN" user.lua
+    wrk_run l "$fa_port" 64 "$SECONDS_RUN" user.lua
+    log "  round $i: nginx + service $(field rps "$n"), with auth_request $(field rps "$l") req/s"
+    s7ns+=("$n"); s7s+=("$l")
+done
+s7=$(best "${s7s[@]}") s7n=$(best "${s7ns[@]}")
+row 7 "nginx + auth_request (latchkey) + service" "$s7" "x 7n" \
+    "$(ratio "$(field rps "$s7")" "$(field rps "$s7n")")" "$(rss_kib "$lk_pid")" \
+    "one GET /auth/verify per request (one rule, a Sanctum token)"
+row 7n "nginx + service, no auth (baseline)" "$s7n" "" "" "" "same front nginx; service = nginx return 200"
+kill -QUIT "$fr_pid" 2>/dev/null || true
+wait "$fr_pid" 2>/dev/null || true
+fr_pid=""
+fi
+
+if [ "${BENCH_ONLY:-}" != 1 ] && [ "${BENCH_ONLY:-}" != 7 ]; then
 # ------------------------------------------------------------------ 6
 log "scenario 6: RSS after ${RSS_SECONDS}s of scenario 1"
 wrk_run s6 "$lk_port" 64 "$RSS_SECONDS" user.lua

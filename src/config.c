@@ -17,6 +17,7 @@
 #include "util/err.h"
 #include "util/timeutil.h"
 #include "util/xalloc.h"
+#include "util/numfmt.h"
 
 /* Default buckets (DESIGN section 7). Later surfaces add theirs here. */
 static const struct rate_rule default_rates[] = {
@@ -115,17 +116,6 @@ static bool parse_uint(const char *s, unsigned long long max, unsigned long long
     return true;
 }
 
-static int hexval(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 /* Percent-decodes s[0..n) into out; false if it does not fit or an escape is bad. */
 static bool pct_decode(const char *s, size_t n, char *out, size_t outlen)
 {
@@ -133,8 +123,8 @@ static bool pct_decode(const char *s, size_t n, char *out, size_t outlen)
     for (size_t i = 0; i < n; i++) {
         char ch = s[i];
         if (ch == '%') {
-            int hi = i + 2 < n ? hexval(s[i + 1]) : -1;
-            int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
+            int hi = i + 2 < n ? num_hex_digit(s[i + 1]) : -1;
+            int lo = i + 2 < n ? num_hex_digit(s[i + 2]) : -1;
             if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
                 return false;
             ch = (char)(hi * 16 + lo);

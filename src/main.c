@@ -24,6 +24,7 @@ static const struct cli_command commands[] = {
     {"key", cli_keys, "the same as keys"},
     {"staff", cli_staff, "grant | revoke | list platform staff roles (the admin API)"},
     {"setting", cli_setting, "list | get | set | unset runtime settings (WNCMS API switches)"},
+    {"rule", cli_rule, "list | add | update | enable | disable | remove forward-auth access rules"},
     {"routes", cli_routes, "list every route: method, path, auth mode, permission"},
     {"prune", cli_prune, "delete expired tokens, resets, invitations, sessions, old audit"},
     {"doctor", cli_doctor, "check configuration, database, keys, Redis, SMTP; how to fix"},

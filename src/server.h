@@ -22,6 +22,7 @@ struct mailer;
 struct pcache;
 struct hostcache;
 struct settings;
+struct access;
 struct basic_cache;
 struct pruner;
 
@@ -40,6 +41,7 @@ struct server {
     struct pcache *pcache;          /* thread-safe: striped locks; NULL outside `serve` or off */
     struct hostcache *hosts;        /* thread-safe: striped locks; NULL outside `serve` */
     struct settings *settings;      /* thread-safe: its own lock; NULL outside `serve` */
+    struct access *access;          /* forward-auth rules; thread-safe; NULL outside `serve` */
     struct basic_cache *basic;      /* thread-safe: striped locks; NULL outside `serve` */
     struct pruner *pruner;          /* prune's schedule (its own thread); NULL if off */
 };

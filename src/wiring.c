@@ -20,6 +20,7 @@
 #include "core/lastused.h"
 #include "core/prune.h"
 #include "core/pcache.h"
+#include "core/access.h"
 #include "core/settings.h"
 #include "core/basicauth.h"
 #include "core/ratelimit.h"
@@ -276,6 +277,11 @@ int wiring_start_background(struct server *srv)
         fprintf(stderr, "latchkey: cannot read the settings\n");
         return ERR_STORE;
     }
+    srv->access = access_new(srv->store, srv->settings);
+    if (srv->access == NULL) {
+        fprintf(stderr, "latchkey: cannot read the access rules\n");
+        return ERR_STORE;
+    }
     if (srv->redis != NULL) {
         /* Never the password: host, port and db only. A failure logs its own line. */
         enum rate_store st = ratelimit_store(srv->limiter, true);
@@ -349,6 +355,8 @@ void wiring_close(struct server *srv)
     srv->hosts = NULL;
     settings_free(srv->settings);
     srv->settings = NULL;
+    access_free(srv->access); /* after its settings: no reload can run */
+    srv->access = NULL;
     basic_cache_free(srv->basic);
     srv->basic = NULL;
     ratelimit_free(srv->limiter);

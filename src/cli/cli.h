@@ -95,6 +95,7 @@ int cli_role(int argc, char **argv);
 int cli_keys(int argc, char **argv);
 int cli_staff(int argc, char **argv);
 int cli_setting(int argc, char **argv);
+int cli_rule(int argc, char **argv);
 int cli_routes(int argc, char **argv);
 int cli_prune(int argc, char **argv);
 int cli_backup(int argc, char **argv);

@@ -29,6 +29,11 @@ struct snapshot {
     int64_t version;
 };
 
+struct listener {
+    void (*fn)(void *arg, int64_t version);
+    void *arg;
+};
+
 struct settings {
     struct store *store;
     unsigned poll_ms;
@@ -39,6 +44,9 @@ struct settings {
     bool stop;
     bool started;
     pthread_t thread;
+    /* Guarded by lock: written by settings_listen, read by a reload. */
+    struct listener listeners[SETTINGS_LISTENERS];
+    size_t n_listeners;
 };
 
 const struct setting_def *setting_def_find(const char *key)
@@ -153,9 +161,25 @@ int settings_refresh(struct settings *c)
     } else {
         c->snap = fresh;
     }
+    size_t n = c->n_listeners;
+    struct listener calls[SETTINGS_LISTENERS];
+    memcpy(calls, c->listeners, n * sizeof(calls[0]));
     pthread_rwlock_unlock(&c->lock);
     snapshot_free(old);
+    for (size_t i = 0; i < n; i++)
+        calls[i].fn(calls[i].arg, version);
     return 0;
+}
+
+void settings_listen(struct settings *c, void (*fn)(void *arg, int64_t version), void *arg)
+{
+    pthread_rwlock_wrlock(&c->lock);
+    if (c->n_listeners == SETTINGS_LISTENERS)
+        fatalx("too many settings listeners");
+    c->listeners[c->n_listeners].fn = fn;
+    c->listeners[c->n_listeners].arg = arg;
+    c->n_listeners++;
+    pthread_rwlock_unlock(&c->lock);
 }
 
 static void *poll_main(void *arg)

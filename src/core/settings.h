@@ -64,6 +64,17 @@ struct settings *settings_new(struct store *store, unsigned poll_ms);
 void settings_free(struct settings *c);
 /* Re-reads the version now and reloads on a change (after a local set). */
 int settings_refresh(struct settings *c) __attribute__((warn_unused_result));
+/*
+ * Other state kept in the database and bumping the same version (the
+ * forward-auth rules, core/access.h) follows it through a listener: fn is
+ * called with arg and the new version after every reload, on the thread
+ * that reloaded (the poller, or a settings_refresh caller), outside the
+ * settings lock. At most SETTINGS_LISTENERS; register before other threads
+ * read the settings. A listener that fails keeps its state and is called
+ * again at the next change.
+ */
+#define SETTINGS_LISTENERS 4
+void settings_listen(struct settings *c, void (*fn)(void *arg, int64_t version), void *arg);
 
 /* Where an effective value comes from. */
 enum setting_source { SOURCE_DEFAULT, SOURCE_PLATFORM, SOURCE_TENANT };

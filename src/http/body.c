@@ -11,6 +11,7 @@
 
 #include "http/http_int.h"
 #include "util/xalloc.h"
+#include "util/numfmt.h"
 
 bool http_json_depth_ok(const char *p, size_t len, unsigned max_depth)
 {
@@ -57,17 +58,6 @@ json_t *http_body_parse_json(const char *p, size_t len)
     return v;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /*
  * Decodes s[0..n) ('+' is a space, "%XX" a byte; a stray '%' stays) into
  * out, which has room for n + 1 bytes. Returns the decoded length, or -1
@@ -81,8 +71,8 @@ static long form_decode(const char *s, size_t n, char *out)
         if (c == '+') {
             c = ' ';
         } else if (c == '%' && i + 2 < n) {
-            int hi = hexval(s[i + 1]);
-            int lo = hexval(s[i + 2]);
+            int hi = num_hex_digit(s[i + 1]);
+            int lo = num_hex_digit(s[i + 2]);
             if (hi >= 0 && lo >= 0) {
                 c = (char)(hi * 16 + lo);
                 i += 2;

@@ -4,7 +4,8 @@
  * A linear scan over a few dozen routes runs on every request, so it never
  * allocates: the routes sit in one flat array, and captures are (pointer,
  * length) pairs into the pattern and the path. A "{name}" in a pattern
- * matches one non-empty path segment. The router is read-only while the
+ * matches one non-empty path segment; a "{name*}" at its end, the
+ * non-empty rest of the path. The router is read-only while the
  * server runs (router.h), so no locking is needed.
  */
 #include <stdlib.h>
@@ -100,14 +101,16 @@ static bool match_pattern(const char *pat, const char *path, size_t len,
         const char *close = strchr(pat, '}');
         if (close == NULL || n == HTTP_MAX_PARAMS)
             return false;
-        const char *seg_end = memchr(s, '/', (size_t)(end - s));
+        /* A last "{name*}" takes the rest of the path, slashes and all. */
+        bool rest = close > pat + 1 && close[-1] == '*' && close[1] == '\0';
+        const char *seg_end = rest ? NULL : memchr(s, '/', (size_t)(end - s));
         if (seg_end == NULL)
             seg_end = end;
         if (seg_end == s)
             return false;
         out->caps[n++] = (struct http_capture){
             .name = pat + 1,
-            .name_len = (size_t)(close - pat - 1),
+            .name_len = (size_t)(close - pat - 1 - rest),
             .value = s,
             .value_len = (size_t)(seg_end - s),
         };
@@ -200,6 +203,16 @@ enum http_match http_route_find(const struct http_router *r, enum http_method m,
     if (scan_routes(r, m, path, len, wants_html ? SCAN_HTML : SCAN_OTHER, out) == HTTP_MATCH_FOUND)
         return HTTP_MATCH_FOUND;
     return scan_routes(r, m, path, len, SCAN_ALL, out);
+}
+
+const void *http_router_lookup(const struct http_router *r, enum http_method m, const char *path)
+{
+    struct http_route_match out;
+    switch (http_route_find(r, m, path, false, &out)) {
+    case HTTP_MATCH_FOUND: return out.route->target;
+    case HTTP_MATCH_NOT_FOUND: return out.owner;
+    default: return NULL;
+    }
 }
 
 /* Media type characters up to ',' or ';', compared case-insensitively. */

@@ -44,7 +44,8 @@ struct http_router *http_router_new(void);
  * Appends route (copied; its strings and pointers stay borrowed). Routes
  * match in the order they were added: the first whose pattern and method
  * match wins. A "{name}" in a pattern matches one non-empty path segment,
- * read with http_param().
+ * read with http_param(); a "{name*}" that ends the pattern matches the
+ * non-empty rest of the path, slashes included (read as http_param(name)).
  */
 void http_router_add(struct http_router *r, const struct http_route *route);
 /*
@@ -53,5 +54,13 @@ void http_router_add(struct http_router *r, const struct http_route *route);
  * borrowed. Without one, such paths get owner NULL: the default dialect.
  */
 void http_router_add_prefix(struct http_router *r, const char *prefix, const void *owner);
+/*
+ * For a router used as a rule table (core/access.c), not by the server:
+ * the target of the first route of method m whose pattern matches path
+ * (a GET route also answers HEAD), else the owner of the first prefix
+ * path is equal to or under, else NULL. path has no query string; a
+ * trailing '/' is ignored. Never allocates; no lock (read-only router).
+ */
+const void *http_router_lookup(const struct http_router *r, enum http_method m, const char *path);
 /* Accepts NULL. */
 void http_router_free(struct http_router *r);

@@ -84,6 +84,8 @@
 #define ORDER_ITEM_COLS "id, order_id, tenant_id, product, quantity, unit_price_minor"
 /* WNCMS (issue 14). A post is read with its author's name. */
 #define SETTING_COLS "tenant_id, key, value, updated_at"
+#define ACCESS_RULE_COLS                                                                           \
+    "id, method, pattern, auth, ability, role, tenant_from, enabled, created_at, updated_at"
 #define POST_SELECT                                                                                \
     "SELECT p.id, p.tenant_id, p.slug, p.title, p.content, p.excerpt, p.status, p.user_id, "       \
     "u.name, p.created_at, p.updated_at FROM posts p LEFT JOIN users u ON u.id = p.user_id"

@@ -199,6 +199,21 @@ struct setting {
     int64_t updated_at;
 };
 
+/* A forward-auth access rule (issue 17; core/access.h says what each
+ * field means). Strings are in the caller's arena. */
+struct access_rule {
+    int64_t id;
+    const char *method;      /* "*" or "GET", "POST", ... */
+    const char *pattern;     /* "/api/orders/{id}", or a prefix ("/api/" "*") */
+    const char *auth;        /* "none", or a comma list of pat, jwt, session */
+    const char *ability;     /* NULL: none required */
+    const char *role;        /* NULL: none required */
+    const char *tenant_from; /* "header", "host" or "credential" */
+    bool enabled;
+    int64_t created_at;
+    int64_t updated_at;
+};
+
 /* A WNCMS post (seed 003), in its tenant (the site). */
 struct post {
     int64_t id;

@@ -13,6 +13,11 @@
 #include "util/arena.h"
 #include "util/err.h"
 
+/* Bumps the settings version (rows_wncms.c): every change that the
+ * settings poller must see (settings, access rules) calls it in its
+ * transaction. */
+int store_settings_bump(struct store *s) __attribute__((warn_unused_result));
+
 /* Reads the current row into *row (a struct tenant, user, ...). */
 typedef int (*row_reader)(struct q *q, struct arena *a, void *row);
 

@@ -35,7 +35,7 @@ int store_setting_list(struct store *s, struct arena *a, bool all, int64_t tenan
     return rc;
 }
 
-static int bump_version(struct store *s)
+int store_settings_bump(struct store *s)
 {
     struct q q;
     int rc = q_start(s, ST_SETTINGS_BUMP, &q);
@@ -59,7 +59,7 @@ int store_setting_set(struct store *s, int64_t tenant_id, const char *key, const
     rc = q_run(&q);
     q_end(&q);
     if (rc == 0)
-        rc = bump_version(s);
+        rc = store_settings_bump(s);
     return rc;
 }
 

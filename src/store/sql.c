@@ -322,6 +322,18 @@ const struct stmt_def stmts[ST_COUNT] = {
                              "SELECT version FROM settings_version WHERE id = 1"},
     [ST_SETTINGS_BUMP] = {"settings_version",
                           "UPDATE settings_version SET version = version + 1 WHERE id = 1"},
+    /* Forward-auth (issue 17): the access rules. */
+    [ST_ACCESS_RULE_LIST] = {"access_rule_list",
+                             "SELECT " ACCESS_RULE_COLS " FROM access_rules ORDER BY id"},
+    [ST_ACCESS_RULE_INSERT] = {"access_rule_insert",
+                               "INSERT INTO access_rules (method, pattern, auth, ability, role,"
+                               " tenant_from, enabled, created_at, updated_at)"
+                               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"},
+    [ST_ACCESS_RULE_UPDATE] = {"access_rule_update",
+                               "UPDATE access_rules SET method = ?, pattern = ?, auth = ?,"
+                               " ability = ?, role = ?, tenant_from = ?, enabled = ?,"
+                               " updated_at = ? WHERE id = ?"},
+    [ST_ACCESS_RULE_DELETE] = {"access_rule_delete", "DELETE FROM access_rules WHERE id = ?"},
     [ST_TOKEN_REVOKE_USER_NAME] = {"token_revoke_user_name",
                                    "UPDATE tokens SET revoked_at = ? WHERE user_id = ?"
                                    " AND COALESCE(tenant_id, 0) = ? AND name = ?"

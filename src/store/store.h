@@ -547,6 +547,22 @@ int store_setting_set(struct store *s, int64_t tenant_id, const char *key, const
     __attribute__((warn_unused_result));
 /* The settings version: it changes with every store_setting_set. */
 int store_settings_version(struct store *s, int64_t *version) __attribute__((warn_unused_result));
+
+/* ---- forward-auth (issue 17): access rules (rows_access.c) ---- */
+
+/* Every access rule, by id (arena array). */
+int store_access_rule_list(struct store *s, struct arena *a, struct access_rule **out, size_t *n)
+    __attribute__((warn_unused_result));
+/*
+ * Inserts r (its id and times are set here) or, when r->id is non-zero,
+ * updates that rule (ERR_NOT_FOUND if there is none); ERR_CONFLICT for a
+ * second rule of the same method and pattern. Bumps the settings version:
+ * call inside a transaction, like store_setting_set.
+ */
+int store_access_rule_save(struct store *s, struct access_rule *r)
+    __attribute__((warn_unused_result));
+/* Deletes rule id (ERR_NOT_FOUND if there is none); bumps the version. */
+int store_access_rule_delete(struct store *s, int64_t id) __attribute__((warn_unused_result));
 /* Revokes the user's live tokens called name in tenant_id (0: none); *n
  * (may be NULL) the number revoked. */
 int store_token_revoke_user_name(struct store *s, int64_t user_id, int64_t tenant_id,

@@ -40,6 +40,7 @@
 #include "core/token.h"
 #include "core/user.h"
 #include "server.h"
+#include "surfaces/admin.h"
 #include "surfaces/dispatch.h"
 #include "surfaces/page.h"
 #include "surfaces/surfaces.h"
@@ -77,7 +78,7 @@ static const char *default_message(enum http_error kind)
     }
 }
 
-static void admin_error(struct request *req, enum http_error kind, const char *message)
+void admin_error(struct request *req, enum http_error kind, const char *message)
 {
     http_reply_json(req, http_error_status(kind),
                     json_pack("{s:b, s:s}", "success", 0, "message",
@@ -95,7 +96,7 @@ static void reply_ok(struct request *req, unsigned status, json_t *data, const c
 
 /* 422 with the validator's errors (struct surface .validation): the
  * seed's envelope around Laravel's message and errors. */
-static void admin_validation(struct request *req, const struct validator *v)
+void admin_validation(struct request *req, const struct validator *v)
 {
     http_reply_json(req, 422,
                     json_pack("{s:b, s:s, s:o}", "success", 0, "message", validate_message(v),

@@ -200,8 +200,7 @@ void surface_change_password(struct server *srv, const struct surface *sf, struc
     }
 }
 
-/* The token of "Authorization: Bearer <token>", or NULL. */
-static const char *bearer(struct request *req)
+const char *surface_bearer(struct request *req)
 {
     const char *h = http_header(req, "Authorization");
     if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
@@ -210,6 +209,11 @@ static const char *bearer(struct request *req)
     while (*h == ' ')
         h++;
     return *h ? h : NULL;
+}
+
+static const char *bearer(struct request *req)
+{
+    return surface_bearer(req);
 }
 
 /* ---- dashboard sessions and CSRF (seed 000) ---- */

@@ -20,6 +20,8 @@ unsigned http_error_status(enum http_error kind);
 /* The CSRF token a request presents: X-XSRF-TOKEN, else X-CSRF-TOKEN,
  * else the body's "_token"; NULL if none (borrowed). */
 const char *surface_csrf_token(struct request *req);
+/* The token of "Authorization: Bearer <token>", or NULL. */
+const char *surface_bearer(struct request *req);
 
 /* Replies for a core error code (ERR_STORE -> 500, ERR_UNAVAILABLE and
  * ERR_BUSY -> 503, ...) in the surface's dialect. */

@@ -23,6 +23,8 @@ extern const struct surface surface_wedocod_api;
 extern const struct surface surface_profile;
 extern const struct surface surface_web;
 extern const struct surface surface_oauth;
+extern const struct surface surface_fwdauth;
+extern const struct surface surface_admin_rules;
 
 /* Every surface, in match order (what surfaces_router_new() routes; the
  * route listing of `latchkey routes` and the fuzz harnesses walk it). */

@@ -164,3 +164,14 @@ size_t num_int(long long v, char out[NUM_INT_SIZE])
     out[len] = '\0';
     return len;
 }
+
+int num_hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}

@@ -41,3 +41,6 @@ size_t num_money2(const char *s, size_t n, char out[NUM_MONEY_SIZE]);
 /* Writes v in decimal ("-42", LLONG_MIN too) with a NUL after it and
  * returns the length (without the NUL). */
 size_t num_int(long long v, char out[NUM_INT_SIZE]);
+
+/* The value of the hexadecimal digit c (0-9, a-f, A-F), or -1. */
+int num_hex_digit(char c);

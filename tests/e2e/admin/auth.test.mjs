@@ -14,7 +14,7 @@ import { api, cliJson, parseToken, withServer } from '../lib/server.mjs';
 
 const OWNER_PERMISSIONS = ['users:list', 'users:create', 'users:update', 'users:delete',
   'tenants:list', 'tenants:update', 'roles:list', 'audit:list', 'accounts:read', 'settings:list',
-  'settings:manage', 'tokens:introspect'];
+  'settings:manage', 'rules:list', 'rules:manage', 'tokens:introspect'];
 
 describe('admin: login, me, refresh, logout', () => {
   let server;

@@ -19,9 +19,10 @@ import { api, withServer } from '../lib/server.mjs';
 const MATRIX = {
   owner: ['users:list', 'users:create', 'users:update', 'users:delete', 'tenants:list',
     'tenants:update', 'roles:list', 'audit:list', 'accounts:read', 'settings:list', 'settings:manage',
-    'tokens:introspect'],
+    'rules:list', 'rules:manage', 'tokens:introspect'],
   manager: ['users:list', 'users:create', 'users:update', 'tenants:list', 'tenants:update',
-    'roles:list', 'audit:list', 'accounts:read', 'settings:list', 'settings:manage'],
+    'roles:list', 'audit:list', 'accounts:read', 'settings:list', 'settings:manage', 'rules:list',
+    'rules:manage'],
   developer: ['users:list', 'tenants:list', 'roles:list', 'audit:list'],
   support: ['users:list', 'users:update', 'tenants:list', 'roles:list', 'accounts:read'],
   marketing: ['users:list', 'tenants:list'],
@@ -81,6 +82,8 @@ describe('admin: roles, audit log, permission matrix', () => {
       'settings:list': (t) => api(server, 'GET', '/admin/settings', { token: t }),
       'settings:manage': (t) => api(server, 'PATCH', '/admin/settings', { token: t,
         body: { settings: { wncms_api_enabled: true } } }),
+      'rules:list': (t) => api(server, 'GET', '/admin/rules', { token: t }),
+      'rules:manage': (t) => api(server, 'DELETE', '/admin/rules/999999', { token: t }),
     };
     for (const [role, allowed] of Object.entries(MATRIX)) {
       for (const [perm, probe] of Object.entries(probes)) {

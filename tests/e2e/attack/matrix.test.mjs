@@ -47,6 +47,7 @@ const SNAPSHOT = [
   'SELECT id, user_id, tenant_id, name, abilities, kind, expires_at, revoked_at FROM tokens ORDER BY id',
   'SELECT * FROM tenants ORDER BY id',
   'SELECT * FROM roles ORDER BY id',
+  'SELECT * FROM access_rules ORDER BY id',
   'SELECT * FROM invitations ORDER BY id',
   'SELECT * FROM leads ORDER BY id',
   'SELECT * FROM orders ORDER BY id',
@@ -110,6 +111,8 @@ async function buildKits(server, env) {
   }
   assert.equal((await api(server, 'POST', '/admin/auth/logout', { token: staff.gone })).status, 200);
   cli('user', 'set-status', '--email', 'susp@staff.test', '--status', 'suspended');
+  // A forward-auth rule the attacks on /admin/rules/{id} aim at.
+  const victimRule = cli('rule', 'add', '--pattern', '/victim/*');
 
   // WedoCOD: accounts A and B; A's owner, a suspended member; PATs with
   // every scope, one revoked, one with none that counts.
@@ -211,6 +214,14 @@ async function buildKits(server, env) {
   };
   const lackingStaff = (r) => (['users:list', 'tenants:list'].includes(r.permission)
     ? na('every staff role holds it') : bearer(staff.mkt));
+  const adminKit = {
+    legit: bearer(staff.owner), expired: bearer(staffExpired),
+    params: { id: (r) => (r.path.startsWith('/admin/tenants') ? acctA.id : victim.id) },
+    other_tenant: () => na('platform routes: no tenant to cross'),
+    suspended: () => bearer(staff.susp), revoked: () => bearer(staff.gone),
+    lacking: (r) => (r.permission ? lackingStaff(r) : noPerm),
+    cross_surface: () => bearer(wTok.a),
+  };
   return {
     wedocod_api: wedocodApi,
     travel: {
@@ -219,14 +230,8 @@ async function buildKits(server, env) {
       suspended: () => bearer(tTok.susp), revoked: () => bearer(tTok.gone), lacking: () => noPerm,
       cross_surface: () => adminCross,
     },
-    admin: {
-      legit: bearer(staff.owner), expired: bearer(staffExpired),
-      params: { id: (r) => (r.path.startsWith('/admin/tenants') ? acctA.id : victim.id) },
-      other_tenant: () => na('platform routes: no tenant to cross'),
-      suspended: () => bearer(staff.susp), revoked: () => bearer(staff.gone),
-      lacking: (r) => (r.permission ? lackingStaff(r) : noPerm),
-      cross_surface: () => bearer(wTok.a),
-    },
+    admin: adminKit,
+    admin_rules: { ...adminKit, params: { id: () => victimRule.id } },
     autocom: autocomKit(teamA, teamB, tsuspUser, tgone, agentScopes, adminCross, false, jwtExpired),
     autocom_team: autocomKit(teamA, teamB, tsusp, tgone, agentScopes, adminCross, true, jwtExpired,
       { inv: inv.body.invitation.id, member: agent.id, role: teamA.roles.agent }, agent),
@@ -295,6 +300,8 @@ const BODIES = {
   'PATCH /admin/users/{id}': { status: 'suspended', name: 'Pwned' },
   'PATCH /admin/tenants/{id}': { status: 'suspended' },
   'PATCH /admin/settings': { wncms_api_enabled: false },
+  'POST /admin/rules': { pattern: '/evil/*', auth: 'none' },
+  'PATCH /admin/rules/{id}': { auth: 'none' },
   'POST /settings/api-keys/generate': { name: 'evil', abilities: ['VIEW LEADS'] },
   'POST /api/v1/auth/change-password': { current_password: 'x', password: 'evil-password-1',
     password_confirmation: 'evil-password-1' },

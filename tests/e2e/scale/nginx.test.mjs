@@ -8,37 +8,19 @@
 // without the test Redis.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 
 import { redisCommand, testRedisUrl, withDb } from '../lib/redis.mjs';
+import { nginxBin, readmeNginxBlock, startNginx } from '../lib/nginx.mjs';
 import { loginFrom, startPair } from '../lib/scale.mjs';
-import { api, freePort, syncLog, waitFor } from '../lib/server.mjs';
+import { api, syncLog, waitFor } from '../lib/server.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const SHARED = testRedisUrl();
 const REDIS = SHARED && withDb(SHARED, 4);
 
-function nginxBin() {
-  for (const p of ['/usr/sbin/nginx', '/usr/bin/nginx', '/usr/local/sbin/nginx']) {
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      return p;
-    } catch { /* next */ }
-  }
-  return null;
-}
-
-// README's ```nginx block, with the instances' and nginx's own addresses.
+// README's first ```nginx block, with the instances' and nginx's own addresses.
 function readmeConfig(port, backends) {
-  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  const m = /```nginx\n([\s\S]*?)```/.exec(readme);
-  assert.ok(m, 'README.md has an ```nginx block');
-  let conf = m[1];
+  let conf = readmeNginxBlock();
   const servers = conf.match(/^ *server \S+:\d+[^;]*;$/gm) || [];
   assert.ok(servers.length >= 2, 'the upstream lists instances');
   const options = /server \S+:\d+([^;]*);/.exec(servers[0])[1];
@@ -48,61 +30,7 @@ function readmeConfig(port, backends) {
   return conf.replace('listen 80;', `listen 127.0.0.1:${port};`);
 }
 
-async function startNginx(backends) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-e2e-nginx-'));
-  const port = await freePort();
-  // One process, in the foreground, every file under dir.
-  const conf = `daemon off;
-master_process off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 256; }
-http {
-    access_log ${dir}/access.log;
-    client_body_temp_path ${dir}/body;
-    proxy_temp_path ${dir}/proxy;
-    fastcgi_temp_path ${dir}/fastcgi;
-    uwsgi_temp_path ${dir}/uwsgi;
-    scgi_temp_path ${dir}/scgi;
-${readmeConfig(port, backends)}
-}
-`;
-  fs.writeFileSync(path.join(dir, 'nginx.conf'), conf);
-  const child = spawn(nginxBin(), ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e',
-    path.join(dir, 'error.log')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => { out += d; });
-  child.stderr.on('data', (d) => { out += d; });
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  process.on('exit', () => { try { child.kill('SIGKILL'); } catch { /* gone */ } });
-  const up = await waitFor(async () => {
-    if (child.exitCode !== null) return true;
-    try {
-      return (await api(`http://127.0.0.1:${port}`, 'GET', '/healthz')).status === 200;
-    } catch {
-      return false;
-    }
-  }, { timeoutMs: 10000 });
-  if (!up || child.exitCode !== null) {
-    const log = fs.existsSync(path.join(dir, 'error.log'))
-      ? fs.readFileSync(path.join(dir, 'error.log'), 'utf8') : '';
-    child.kill('SIGKILL');
-    throw new Error(`nginx did not start\n${out}\n${log}\n--- config ---\n${conf}`);
-  }
-  return {
-    port,
-    url: `http://127.0.0.1:${port}`,
-    async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGQUIT');
-        const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(t);
-      }
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+const startNginxPair = (backends) => startNginx((port) => readmeConfig(port, backends));
 
 // How many access-log lines of a server match re.
 function count(server, re) {
@@ -125,7 +53,7 @@ describe('scale: nginx (README configuration) in front of two instances', () => 
     pair = await startPair({ LATCHKEY_REDIS_URL: REDIS, LATCHKEY_RATE_TOKEN: '5/60',
       LATCHKEY_TRUSTED_PROXIES: '127.0.0.1' });
     ({ a, b } = pair);
-    nginx = await startNginx([`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`]);
+    nginx = await startNginxPair([`127.0.0.1:${a.port}`, `127.0.0.1:${b.port}`]);
   }, { timeout: 60000 });
 
   after(async () => {

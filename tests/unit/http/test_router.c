@@ -309,6 +309,53 @@ static void test_html_negotiation(void **state)
     http_router_free(r);
 }
 
+/* A last "{name*}" takes the non-empty rest of the path, slashes too. */
+static void test_rest_param(void **state)
+{
+    (void)state;
+    struct http_router *r = http_router_new();
+    struct http_route_match m;
+    http_router_add(r, &(struct http_route){.method = HTTP_GET, .pattern = "/v"});
+    http_router_add(r, &(struct http_route){.method = HTTP_GET, .pattern = "/v/{path*}"});
+    assert_int_equal(http_route_find(r, HTTP_GET, "/v/a/b/c", false, &m), HTTP_MATCH_FOUND);
+    assert_string_equal(m.route->pattern, "/v/{path*}");
+    assert_int_equal(m.n_caps, 1);
+    assert_int_equal(m.caps[0].name_len, 4);
+    assert_memory_equal(m.caps[0].name, "path", 4);
+    assert_int_equal(m.caps[0].value_len, 5);
+    assert_memory_equal(m.caps[0].value, "a/b/c", 5);
+    assert_int_equal(http_route_find(r, HTTP_GET, "/v", false, &m), HTTP_MATCH_FOUND);
+    assert_string_equal(m.route->pattern, "/v");
+    assert_int_equal(http_route_find(r, HTTP_GET, "/v/", false, &m), HTTP_MATCH_FOUND);
+    assert_string_equal(m.route->pattern, "/v");
+    /* Only at the end of a pattern: elsewhere "*" is part of the name. */
+    http_router_add(r, &(struct http_route){.method = HTTP_GET, .pattern = "/w/{x*}/y"});
+    assert_int_equal(http_route_find(r, HTTP_GET, "/w/a/b/y", false, &m), HTTP_MATCH_NOT_FOUND);
+    assert_int_equal(http_route_find(r, HTTP_GET, "/w/a/y", false, &m), HTTP_MATCH_FOUND);
+    http_router_free(r);
+}
+
+/* http_router_lookup: the route's target, else the prefix's owner. */
+static void test_lookup(void **state)
+{
+    (void)state;
+    static const char exact[] = "exact", any[] = "any", api[] = "api";
+    struct http_router *r = http_router_new();
+    http_router_add(
+        r, &(struct http_route){.method = HTTP_GET, .pattern = "/api/x/{id}", .target = exact});
+    http_router_add_prefix(r, "/api", api);
+    http_router_add_prefix(r, "", any);
+    assert_ptr_equal(http_router_lookup(r, HTTP_GET, "/api/x/7"), exact);
+    assert_ptr_equal(http_router_lookup(r, HTTP_HEAD, "/api/x/7"), exact);
+    assert_ptr_equal(http_router_lookup(r, HTTP_GET, "/api/x"), api);
+    assert_ptr_equal(http_router_lookup(r, HTTP_GET, "/api"), api);
+    assert_ptr_equal(http_router_lookup(r, HTTP_GET, "/apix"), any);
+    assert_ptr_equal(http_router_lookup(r, HTTP_GET, "/"), any);
+    /* The path matches a route of another method: no answer. */
+    assert_null(http_router_lookup(r, HTTP_POST, "/api/x/7"));
+    http_router_free(r);
+}
+
 /* Only a browser's navigation Accept prefers HTML. */
 static void test_accept_prefers_html(void **state)
 {
@@ -340,6 +387,8 @@ int main(void)
         cmocka_unit_test(test_copy_and_no_owner),
         cmocka_unit_test(test_html_negotiation),
         cmocka_unit_test(test_accept_prefers_html),
+        cmocka_unit_test(test_rest_param),
+        cmocka_unit_test(test_lookup),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,27 @@
+-- 0012_access_rules.pg.sql - forward-auth (issue 17): the access rules
+-- GET /auth/verify decides by, and the staff permissions that manage them.
+--
+-- A rule: method ("*" or one method) + path pattern (the router's: "{name}"
+-- is one segment, a trailing "/*" a prefix) -> the credential kinds it
+-- accepts (auth: "none" or a comma list of pat, jwt, session), an ability
+-- and/or a role slug the principal must hold (NULL: authenticated only),
+-- where the tenant comes from (tenant_from: header, host or credential),
+-- and its switch. A change bumps settings_version in its transaction, so
+-- every instance's settings poller reloads the rules within a second.
+CREATE TABLE access_rules (
+    id          BIGSERIAL PRIMARY KEY,
+    method      TEXT    NOT NULL,
+    pattern     TEXT    NOT NULL,
+    auth        TEXT    NOT NULL,
+    ability     TEXT,
+    role        TEXT,
+    tenant_from TEXT    NOT NULL,
+    enabled     BOOLEAN NOT NULL DEFAULT TRUE,
+    created_at  BIGINT  NOT NULL,
+    updated_at  BIGINT  NOT NULL,
+    UNIQUE (method, pattern)
+);
+
+-- The staff permissions of /admin/rules, for Owner and Manager.
+UPDATE roles SET permissions = (permissions::jsonb || '["rules:list","rules:manage"]'::jsonb)::text
+ WHERE tenant_id IS NULL AND slug IN ('owner', 'manager');
