@@ -22,6 +22,10 @@ extern const struct surface surface_wedocod_web;
 extern const struct surface surface_wedocod_api;
 extern const struct surface surface_profile;
 extern const struct surface surface_web;
+/* GET /metrics on the main listener (behind LATCHKEY_METRICS_TOKEN), and
+ * the metrics listener's own surface (metrics.c). */
+extern const struct surface surface_metrics;
+extern const struct surface surface_metrics_listener;
 
 /* Every surface, in match order (what surfaces_router_new() routes; the
  * route listing of `latchkey routes` and the fuzz harnesses walk it). */
@@ -41,6 +45,9 @@ extern const struct product product_wncms;
  * surface .prefix). Owned: http_router_free() after httpd_stop().
  */
 struct http_router *surfaces_router_new(void);
+/* The router of LATCHKEY_METRICS_LISTEN's listener: GET /metrics alone
+ * (owned: http_router_free). */
+struct http_router *surfaces_metrics_router_new(void);
 /*
  * httpd's dispatch function (httpd_dispatch_fn): app is the struct server,
  * route one of surfaces_router_new()'s. Runs rate limit, auth and
