@@ -107,6 +107,8 @@ static size_t prefix(char *line, enum log_level level)
     return len;
 }
 
+static size_t to_json(const char *line, size_t len, char *out);
+
 /* Room kept free after LOG_BUFFER_MAX for the drop report. */
 #define REPORT_MAX 128
 /* How long a write waits for a non-blocking stderr to take data. */
@@ -179,12 +181,22 @@ static size_t count_lines(const char *p, size_t n)
  * bytes of room at least. Lock held. */
 static void report_dropped_locked(void)
 {
-    char *p = lb.fill->data + lb.fill->len;
-    size_t len = prefix(p, LOG_WARN);
-    int m = snprintf(p + len, REPORT_MAX - len, "event=log_dropped lines=%llu\n", lb.dropped);
-    if (m > 0 && (size_t)m < REPORT_MAX - len)
-        lb.fill->len += len + (size_t)m;
+    char text[REPORT_MAX], json[LOG_LINE_MAX * 2];
+    size_t len = prefix(text, LOG_WARN);
+    int m = snprintf(text + len, REPORT_MAX - len, "event=log_dropped lines=%llu\n", lb.dropped);
     lb.dropped = 0;
+    if (m <= 0 || (size_t)m >= REPORT_MAX - len)
+        return;
+    len += (size_t)m;
+    const char *line = text;
+    if (format == LOG_FORMAT_JSON) {
+        len = to_json(text, len, json);
+        line = json;
+    }
+    if (len <= REPORT_MAX) {
+        memcpy(lb.fill->data + lb.fill->len, line, len);
+        lb.fill->len += len;
+    }
 }
 
 /* Appends a line to lb.fill, or counts it as dropped if lb.fill is full.
