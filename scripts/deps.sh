@@ -15,7 +15,7 @@ set -eu
 BUILD_PKGS="build-essential pkg-config libmicrohttpd-dev libsodium-dev libjansson-dev
 libsqlite3-dev libcrypt-dev libpq-dev libssl-dev libhiredis-dev libcurl4-openssl-dev"
 FUZZ_PKGS="clang libclang-rt-14-dev libssl-dev"
-TEST_PKGS="libcmocka-dev postgresql redis-server nginx nodejs npm python3-aiosmtpd python3-jwt python3-cryptography python3-bcrypt openssl chromium groff-base man-db systemd"
+TEST_PKGS="libcmocka-dev postgresql redis-server nginx nodejs npm python3-aiosmtpd python3-jwt python3-cryptography python3-bcrypt openssl chromium groff-base man-db systemd prometheus"
 case "${1:-all}" in
 build) PKGS=$BUILD_PKGS ;;
 test) PKGS=$TEST_PKGS ;;

@@ -479,6 +479,58 @@ static int load_strings(struct config *c, config_getenv_fn ge, void *ctx, char *
     return 0;
 }
 
+/* Index of s in names[0..n), or -1. */
+static int pick(const char *s, const char *const *names, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (strcmp(s, names[i]) == 0)
+            return i;
+    }
+    return -1;
+}
+
+/* Logs and metrics (README "Logs", "Metrics"). */
+static int load_ops(struct config *c, config_getenv_fn ge, void *ctx, char *err, size_t errlen)
+{
+    static const char *const formats[] = {"text", "json"};
+    static const char *const access[] = {"all", "errors", "off"};
+    const char *v = ge("LATCHKEY_LOG_FORMAT", ctx);
+    int i = v != NULL && *v != '\0' ? pick(v, formats, 2) : 0;
+    if (i < 0) {
+        seterr(err, errlen, "LATCHKEY_LOG_FORMAT must be text or json");
+        return ERR_INVALID;
+    }
+    c->log_format = (enum log_format)i;
+    v = ge("LATCHKEY_ACCESS_LOG", ctx);
+    i = v != NULL && *v != '\0' ? pick(v, access, 3) : 0;
+    if (i < 0) {
+        seterr(err, errlen, "LATCHKEY_ACCESS_LOG must be all, errors or off");
+        return ERR_INVALID;
+    }
+    c->access_log = (enum log_access)i;
+    v = ge("LATCHKEY_LOG_FILE", ctx);
+    c->log_file = v != NULL && *v != '\0' ? xstrdup(v) : NULL;
+    v = ge("LATCHKEY_METRICS_LISTEN", ctx);
+    char host[256];
+    if (v != NULL && *v != '\0') {
+        if (!config_parse_listen(v, host, sizeof(host), &c->metrics_port)) {
+            seterr(err, errlen, "LATCHKEY_METRICS_LISTEN must be host:port, e.g. 127.0.0.1:9464");
+            return ERR_INVALID;
+        }
+        c->metrics_host = xstrdup(host);
+    }
+    v = ge("LATCHKEY_METRICS_TOKEN", ctx);
+    if (v != NULL && *v != '\0') {
+        if (strlen(v) < 16 || strlen(v) > 256 || !printable(v) || strchr(v, ' ') != NULL) {
+            seterr(err, errlen,
+                   "LATCHKEY_METRICS_TOKEN must be 16 to 256 printable characters without spaces");
+            return ERR_INVALID;
+        }
+        c->metrics_token = xstrdup(v);
+    }
+    return 0;
+}
+
 static int load_redis_timeout(struct config *c, config_getenv_fn ge, void *ctx, char *err,
                               size_t errlen)
 {
@@ -730,6 +782,8 @@ int config_load(struct config *c, config_getenv_fn getenv_fn, void *getenv_ctx, 
     if (rc == 0)
         rc = load_prune(c, ge, ctx, err, errlen);
     if (rc == 0)
+        rc = load_ops(c, ge, ctx, err, errlen);
+    if (rc == 0)
         load_kek(c, ge, ctx);
     if (rc != 0)
         return rc;
@@ -759,6 +813,11 @@ void config_fini(struct config *c)
     free(c->kek_file);
     free(c->smtp_tls);
     free(c->smtp_ca_file);
+    free(c->log_file);
+    free(c->metrics_host);
+    if (c->metrics_token != NULL)
+        secure_wipe(c->metrics_token, strlen(c->metrics_token));
+    free(c->metrics_token);
     for (size_t i = 0; i < c->n_cors_origins; i++)
         free(c->cors_origins[i]);
     for (size_t i = 0; i < c->n_read_vars; i++)

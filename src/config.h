@@ -34,20 +34,29 @@ struct redis_url {
 };
 
 struct config {
-    char *listen_host;             /* LATCHKEY_LISTEN, host part ("127.0.0.1") */
-    uint16_t listen_port;          /* LATCHKEY_LISTEN, port part (8080; 0 = any free port) */
-    char *database_url;            /* LATCHKEY_DATABASE_URL */
-    char *redis_url;               /* LATCHKEY_REDIS_URL, NULL if unset */
-    struct redis_url redis;        /* redis_url parsed (zeroed when unset) */
-    unsigned redis_timeout_ms;     /* LATCHKEY_REDIS_TIMEOUT_MS: connect + command timeout (200) */
-    char *public_url;              /* LATCHKEY_PUBLIC_URL, without trailing '/' */
-    char *mail_driver;             /* LATCHKEY_MAIL_DRIVER: "log" or "smtp" */
-    char *smtp_url;                /* LATCHKEY_SMTP_URL, NULL if unset */
-    char *mail_from;               /* LATCHKEY_MAIL_FROM */
-    char *admin_email;             /* LATCHKEY_ADMIN_EMAIL */
-    unsigned threads;              /* LATCHKEY_THREADS (HTTP workers) */
-    enum log_level log_level;      /* LATCHKEY_LOG_LEVEL */
-    unsigned log_flush_ms;         /* LATCHKEY_LOG_FLUSH_MS: serve's log buffering (100; 0 = off) */
+    char *listen_host;          /* LATCHKEY_LISTEN, host part ("127.0.0.1") */
+    uint16_t listen_port;       /* LATCHKEY_LISTEN, port part (8080; 0 = any free port) */
+    char *database_url;         /* LATCHKEY_DATABASE_URL */
+    char *redis_url;            /* LATCHKEY_REDIS_URL, NULL if unset */
+    struct redis_url redis;     /* redis_url parsed (zeroed when unset) */
+    unsigned redis_timeout_ms;  /* LATCHKEY_REDIS_TIMEOUT_MS: connect + command timeout (200) */
+    char *public_url;           /* LATCHKEY_PUBLIC_URL, without trailing '/' */
+    char *mail_driver;          /* LATCHKEY_MAIL_DRIVER: "log" or "smtp" */
+    char *smtp_url;             /* LATCHKEY_SMTP_URL, NULL if unset */
+    char *mail_from;            /* LATCHKEY_MAIL_FROM */
+    char *admin_email;          /* LATCHKEY_ADMIN_EMAIL */
+    unsigned threads;           /* LATCHKEY_THREADS (HTTP workers) */
+    enum log_level log_level;   /* LATCHKEY_LOG_LEVEL */
+    unsigned log_flush_ms;      /* LATCHKEY_LOG_FLUSH_MS: serve's log buffering (100; 0 = off) */
+    enum log_format log_format; /* LATCHKEY_LOG_FORMAT: text (default) or json */
+    enum log_access access_log; /* LATCHKEY_ACCESS_LOG: all (default), errors or off */
+    char *log_file;             /* LATCHKEY_LOG_FILE: serve logs there, not stderr; NULL */
+    /* /metrics (README "Metrics"): LATCHKEY_METRICS_LISTEN, a listener of
+     * its own (metrics_host NULL: none), and LATCHKEY_METRICS_TOKEN, a
+     * bearer that opens /metrics on the main listener (a secret; NULL). */
+    char *metrics_host;
+    uint16_t metrics_port;
+    char *metrics_token;
     unsigned hash_threads;         /* LATCHKEY_HASH_THREADS: password hashing pool size */
     unsigned hash_queue;           /* LATCHKEY_HASH_QUEUE: max waiting hash jobs */
     unsigned long long argon2_ops; /* LATCHKEY_ARGON2_OPSLIMIT (4) */

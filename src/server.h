@@ -7,6 +7,8 @@
  * wiring. cfg is constant after load. Each member documents its locking.
  */
 #pragma once
+#include <stdatomic.h>
+
 #include "config.h"
 #include "core/ratelimit.h"
 #include "crypto/password.h"
@@ -26,6 +28,15 @@ struct access;
 struct basic_cache;
 struct pruner;
 
+/* Events counted for /metrics by audit_record(), from the audit action;
+ * relaxed atomics. */
+struct server_counters {
+    atomic_uint_fast64_t logins_ok;      /* login.success */
+    atomic_uint_fast64_t logins_failed;  /* login.failure */
+    atomic_uint_fast64_t tokens_issued;  /* token.create, token.refresh */
+    atomic_uint_fast64_t tokens_revoked; /* token.revoke, api_token.revoke */
+};
+
 struct server {
     struct config cfg;              /* constant after load */
     struct password_params pw;      /* from cfg, constant */
@@ -44,6 +55,10 @@ struct server {
     struct access *access;          /* forward-auth rules; thread-safe; NULL outside `serve` */
     struct basic_cache *basic;      /* thread-safe: striped locks; NULL outside `serve` */
     struct pruner *pruner;          /* prune's schedule (its own thread); NULL if off */
+    struct httpd *metrics_httpd;    /* LATCHKEY_METRICS_LISTEN's listener, or NULL */
+    struct http_router *metrics_router; /* its one route; NULL with it */
+    struct server_counters counters;    /* atomics */
+    int64_t started_at;                 /* Unix time serve started; constant */
 };
 
 /*

@@ -35,6 +35,7 @@
 #include "surfaces/surfaces.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/timeutil.h"
 #include "util/xalloc.h"
 
 /* Hosts remembered by the host -> tenant cache (a few hundred bytes each). */
@@ -221,6 +222,7 @@ static int open_server(struct server *srv, int *applied, bool migrate, bool chec
     }
     bool quiet = !migrate;
     log_set_level(quiet && srv->cfg.log_level < LOG_WARN ? LOG_WARN : srv->cfg.log_level);
+    log_set_format(srv->cfg.log_format);
     config_check_env(&srv->cfg, environ, warn_unknown, NULL);
     srv->pw =
         (struct password_params){.opslimit = srv->cfg.argon2_ops, .memlimit = srv->cfg.argon2_mem};
@@ -303,6 +305,38 @@ int wiring_start_background(struct server *srv)
     return rc;
 }
 
+/* LATCHKEY_METRICS_LISTEN's listener: one thread, GET /metrics alone. */
+static int start_metrics_http(struct server *srv)
+{
+    const struct config *cfg = &srv->cfg;
+    if (cfg->metrics_host == NULL)
+        return 0;
+    srv->metrics_router = surfaces_metrics_router_new();
+    struct httpd_options ho = {
+        .host = cfg->metrics_host,
+        .port = cfg->metrics_port,
+        .threads = 1,
+        .conn_timeout_s = cfg->conn_timeout_s,
+        .head_timeout_ms = cfg->head_timeout_ms,
+        .per_ip_connections = cfg->per_ip_connections,
+        .max_connections = 64,
+        .pool_threads = 1,
+        .pool_queue = 1,
+        .access_log = cfg->access_log,
+        .router = srv->metrics_router,
+        .dispatch = surface_dispatch,
+        .error = surface_error,
+        .app = srv,
+    };
+    int rc = httpd_start(&ho, &srv->metrics_httpd);
+    if (rc != 0) {
+        fprintf(stderr, "latchkey: cannot listen for metrics on %s:%u\n", ho.host, ho.port);
+        return rc;
+    }
+    log_info("event=metrics_listening addr=%s:%u", ho.host, httpd_port(srv->metrics_httpd));
+    return 0;
+}
+
 int wiring_start_http(struct server *srv)
 {
     const struct config *cfg = &srv->cfg;
@@ -322,11 +356,13 @@ int wiring_start_http(struct server *srv)
         .cors_paths = surface_cors_paths,
         .cors_origins = (const char *const *)cfg->cors_origins,
         .n_cors_origins = cfg->n_cors_origins,
+        .access_log = cfg->access_log,
         .router = srv->router,
         .dispatch = surface_dispatch,
         .error = surface_error,
         .app = srv,
     };
+    srv->started_at = time_now();
     int rc = httpd_start(&ho, &srv->httpd);
     if (rc != 0) {
         fprintf(stderr, "latchkey: cannot listen on %s:%u\n", ho.host, ho.port);
@@ -334,11 +370,15 @@ int wiring_start_http(struct server *srv)
     }
     log_info("event=listening addr=%s:%u backend=%s threads=%u", ho.host, httpd_port(srv->httpd),
              store_backend(srv->store), ho.threads);
-    return 0;
+    return start_metrics_http(srv);
 }
 
 void wiring_close(struct server *srv)
 {
+    httpd_stop(srv->metrics_httpd);
+    srv->metrics_httpd = NULL;
+    http_router_free(srv->metrics_router);
+    srv->metrics_router = NULL;
     httpd_stop(srv->httpd);
     srv->httpd = NULL;
     http_router_free(srv->router);

@@ -6,6 +6,7 @@
  * gracefully (in-flight requests finish, batched writes and log lines are
  * flushed).
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -85,7 +86,8 @@ static int serve_setup(struct server *srv)
 static const char serve_help[] =
     "usage: latchkey serve\n\n"
     "Serves HTTP on LATCHKEY_LISTEN (default 127.0.0.1:8080) over LATCHKEY_DATABASE_URL\n"
-    "(default ./var/latchkey.db, created and migrated). Stops on SIGTERM or SIGINT.\n";
+    "(default ./var/latchkey.db, created and migrated). Stops on SIGTERM or SIGINT;\n"
+    "SIGHUP reopens LATCHKEY_LOG_FILE (after logrotate renamed it).\n";
 
 int cli_serve(int argc, char **argv)
 {
@@ -98,12 +100,19 @@ int cli_serve(int argc, char **argv)
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     struct server srv;
     int applied = 0;
     if (wiring_open(&srv, &applied, serve_setup) != 0) {
+        wiring_close(&srv);
+        return CLI_FAIL;
+    }
+    if (srv.cfg.log_file != NULL && log_open_file(srv.cfg.log_file) != 0) {
+        fprintf(stderr, "latchkey: cannot open LATCHKEY_LOG_FILE %s: %s\n", srv.cfg.log_file,
+                strerror(errno));
         wiring_close(&srv);
         return CLI_FAIL;
     }
@@ -118,7 +127,13 @@ int cli_serve(int argc, char **argv)
     if (log_buffering_start(srv.cfg.log_flush_ms) != 0)
         log_warnx("event=log_unbuffered reason=thread_create");
     int sig = 0;
-    sigwait(&set, &sig);
+    /* SIGHUP: logrotate renamed the log file; open it again. */
+    while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
+        if (log_reopen() != 0)
+            log_warn("event=log_reopen_failed file=%s", srv.cfg.log_file);
+        else
+            log_info("event=log_reopened");
+    }
     log_info("event=stopping signal=%d", sig);
     wiring_close(&srv);
     log_info("event=stopped");

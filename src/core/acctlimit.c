@@ -58,6 +58,7 @@ bool acctlimit_locked(struct server *srv, const char *email, const char *ip, uin
                    &res);
     if (res.allowed || known(srv, email, ip))
         return false;
+    ratelimit_refused(srv->limiter, rule->name);
     *retry_after = res.retry_after > 0 ? res.retry_after : 1;
     return true;
 }

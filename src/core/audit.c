@@ -5,6 +5,7 @@
  */
 #include "core/audit.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "server.h"
@@ -99,6 +100,30 @@ void audit_detail_fini(struct audit_detail *d)
     d->closed = true;
 }
 
+/* Counts the actions /metrics shows (struct server_counters). */
+static void count_action(struct server *srv, const char *action)
+{
+    static const struct {
+        const char *action;
+        size_t offset;
+    } counted[] = {
+        {"login.success", offsetof(struct server_counters, logins_ok)},
+        {"login.failure", offsetof(struct server_counters, logins_failed)},
+        {"token.create", offsetof(struct server_counters, tokens_issued)},
+        {"token.refresh", offsetof(struct server_counters, tokens_issued)},
+        {"token.revoke", offsetof(struct server_counters, tokens_revoked)},
+        {"api_token.revoke", offsetof(struct server_counters, tokens_revoked)},
+    };
+    for (size_t i = 0; i < sizeof(counted) / sizeof(counted[0]); i++) {
+        if (strcmp(action, counted[i].action) == 0) {
+            atomic_uint_fast64_t *n =
+                (atomic_uint_fast64_t *)((char *)&srv->counters + counted[i].offset);
+            atomic_fetch_add_explicit(n, 1, memory_order_relaxed);
+            return;
+        }
+    }
+}
+
 void audit_record(struct server *srv, int64_t tenant_id, int64_t user_id, const char *action,
                   const char *ip, struct audit_detail *detail)
 {
@@ -110,6 +135,7 @@ void audit_record(struct server *srv, int64_t tenant_id, int64_t user_id, const 
         .ip = ip,
         .detail = detail != NULL ? audit_detail_json(detail) : NULL,
     };
+    count_action(srv, action);
     if (store_audit_insert(srv->store, &e) != 0)
         log_error("event=audit_write_failed action=%s user=%lld", action, (long long)user_id);
     if (detail != NULL)

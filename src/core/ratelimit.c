@@ -51,6 +51,10 @@ struct ratelimit {
     pthread_mutex_t remote_lock;      /* guards down and retry_at */
     bool down;
     int64_t retry_at; /* time_mono_ms() from which a down store is tried again */
+    /* Refused hits by bucket, for /metrics: refusals are rare, so a lock. */
+    pthread_mutex_t refused_lock; /* guards refused and n_refused */
+    struct ratelimit_refusals refused[RATELIMIT_BUCKETS_MAX];
+    size_t n_refused;
 };
 
 void ratelimit_addr_key(const char *ip, char out[RATELIMIT_ADDR_MAX])
@@ -78,6 +82,7 @@ struct ratelimit *ratelimit_new(void)
     for (int i = 0; i < STRIPES; i++)
         pthread_mutex_init(&rl->stripes[i].lock, NULL);
     pthread_mutex_init(&rl->remote_lock, NULL);
+    pthread_mutex_init(&rl->refused_lock, NULL);
     return rl;
 }
 
@@ -98,6 +103,7 @@ void ratelimit_free(struct ratelimit *rl)
         free(rl->stripes[i].slots);
     }
     pthread_mutex_destroy(&rl->remote_lock);
+    pthread_mutex_destroy(&rl->refused_lock);
     free(rl);
 }
 
@@ -315,6 +321,31 @@ static int remote_hit(struct ratelimit *rl, const char *k, uint32_t limit, uint3
     if (rc == 0 && rep->count == 0)
         rep->ttl_ms = (int64_t)window_ms; /* a peek at a counter that does not exist */
     return rc;
+}
+
+void ratelimit_refused(struct ratelimit *rl, const char *bucket)
+{
+    pthread_mutex_lock(&rl->refused_lock);
+    size_t i = 0;
+    while (i < rl->n_refused && strcmp(rl->refused[i].bucket, bucket) != 0)
+        i++;
+    if (i == rl->n_refused && i < RATELIMIT_BUCKETS_MAX) {
+        snprintf(rl->refused[i].bucket, sizeof(rl->refused[i].bucket), "%s", bucket);
+        rl->refused[i].count = 0;
+        rl->n_refused++;
+    }
+    if (i < rl->n_refused)
+        rl->refused[i].count++;
+    pthread_mutex_unlock(&rl->refused_lock);
+}
+
+size_t ratelimit_refusals(struct ratelimit *rl, struct ratelimit_refusals *out, size_t max)
+{
+    pthread_mutex_lock(&rl->refused_lock);
+    size_t n = rl->n_refused < max ? rl->n_refused : max;
+    memcpy(out, rl->refused, n * sizeof(*out));
+    pthread_mutex_unlock(&rl->refused_lock);
+    return n;
 }
 
 void ratelimit_hit(struct ratelimit *rl, const char *bucket, const char *key, uint32_t limit,

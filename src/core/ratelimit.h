@@ -94,6 +94,20 @@ void ratelimit_set_remote(struct ratelimit *rl, const struct rate_remote *remote
 void ratelimit_hit(struct ratelimit *rl, const char *bucket, const char *key, uint32_t limit,
                    uint32_t window_s, int64_t now, struct rate_result *res);
 
+/* Refused hits of one bucket since start. */
+#define RATELIMIT_BUCKETS_MAX 32
+struct ratelimit_refusals {
+    char bucket[32];
+    uint64_t count;
+};
+/* Counts one request refused because of bucket (a 429 or a lockout),
+ * for /metrics; the callers that turn a result into a refusal call it.
+ * Buckets past RATELIMIT_BUCKETS_MAX go uncounted. Thread-safe. */
+void ratelimit_refused(struct ratelimit *rl, const char *bucket);
+/* Copies up to max buckets' refusal counts into out (in the order of
+ * their first refusal); returns how many. Thread-safe. */
+size_t ratelimit_refusals(struct ratelimit *rl, struct ratelimit_refusals *out, size_t max);
+
 /*
  * What a hit on (bucket, key) would answer now, without counting
  * (Laravel's RateLimiter::tooManyAttempts): *res as ratelimit_hit fills

@@ -41,6 +41,8 @@ static bool throttle_allows(struct server *srv, const char *email_hash, enum res
     struct rate_result res;
     ratelimit_hit(srv->limiter, rule->name, email_hash, rule->limit, rule->window_s,
                   server_now(srv), &res);
+    if (!res.allowed)
+        ratelimit_refused(srv->limiter, rule->name);
     return res.allowed;
 }
 

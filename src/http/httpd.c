@@ -89,6 +89,14 @@ struct httpd {
     atomic_ullong next_id;    /* request ids */
     atomic_size_t active;     /* requests between first call and completion */
     pthread_mutex_t defer_mu; /* see the file comment */
+    /* Per route (the router's numbers; the last one: no route matched),
+     * atomics: see httpd_route_stats. */
+    struct httpd_route_stats *stats;
+    size_t n_stats;
+    /* Per route: its path carries a secret ("{token}": a reset or an
+     * invitation link), so the access log shows the pattern instead. */
+    bool *secret_path;
+    enum log_access access_log;
 };
 
 static unsigned ncpu(void)
@@ -538,14 +546,16 @@ static void put_ms(struct line *l, int64_t ns)
 }
 
 /* "req=r1f method=GET path=/x status=200 ms=0.09 ip=127.0.0.1 bytes=552" */
-static void access_log(const struct request *req)
+static void access_log(const struct httpd *h, const struct request *req, size_t route,
+                       unsigned status, int64_t ns)
 {
     char path[256];
     char text[512];
     struct line l = {.p = text, .end = text + sizeof(text)};
-    if (!log_enabled(LOG_INFO))
+    if (!log_enabled(LOG_INFO) || h->access_log == LOG_ACCESS_OFF ||
+        (h->access_log == LOG_ACCESS_ERRORS && status != 0 && status < 400))
         return;
-    log_escape(req->path, path, sizeof(path));
+    log_escape(h->secret_path[route] ? req->route->pattern : req->path, path, sizeof(path));
     put_str(&l, "req=");
     put_str(&l, req->id);
     put_str(&l, " method=");
@@ -553,9 +563,9 @@ static void access_log(const struct request *req)
     put_str(&l, " path=");
     put_str(&l, path);
     put_str(&l, " status=");
-    put_u64(&l, req->state == REQ_FINISHED ? req->status : 0);
+    put_u64(&l, status);
     put_str(&l, " ms=");
-    put_ms(&l, time_mono_ns() - req->start_ns);
+    put_ms(&l, ns);
     put_str(&l, " ip=");
     put_str(&l, req->ip);
     put_str(&l, " bytes=");
@@ -589,6 +599,19 @@ static bool drop_deferred(struct httpd *h, struct request *req)
     return true;
 }
 
+/* Counts req in its route's stats and writes its access-log line. */
+static void count_request(struct httpd *h, const struct request *req)
+{
+    unsigned status = req->state == REQ_FINISHED ? req->status : 0;
+    int64_t ns = time_mono_ns() - req->start_ns;
+    size_t i = req->route != NULL ? http_router_index(h->router, req->route) : h->n_stats - 1;
+    struct httpd_route_stats *st = &h->stats[i];
+    unsigned cls = status >= 100 && status < 600 ? status / 100 : 0;
+    atomic_fetch_add_explicit(&st->by_class[cls], 1, memory_order_relaxed);
+    metrics_hist_observe(&st->latency, ns);
+    access_log(h, req, i, status, ns);
+}
+
 static void request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                               enum MHD_RequestTerminationCode toe)
 {
@@ -605,7 +628,7 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
     *con_cls = NULL;
     if (req->state == REQ_DEFERRED && !drop_deferred(h, req))
         return;
-    access_log(req);
+    count_request(h, req);
     bool counted = !req->refused;
     http_request_free(req);
     if (counted)
@@ -690,6 +713,12 @@ int httpd_start(const struct httpd_options *o, struct httpd **out)
     h->n_trusted_proxies = o->n_trusted_proxies;
     h->cors = (struct http_cors){
         .paths = o->cors_paths, .origins = o->cors_origins, .n_origins = o->n_cors_origins};
+    h->access_log = o->access_log;
+    h->n_stats = http_router_count(o->router) + 1;
+    h->stats = xcalloc(h->n_stats, sizeof(*h->stats));
+    h->secret_path = xcalloc(h->n_stats, sizeof(*h->secret_path));
+    for (size_t i = 0; i + 1 < h->n_stats; i++)
+        h->secret_path[i] = strstr(http_router_route(o->router, i)->pattern, "{token}") != NULL;
     atomic_init(&h->next_id, 1);
     atomic_init(&h->active, 0);
     pthread_mutex_init(&h->defer_mu, NULL);
@@ -751,6 +780,23 @@ uint16_t httpd_port(const struct httpd *h)
     return h->port;
 }
 
+const struct httpd_route_stats *httpd_route_stats(const struct httpd *h, size_t i)
+{
+    return i < h->n_stats ? &h->stats[i] : NULL;
+}
+
+unsigned httpd_connections(const struct httpd *h)
+{
+    const union MHD_DaemonInfo *di =
+        MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+    return di != NULL ? di->num_connections : 0;
+}
+
+void httpd_pool_stats(const struct httpd *h, struct pool_stats *out)
+{
+    pool_stats(h->pool, out);
+}
+
 /* Waits up to ms for the in-flight request count to reach zero. */
 static void wait_idle(struct httpd *h, int64_t ms)
 {
@@ -790,5 +836,7 @@ void httpd_stop(struct httpd *h)
     headwatch_free(h->watch); /* after the daemon: it reported every connection closed */
     pool_free(h->pool);
     pthread_mutex_destroy(&h->defer_mu);
+    free(h->stats);
+    free(h->secret_path);
     free(h);
 }

@@ -20,6 +20,9 @@
 #include <stdint.h>
 
 #include "http/http.h"
+#include "http/pool.h"
+#include "util/log.h"
+#include "util/metrics.h"
 
 struct httpd;
 struct http_route;
@@ -56,6 +59,7 @@ struct httpd_options {
     size_t body_limit;           /* for routes without their own (0: 65536) */
     unsigned pool_threads;       /* worker pool for http_defer (0: one per core) */
     unsigned pool_queue;         /* max queued jobs beyond the running ones (0: 64) */
+    enum log_access access_log;  /* which requests get an access-log line (0: all) */
     /* Proxies whose X-Forwarded-For gives the client address (borrowed for
      * the server's life; none: the peer address is the client). */
     const struct netaddr *trusted_proxies;
@@ -85,6 +89,21 @@ int httpd_start(const struct httpd_options *o, struct httpd **out)
     __attribute__((warn_unused_result));
 /* The port actually bound (useful with port 0). */
 uint16_t httpd_port(const struct httpd *h);
+/*
+ * The requests one route has served: route i of the router
+ * (http_router_index), or i = http_router_count for those no route
+ * matched; NULL past that. Counted when a request completes, with
+ * relaxed atomics: read them as a consistent-enough snapshot.
+ */
+struct httpd_route_stats {
+    atomic_uint_fast64_t by_class[6]; /* by status / 100; [0]: no reply (client left) */
+    struct metrics_hist latency;      /* first call to completion */
+};
+const struct httpd_route_stats *httpd_route_stats(const struct httpd *h, size_t i);
+/* Client connections open now. */
+unsigned httpd_connections(const struct httpd *h);
+/* The deferred-work (password hashing) pool's state. */
+void httpd_pool_stats(const struct httpd *h, struct pool_stats *out);
 /* Stops accepting, waits for in-flight requests and deferred jobs to
  * finish, and frees everything. Accepts NULL. */
 void httpd_stop(struct httpd *h);

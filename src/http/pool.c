@@ -21,11 +21,13 @@
 
 #include "util/err.h"
 #include "util/log.h"
+#include "util/timeutil.h"
 #include "util/xalloc.h"
 
 struct job {
     pool_fn fn;
     void *arg;
+    int64_t queued_ns; /* monotonic, for the wait histogram */
 };
 
 struct pool {
@@ -39,6 +41,8 @@ struct pool {
     bool stopping;    /* guarded by mu */
     pthread_t *threads;
     unsigned n_threads; /* threads actually started; 0 once joined */
+    unsigned max_queue;
+    struct metrics_hist wait; /* queued to started; atomics */
 };
 
 #define POOL_NICE 10
@@ -61,6 +65,7 @@ static void *worker(void *p_)
         p->n_queued--;
         p->n_running++;
         pthread_mutex_unlock(&p->mu);
+        metrics_hist_observe(&p->wait, time_mono_ns() - j.queued_ns);
         j.fn(j.arg);
         pthread_mutex_lock(&p->mu);
         p->n_running--;
@@ -77,6 +82,8 @@ struct pool *pool_new(unsigned threads, unsigned max_queue)
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv_work, NULL);
     p->cap = (size_t)threads + max_queue;
+    p->max_queue = max_queue;
+    metrics_hist_init(&p->wait);
     p->ring = xcalloc(p->cap, sizeof(*p->ring));
     p->threads = xcalloc(threads, sizeof(*p->threads));
     for (unsigned i = 0; i < threads; i++) {
@@ -103,12 +110,23 @@ int pool_submit(struct pool *p, pool_fn fn, void *arg)
         rc = ERR_BUSY;
         goto out;
     }
-    p->ring[(p->head + p->n_queued) % p->cap] = (struct job){fn, arg};
+    p->ring[(p->head + p->n_queued) % p->cap] = (struct job){fn, arg, time_mono_ns()};
     p->n_queued++;
     pthread_cond_signal(&p->cv_work);
 out:
     pthread_mutex_unlock(&p->mu);
     return rc;
+}
+
+void pool_stats(struct pool *p, struct pool_stats *out)
+{
+    pthread_mutex_lock(&p->mu);
+    out->queued = p->n_queued;
+    out->running = p->n_running;
+    pthread_mutex_unlock(&p->mu);
+    out->threads = p->n_threads;
+    out->max_queue = p->max_queue;
+    out->wait = &p->wait;
 }
 
 void pool_stop(struct pool *p)

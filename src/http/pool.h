@@ -9,8 +9,20 @@
  * pool_free() are called once each, by the owner.
  */
 #pragma once
+#include <stddef.h>
+
+#include "util/metrics.h"
 
 struct pool;
+
+/* A snapshot for /metrics. */
+struct pool_stats {
+    size_t queued;  /* jobs waiting for a thread */
+    size_t running; /* jobs running */
+    unsigned threads;
+    unsigned max_queue;
+    const struct metrics_hist *wait; /* borrowed: time from submit to start */
+};
 
 typedef void (*pool_fn)(void *arg);
 
@@ -24,5 +36,7 @@ int pool_submit(struct pool *p, pool_fn fn, void *arg) __attribute__((warn_unuse
 /* Refuses new jobs (ERR_UNAVAILABLE), lets every queued job run and joins
  * the threads. pool_submit() stays safe to call until pool_free(). */
 void pool_stop(struct pool *p);
+/* Fills *out (takes the pool's lock briefly). */
+void pool_stats(struct pool *p, struct pool_stats *out);
 /* pool_stop() if not done yet, then frees the pool. Accepts NULL. */
 void pool_free(struct pool *p);

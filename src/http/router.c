@@ -51,6 +51,21 @@ void http_router_add_prefix(struct http_router *r, const char *prefix, const voi
         (struct prefix){.prefix = prefix, .len = strlen(prefix), .owner = owner};
 }
 
+size_t http_router_count(const struct http_router *r)
+{
+    return r->n_routes;
+}
+
+const struct http_route *http_router_route(const struct http_router *r, size_t i)
+{
+    return &r->routes[i];
+}
+
+size_t http_router_index(const struct http_router *r, const struct http_route *route)
+{
+    return (size_t)(route - r->routes);
+}
+
 void http_router_free(struct http_router *r)
 {
     if (r == NULL)

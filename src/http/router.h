@@ -62,5 +62,11 @@ void http_router_add_prefix(struct http_router *r, const char *prefix, const voi
  * trailing '/' is ignored. Never allocates; no lock (read-only router).
  */
 const void *http_router_lookup(const struct http_router *r, enum http_method m, const char *path);
+/* How many routes r has; they are numbered 0..count-1 in match order. */
+size_t http_router_count(const struct http_router *r);
+/* Route i (< http_router_count), borrowed. */
+const struct http_route *http_router_route(const struct http_router *r, size_t i);
+/* The number of route, a pointer a match returned. */
+size_t http_router_index(const struct http_router *r, const struct http_route *route);
 /* Accepts NULL. */
 void http_router_free(struct http_router *r);

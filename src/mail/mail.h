@@ -164,7 +164,8 @@ int mail_defer(struct mailer *m, void (*fn)(void *arg), void *arg)
 int mailer_wait_idle(struct mailer *m, unsigned timeout_ms) __attribute__((warn_unused_result));
 
 struct mail_stats {
-    uint64_t queued, sent, retried, dropped;
+    uint64_t queued, sent, retried, dropped; /* totals */
+    uint64_t depth;                          /* messages waiting now */
 };
 void mailer_stats(struct mailer *m, struct mail_stats *out);
 

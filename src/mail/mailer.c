@@ -432,6 +432,7 @@ void mailer_stats(struct mailer *m, struct mail_stats *out)
 {
     pthread_mutex_lock(&m->lock);
     *out = m->stats;
+    out->depth = m->queued;
     pthread_mutex_unlock(&m->lock);
 }
 

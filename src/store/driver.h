@@ -46,7 +46,9 @@
 
 #include "store/sql.h"
 #include "store/store.h"
+#include "util/metrics.h"
 #include "util/strlist.h"
+#include "util/timeutil.h"
 
 struct arena;
 struct sqlite3_stmt;
@@ -96,6 +98,7 @@ struct store {
     uint64_t serial;                /* unique in the process; constant after open */
     pthread_mutex_t lock;           /* guards conns */
     struct conn *conns;             /* every thread's connection, guarded by lock */
+    struct metrics_hist latency;    /* statement start to end; atomics */
 };
 
 /* The most parameters a statement takes. */
@@ -107,9 +110,10 @@ struct q {
     struct conn *c;
     enum driver_kind kind;
     enum stmt id;
-    int nbind; /* parameters bound */
-    int col;   /* the next column of the current row */
-    int rc;    /* first failed bind, 0 if none */
+    int nbind;        /* parameters bound */
+    int col;          /* the next column of the current row */
+    int rc;           /* first failed bind, 0 if none */
+    int64_t start_ns; /* monotonic, for the latency histogram */
     union {
         struct sqlite3_stmt *st; /* SQLite: the cached statement */
         struct {
@@ -174,6 +178,7 @@ static inline int q_start(struct store *s, enum stmt id, struct q *q)
     q->nbind = 0;
     q->col = 0;
     q->rc = 0;
+    q->start_ns = time_mono_ns();
     return Q_DISPATCH(q, start(q));
 }
 static inline void q_bind_i64(struct q *q, int64_t v)
@@ -216,6 +221,7 @@ static inline int q_run(struct q *q)
 static inline void q_end(struct q *q)
 {
     Q_DISPATCH(q, end(q));
+    metrics_hist_observe(&q->s->latency, time_mono_ns() - q->start_ns);
 }
 /* The rows the statement changed (UPDATE, INSERT, DELETE). */
 static inline int64_t q_changes(const struct q *q)

@@ -103,6 +103,12 @@ void store_init(struct store *s, const struct store_driver *drv)
     s->serial = atomic_fetch_add(&next_serial, 1);
     s->conns = NULL;
     pthread_mutex_init(&s->lock, NULL);
+    metrics_hist_init(&s->latency);
+}
+
+const struct metrics_hist *store_latency(const struct store *s)
+{
+    return &s->latency;
 }
 
 void store_free(struct store *s)

@@ -21,6 +21,7 @@
  * values).
  */
 #pragma once
+struct metrics_hist;
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -55,6 +56,8 @@ int store_open_readonly(const char *url, struct store **out) __attribute__((warn
 void store_free(struct store *s);
 /* "sqlite" or "postgres". */
 const char *store_backend(const struct store *s);
+/* How long statements took, start to end (for /metrics); borrowed. */
+const struct metrics_hist *store_latency(const struct store *s);
 /* 0 if the database answers a trivial query now (for readiness checks);
  * ERR_UNAVAILABLE if it cannot be reached. */
 int store_ping(struct store *s) __attribute__((warn_unused_result));

@@ -171,6 +171,7 @@ bool surface_rate_limit(struct server *srv, const struct surface *sf, const stru
     http_reply_header(req, "X-RateLimit-Reset", v);
     if (res.allowed)
         return true;
+    ratelimit_refused(srv->limiter, rule->name);
     num_int(res.retry_after, v);
     http_reply_header(req, "Retry-After", v);
     sf->error(req, HERR_RATE_LIMITED, NULL);

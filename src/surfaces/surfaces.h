@@ -25,6 +25,10 @@ extern const struct surface surface_web;
 extern const struct surface surface_oauth;
 extern const struct surface surface_fwdauth;
 extern const struct surface surface_admin_rules;
+/* GET /metrics on the main listener (behind LATCHKEY_METRICS_TOKEN), and
+ * the metrics listener's own surface (metrics.c). */
+extern const struct surface surface_metrics;
+extern const struct surface surface_metrics_listener;
 
 /* Every surface, in match order (what surfaces_router_new() routes; the
  * route listing of `latchkey routes` and the fuzz harnesses walk it). */
@@ -44,6 +48,9 @@ extern const struct product product_wncms;
  * surface .prefix). Owned: http_router_free() after httpd_stop().
  */
 struct http_router *surfaces_router_new(void);
+/* The router of LATCHKEY_METRICS_LISTEN's listener: GET /metrics alone
+ * (owned: http_router_free). */
+struct http_router *surfaces_metrics_router_new(void);
 /*
  * httpd's dispatch function (httpd_dispatch_fn): app is the struct server,
  * route one of surfaces_router_new()'s. Runs rate limit, auth and

@@ -178,6 +178,7 @@ static bool login_locked(struct server *srv, struct request *req, const char *ke
     ratelimit_peek(srv->limiter, rule->name, key, rule->limit, rule->window_s, time_now(), &res);
     if (res.allowed)
         return false;
+    ratelimit_refused(srv->limiter, rule->name);
     char v[24];
     snprintf(v, sizeof(v), "%u", res.retry_after);
     http_reply_header(req, "Retry-After", v);

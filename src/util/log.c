@@ -28,6 +28,7 @@
 #include "util/log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -42,11 +43,17 @@
 #include "util/err.h"
 
 static enum log_level min_level = LOG_INFO;
+static enum log_format format = LOG_FORMAT_TEXT;
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
 void log_set_level(enum log_level level)
 {
     min_level = level;
+}
+
+void log_set_format(enum log_format f)
+{
+    format = f;
 }
 
 bool log_enabled(enum log_level level)
@@ -99,6 +106,8 @@ static size_t prefix(char *line, enum log_level level)
     line[len++] = ' ';
     return len;
 }
+
+static size_t to_json(const char *line, size_t len, char *out);
 
 /* Room kept free after LOG_BUFFER_MAX for the drop report. */
 #define REPORT_MAX 128
@@ -172,12 +181,22 @@ static size_t count_lines(const char *p, size_t n)
  * bytes of room at least. Lock held. */
 static void report_dropped_locked(void)
 {
-    char *p = lb.fill->data + lb.fill->len;
-    size_t len = prefix(p, LOG_WARN);
-    int m = snprintf(p + len, REPORT_MAX - len, "event=log_dropped lines=%llu\n", lb.dropped);
-    if (m > 0 && (size_t)m < REPORT_MAX - len)
-        lb.fill->len += len + (size_t)m;
+    char text[REPORT_MAX], json[LOG_LINE_MAX * 2];
+    size_t len = prefix(text, LOG_WARN);
+    int m = snprintf(text + len, REPORT_MAX - len, "event=log_dropped lines=%llu\n", lb.dropped);
     lb.dropped = 0;
+    if (m <= 0 || (size_t)m >= REPORT_MAX - len)
+        return;
+    len += (size_t)m;
+    const char *line = text;
+    if (format == LOG_FORMAT_JSON) {
+        len = to_json(text, len, json);
+        line = json;
+    }
+    if (len <= REPORT_MAX) {
+        memcpy(lb.fill->data + lb.fill->len, line, len);
+        lb.fill->len += len;
+    }
 }
 
 /* Appends a line to lb.fill, or counts it as dropped if lb.fill is full.
@@ -365,6 +384,194 @@ unsigned long long log_dropped_total(void)
     return n;
 }
 
+/* JSON output: a bounded writer that never splits an escape. */
+struct jout {
+    char *p;
+    char *end; /* room for the closing "}\n" is kept past it */
+};
+
+static bool jput(struct jout *o, const char *s, size_t n)
+{
+    if (n > (size_t)(o->end - o->p))
+        return false;
+    memcpy(o->p, s, n);
+    o->p += n;
+    return true;
+}
+
+/* The length of the valid UTF-8 sequence at s[0..n), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+    size_t k = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+    if (s[0] >= 0xf8 || k == 0 || k > n)
+        return 0;
+    for (size_t i = 1; i < k; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    }
+    return k;
+}
+
+/* Writes s[0..n) as the inside of a JSON string: quotes, backslashes and
+ * control characters escaped, invalid UTF-8 replaced by U+FFFD. */
+static bool jstr(struct jout *o, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+        bool ok;
+        if (c == '"' || c == '\\')
+            ok = jput(o, (char[]){'\\', (char)c}, 2);
+        else if (c < 0x20 || c == 0x7f)
+            ok = jput(o, e, 6);
+        else if (c < 0x80)
+            ok = jput(o, (const char *)&c, 1);
+        else {
+            size_t k = utf8_len((const unsigned char *)s + i, n - i);
+            ok = k > 0 ? jput(o, s + i, k) : jput(o, "\\ufffd", 6);
+            i += k > 0 ? k - 1 : 0;
+        }
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* True if s[0..n) is a JSON number as the text lines print them: an
+ * integer without leading zeros, optionally with decimals. */
+static bool is_number(const char *s, size_t n)
+{
+    size_t i = s[0] == '-' ? 1 : 0;
+    size_t digits = 0;
+    while (i < n && s[i] >= '0' && s[i] <= '9') {
+        i++;
+        digits++;
+    }
+    if (digits == 0 || digits > 18 || (digits > 1 && s[i - digits] == '0'))
+        return false;
+    if (i < n && s[i] == '.') {
+        size_t d = ++i;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+        if (i == d)
+            return false;
+    }
+    return i == n;
+}
+
+/* Writes one "key=value" or "key=\"quoted value\"" field of text at *pos as
+ * ,"key":value; a word without '=' is a "component" ("store", "mail").
+ * Advances *pos past it. A quoted value ends at the next quote: the text
+ * lines never put a quote inside one (callers replace them), and a
+ * backslash in it is a backslash. */
+static bool json_field(struct jout *o, const char *t, size_t n, size_t *pos)
+{
+    size_t i = *pos, k = i;
+    while (k < n && t[k] != '=' && t[k] != ' ')
+        k++;
+    if (k == n || t[k] == ' ') {
+        *pos = k;
+        return jput(o, ",\"component\":\"", 14) && jstr(o, t + i, k - i) && jput(o, "\"", 1);
+    }
+    if (!jput(o, ",\"", 2) || !jstr(o, t + i, k - i) || !jput(o, "\":", 2))
+        return false;
+    size_t v = ++k;
+    bool quoted = v < n && t[v] == '"';
+    if (quoted) {
+        v++;
+        k = v;
+        while (k < n && t[k] != '"')
+            k++;
+    } else {
+        while (k < n && t[k] != ' ')
+            k++;
+    }
+    *pos = k + (quoted && k < n);
+    if (!quoted && k > v && is_number(t + v, k - v))
+        return jput(o, t + v, k - v);
+    return jput(o, "\"", 1) && jstr(o, t + v, k - v) && jput(o, "\"", 1);
+}
+
+/* Converts a text line (prefix(), then key=value fields, then '\n') into
+ * a JSON object with the same fields in out[LOG_LINE_MAX * 2]; returns its
+ * length. A line too long for out loses its last fields, never its end. */
+static size_t to_json(const char *line, size_t len, char *out)
+{
+    struct jout o = {.p = out, .end = out + LOG_LINE_MAX * 2 - 2};
+    const char *sp = memchr(line, ' ', len);
+    size_t ts = sp != NULL ? (size_t)(sp - line) : 0;
+    jput(&o, "{\"time\":\"", 9);
+    jstr(&o, line, ts);
+    jput(&o, "\",\"level\":\"", 11);
+    const char *lv = line + ts + 7; /* past " level=" */
+    const char *lend = memchr(lv, ' ', len - (size_t)(lv - line));
+    size_t body = lend != NULL ? (size_t)(lend - line) + 1 : len;
+    jstr(&o, lv, body - 1 - (size_t)(lv - line));
+    jput(&o, "\"", 1);
+    size_t n = len > 0 && line[len - 1] == '\n' ? len - 1 : len;
+    for (size_t pos = body; pos < n;) {
+        if (line[pos] == ' ') {
+            pos++;
+            continue;
+        }
+        char *mark = o.p;
+        if (!json_field(&o, line, n, &pos)) {
+            o.p = mark;
+            break;
+        }
+    }
+    *o.p++ = '}';
+    *o.p++ = '\n';
+    return (size_t)(o.p - out);
+}
+
+/* Writes a finished text line in the configured format. */
+static void output(enum log_level level, const char *line, size_t len)
+{
+    if (format == LOG_FORMAT_JSON) {
+        char json[LOG_LINE_MAX * 2];
+        put_line(level, json, to_json(line, len, json));
+        return;
+    }
+    put_line(level, line, len);
+}
+
+/* LATCHKEY_LOG_FILE, kept to reopen it. */
+static char *log_path;
+
+static int open_onto_stderr(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0)
+        return ERR_IO;
+    /* dup2 swaps the file under stderr atomically: a write goes wholly to
+     * the old file or to the new one. */
+    int rc = dup2(fd, STDERR_FILENO) < 0 ? ERR_IO : 0;
+    close(fd);
+    return rc;
+}
+
+int log_open_file(const char *path)
+{
+    int rc = open_onto_stderr(path);
+    if (rc != 0)
+        return rc;
+    free(log_path);
+    log_path = strdup(path);
+    return log_path != NULL ? 0 : ERR_NOMEM;
+}
+
+int log_reopen(void)
+{
+    if (log_path == NULL)
+        return 0;
+    /* Lines logged before the rotation go to the file they were logged
+     * in: write them out first. */
+    log_flush();
+    return open_onto_stderr(log_path);
+}
+
 void log_text(enum log_level level, const char *text, size_t n)
 {
     char line[LOG_LINE_MAX];
@@ -377,7 +584,7 @@ void log_text(enum log_level level, const char *text, size_t n)
     memcpy(line + len, text, n);
     len += n;
     line[len++] = '\n';
-    put_line(level, line, len);
+    output(level, line, len);
     errno = saved;
 }
 
@@ -399,7 +606,7 @@ static void emit(enum log_level level, bool with_errno, int saved, const char *f
             len += (size_t)m;
     }
     line[len++] = '\n';
-    put_line(level, line, len);
+    output(level, line, len);
 }
 
 #define DEFINE_LOG(fn, level, with_errno)                                                          \

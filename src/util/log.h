@@ -21,6 +21,19 @@
 
 enum log_level { LOG_DEBUG = 0, LOG_INFO = 1, LOG_WARN = 2, LOG_ERROR = 3 };
 
+/* Which requests get an access-log line (LATCHKEY_ACCESS_LOG). */
+enum log_access {
+    LOG_ACCESS_ALL = 0,
+    LOG_ACCESS_ERRORS, /* status >= 400, and requests that got no reply */
+    LOG_ACCESS_OFF,
+};
+
+/* How lines look (LATCHKEY_LOG_FORMAT). */
+enum log_format {
+    LOG_FORMAT_TEXT = 0, /* time level=... key=value ... */
+    LOG_FORMAT_JSON,     /* one JSON object per line, the same fields */
+};
+
 /* The longest line, newline included; longer ones are cut. */
 #define LOG_LINE_MAX 2048
 /* Buffered mode: a write is due when the pending lines pass this size... */
@@ -29,6 +42,17 @@ enum log_level { LOG_DEBUG = 0, LOG_INFO = 1, LOG_WARN = 2, LOG_ERROR = 3 };
 #define LOG_BUFFER_MAX (512 * 1024)
 
 void log_set_level(enum log_level level);
+/* Text by default; set once at start-up, before threads. */
+void log_set_format(enum log_format f);
+/*
+ * Sends stderr, and so every line, to the file at path (appended, created
+ * 0640), e.g. LATCHKEY_LOG_FILE. Returns 0 or ERR_IO (stderr unchanged).
+ */
+int log_open_file(const char *path) __attribute__((warn_unused_result));
+/* Writes the pending lines, then opens the log_open_file path again
+ * (logrotate renamed it: SIGHUP). A no-op without a file. Returns 0 or
+ * ERR_IO (the old file stays in use). */
+int log_reopen(void) __attribute__((warn_unused_result));
 /* Parses "debug", "info", "warn", "error"; returns false if unknown. */
 bool log_level_parse(const char *s, enum log_level *out);
 bool log_enabled(enum log_level level);

@@ -19,6 +19,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
+import { assertNoSecrets, noteSecret, noteSecretArgs, noteSecretsIn } from './secrets.mjs';
+
 const HEALTH_POLL_MS = 50;
 const HEALTH_TIMEOUT_MS = 15000;
 const STOP_TIMEOUT_MS = 10000;
@@ -240,6 +242,9 @@ export function runCli(env, ...args) {
     maxBuffer: 16 * 1024 * 1024,
   });
   if (r.error) throw new Error(`latchkey ${args.join(' ')}: ${r.error.message}`);
+  noteSecretArgs(args);
+  noteSecretsIn(r.stdout);
+  assertNoSecrets(r.stderr, `latchkey ${args[0] ?? ''}`);
   const out = { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, json: undefined };
   if (args.includes('--json') && r.stdout.trim() !== '') {
     try { out.json = JSON.parse(r.stdout); } catch { /* left undefined */ }
@@ -390,6 +395,7 @@ export async function startServer(env = {}, opts = {}) {
           `\n--- stderr ---\n${s.stderr()}`);
       }
       if (!keep) removeDir(dir);
+      assertNoSecrets(s.stderr(), 'latchkey serve');
       if (e.code !== 0) {
         throw new Error(`latchkey exited with code ${e.code} signal ${e.signal} after SIGTERM` +
           `\n--- stderr (tail) ---\n${s.stderr().slice(-8000)}`);
@@ -450,6 +456,8 @@ export async function api(server, method, p, { body, token, headers = {} } = {})
     }
   }
   if (token !== undefined) h.Authorization = `Bearer ${token}`;
+  noteSecret(token);
+  noteSecretsIn(body);
   const base = typeof server === 'string' ? server : server.url;
   let res;
   try {
@@ -468,6 +476,7 @@ export async function api(server, method, p, { body, token, headers = {} } = {})
   const text = await res.text();
   let parsed = null;
   try { parsed = JSON.parse(text); } catch { parsed = null; }
+  noteSecretsIn(parsed);
   return { status: res.status, headers: res.headers, body: parsed, text };
 }
 

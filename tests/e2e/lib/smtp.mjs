@@ -13,6 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { noteSecretsInUrl } from './secrets.mjs';
+
 import { sleep } from './server.mjs';
 
 const SINK = path.join(path.dirname(fileURLToPath(import.meta.url)), 'smtp-sink.py');
@@ -183,6 +185,7 @@ export function parseMessage(raw) {
 export function findLink(text, pathPrefix = '/') {
   for (const m of text.matchAll(/https?:\/\/[^\s<>"']+/g)) {
     const u = new URL(m[0]);
+    noteSecretsInUrl(u);
     if (u.pathname.startsWith(pathPrefix)) return u;
   }
   return null;

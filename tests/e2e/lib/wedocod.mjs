@@ -11,6 +11,7 @@
 
 import assert from 'node:assert/strict';
 
+import { noteSecret, noteSecretsIn } from './secrets.mjs';
 import { api, cliJson } from './server.mjs';
 
 export const PASSWORD = 'correct horse 1';
@@ -99,12 +100,15 @@ export function webClient(server) {
     const x = xsrf === true ? jar.get('XSRF-TOKEN') : xsrf || undefined;
     if (UNSAFE.has(method) && x !== undefined) h['X-XSRF-TOKEN'] = x;
     if (token !== undefined) h.Authorization = `Bearer ${token}`;
+    noteSecret(token);
+    noteSecretsIn(body ?? form);
     const res = await fetch(client.server.url + path, { method, headers: h, body: payload,
       redirect: 'manual', signal: AbortSignal.timeout(20000) });
     const setCookies = keepCookies(jar, res);
     const text = await res.text();
     let parsed = null;
     try { parsed = JSON.parse(text); } catch { parsed = null; }
+    noteSecretsIn(parsed);
     return { status: res.status, headers: res.headers, body: parsed, text, setCookies };
   }
   return Object.assign(client, {

@@ -401,6 +401,76 @@ static void full_buffer_drops_and_counts(void **state)
     free(d.data);
 }
 
+/* JSON lines: the fields of the text line, escaped; control characters,
+ * quotes, backslashes and invalid UTF-8 never break the object. */
+static void json_lines_escape_every_value(void **state)
+{
+    (void)state;
+    log_set_format(LOG_FORMAT_JSON);
+    log_info("store event=open n=42 ms=0.25 neg=-3 zero=0 lead=007 msg=\"a = b\" "
+             "ctl=%s bad=%s utf=%s empty=",
+             "x\001y\ttab", "\xff\xfe", "caf\xc3\xa9");
+    log_warnx("msg=\"%s\"", "back\\slash");
+    log_set_format(LOG_FORMAT_TEXT);
+    char *s = captured(NULL);
+    assert_non_null(strstr(s,
+                           "\"level\":\"info\",\"component\":\"store\",\"event\":\"open\","
+                           "\"n\":42,\"ms\":0.25,\"neg\":-3,\"zero\":0,\"lead\":\"007\","
+                           "\"msg\":\"a = b\",\"ctl\":\"x\\u0001y\\u0009tab\","
+                           "\"bad\":\"\\ufffd\\ufffd\",\"utf\":\"caf\xc3\xa9\",\"empty\":\"\"}\n"));
+    assert_non_null(strstr(s, "\"level\":\"warn\",\"msg\":\"back\\\\slash\"}\n"));
+    assert_int_equal(strncmp(s, "{\"time\":\"", 9), 0);
+    free(s);
+}
+
+/* A line too long for the JSON buffer loses fields, never its end. */
+static void json_long_lines_stay_objects(void **state)
+{
+    (void)state;
+    char big[LOG_LINE_MAX];
+    memset(big, 1, sizeof(big) - 1); /* each becomes \u0001: six times longer */
+    big[sizeof(big) - 1] = '\0';
+    log_set_format(LOG_FORMAT_JSON);
+    log_info("a=1 b=%s", big);
+    log_set_format(LOG_FORMAT_TEXT);
+    char *s = captured(NULL);
+    assert_non_null(strstr(s, "\"a\":1}\n"));
+    free(s);
+}
+
+/* log_reopen: after a rename, lines go to a new file at the path. */
+static void reopen_follows_a_rename(void **state)
+{
+    (void)state;
+    char path[64], moved[80];
+    snprintf(path, sizeof(path), "/tmp/latchkey-logfile-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(log_open_file(path), 0);
+    log_info("event=before");
+    snprintf(moved, sizeof(moved), "%s.1", path);
+    assert_int_equal(rename(path, moved), 0);
+    log_info("event=renamed");
+    assert_int_equal(log_reopen(), 0);
+    log_info("event=after");
+    char buf[4096];
+    FILE *f = fopen(moved, "r");
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    assert_non_null(strstr(buf, "event=before"));
+    assert_non_null(strstr(buf, "event=renamed"));
+    assert_null(strstr(buf, "event=after"));
+    f = fopen(path, "r");
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    assert_non_null(strstr(buf, "event=after"));
+    unlink(path);
+    unlink(moved);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -415,6 +485,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(flush_writes_everything, capture_start, capture_stop),
         cmocka_unit_test_setup_teardown(size_triggers_a_write, capture_start, capture_stop),
         cmocka_unit_test_setup_teardown(full_buffer_drops_and_counts, capture_start, capture_stop),
+        cmocka_unit_test_setup_teardown(json_lines_escape_every_value, capture_start, capture_stop),
+        cmocka_unit_test_setup_teardown(json_long_lines_stay_objects, capture_start, capture_stop),
+        cmocka_unit_test_setup_teardown(reopen_follows_a_rename, capture_start, capture_stop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
