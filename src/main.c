@@ -25,6 +25,7 @@ static const struct {
     {"staff", cli_staff, "grant | revoke | list platform staff roles (the admin API)"},
     {"setting", cli_setting, "list | get | set | unset runtime settings (WNCMS API switches)"},
     {"routes", cli_routes, "list every route: method, path, auth mode, permission"},
+    {"openapi", cli_openapi, "print the OpenAPI 3.1 document of every route"},
     {"version", version, "print the version (also --version)"},
 };
 

@@ -40,6 +40,8 @@ struct server {
     struct hostcache *hosts;        /* thread-safe: striped locks; NULL outside `serve` */
     struct settings *settings;      /* thread-safe: its own lock; NULL outside `serve` */
     struct basic_cache *basic;      /* thread-safe: striped locks; NULL outside `serve` */
+    char *openapi;                  /* GET /openapi.json's bytes, built at start; constant */
+    size_t openapi_len;
 };
 
 /*

@@ -78,3 +78,5 @@ int cli_keys(int argc, char **argv);
 int cli_staff(int argc, char **argv);
 int cli_setting(int argc, char **argv);
 int cli_routes(int argc, char **argv);
+/* `latchkey openapi`: prints the OpenAPI document GET /openapi.json serves. */
+int cli_openapi(int argc, char **argv);
