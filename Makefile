@@ -39,9 +39,10 @@ LDFLAGS := $(SAN)
 SRC      := $(shell find src -name '*.c' | sort)
 LIB_SRC  := $(filter-out src/main.c,$(SRC))
 LIB_OBJ  := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/migrations.o \
-            $(BUILD)/obj/gen/version.o $(BUILD)/obj/gen/web.o
+            $(BUILD)/obj/gen/version.o $(BUILD)/obj/gen/web.o $(BUILD)/obj/gen/schemas.o
 MIGR     := $(sort $(wildcard src/store/migrations/*.sql))
 WEB      := $(sort $(wildcard web/pages/* web/assets/*))
+SCHEMAS  := $(sort $(wildcard src/surfaces/schemas/*.json))
 UNIT_SRC := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_TOOLS := $(BUILD)/bench/gen $(BUILD)/bench/hashtime $(BUILD)/bench/jwtspeed
@@ -110,6 +111,12 @@ $(BUILD)/gen/migrations.c: $(MIGR) scripts/embed-migrations.sh | deps
 $(BUILD)/gen/web.c: $(WEB) web/pages web/assets scripts/embed-web.sh | deps
 	@mkdir -p $(dir $@)
 	$(Q)scripts/embed-web.sh web > $@.tmp && mv $@.tmp $@
+
+# The OpenAPI schemas kept beside the surfaces (src/surfaces/schemas/),
+# compiled in; the directory is a prerequisite so a new file regenerates it.
+$(BUILD)/gen/schemas.c: $(SCHEMAS) src/surfaces/schemas scripts/embed-schemas.sh | deps
+	@mkdir -p $(dir $@)
+	$(Q)scripts/embed-schemas.sh $(SCHEMAS) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(dir $@)

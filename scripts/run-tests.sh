@@ -209,7 +209,9 @@ run_e2e() {
         return
     fi
     # Flags differ between Node versions (Debian 12 ships 18): use what exists.
-    local help flags=(--test --test-reporter=tap)
+    # lib/openapi-hook.mjs checks every response against the OpenAPI
+    # document, in each test file's process (the runner passes --import on).
+    local help flags=(--import ./tests/e2e/lib/openapi-hook.mjs --test --test-reporter=tap)
     help=$(node --help 2>/dev/null)
     case $help in *--test-concurrency*) flags+=(--test-concurrency=2) ;; esac
     case $help in *--test-timeout*) flags+=("--test-timeout=$E2E_TEST_TIMEOUT_MS") ;; esac

@@ -32,6 +32,7 @@ static const struct cli_command commands[] = {
     {"config", cli_config, "show the effective LATCHKEY_* configuration, secrets masked"},
     {"completion", completion, "print the bash completion script"},
     {"import", cli_import, "import a Laravel app's users and Sanctum tokens"},
+    {"openapi", cli_openapi, "print the OpenAPI 3.1 document of every route"},
     {"version", version, "print the version (also --version)"},
 };
 

@@ -32,6 +32,7 @@
 #include "mail/mail.h"
 #include "server.h"
 #include "store/store.h"
+#include "surfaces/openapi.h"
 #include "surfaces/surfaces.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -340,6 +341,13 @@ static int start_metrics_http(struct server *srv)
 int wiring_start_http(struct server *srv)
 {
     const struct config *cfg = &srv->cfg;
+    char why[512];
+    /* Built once: a request to /openapi.json only copies the bytes. */
+    int rc = openapi_build(&srv->openapi, &srv->openapi_len, why, sizeof(why));
+    if (rc != 0) {
+        fprintf(stderr, "latchkey: cannot build the OpenAPI document: %s\n", why);
+        return rc;
+    }
     srv->router = surfaces_router_new();
     struct httpd_options ho = {
         .host = cfg->listen_host,
@@ -363,7 +371,7 @@ int wiring_start_http(struct server *srv)
         .app = srv,
     };
     srv->started_at = time_now();
-    int rc = httpd_start(&ho, &srv->httpd);
+    rc = httpd_start(&ho, &srv->httpd);
     if (rc != 0) {
         fprintf(stderr, "latchkey: cannot listen on %s:%u\n", ho.host, ho.port);
         return rc;
@@ -383,6 +391,8 @@ void wiring_close(struct server *srv)
     srv->httpd = NULL;
     http_router_free(srv->router);
     srv->router = NULL;
+    free(srv->openapi);
+    srv->openapi = NULL;
     mailer_free(srv->mailer);
     srv->mailer = NULL;
     pruner_free(srv->pruner);

@@ -113,3 +113,5 @@ struct cli_command {
  * --help` when TAB is pressed (completion.c). */
 int cli_completion(int argc, char **argv, const struct cli_command *cmds, size_t n);
 int cli_import(int argc, char **argv);
+/* `latchkey openapi`: prints the OpenAPI document GET /openapi.json serves. */
+int cli_openapi(int argc, char **argv);

@@ -6,37 +6,22 @@
  * The attack-matrix tests (tests/e2e/attack/) build their cases from this
  * listing, so a route added to a table is attacked without anyone editing
  * the tests; it needs no database and no configuration.
+ *
+ * `latchkey openapi` prints the OpenAPI document built from the same walk
+ * (surfaces/openapi.h), byte for byte what GET /openapi.json serves; the
+ * e2e suite validates every response against it.
  */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cli/cli.h"
+#include "surfaces/openapi.h"
 #include "surfaces/surfaces.h"
 
 static const char usage[] =
     "usage: latchkey routes [--json]\n\n"
     "Lists every route: surface, method, path, auth mode, permission, rate-limit\n"
     "bucket. Needs no database.\n";
-
-/* The auth mode's name in the listing (route.h, enum route_auth). */
-static const char *auth_name(enum route_auth a)
-{
-    switch (a) {
-    case AUTH_DENY: return "deny";
-    case AUTH_PUBLIC: return "public";
-    case AUTH_BEARER_PAT: return "bearer_pat";
-    case AUTH_BEARER_JWT: return "bearer_jwt";
-    case AUTH_BEARER_ADMIN: return "bearer_admin";
-    case AUTH_BEARER_JWT_TENANT: return "bearer_jwt_tenant";
-    case AUTH_BEARER_JWT_USER: return "bearer_jwt_user";
-    case AUTH_SESSION: return "session";
-    case AUTH_SESSION_OR_PAT: return "session_or_pat";
-    case AUTH_PUBLIC_SESSION: return "public_session";
-    case AUTH_GATED: return "gated";
-    case AUTH_STAFF: return "staff";
-    case AUTH_BEARER_JWT_TENANT_OR_SESSION: return "bearer_jwt_tenant_or_session";
-    }
-    return "unknown";
-}
 
 /* A JSON string, or null for NULL (jansson's json_string(NULL) fails). */
 static json_t *str_or_null(const char *s)
@@ -47,9 +32,22 @@ static json_t *str_or_null(const char *s)
 static json_t *route_json(const struct surface *sf, const struct route *rt)
 {
     return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:b}", "surface", sf->name, "method",
-                     http_method_str(rt->method), "path", rt->pattern, "auth", auth_name(rt->auth),
-                     "permission", str_or_null(rt->permission), "bucket", str_or_null(rt->bucket),
-                     "platform_permission", str_or_null(sf->platform_permission), "html", sf->html);
+                     http_method_str(rt->method), "path", rt->pattern, "auth",
+                     surfaces_auth_name(rt->auth), "permission", str_or_null(rt->permission),
+                     "bucket", str_or_null(rt->bucket), "platform_permission",
+                     str_or_null(sf->platform_permission), "html", sf->html);
+}
+
+/* Prints or collects one route (surfaces_each_route's callback); ctx is
+ * the --json array, or NULL for the plain listing. */
+static void list_route(const struct surface *sf, const struct route *rt, void *ctx)
+{
+    if (ctx != NULL)
+        json_array_append_new(ctx, route_json(sf, rt));
+    else
+        printf("%-7s %-48s %-18s %-18s %s\n", http_method_str(rt->method), rt->pattern,
+               surfaces_auth_name(rt->auth), rt->permission != NULL ? rt->permission : "-",
+               sf->name);
 }
 
 int cli_routes(int argc, char **argv)
@@ -59,19 +57,29 @@ int cli_routes(int argc, char **argv)
     if (rc != CLI_OK || help)
         return rc;
     json_t *all = json ? json_array() : NULL;
-    for (size_t i = 0; i < n_surfaces_all; i++) {
-        const struct surface *sf = surfaces_all[i];
-        for (size_t j = 0; j < sf->n_routes; j++) {
-            const struct route *rt = &sf->routes[j];
-            if (json)
-                json_array_append_new(all, route_json(sf, rt));
-            else
-                printf("%-7s %-48s %-18s %-18s %s\n", http_method_str(rt->method), rt->pattern,
-                       auth_name(rt->auth), rt->permission != NULL ? rt->permission : "-",
-                       sf->name);
-        }
-    }
+    surfaces_each_route(list_route, all);
     if (json)
         cli_print_json(all);
+    return CLI_OK;
+}
+
+static const char openapi_usage[] =
+    "usage: latchkey openapi\n\n"
+    "Prints the OpenAPI 3.1 document of every route (what GET /openapi.json\n"
+    "serves). Needs no database.\n";
+
+int cli_openapi(int argc, char **argv)
+{
+    bool json, help;
+    int rc = cli_parse_plain(argc, argv, openapi_usage, &json, &help);
+    if (rc != CLI_OK || help)
+        return rc;
+    char *doc = NULL, why[512];
+    size_t len = 0;
+    if (openapi_build(&doc, &len, why, sizeof(why)) != 0)
+        return cli_error(CLI_FAIL, "cannot build the OpenAPI document: %s", why);
+    fwrite(doc, 1, len, stdout);
+    putchar('\n');
+    free(doc);
     return CLI_OK;
 }

@@ -29,11 +29,22 @@ extern const struct surface surface_admin_rules;
  * the metrics listener's own surface (metrics.c). */
 extern const struct surface surface_metrics;
 extern const struct surface surface_metrics_listener;
+extern const struct surface surface_docs;
 
 /* Every surface, in match order (what surfaces_router_new() routes; the
  * route listing of `latchkey routes` and the fuzz harnesses walk it). */
 extern const struct surface *const surfaces_all[];
 extern const size_t n_surfaces_all;
+
+/*
+ * Calls fn(surface, route, ctx) for every route of every surface, in
+ * match order: the one walk that `latchkey routes`, the OpenAPI document
+ * (surfaces/openapi.h) and the router share. Borrows everything.
+ */
+void surfaces_each_route(void (*fn)(const struct surface *sf, const struct route *rt, void *ctx),
+                         void *ctx);
+/* The auth mode's name in listings and documents ("bearer_pat"); static. */
+const char *surfaces_auth_name(enum route_auth a);
 
 /* The products, each declared by its surface (core/product.h). */
 struct product;

@@ -5,7 +5,8 @@
  *   GET /assets/{name}   an asset under its content-hashed name, cacheable
  *                        for a year (Cache-Control: public, max-age=31536000,
  *                        immutable); any other name is a 404
- *   GET /, /login, ...   the pages (routes below): Cache-Control: no-cache,
+ *   GET /, /login, ...   the pages (routes below; /docs/api renders
+ *                        /openapi.json): Cache-Control: no-cache,
  *                        so a browser revalidates them and so picks up
  *                        the new asset names of a new build
  *
@@ -117,6 +118,7 @@ PAGE(team_page, "team.html")
 PAGE(profile_page, "profile.html")
 PAGE(developer_page, "developer.html")
 PAGE(staff_page, "staff.html")
+PAGE(api_docs_page, "api-docs.html")
 
 #define PUB AUTH_PUBLIC
 static const struct route routes[] = {
@@ -133,6 +135,7 @@ static const struct route routes[] = {
     {HTTP_GET, "/tenant-admin/developer", developer_page, PUB, NULL, NULL, 0},
     {HTTP_GET, "/super-admin/developer", developer_page, PUB, NULL, NULL, 0},
     {HTTP_GET, "/staff", staff_page, PUB, NULL, NULL, 0},
+    {HTTP_GET, "/docs/api", api_docs_page, PUB, NULL, NULL, 0},
 };
 #undef PUB
 

@@ -1,7 +1,8 @@
 // tests/e2e/lib/server.mjs - start a real latchkey on a free port with a temp
 // database, talk to it over HTTP, and run its CLI against the same database.
 //
-// Only Node built-ins: node:child_process, node:net, node:fs and global fetch.
+// Node built-ins (node:child_process, node:net, node:fs, global fetch) and
+// lib/openapi.mjs, which checks every response against the OpenAPI document.
 // LATCHKEY_BIN (absolute path of the binary under test) comes from
 // scripts/run-tests.sh; without it the harness fails with a clear message.
 //
@@ -18,6 +19,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { installFetchHook } from './openapi.mjs';
+
+// Every response of latchkey a test sees is checked against its OpenAPI
+// document (lib/openapi.mjs).
+installFetchHook();
 
 import { assertNoSecrets, noteSecret, noteSecretArgs, noteSecretsIn } from './secrets.mjs';
 

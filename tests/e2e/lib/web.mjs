@@ -18,7 +18,7 @@ export const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; "
 export const PAGE_PATHS = [
   '/', '/login', '/forgot-password', `/reset-password/${'a'.repeat(64)}`,
   `/invitations/${'b'.repeat(64)}`, '/invitations/accept', '/dashboard', '/settings/api-keys',
-  '/team', '/profile', '/tenant-admin/developer', '/super-admin/developer', '/staff',
+  '/team', '/profile', '/tenant-admin/developer', '/super-admin/developer', '/staff', '/docs/api',
 ];
 
 // What a browser's navigation sends.

@@ -17,6 +17,7 @@ const PUBLIC_PAGES = [
   ['/forgot-password', 'forgot-password'],
   [`/reset-password/${'a'.repeat(64)}?email=a%40example.test`, 'reset-password'],
   [`/invitations/${'b'.repeat(64)}`, 'invitation'],
+  ['/docs/api', 'api-docs'],
 ];
 
 // The pages of a signed-in member (the screenshot's name second).
