@@ -121,8 +121,10 @@ static const char *canon_auth(struct arena *a, const char *auth)
     if (strcmp(auth, "none") == 0)
         return "none";
     unsigned have = 0;
-    for (const char *s = auth; *s != '\0';) {
+    for (const char *s = auth;;) {
         size_t n = strcspn(s, ",");
+        if (n == 0)
+            return NULL; /* "", ",pat", "pat,,jwt", "pat," */
         bool known = false;
         for (size_t k = 0; k < 3; k++) {
             if (strlen(kinds[k]) == n && strncmp(s, kinds[k], n) == 0) {
@@ -136,7 +138,9 @@ static const char *canon_auth(struct arena *a, const char *auth)
         }
         if (!known)
             return NULL;
-        s += n + (s[n] == ',');
+        if (s[n] == '\0')
+            break;
+        s += n + 1;
     }
     if (have == 0)
         return NULL;

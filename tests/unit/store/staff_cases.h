@@ -44,16 +44,24 @@ static void test_admin_seeded_staff_roles(void **state)
     struct role *roles = NULL;
     size_t n = 0;
     assert_int_equal(store_role_list(f->s, f->a, 0, &roles, &n), 0);
-    assert_int_equal(n, 5);
-    const char *names[] = {"Owner", "Manager", "Developer", "Support", "Marketing"};
-    for (size_t i = 0; i < 5; i++) {
+    assert_int_equal(n, 6);
+    const char *names[] = {"Owner", "Manager", "Developer", "Support", "Marketing", "Service"};
+    for (size_t i = 0; i < 6; i++) {
         assert_string_equal(roles[i].name, names[i]);
         assert_int_equal(roles[i].tenant_id, 0);
         assert_true(roles[i].is_system);
     }
     const struct role *owner = platform_role(roles, n, "owner");
-    assert_int_equal(owner->permissions.n, 11);
+    /* 0004's 8, 0009's accounts:read, 0010's two settings permissions,
+     * 0012's two rules permissions, 0013's tokens:introspect. */
+    assert_int_equal(owner->permissions.n, 14);
     assert_true(strlist_contains(&owner->permissions, "users:delete"));
+    assert_true(strlist_contains(&owner->permissions, "rules:manage"));
+    assert_true(strlist_contains(&owner->permissions, "tokens:introspect"));
+    /* Migration 0013: the Service role holds tokens:introspect alone. */
+    const struct role *service = platform_role(roles, n, "service");
+    assert_int_equal(service->permissions.n, 1);
+    assert_true(strlist_contains(&service->permissions, "tokens:introspect"));
     /* Migration 0010: the settings permissions, for Owner and Manager only. */
     assert_true(strlist_contains(&owner->permissions, "settings:manage"));
     assert_true(strlist_contains(&owner->permissions, "settings:list"));
