@@ -59,7 +59,7 @@ struct server {
     struct http_router *metrics_router; /* its one route; NULL with it */
     struct server_counters counters;    /* atomics */
     int64_t started_at;                 /* Unix time serve started; constant */
-    char *openapi;                  /* GET /openapi.json's bytes, built at start; constant */
+    char *openapi;                      /* GET /openapi.json's bytes, built at start; constant */
     size_t openapi_len;
 };
 

@@ -10,12 +10,10 @@
 #include "http/router.h"
 
 const struct surface *const surfaces_all[] = {
-    &surface_common,      &surface_travel,       &surface_autocom,
-    &surface_admin,       &surface_autocom_team, &surface_wedocod_web,
-    &surface_wedocod_api, &surface_wncms,        &surface_wncms_dashboard,
-    &surface_profile,     &surface_fwdauth,      &surface_admin_rules,
-    &surface_metrics,     &surface_web,          &surface_docs,
-    &surface_oauth,
+    &surface_common,          &surface_travel,      &surface_autocom,     &surface_admin,
+    &surface_autocom_team,    &surface_wedocod_web, &surface_wedocod_api, &surface_wncms,
+    &surface_wncms_dashboard, &surface_profile,     &surface_fwdauth,     &surface_admin_rules,
+    &surface_metrics,         &surface_web,         &surface_docs,        &surface_oauth,
 };
 const size_t n_surfaces_all = sizeof(surfaces_all) / sizeof(surfaces_all[0]);
 
