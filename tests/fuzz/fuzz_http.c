@@ -84,15 +84,38 @@ static int setup(struct server *s)
 /* Sends req[0..n) on a new connection and reads the reply into out;
  * returns the status (0 when the server closed without one, -1 on a
  * timeout). */
-static int roundtrip(const char *req, size_t n, struct buf *out)
+/*
+ * A new connection to the server. At a few thousand connections a second
+ * the loopback's ephemeral ports run out now and then (each closed
+ * connection holds one in TIME_WAIT): connect() then fails with
+ * EADDRNOTAVAIL, which says nothing about the server, so it is retried for
+ * up to 5 s. Any other failure, or one that lasts, aborts the run.
+ */
+static int connect_server(void)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    struct timeval tv = {.tv_sec = 10};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0)
-        abort();
+    for (int tries = 0; tries < 500; tries++) {
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        struct timeval tv = {.tv_sec = 10};
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+            return fd;
+        int e = errno;
+        close(fd);
+        if (e != EADDRNOTAVAIL) {
+            fprintf(stderr, "fuzz_http: connect: %s\n", strerror(e));
+            abort();
+        }
+        usleep(10 * 1000);
+    }
+    fprintf(stderr, "fuzz_http: connect: no local port for 5 s\n");
+    abort();
+}
+
+static int roundtrip(const char *req, size_t n, struct buf *out)
+{
+    int fd = connect_server();
     size_t off = 0;
     while (off < n) {
         ssize_t w = send(fd, req + off, n - off, MSG_NOSIGNAL);
