@@ -81,15 +81,13 @@ static int setup(struct server *s)
     return rc;
 }
 
-/* Sends req[0..n) on a new connection and reads the reply into out;
- * returns the status (0 when the server closed without one, -1 on a
- * timeout). */
 /*
- * A new connection to the server. At a few thousand connections a second
- * the loopback's ephemeral ports run out now and then (each closed
- * connection holds one in TIME_WAIT): connect() then fails with
- * EADDRNOTAVAIL, which says nothing about the server, so it is retried for
- * up to 5 s. Any other failure, or one that lasts, aborts the run.
+ * A new connection to the server. Two failures of connect() say nothing
+ * about the server and are retried for up to 5 s: EINTR (libFuzzer's
+ * timeout timer, SIGALRM, interrupts a blocking connect now and then; the
+ * long run aborted on it after 596,091 inputs) and EADDRNOTAVAIL (at a few
+ * thousand connections a second the loopback's ephemeral ports can all be
+ * in TIME_WAIT). Any other failure, or one that lasts, aborts the run.
  */
 static int connect_server(void)
 {
@@ -103,16 +101,19 @@ static int connect_server(void)
             return fd;
         int e = errno;
         close(fd);
-        if (e != EADDRNOTAVAIL) {
+        if (e != EINTR && e != EADDRNOTAVAIL) {
             fprintf(stderr, "fuzz_http: connect: %s\n", strerror(e));
             abort();
         }
         usleep(10 * 1000);
     }
-    fprintf(stderr, "fuzz_http: connect: no local port for 5 s\n");
+    fprintf(stderr, "fuzz_http: connect: still failing after 5 s\n");
     abort();
 }
 
+/* Sends req[0..n) on a new connection and reads the reply into out;
+ * returns the status (0 when the server closed without one, -1 on a
+ * timeout). */
 static int roundtrip(const char *req, size_t n, struct buf *out)
 {
     int fd = connect_server();
@@ -128,6 +129,8 @@ static int roundtrip(const char *req, size_t n, struct buf *out)
     int status = 0;
     for (;;) {
         ssize_t r = recv(fd, chunk, sizeof(chunk), 0);
+        if (r < 0 && errno == EINTR)
+            continue; /* libFuzzer's timer (SIGALRM) */
         if (r < 0) {
             /* A reset is the server closing on a request it refused; only a
              * timeout means a reply that never came. */
