@@ -142,9 +142,11 @@ static int prune(struct cli_run *r, struct cli_opt *o)
         if (end == hours_s || *end != '\0' || hours < 0 || hours > 876000)
             return cli_error(CLI_USAGE, "--hours must be an integer from 0 to 876000");
     }
-    int64_t before = time_now() - (int64_t)hours * 3600, total = 0, n = 0;
+    struct store_prune_cutoff cut = {.before = time_now() - (int64_t)hours * 3600};
+    int64_t total = 0, n = 0;
     do {
-        int rc = store_token_prune(r->srv.store, before, PRUNE_BATCH, &n);
+        /* The batch `latchkey prune` deletes tokens with (core/prune.c). */
+        int rc = store_prune_batch(r->srv.store, STORE_PRUNE_TOKENS, &cut, PRUNE_BATCH, &n);
         if (rc != 0)
             return cli_fail(rc, "token prune");
         total += n;

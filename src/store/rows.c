@@ -875,20 +875,6 @@ int store_session_prune(struct store *s, int64_t now, int64_t idle_before, int64
     return change_many(&q, n);
 }
 
-int store_token_prune(struct store *s, int64_t before, int64_t limit, int64_t *n)
-{
-    struct q q;
-    int64_t ignored;
-    n = count_out(n, &ignored);
-    int rc = q_start(s, ST_TOKEN_PRUNE, &q);
-    if (rc != 0)
-        return rc;
-    q_bind_i64(&q, before);
-    q_bind_i64(&q, before);
-    q_bind_i64(&q, limit);
-    return change_many(&q, n);
-}
-
 /* ---- signing keys ---- */
 
 static int read_signing_key(struct q *q, struct arena *a, void *row)

@@ -382,11 +382,6 @@ const struct stmt_def stmts[ST_COUNT] = {
     [ST_SESSION_PRUNE] = {"session_prune",
                           "DELETE FROM sessions WHERE id_hash IN (SELECT id_hash FROM sessions"
                           " WHERE expires_at <= ? OR last_seen_at <= ? LIMIT ?)"},
-    /* Sanctum's sanctum:prune-expired, plus the revoked tokens Sanctum
-     * deletes outright: both only once they are older than the cut-off. */
-    [ST_TOKEN_PRUNE] = {"token_prune", "DELETE FROM tokens WHERE id IN (SELECT id FROM tokens"
-                                       " WHERE (expires_at IS NOT NULL AND expires_at <= ?)"
-                                       " OR (revoked_at IS NOT NULL AND revoked_at <= ?) LIMIT ?)"},
     /* WedoCOD leads and orders (issue 13): every statement names the
      * tenant; a NULL tenant in a read means every tenant (platform staff). */
     [ST_LEAD_INSERT] = {"lead_insert",

@@ -272,10 +272,6 @@ int store_session_list_by_user(struct store *s, struct arena *a, int64_t user_id
  * last_seen_at <= idle_before. *n (may be NULL) receives how many. */
 int store_session_prune(struct store *s, int64_t now, int64_t idle_before, int64_t limit,
                         int64_t *n) __attribute__((warn_unused_result));
-/* Deletes at most limit tokens that expired, or were revoked, at or before
- * `before`. *n (may be NULL) receives how many. */
-int store_token_prune(struct store *s, int64_t before, int64_t limit, int64_t *n)
-    __attribute__((warn_unused_result));
 
 /* ---- signing keys (JWT) ---- */
 /* Inserts k (created_at 0 = now, written back). ERR_CONFLICT if the kid
