@@ -357,21 +357,29 @@ alternate() {
     printf -v "$ngv" '%s' "$(best "${ngs[@]}")"
 }
 
+# three_way PORT TOKEN NAME: ROUNDS rounds of nginx, this build's latchkey
+# and a third server (PORT, TOKEN), in turn; sets r3n, r3l and r3o to the
+# best of each.
+three_way() {
+    local port=$1 token=$2 name=$3 i n l o ns=() ls=() os=()
+    for i in $(seq "$ROUNDS"); do
+        wrk_run n "$ng_port" 64 "$SECONDS_RUN" user.lua
+        wrk_run l "$lk_port" 64 "$SECONDS_RUN" user.lua
+        BENCH_TOKEN=$token wrk_run o "$port" 64 "$SECONDS_RUN" user.lua
+        log "  round $i: nginx $(field rps "$n"), latchkey $(field rps "$l"), $name $(field rps "$o") req/s"
+        ns+=("$n"); ls+=("$l"); os+=("$o")
+    done
+    r3n=$(best "${ns[@]}") r3l=$(best "${ls[@]}") r3o=$(best "${os[@]}")
+}
+
 # ------------------------------------------------------------------ 1
 log "scenario 1: GET /api/v1/auth/user, 64 connections"
 if [ -z "$ot_pid" ]; then
     alternate s1 s1n 64 "$SECONDS_RUN" user.lua
 else
     # nginx, this build and BENCH_AGAINST's, in turn, each round.
-    s1s=() s1ns=() s1bs=()
-    for i in $(seq "$ROUNDS"); do
-        wrk_run n "$ng_port" 64 "$SECONDS_RUN" user.lua
-        wrk_run l "$lk_port" 64 "$SECONDS_RUN" user.lua
-        BENCH_TOKEN=$OTHER_TOKEN wrk_run o "$ot_port" 64 "$SECONDS_RUN" user.lua
-        log "  round $i: nginx $(field rps "$n"), latchkey $(field rps "$l"), against $(field rps "$o") req/s"
-        s1ns+=("$n"); s1s+=("$l"); s1bs+=("$o")
-    done
-    s1=$(best "${s1s[@]}") s1n=$(best "${s1ns[@]}") s1b=$(best "${s1bs[@]}")
+    three_way "$ot_port" "$OTHER_TOKEN" against
+    s1=$r3l s1n=$r3n s1b=$r3o
 fi
 s1_rss=$(rss_kib "$lk_pid")
 s1_ratio=$(ratio "$(field rps "$s1")" "$(field rps "$s1n")")
@@ -404,15 +412,8 @@ if [ "${BENCH_PG:-1}" != 0 ]; then
     code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $PG_TOKEN" \
         "http://127.0.0.1:$pg_port/api/v1/auth/user" || true)
     [ "$code" = 200 ] || { log "PostgreSQL: GET /api/v1/auth/user answered $code"; exit 1; }
-    pps=() pns=() pss=()
-    for i in $(seq "$ROUNDS"); do
-        wrk_run n "$ng_port" 64 "$SECONDS_RUN" user.lua
-        wrk_run l "$lk_port" 64 "$SECONDS_RUN" user.lua
-        BENCH_TOKEN=$PG_TOKEN wrk_run p "$pg_port" 64 "$SECONDS_RUN" user.lua
-        log "  round $i: nginx $(field rps "$n"), SQLite $(field rps "$l"), PostgreSQL $(field rps "$p") req/s"
-        pns+=("$n"); pss+=("$l"); pps+=("$p")
-    done
-    sp=$(best "${pps[@]}") spn=$(best "${pns[@]}") sps=$(best "${pss[@]}")
+    three_way "$pg_port" "$PG_TOKEN" PostgreSQL
+    sp=$r3o spn=$r3n sps=$r3l
     row 1p "GET /auth/user on PostgreSQL" "$sp" "x nginx" \
         "$(ratio "$(field rps "$sp")" "$(field rps "$spn")")" "$(rss_kib "$pg_pid")" \
         "$(ratio "$(field rps "$sp")" "$(field rps "$sps")") x SQLite in the same rounds"
