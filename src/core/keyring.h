@@ -21,10 +21,11 @@
  * signed has expired. The grace covers an instance that signed with the
  * old key in the second before it reloaded, and small clock differences.
  *
- * The keyring also keeps the jwt_memo of its verifier: the hash and the
- * claims of the last KEYRING_MEMO_SLOTS tokens that verified (direct-mapped,
- * overwritten on collision), so a token used again skips the decoding and
- * the RSA work. A hit still asks keyring_lookup for its kid.
+ * The keyring also keeps the jwt_memo of its verifier: the bytes and the
+ * claims of the last KEYRING_MEMO_SLOTS tokens that verified (4-way
+ * set-associative, the oldest way replaced in a full set), so a token used
+ * again skips the decoding and the RSA work. A hit still asks
+ * keyring_lookup whether its kid verifies.
  *
  * Thread-safe: one mutex (mu) guards the cache, the memo has its own locks;
  * store reads run outside both. The private keys in the cache are wiped
@@ -45,7 +46,7 @@ struct keyring;
 #define KEYRING_REFRESH_MS 250 /* a revocation acts within 1 s with room to spare */
 #define KEYRING_GRACE_S    5
 #define KEYRING_RSA_BITS   2048
-#define KEYRING_MEMO_SLOTS 8192 /* ~3 MiB for tokens like ours, under 10 MiB at most */
+#define KEYRING_MEMO_SLOTS 8192 /* ~14 MiB full of tokens like ours (1.2 KB), 43 MiB at most */
 
 /* store is borrowed and must outlive the keyring; ttl_s is the longest
  * token lifetime. Loads nothing yet. */
@@ -109,7 +110,8 @@ int keyring_sign(struct keyring *kr, const struct jwt_claims *c, char **token,
 
 /*
  * jwt_key_lookup for jwt_verify (ctx: the keyring): the public JWK of kid
- * copied into a, or NULL if kid is unknown or no longer verifies.
+ * copied into a, or NULL if kid is unknown or no longer verifies. With a
+ * NULL a, "" (not to be read) when kid verifies: nothing is copied.
  */
 const char *keyring_lookup(void *ctx, struct arena *a, const char *kid);
 

@@ -12,7 +12,7 @@
  *
  * The RSA verification is the expensive step (~60 us); a caller may pass
  * a memo of the tokens that already verified (jwt_memo), so a token
- * presented again costs a hash and a table lookup instead. A memo hit skips
+ * presented again costs a table lookup and a byte comparison instead. A memo hit skips
  * only the work whose answer cannot change (decoding, header, signature,
  * claim types): the kid (still ours and still verifying), iss, aud and the
  * times are checked again on each call.
@@ -70,26 +70,28 @@ int jwt_sign(const char *kid, const char *private_pem, const struct jwt_claims *
 /*
  * Returns the public JWK (JSON text) of kid, or NULL if the kid is
  * unknown or no longer verifies. The text may live in a (the request's
- * arena) and must stay valid until jwt_verify returns.
+ * arena) and must stay valid until jwt_verify returns. With a NULL, only
+ * the answer's being NULL or not counts (a token the memo holds needs no
+ * key text): the lookup need not copy anything.
  */
 typedef const char *(*jwt_key_lookup)(void *ctx, struct arena *a, const char *kid);
 
-#define JWT_MEMO_HASH      32   /* bytes: BLAKE2b-256 of the whole token */
+#define JWT_MEMO_TOKEN_MAX 4096 /* longest token the memo remembers, in bytes */
 #define JWT_MEMO_ENTRY_MAX 1024 /* bytes of remembered claims per token, at most */
 
 /*
- * A memo of the tokens whose signature verified, by the BLAKE2b-256 hash
- * of all their bytes: a fixed table of slots (util/slots: 4-way
- * set-associative, a newer token replaces an older one in a full set), each holding what the token
- * says (kid, iss, sub, aud, tid, jti, iat, nbf, exp, scopes) once its header, signature and claim
- * types passed. A token presented again costs a hash and a lookup: no base64, no JSON, no RSA.
- * Every check that depends on time or configuration runs again on each call (kid still known to the
- * lookup, iss, aud, exp, nbf, iat), so a hit answers exactly what a full
- * verification would. A token whose claims take more than
- * JWT_MEMO_ENTRY_MAX bytes is remembered by its hash only (its header and
+ * A memo of the tokens whose signature verified, by all their bytes (up
+ * to JWT_MEMO_TOKEN_MAX; a longer token is verified in full every time): a fixed table of slots
+ * (util/slots: 4-way set-associative, a newer token replaces an older one in a full set), each
+ * holding what the token says (kid, iss, sub, aud, tid, jti, iat, nbf, exp, scopes) once its
+ * header, signature and claim types passed. A token presented again costs a lookup and a comparison
+ * of its bytes: no hash, no base64, no JSON, no RSA. Every check that depends on time or
+ * configuration runs again on each call (kid still known to the lookup, iss, aud, exp, nbf, iat),
+ * so a hit answers exactly what a full verification would. A token whose claims take more than
+ * JWT_MEMO_ENTRY_MAX bytes is remembered without them (its header and
  * claims are decoded again on each call, only the RSA work is skipped).
- * Memory: at most slots * (JWT_MEMO_ENTRY_MAX + ~100) bytes.
- * Thread-safe: striped locks; the hash is compared in constant time.
+ * Memory: at most slots * (JWT_MEMO_TOKEN_MAX + JWT_MEMO_ENTRY_MAX + ~100)
+ * bytes. Thread-safe: striped locks; the token is compared in constant time.
  */
 struct jwt_memo;
 
@@ -100,7 +102,7 @@ void jwt_memo_free(struct jwt_memo *m);
 
 struct jwt_memo_stats {
     uint64_t hits;   /* answered from remembered claims */
-    uint64_t sigs;   /* hash-only hits: header and claims decoded again */
+    uint64_t sigs;   /* signature-only hits: header and claims decoded again */
     uint64_t misses; /* full verification (RSA) */
 };
 /* Counters since jwt_memo_new (for tests and diagnostics). m may be NULL. */

@@ -54,11 +54,12 @@ enum memo_hit {
     MEMO_SIGNATURE, /* the signature verified; the facts were too big to keep */
 };
 
-/* Looks hash up; on MEMO_FACTS copies the facts into a. */
-enum memo_hit jwt_memo_find(struct jwt_memo *m, const unsigned char hash[JWT_MEMO_HASH],
-                            struct arena *a, struct jwt_facts *out);
-/* Remembers a token whose signature verified: with its facts, or by its
- * hash alone when f is NULL or its facts take more than JWT_MEMO_ENTRY_MAX
- * bytes. */
-void jwt_memo_store(struct jwt_memo *m, const unsigned char hash[JWT_MEMO_HASH],
-                    const struct jwt_facts *f);
+/* Looks the token (its len bytes) up; on MEMO_FACTS copies the facts into
+ * a. A token longer than JWT_MEMO_TOKEN_MAX is never found. */
+enum memo_hit jwt_memo_find(struct jwt_memo *m, const char *token, size_t len, struct arena *a,
+                            struct jwt_facts *out);
+/* Remembers a token whose signature verified: with its facts, or as
+ * "signature verified" alone when f is NULL or its facts take more than
+ * JWT_MEMO_ENTRY_MAX bytes. A token longer than JWT_MEMO_TOKEN_MAX is not
+ * remembered. */
+void jwt_memo_store(struct jwt_memo *m, const char *token, size_t len, const struct jwt_facts *f);

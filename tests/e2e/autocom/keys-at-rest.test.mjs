@@ -49,6 +49,30 @@ describe('autocom: signing keys at rest', () => {
     });
   });
 
+  test('a sealed key altered while serving is opened again at the next reload, not reused', async () => {
+    // A reload (every 250 ms) copies the opened key of an unchanged sealed
+    // text rather than decrypting it again; a changed text must be opened.
+    await withServer({}, async (server) => {
+      await registerOk(server, 'my-store', 'john@mystore.com');
+      const { token } = await loginOk(server, 'my-store', 'john@mystore.com');
+      assert.equal((await call(server, 'GET', ME, token, { tenant: 'my-store' })).status, 200);
+      const kid = kidOf(token);
+      const text = dbQuery(server.db, `SELECT private_pem FROM signing_keys WHERE kid = '${kid}'`).trim();
+      const at = 'sealed:v1:'.length + 20;
+      const altered = text.slice(0, at) + (text[at] === 'A' ? 'B' : 'A') + text.slice(at + 1);
+      dbQuery(server.db, `UPDATE signing_keys SET private_pem = '${altered}' WHERE kid = '${kid}'`);
+      const seen = new RegExp(`event=signing_key_unreadable kid=${kid}`);
+      for (let i = 0; i < 40 && !seen.test(server.stderr()); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        await call(server, 'GET', ME, token, { tenant: 'my-store' });
+      }
+      assert.match(server.stderr(), seen);
+      // The set loaded before stays in force: tokens keep verifying.
+      assert.equal((await call(server, 'GET', ME, token, { tenant: 'my-store' })).status, 200);
+      dbQuery(server.db, `UPDATE signing_keys SET private_pem = '${text}' WHERE kid = '${kid}'`);
+    });
+  });
+
   test('a key stored in clear (before this version) is sealed at the next start', async () => {
     const server = await startServer();
     try {

@@ -107,6 +107,38 @@ static void test_ct_equal(void **state)
     assert_true(ct_equal(a, first, 0));
 }
 
+/* The word-wise compare answers as memcmp for every length (the word loop
+ * and the byte tail) and every position of a single differing bit. */
+static void test_ct_equal_matches_memcmp(void **state)
+{
+    unsigned char a[80], b[80];
+    (void)state;
+    for (size_t i = 0; i < sizeof(a); i++)
+        a[i] = (unsigned char)(i * 37 + 11);
+    for (size_t n = 0; n <= sizeof(a); n++) {
+        memcpy(b, a, sizeof(b));
+        assert_true(ct_equal(a, b, n));
+        for (size_t at = 0; at < n; at++) {
+            for (int bit = 0; bit < 8; bit += 7) {
+                b[at] ^= (unsigned char)(1u << bit);
+                assert_int_equal(ct_equal(a, b, n), memcmp(a, b, n) == 0);
+                assert_false(ct_equal(a, b, n));
+                b[at] ^= (unsigned char)(1u << bit);
+            }
+        }
+        /* A difference past n is not looked at. */
+        if (n < sizeof(a)) {
+            b[n] ^= 1;
+            assert_true(ct_equal(a, b, n));
+        }
+    }
+    /* Unaligned starts. */
+    memcpy(b, a, sizeof(b));
+    assert_true(ct_equal(a + 1, b + 1, 63));
+    b[40] ^= 0x80;
+    assert_false(ct_equal(a + 3, b + 3, 60));
+}
+
 static void test_ct_streq(void **state)
 {
     (void)state;
@@ -125,7 +157,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sha256_vectors), cmocka_unit_test(test_sha256_binary),
         cmocka_unit_test(test_crc32b_vectors), cmocka_unit_test(test_crc32b_matches_reference),
-        cmocka_unit_test(test_ct_equal),       cmocka_unit_test(test_ct_streq),
+        cmocka_unit_test(test_ct_equal),       cmocka_unit_test(test_ct_equal_matches_memcmp),
+        cmocka_unit_test(test_ct_streq),
     };
 
     return cmocka_run_group_tests(tests, setup, NULL);

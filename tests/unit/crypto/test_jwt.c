@@ -49,7 +49,7 @@ static const char *lookup(void *ctx, struct arena *a, const char *kid)
     struct ring *r = ctx;
     for (int i = 0; i < 3 && r->kid[i] != NULL; i++) {
         if (strcmp(r->kid[i], kid) == 0)
-            return arena_strdup(a, r->jwk[i]);
+            return a != NULL ? arena_strdup(a, r->jwk[i]) : r->jwk[i];
     }
     return NULL;
 }
@@ -650,7 +650,7 @@ static void memo_hit_answers_like_a_full_verify(void **state)
     no_tid.scopes.n = 0;
     char *tokens[] = {sign_good(good_claims()), sign_good(no_tid),      signed_text(claims[0]),
                       signed_text(claims[1]),   signed_text(claims[2]), signed_text(claims[3]),
-                      many_scopes(200)};
+                      many_scopes(60),          many_scopes(200)};
     struct jwt_expect ex[8];
     for (int i = 0; i < 8; i++)
         ex[i] = expect;
@@ -684,12 +684,16 @@ static void memo_hit_answers_like_a_full_verify(void **state)
                 same_answer(rc1, w1, &c1, rc2, w2, &c2);
             }
         }
-        /* Every call after the first was answered from the memo. */
+        /* Every call after the first was answered from the memo, but for a
+         * token longer than the memo keeps (7: ~7 KB), always verified in full. */
         struct jwt_memo_stats st;
         jwt_memo_stats(m, &st);
-        assert_int_equal(st.misses, 1);
-        assert_int_equal(st.hits + st.sigs, 16);
-        /* Facts kept, unless a claim was missing or they were too big. */
+        bool too_long = strlen(tokens[t]) > JWT_MEMO_TOKEN_MAX;
+        assert_int_equal(too_long, t == 7);
+        assert_int_equal(st.misses, too_long ? 17 : 1);
+        assert_int_equal(st.hits + st.sigs, too_long ? 0 : 16);
+        /* Facts kept, unless a claim was missing or they were too big (6: 60
+         * scopes, ~1.4 KB of facts in a 2.6 KB token). */
         assert_int_equal(st.sigs, t == 4 || t == 6 ? 16 : 0);
         arena_free(a);
         jwt_memo_free(m);
