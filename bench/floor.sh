@@ -17,14 +17,17 @@
 #      not change: each server under valgrind, BENCH_CG_WARM requests, the
 #      counters zeroed, then BENCH_CG_N1 and BENCH_CG_N2 sequential
 #      keep-alive requests (bench/floor/kaclient), each followed by a dump;
-#      (dump2 - dump1) / (N2 - N1) cancels start-up and idle work.
+#      (dump2 - dump1) / (N2 - N1) cancels start-up and idle work. The
+#      instructions memset ran are shown apart: callgrind counts its
+#      `rep stosb` once per byte, the CPU clears tens of bytes per cycle.
 #
 # Every request is the same bytes (wrk's bench/lua/user.lua, with the
 # token): the floor servers ignore the Authorization header.
 #
 # Environment (defaults in brackets): BENCH_SECONDS [10], BENCH_ROUNDS [3],
 # BENCH_WRK_THREADS [2], BENCH_CALLGRIND [1] ("0" skips part 2),
-# BENCH_CG_WARM [200], BENCH_CG_N1 [1000], BENCH_CG_N2 [3000].
+# BENCH_CG_WARM [200], BENCH_CG_N1 [1000], BENCH_CG_N2 [3000], BENCH_OUT
+# [bench/results] where the table is written too (floor-DATE-COMMIT.md).
 set -euo pipefail
 
 build=${1:-build-bench}
@@ -44,6 +47,7 @@ CALLGRIND=${BENCH_CALLGRIND:-1}
 CG_WARM=${BENCH_CG_WARM:-200}
 CG_N1=${BENCH_CG_N1:-1000}
 CG_N2=${BENCH_CG_N2:-3000}
+OUT_DIR=${BENCH_OUT:-$root/bench/results}
 export BENCH_LUA=$root/bench/lua
 TICK=$(getconf CLK_TCK)
 
@@ -205,6 +209,27 @@ for s in "${SERVERS[@]}"; do start "$s"; done
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $BENCH_TOKEN" \
     "http://127.0.0.1:${port[latchkey]}/api/v1/auth/user" || true)
 [ "$code" = 200 ] || { log "latchkey: GET /api/v1/auth/user answered $code"; exit 1; }
+for s in mhd h2o epoll; do
+    body=$(curl -s "http://127.0.0.1:${port[$s]}/api/v1/auth/user" || true)
+    [ "$body" = '{"status":"ok"}' ] || { log "$s answered '$body'"; exit 1; }
+done
+
+# raw PORT BYTES: the status line the server answers BYTES with.
+raw() {
+    exec 3<>"/dev/tcp/127.0.0.1/$1"
+    printf '%b' "$2" >&3
+    timeout 2 head -n 1 <&3 | tr -d '\r' || true
+    exec 3>&-
+}
+# The hardening (c) carries, as latchkey's httpd.c answers it.
+for c in "400|GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n" \
+    "400|GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n" \
+    "400|GET / HTTP/1.1\r\n\r\n" "501|GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n" \
+    "400|GET / HTTP/1.1\r\nHost: a\r\n folded: x\r\n\r\n" "200|GET / HTTP/1.0\r\n\r\n"; do
+    got=$(raw "${port[epoll]}" "${c#*|}")
+    case $got in "HTTP/1.1 ${c%%|*} "*) ;; *) log "epoll: '${c#*|}' answered '$got'"; exit 1 ;; esac
+done
+
 declare -A best
 for r in $(seq "$ROUNDS"); do
     msg="round $r:"
@@ -257,6 +282,9 @@ fi
 
 # ------------------------------------------------------------------ output
 ng=${best[nginx]%% *}
+mkdir -p "$OUT_DIR"
+out=$OUT_DIR/floor-$(date -u +%Y%m%d-%H%M%S)-$(git rev-parse --short HEAD 2>/dev/null || echo unknown).md
+exec > >(tee "$out")
 echo
 echo "latchkey $(git rev-parse --short HEAD 2>/dev/null || echo unknown), $(date -u +%Y-%m-%dT%H:%M:%SZ)," \
     "$(nproc) cores, wrk -t$WRK_THREADS -c64, ${SECONDS_RUN}s runs, best of $ROUNDS alternating rounds," \
