@@ -7,6 +7,7 @@
 #   make sanitize   the same suites under AddressSanitizer + UBSan
 #   make fresh-check  `make run` and `make check` in a fresh Debian 12 chroot
 #   make bench      the benchmark against nginx (README "Performance")
+#   make bench-floor  the HTTP layer's floor: libmicrohttpd, h2o, epoll (issue 19)
 #   make fuzz       each libFuzzer harness of tests/fuzz/ for FUZZ_SECONDS (60) s
 #   make soak       SOAK_SECONDS (600) of mixed load: no error, RSS flat (not in CI)
 #   make install    PREFIX (/usr/local), DESTDIR: the binary, man page, bash completion,
@@ -48,7 +49,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCH_TOOLS := $(BUILD)/bench/gen $(BUILD)/bench/hashtime $(BUILD)/bench/jwtspeed
 
 .PHONY: FORCE all deps test-deps run check unit e2e sanitize clean format format-check tidy cppcheck \
-        bench bench-tools fresh-check fuzz fuzz-build soak install
+        bench bench-tools bench-floor fresh-check fuzz fuzz-build soak install
 
 all: deps latchkey
 
@@ -184,6 +185,25 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/liblatchkey.a | deps
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(BUILD)/liblatchkey.a $(LDLIBS)
 
 bench-tools: $(BENCH_TOOLS)
+
+# Is libmicrohttpd the floor? (issue 19, bench/floor.sh): servers that only
+# answer 200 - libmicrohttpd as src/http/httpd.c sets it up, libh2o-evloop,
+# our own epoll loop - and a keep-alive client, against nginx and latchkey.
+# Not part of check: libh2o-evloop-dev comes with bench/deps.sh only.
+FLOOR_BINS = $(addprefix $(BUILD)/bench/floor/,mhd h2o epoll kaclient)
+FLOOR_LIBS_mhd := -lmicrohttpd
+FLOOR_LIBS_h2o := -lh2o-evloop
+
+$(BUILD)/bench/floor/%: bench/floor/%.c bench/floor/floor.c bench/floor/floor.h | deps
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(OPT) -g $(WARN) -D_GNU_SOURCE -o $@ $< bench/floor/floor.c $(FLOOR_LIBS_$*) -lpthread
+
+bench-floor: deps
+	@bench/deps.sh
+	@$(MAKE) --no-print-directory BUILD=build-bench OPT="$(BENCH_OPT)" \
+	    build-bench/latchkey $(subst $(BUILD)/,build-bench/,$(FLOOR_BINS))
+	bench/floor.sh build-bench
 
 bench: deps
 	@bench/deps.sh

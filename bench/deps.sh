@@ -1,9 +1,10 @@
 #!/bin/sh
 # Installs what `make bench` needs beyond the build (scripts/deps.sh): wrk
-# (the load generator), nginx (the baseline) and PostgreSQL (scenario 1p).
+# (the load generator), nginx (the baseline), PostgreSQL (scenario 1p), and
+# for `make bench-floor` h2o's library (libh2o-evloop-dev) and valgrind.
 # Kept apart so machines that only build never install them.
 set -eu
-PKGS="wrk nginx postgresql"
+PKGS="wrk nginx postgresql libh2o-evloop-dev valgrind"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
