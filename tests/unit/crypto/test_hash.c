@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <sodium.h>
 #include <string.h>
 
 #include "crypto/hash.h"
@@ -92,6 +93,24 @@ static void test_crc32b_matches_reference(void **state)
     assert_int_equal(crc32b(buf, 256), crc_reference(buf, 256));
 }
 
+/* sha256_hex (OpenSSL's SHA-256, own hex) answers as libsodium's SHA-256
+ * and sodium_bin2hex, the code it replaced, for every length around the
+ * block boundaries and beyond. */
+static void test_sha256_matches_libsodium(void **state)
+{
+    unsigned char in[300], digest[crypto_hash_sha256_BYTES];
+    char want[65], got[65];
+    (void)state;
+    for (size_t i = 0; i < sizeof(in); i++)
+        in[i] = (unsigned char)(i * 131 + 7);
+    for (size_t n = 0; n <= sizeof(in); n++) {
+        crypto_hash_sha256(digest, in, n);
+        sodium_bin2hex(want, sizeof(want), digest, sizeof(digest));
+        sha256_hex(in, n, got);
+        assert_string_equal(got, want);
+    }
+}
+
 static void test_ct_equal(void **state)
 {
     const unsigned char a[] = {1, 2, 3, 4, 5};
@@ -155,9 +174,13 @@ static void test_ct_streq(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sha256_vectors), cmocka_unit_test(test_sha256_binary),
-        cmocka_unit_test(test_crc32b_vectors), cmocka_unit_test(test_crc32b_matches_reference),
-        cmocka_unit_test(test_ct_equal),       cmocka_unit_test(test_ct_equal_matches_memcmp),
+        cmocka_unit_test(test_sha256_vectors),
+        cmocka_unit_test(test_sha256_binary),
+        cmocka_unit_test(test_crc32b_vectors),
+        cmocka_unit_test(test_crc32b_matches_reference),
+        cmocka_unit_test(test_sha256_matches_libsodium),
+        cmocka_unit_test(test_ct_equal),
+        cmocka_unit_test(test_ct_equal_matches_memcmp),
         cmocka_unit_test(test_ct_streq),
     };
 
