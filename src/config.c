@@ -731,9 +731,10 @@ int config_load(struct config *c, config_getenv_fn getenv_fn, void *getenv_ctx, 
         {"LATCHKEY_PER_IP_CONNECTIONS", 1, 1000000, 64},
         {"LATCHKEY_LAST_USED_FLUSH_MS", 10, 3600000, 5000},
         {"LATCHKEY_JWT_TTL", 1, 30 * 86400, 3600},
-        {"LATCHKEY_AUTH_CACHE", 0, 1048576, 4096},
+        {"LATCHKEY_AUTH_CACHE", 0, 1048576, 262144},
         {"LATCHKEY_LOG_FLUSH_MS", 0, 10000, 100},
         {"LATCHKEY_HEADER_TIMEOUT_MS", 100, 3600000, 10000},
+        {"LATCHKEY_AUTH_CACHE_MB", 0, 65536, 64},
     };
     unsigned long long v[sizeof(vars) / sizeof(vars[0])];
     for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
@@ -754,6 +755,7 @@ int config_load(struct config *c, config_getenv_fn getenv_fn, void *getenv_ctx, 
     c->auth_cache = (size_t)v[10];
     c->log_flush_ms = (unsigned)v[11];
     c->head_timeout_ms = (unsigned)v[12];
+    c->auth_cache_bytes = (size_t)v[13] * 1024 * 1024;
     rc = load_redis_timeout(c, ge, ctx, err, errlen);
     if (rc != 0)
         return rc;

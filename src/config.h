@@ -67,7 +67,8 @@ struct config {
     unsigned head_timeout_ms;      /* LATCHKEY_HEADER_TIMEOUT_MS: a whole request head (10000) */
     unsigned per_ip_connections;   /* LATCHKEY_PER_IP_CONNECTIONS (64) */
     unsigned last_used_flush_ms;   /* LATCHKEY_LAST_USED_FLUSH_MS (5000) */
-    size_t auth_cache;             /* LATCHKEY_AUTH_CACHE: principal cache entries (4096; 0 off) */
+    size_t auth_cache;             /* LATCHKEY_AUTH_CACHE: most entries per cache table (0 off) */
+    size_t auth_cache_bytes;       /* LATCHKEY_AUTH_CACHE_MB in bytes: the cache's budget (0 off) */
     struct rate_rule rates[CONFIG_MAX_RATE_RULES]; /* LATCHKEY_RATE_<BUCKET>=N/SECONDS */
     size_t n_rates;
     unsigned jwt_ttl_s; /* LATCHKEY_JWT_TTL: JWT access token lifetime, seconds (3600) */

@@ -272,7 +272,7 @@ int wiring_open_unchecked(struct server *srv)
 int wiring_start_background(struct server *srv)
 {
     srv->lastused = lastused_new(srv->store, srv->cfg.last_used_flush_ms);
-    srv->pcache = pcache_new(srv->cfg.auth_cache);
+    srv->pcache = pcache_new(srv->cfg.auth_cache, srv->cfg.auth_cache_bytes);
     srv->hosts = hostcache_new(SERVER_HOST_CACHE);
     srv->basic = basic_cache_new(SERVER_BASIC_CACHE);
     srv->settings = settings_new(srv->store, SERVER_SETTINGS_POLL_MS);

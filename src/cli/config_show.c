@@ -62,6 +62,7 @@ static const struct field {
     F("PER_IP_CONNECTIONS", K_UINT, per_ip_connections, 1),
     F("LAST_USED_FLUSH_MS", K_UINT, last_used_flush_ms, 1),
     F("AUTH_CACHE", K_SIZE, auth_cache, 1),
+    F("AUTH_CACHE_MB", K_SIZE, auth_cache_bytes, 1024 * 1024),
     F("JWT_TTL", K_UINT, jwt_ttl_s, 1),
     F("JWT_AUDIENCE", K_STR, jwt_audience, 1),
     F("MAIL_FROM_NAME", K_STR, mail_from_name, 1),

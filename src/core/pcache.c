@@ -43,6 +43,7 @@ _Static_assert(sizeof(struct membership) == 40, "struct membership changed (no p
 #define TENANT_KEY_MAX 63
 
 struct entry {
+    size_t size; /* of the whole block, for the budget */
     uint64_t stamp;
     int64_t token_id;
     char hash[TOKEN_HASH_HEX + 1];   /* "" for a lookup by id */
@@ -53,6 +54,7 @@ struct entry {
 
 /* The organisations of one user (store_org_list_by_user). */
 struct org_entry {
+    size_t size; /* of the whole block, for the budget */
     uint64_t stamp;
     int64_t user_id;
     size_t n;
@@ -137,13 +139,25 @@ static struct org_row *flatten_orgs(struct flat *f, const struct org_row *src, s
 
 /* ---- the table ---- */
 
-struct pcache *pcache_new(size_t entries)
+/* Slots per table: at most `entries`, and about enough for the smallest
+ * entries the budget holds (PCACHE_ENTRY_MIN), so that the budget, not the
+ * ways, bounds a table of ordinary entries. */
+static size_t slot_count(size_t entries, size_t budget)
 {
-    if (entries == 0)
+    size_t n = budget / PCACHE_ENTRY_MIN;
+    return n < entries ? (n > 0 ? n : 1) : entries;
+}
+
+struct pcache *pcache_new(size_t entries, size_t budget)
+{
+    if (entries == 0 || budget == 0)
         return NULL;
     struct pcache *pc = xcalloc(1, sizeof(*pc));
-    slots_init(&pc->principals, entries);
-    slots_init(&pc->orgs, entries);
+    /* Principals take three quarters of the budget: every request reads
+     * one; the organisations only /auth/me and /auth/tenants. */
+    size_t principals = budget / 4 * 3;
+    slots_init_budget(&pc->principals, slot_count(entries, principals), principals);
+    slots_init_budget(&pc->orgs, slot_count(entries, budget - principals), budget - principals);
     atomic_init(&pc->hits, 0);
     atomic_init(&pc->misses, 0);
     atomic_init(&pc->org_hits, 0);
@@ -207,6 +221,7 @@ static struct entry *entry_new(uint64_t stamp, const struct key *k,
     flatten(&count, &scratch, rows);
     size_t head = flat_round(sizeof(struct entry));
     struct entry *e = xmalloc(head + count.used);
+    e->size = head + count.used;
     e->stamp = stamp;
     e->token_id = k->token_id;
     memcpy(e->hash, k->hash, k->hash_len);
@@ -260,8 +275,10 @@ static int principal_lookup(struct pcache *pc, struct store *s, struct arena *a,
      * JWT's jti), or with the hash of its secret. A wrong secret for a
      * real id (refused by the caller) must not fill the table. */
     if (k->hash_len == 0 || (strlen(out->token.token_hash) == k->hash_len &&
-                             ct_equal(out->token.token_hash, k->hash, k->hash_len)))
-        slots_put(&pc->principals, set, entry_new(stamp, k, out), entry_replaces);
+                             ct_equal(out->token.token_hash, k->hash, k->hash_len))) {
+        struct entry *e = entry_new(stamp, k, out);
+        (void)slots_put_sized(&pc->principals, set, e, e->size, entry_replaces);
+    }
     return 0;
 }
 
@@ -298,6 +315,7 @@ static struct org_entry *org_entry_new(uint64_t stamp, int64_t user_id, const st
     flatten_orgs(&count, rows, n);
     size_t head = flat_round(sizeof(struct org_entry));
     struct org_entry *e = xmalloc(head + count.used);
+    e->size = head + count.used;
     e->stamp = stamp;
     e->user_id = user_id;
     e->n = n;
@@ -334,7 +352,8 @@ int pcache_orgs_by_user(struct pcache *pc, struct store *s, struct arena *a, int
     int rc = store_org_list_by_user(s, a, user_id, out, n);
     if (rc != 0)
         return rc;
-    slots_put(&pc->orgs, set, org_entry_new(stamp, user_id, *out, *n), org_entry_replaces);
+    struct org_entry *e = org_entry_new(stamp, user_id, *out, *n);
+    (void)slots_put_sized(&pc->orgs, set, e, e->size, org_entry_replaces);
     return 0;
 }
 
@@ -344,4 +363,6 @@ void pcache_stats(struct pcache *pc, struct pcache_stats *out)
     out->misses = pc != NULL ? atomic_load(&pc->misses) : 0;
     out->org_hits = pc != NULL ? atomic_load(&pc->org_hits) : 0;
     out->org_misses = pc != NULL ? atomic_load(&pc->org_misses) : 0;
+    out->bytes = pc != NULL ? slots_bytes(&pc->principals) : 0;
+    out->org_bytes = pc != NULL ? slots_bytes(&pc->orgs) : 0;
 }

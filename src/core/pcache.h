@@ -14,10 +14,11 @@
  * real id) are never cached. The checks on the rows (revocation, expiry, hash comparison, status)
  * are the caller's and run on every request, cached or not.
  *
- * Thread-safe: a fixed table of slots under striped locks, shared by every
- * thread. Memory is bounded by the slot count (one principal per slot,
- * about a kilobyte each, and one user's organisations per slot of a second
- * table of the same size, about 400 bytes per organisation).
+ * Thread-safe: tables of slots under striped locks, shared by every
+ * thread. Memory is bounded by a byte budget (LATCHKEY_AUTH_CACHE_MB): an
+ * entry counts its whole block (a principal about 1.3 KiB with the
+ * bench's rows, an organisation about 400 bytes), and a table over its
+ * budget replaces an entry rather than adding one.
  */
 #pragma once
 #include <stddef.h>
@@ -29,9 +30,18 @@ struct principal_rows;
 struct org_row;
 struct pcache;
 
-/* A cache of at most `entries` principals (rounded up to a power of two);
- * NULL when entries is 0 (caching off: every call reads the store). */
-struct pcache *pcache_new(size_t entries);
+/* The smallest entry a table is sized for (bytes): a token, user, tenant and
+ * role with short strings. A typical one is larger (see docs/decisions.md). */
+#define PCACHE_ENTRY_MIN 512
+
+/*
+ * A cache whose entries hold at most `budget` bytes (three quarters for
+ * principals, a quarter for organisations), in at most `entries` slots per
+ * table (rounded up to a power of two); NULL when either is 0 (caching
+ * off: every call reads the store). Entries are malloc'd as they are
+ * read, so an idle cache holds only its zeroed slot arrays.
+ */
+struct pcache *pcache_new(size_t entries, size_t budget);
 /* Frees every entry. Accepts NULL. No other thread may use pc by then. */
 void pcache_free(struct pcache *pc);
 
@@ -67,5 +77,7 @@ struct pcache_stats {
     uint64_t misses; /* read from the store: absent, stale or uncacheable */
     uint64_t org_hits;
     uint64_t org_misses;
+    uint64_t bytes;     /* held by principal entries */
+    uint64_t org_bytes; /* held by organisation entries */
 };
 void pcache_stats(struct pcache *pc, struct pcache_stats *out);

@@ -121,6 +121,12 @@ static void render_auth(struct buf *b, struct server *srv)
                    (const char *const[]){"cache", "principal", NULL}, (double)ps.misses);
     metrics_sample(b, "latchkey_cache_misses_total",
                    (const char *const[]){"cache", "organization", NULL}, (double)ps.org_misses);
+    metrics_head(b, "latchkey_cache_bytes", "gauge",
+                 "Bytes held by the read caches' entries, by cache (LATCHKEY_AUTH_CACHE_MB).");
+    metrics_sample(b, "latchkey_cache_bytes", (const char *const[]){"cache", "principal", NULL},
+                   (double)ps.bytes);
+    metrics_sample(b, "latchkey_cache_bytes", (const char *const[]){"cache", "organization", NULL},
+                   (double)ps.org_bytes);
 }
 
 static void render_process(struct buf *b, struct server *srv)

@@ -163,7 +163,7 @@ struct test_server *test_server_new(const struct test_server_options *o)
         assert_int_equal(mailer_new(&mo, &srv->mailer), 0);
     }
     if (o->auth_cache > 0)
-        srv->pcache = pcache_new(o->auth_cache);
+        srv->pcache = pcache_new(o->auth_cache, (size_t)64 << 20);
     ts->a = arena_new();
     return ts;
 }

@@ -57,7 +57,8 @@ static void defaults_match_the_design(void **state)
     assert_string_equal(c.admin_email, "admin@localhost");
     assert_int_equal(c.log_level, LOG_INFO);
     assert_int_equal(c.log_flush_ms, 100);
-    assert_int_equal(c.auth_cache, 4096);
+    assert_int_equal(c.auth_cache, 262144);
+    assert_int_equal(c.auth_cache_bytes, (size_t)64 << 20);
     assert_true(c.threads >= 1);
     assert_int_equal(c.body_limit, 65536);
     assert_int_equal(c.argon2_mem, 64 * 1024 * 1024);
@@ -88,6 +89,8 @@ static void values_are_read(void **state)
                          "0",
                          "LATCHKEY_AUTH_CACHE",
                          "0",
+                         "LATCHKEY_AUTH_CACHE_MB",
+                         "3",
                          "LATCHKEY_HEADER_TIMEOUT_MS",
                          "2500",
                          NULL};
@@ -101,6 +104,7 @@ static void values_are_read(void **state)
     assert_int_equal(c.log_level, LOG_DEBUG);
     assert_int_equal(c.log_flush_ms, 0);
     assert_int_equal(c.auth_cache, 0);
+    assert_int_equal(c.auth_cache_bytes, (size_t)3 << 20);
     assert_int_equal(c.head_timeout_ms, 2500);
     assert_int_equal(config_rate(&c, "token")->limit, 3);
     assert_int_equal(config_rate(&c, "token")->window_s, 60);
@@ -120,7 +124,8 @@ static void bad_values_are_refused_by_name(void **state)
         {"LATCHKEY_REDIS_URL", "http://x"}, {"LATCHKEY_TOKEN_PREFIX", "bad prefix"},
         {"LATCHKEY_BODY_LIMIT", "1"},       {"LATCHKEY_ADMIN_EMAIL", "nobody"},
         {"LATCHKEY_LOG_FLUSH_MS", "10001"}, {"LATCHKEY_AUTH_CACHE", "-1"},
-        {"LATCHKEY_AUTH_CACHE", "1048577"}, {"LATCHKEY_HEADER_TIMEOUT_MS", "99"},
+        {"LATCHKEY_AUTH_CACHE", "1048577"}, {"LATCHKEY_AUTH_CACHE_MB", "65537"},
+        {"LATCHKEY_AUTH_CACHE_MB", "-1"},   {"LATCHKEY_HEADER_TIMEOUT_MS", "99"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const char *env[] = {cases[i][0], cases[i][1], NULL};

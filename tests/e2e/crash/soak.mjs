@@ -34,9 +34,10 @@ const SAMPLE_MS = 5000;
 const statusKiB = (pid, field) =>
   Number(new RegExp(`${field}:\\s+(\\d+)`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
 // The bounded in-memory tables fill as new tokens arrive: the JWT memo
-// (KEYRING_MEMO_SLOTS, 8,192 tokens) and the principal cache
-// (LATCHKEY_AUTH_CACHE, 4,096). Growth while they fill is not a leak, so a
-// fill phase first verifies more distinct JWTs than either holds.
+// (KEYRING_MEMO_SLOTS, 8,192 tokens) and the principal cache (a byte
+// budget, LATCHKEY_AUTH_CACHE_MB: 4 here, about 2,500 principals). Growth
+// while they fill is not a leak, so a fill phase first verifies more
+// distinct JWTs than either holds.
 const FILL = Number(process.env.SOAK_FILL || 9000);
 
 async function main() {
@@ -44,7 +45,7 @@ async function main() {
   // login's: the failed logins meet it, and a 429 is a right answer there.
   const buckets = new Set(runCli({}, 'routes', '--json').json.map((r) => r.bucket).filter(Boolean));
   buckets.delete('admin_login');
-  const env = { LATCHKEY_LOG_LEVEL: 'warn' };
+  const env = { LATCHKEY_LOG_LEVEL: 'warn', LATCHKEY_AUTH_CACHE_MB: '4' };
   for (const b of buckets) env[`LATCHKEY_RATE_${b.toUpperCase()}`] = '100000000/60';
   const server = await startServer(env);
   try {

@@ -81,6 +81,36 @@ describe('ops: /metrics', () => {
     });
   });
 
+  // The cache's memory is a byte budget: its entries show in
+  // latchkey_cache_bytes, and LATCHKEY_AUTH_CACHE_MB=0 turns it off.
+  test('LATCHKEY_AUTH_CACHE_MB: the bytes held show; 0 turns the cache off', async () => {
+    for (const mb of ['1', '0']) {
+      const port = await freePort();
+      await withServer({ LATCHKEY_METRICS_LISTEN: `127.0.0.1:${port}`, LATCHKEY_AUTH_CACHE_MB: mb },
+        async (server) => {
+          const url = `http://127.0.0.1:${port}/metrics`;
+          createTenant(server, 'b1');
+          createUser(server, 'b@example.com', { password: 'metrics-pass-1', tenant: 'b1' });
+          const { token } = await loginOk(server, 'b@example.com', 'metrics-pass-1');
+          const bytes = async () => value(samples((await scrape(url)).text),
+            'latchkey_cache_bytes', { cache: 'principal' });
+          const held = await waitFor(async () => {
+            assert.equal((await api(server, 'GET', '/api/v1/auth/user', { token })).status, 200);
+            return (await bytes()) > 0;
+          }, { timeoutMs: mb === '0' ? 1000 : 5000, everyMs: 100 });
+          if (mb === '0') {
+            assert.ok(!held);
+            const after = samples((await scrape(url)).text);
+            assert.equal(value(after, 'latchkey_cache_hits_total', { cache: 'principal' }), 0);
+          } else {
+            assert.ok(held, `no cached principal on ${BACKEND}`);
+            const b = await bytes();
+            assert.ok(b > 256 && b < 1024 * 1024 * 3 / 4, `${b} bytes`);
+          }
+        });
+    }
+  });
+
   test('LATCHKEY_METRICS_LISTEN: promtool-valid, counters move, routes by pattern', async () => {
     const port = await freePort();
     await withServer({ LATCHKEY_METRICS_LISTEN: `127.0.0.1:${port}`, LATCHKEY_RATE_TOKEN: '4/60' },

@@ -334,7 +334,7 @@ static void test_a_full_table_still_answers_right(void **state)
     struct fixture *f = *state;
     pcache_free(f->pc);
     f->pc = f->ts->srv.pcache =
-        pcache_new(2); /* fewer slots than tokens: entries replace each other */
+        pcache_new(2, 1 << 20); /* fewer slots than tokens: entries replace each other */
     int64_t ids[10];
     char hashes[10][TOKEN_HASH_HEX + 1];
     for (unsigned i = 0; i < 10; i++) {
@@ -359,10 +359,59 @@ static void test_a_full_table_still_answers_right(void **state)
     assert_int_equal(after.misses, before.misses + 1);
 }
 
+/*
+ * The byte budget bounds the entries whatever their number: with room for
+ * about three principals (many more slots than that), ten tokens used in
+ * turn never hold more than the budget plus one entry, and every answer is
+ * the store's. With room for all ten, the second round is all hits.
+ */
+static void test_the_budget_bounds_the_bytes(void **state)
+{
+    struct fixture *f = *state;
+    struct pcache_stats st;
+    struct seen one = lookup_checked(f, f->token_id, f->hash);
+    (void)one;
+    pcache_stats(f->pc, &st);
+    size_t entry = st.bytes; /* one principal of this fixture */
+    assert_true(entry > 0 && entry < 4096);
+    int64_t ids[10];
+    char hashes[10][TOKEN_HASH_HEX + 1];
+    for (unsigned i = 0; i < 10; i++) {
+        ids[i] = add_token(f, 200 + i);
+        hash_of(200 + i, hashes[i]);
+    }
+    /* Three quarters of the budget are the principals'. */
+    size_t budget = (3 * entry + entry / 2) / 3 * 4;
+    pcache_free(f->pc);
+    f->pc = f->ts->srv.pcache = pcache_new(1024, budget);
+    for (int round = 0; round < 3; round++) {
+        for (unsigned i = 0; i < 10; i++) {
+            assert_int_equal(lookup_checked(f, ids[i], hashes[i]).token_id, ids[i]);
+            pcache_stats(f->pc, &st);
+            assert_true(st.bytes <= budget / 4 * 3 + entry);
+        }
+    }
+    assert_true(st.bytes >= entry);
+
+    pcache_free(f->pc);
+    f->pc = f->ts->srv.pcache = pcache_new(1024, 40 * entry);
+    for (unsigned i = 0; i < 10; i++)
+        lookup_checked(f, ids[i], hashes[i]);
+    struct pcache_stats before;
+    pcache_stats(f->pc, &before);
+    assert_int_equal(before.bytes, 10 * entry);
+    for (unsigned i = 0; i < 10; i++)
+        lookup_checked(f, ids[i], hashes[i]);
+    pcache_stats(f->pc, &st);
+    assert_int_equal(st.hits, before.hits + 10);
+    assert_int_equal(st.misses, before.misses);
+}
+
 static void test_no_cache_reads_the_store(void **state)
 {
     struct fixture *f = *state;
-    assert_null(pcache_new(0));
+    assert_null(pcache_new(0, 1 << 20));
+    assert_null(pcache_new(64, 0)); /* LATCHKEY_AUTH_CACHE_MB=0 */
     struct arena *a = arena_new();
     struct principal_rows r;
     assert_int_equal(pcache_principal_by_token(NULL, f->s, a, f->token_id, f->hash, &r), 0);
@@ -538,7 +587,7 @@ static void test_orgs_a_full_table_still_answers_right(void **state)
 {
     struct fixture *f = *state;
     pcache_free(f->pc);
-    f->pc = f->ts->srv.pcache = pcache_new(2);
+    f->pc = f->ts->srv.pcache = pcache_new(2, 1 << 20);
     int64_t users[8];
     char slug[16], email[32];
     for (int i = 0; i < 8; i++) {
@@ -582,6 +631,7 @@ int main(void)
             test_a_write_by_another_process_is_seen_within_a_millisecond, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_tokens_are_not_cached, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_full_table_still_answers_right, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_the_budget_bounds_the_bytes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_cache_reads_the_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stamp_moves_only_on_a_write, setup, teardown),
         cmocka_unit_test_setup_teardown(test_orgs_hit_returns_the_same_rows, setup, teardown),

@@ -117,11 +117,57 @@ static void slots_fill_ways_then_replace_in_turn(void **state)
     slots_fini(&t); /* twice is harmless */
 }
 
+/* Entries in set s (non-empty ways). */
+static int taken(struct slots *t, size_t s)
+{
+    int v[SLOTS_WAYS], n = 0;
+    ways_of(t, s, v);
+    for (size_t w = 0; w < SLOTS_WAYS; w++)
+        n += v[w] != 0;
+    return n;
+}
+
+static void slots_budget_bounds_the_bytes(void **state)
+{
+    (void)state;
+    struct slots t;
+    slots_init_budget(&t, 8 * SLOTS_WAYS, 30); /* room for three entries of 10 bytes */
+    /* Under the budget: empty ways fill, in any set. */
+    assert_true(slots_put_sized(&t, 1, boxed(1), 10, same_int));
+    assert_true(slots_put_sized(&t, 1, boxed(2), 10, same_int));
+    assert_true(slots_put_sized(&t, 2, boxed(3), 10, same_int));
+    assert_int_equal(slots_bytes(&t), 30);
+    /* Full: a key for an empty set is not kept (freed: ASan) ... */
+    assert_false(slots_put_sized(&t, 5, boxed(4), 10, same_int));
+    assert_int_equal(taken(&t, 5), 0);
+    /* ... one for an occupied set replaces an entry instead of adding one. */
+    assert_true(slots_put_sized(&t, 1, boxed(5), 10, same_int));
+    assert_int_equal(taken(&t, 1), 2);
+    assert_int_equal(slots_bytes(&t), 30);
+    /* The same key takes its own way, whatever its new size. */
+    assert_true(slots_put_sized(&t, 2, boxed(3), 4, same_int));
+    assert_int_equal(slots_bytes(&t), 24);
+    /* Room again: an empty way is used. */
+    assert_true(slots_put_sized(&t, 5, boxed(6), 6, same_int));
+    assert_int_equal(slots_bytes(&t), 30);
+    /* An entry larger than the whole budget is never kept. */
+    assert_false(slots_put_sized(&t, 6, boxed(7), 31, same_int));
+    assert_int_equal(slots_bytes(&t), 30);
+    slots_fini(&t);
+
+    /* Without a budget the sizes are not counted, and every put is kept. */
+    slots_init(&t, 8);
+    assert_true(slots_put_sized(&t, 0, boxed(1), 1000, same_int));
+    assert_int_equal(slots_bytes(&t), 0);
+    slots_fini(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(counting_then_copying_fills_the_block_exactly),
         cmocka_unit_test(slots_fill_ways_then_replace_in_turn),
+        cmocka_unit_test(slots_budget_bounds_the_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
