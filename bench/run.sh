@@ -545,10 +545,12 @@ row 3c "parallel hashing (no server)" "" "" "" "" \
 
 # ------------------------------------------------------------------ 4
 log "scenario 4: scenario 1 while logins saturate the hashing pool"
-# with_logins VAR PORT CONNS: scenario 1 at CONNS on PORT while 8
-# connections log in there; VAR gets the BENCH line with "logins_per_s".
+# with_logins VAR PORT CONNS [TOKEN]: scenario 1 at CONNS on PORT (with
+# TOKEN, default BENCH_TOKEN) while 8 connections log in there; VAR gets
+# the BENCH line with "logins_per_s".
 with_logins() {
     local var=$1 port=$2 conns=$3 got bg
+    local BENCH_TOKEN=${4:-$BENCH_TOKEN}
     wrk -t2 -c8 -d"$((SECONDS_RUN + 4))s" --timeout 10s -s "$BENCH_LUA/login.lua" \
         "http://127.0.0.1:$port" >"$tmp/login-bg.out" 2>&1 &
     bg_pid=$!
@@ -560,17 +562,21 @@ with_logins() {
     printf -v "$var" '%s' "${got%\}},\"logins_per_s\":${bg:-0}}"
 }
 # s4_rounds CONNS: ROUNDS runs of with_logins on this build (and on
-# BENCH_AGAINST's, in turn); sets s4l and s4o to the best of each (by
+# BENCH_AGAINST's, in turn, the other one first in even rounds, to spread
+# any effect of the order); sets s4l and s4o to the best of each (by
 # req/s) and s4note to every round's figures.
 s4_rounds() {
     local conns=$1 i l o ls=() os=()
     s4note=""
     for i in $(seq "$ROUNDS"); do
+        if [ -n "$ot_pid" ] && [ $((i % 2)) = 0 ]; then
+            with_logins o "$ot_port" "$conns" "$OTHER_TOKEN"
+        fi
         with_logins l "$lk_port" "$conns"
         ls+=("$l")
         s4note+=" r$i $(field rps "$l")/$(field p99_us "$l")us/$(field logins_per_s "$l")"
         if [ -n "$ot_pid" ]; then
-            with_logins o "$ot_port" "$conns"
+            [ $((i % 2)) = 1 ] && with_logins o "$ot_port" "$conns" "$OTHER_TOKEN"
             os+=("$o")
             s4note+=" vs $(field rps "$o")/$(field p99_us "$o")us/$(field logins_per_s "$o")"
         fi
