@@ -44,8 +44,15 @@
 #   BENCH_AGAINST [unset]     another build directory (e.g. one of an older
 #                             commit): scenario 1 then also runs its latchkey,
 #                             on a database its own CLI made, alternating with
-#                             this one and nginx (row 1b, ratio to this build)
-#   BENCH_ONLY [unset]        "1": scenario 1 (and 1b, 1p) only; "7": those and 7
+#                             this one and nginx (row 1b, ratio to this build);
+#                             with BENCH_ONLY=4, scenarios 3 and 4 too (rows
+#                             3a, 4a, 4ap), each round alternating the two
+#   BENCH_AGAINST_ENV [unset] VAR=VALUE words for BENCH_AGAINST's server only,
+#                             e.g. BENCH_AGAINST=build-bench
+#                             BENCH_AGAINST_ENV=LATCHKEY_HASH_THREADS=1: an A/B
+#                             of a setting within one run
+#   BENCH_ONLY [unset]        "1": scenario 1 (and 1b, 1p) only; "7": those and 7;
+#                             "4": scenario 1, 3 and 4 only (no 1p)
 #   BENCH_PG [1]              "0" skips scenario 1p
 set -euo pipefail
 
@@ -74,6 +81,12 @@ SCALE_USERS=${BENCH_SCALE_USERS:-100000}
 SCALE_TENANTS=${BENCH_SCALE_TENANTS:-1000}
 WRK_THREADS=${BENCH_WRK_THREADS:-2}
 OUT_DIR=${BENCH_OUT:-$root/bench/results}
+ONLY=${BENCH_ONLY:-}
+read -r -a AGAINST_ENV <<<"${BENCH_AGAINST_ENV:-}"
+if [ "$ONLY" = 4 ]; then
+    SCALE_TOKENS=0 # no scenario 5
+    BENCH_PG=0
+fi
 CORES=$(nproc)
 export BENCH_LUA=$root/bench/lua
 
@@ -248,14 +261,14 @@ lk_env() {
     env LATCHKEY_DATABASE_URL="$1" "${LK_VARS[@]}" "${@:2}"
 }
 
-# start_latchkey DB [BIN]: serves DB on a free port with BIN (default
-# $BIN); sets lk_pid and lk_port.
+# start_latchkey DB [BIN [VAR=VALUE...]]: serves DB on a free port with BIN
+# (default $BIN) and the extra environment; sets lk_pid and lk_port.
 start_latchkey() {
     local db=$1 bin=${2:-$BIN} out=$tmp/latchkey.log
     : >"$out"
     # Not through lk_env: a backgrounded function would be a subshell, and
     # $! its pid rather than latchkey's.
-    env LATCHKEY_DATABASE_URL="$db" "${LK_VARS[@]}" LATCHKEY_LISTEN=127.0.0.1:0 \
+    env LATCHKEY_DATABASE_URL="$db" "${LK_VARS[@]}" LATCHKEY_LISTEN=127.0.0.1:0 "${@:3}" \
         "$bin" serve >>"$out" 2>&1 &
     lk_pid=$!
     for _ in $(seq 200); do
@@ -340,7 +353,7 @@ if [ -n "${BENCH_AGAINST:-}" ]; then
     [ -x "$OBIN" ] || { log "BENCH_AGAINST: $OBIN is missing"; exit 2; }
     log "setting up the database of $OBIN"
     OTHER_TOKEN=$(setup_db ocli)
-    start_latchkey "$other_db" "$OBIN"
+    start_latchkey "$other_db" "$OBIN" "${AGAINST_ENV[@]}"
     ot_pid=$lk_pid ot_port=$lk_port
     code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $OTHER_TOKEN" \
         "http://127.0.0.1:$ot_port/api/v1/auth/user" || true)
@@ -403,10 +416,12 @@ row 1n "nginx return 200 (baseline)" "$s1n" "" "" "" "2 workers"
 if [ -n "$ot_pid" ]; then
     row 1b "GET /auth/user, BENCH_AGAINST build" "$s1b" "x this build" \
         "$(ratio "$(field rps "$s1b")" "$(field rps "$s1")")" "$(rss_kib "$ot_pid")" \
-        "$(ratio "$(field rps "$s1b")" "$(field rps "$s1n")") x nginx; $BENCH_AGAINST"
-    kill "$ot_pid" 2>/dev/null || true
-    wait "$ot_pid" 2>/dev/null || true
-    ot_pid=""
+        "$(ratio "$(field rps "$s1b")" "$(field rps "$s1n")") x nginx; $BENCH_AGAINST ${BENCH_AGAINST_ENV:-}"
+    if [ "$ONLY" != 4 ]; then # else scenarios 3 and 4 alternate with it
+        kill "$ot_pid" 2>/dev/null || true
+        wait "$ot_pid" 2>/dev/null || true
+        ot_pid=""
+    fi
 fi
 
 # ------------------------------------------------------------------ 1p
@@ -439,7 +454,7 @@ if [ "${BENCH_PG:-1}" != 0 ]; then
     pg_dir=""
 fi
 
-if [ "${BENCH_ONLY:-}" != 1 ]; then
+if [ "$ONLY" != 1 ] && [ "$ONLY" != 4 ]; then
 # ------------------------------------------------------------------ 7
 log "scenario 7: nginx + auth_request to latchkey + service, against nginx + service"
 cli rule add --method GET --pattern /api/v1/auth/user >/dev/null
@@ -470,7 +485,8 @@ wait "$fr_pid" 2>/dev/null || true
 fr_pid=""
 fi
 
-if [ "${BENCH_ONLY:-}" != 1 ] && [ "${BENCH_ONLY:-}" != 7 ]; then
+if [ "$ONLY" != 1 ] && [ "$ONLY" != 7 ]; then
+if [ "$ONLY" != 4 ]; then
 # ------------------------------------------------------------------ 6
 log "scenario 6: RSS after ${RSS_SECONDS}s of scenario 1"
 wrk_run s6 "$lk_port" 64 "$RSS_SECONDS" user.lua
@@ -498,6 +514,7 @@ else
             "$(ratio "$(field rps "$s2")" "$(field rps "$s2n")")" "$(rss_kib "$lk_pid")" "64 conns"
     fi
 fi
+fi # ONLY != 4
 
 # ------------------------------------------------------------------ 3
 log "scenario 3: hashing bound"
@@ -508,47 +525,102 @@ parallel=$(sed -n 's/^parallel_per_s=//p' <<<"$hash_out")
 bound=$(awk -v c="$CORES" -v ms="$hash_ms" 'BEGIN { printf "%.2f", c / (ms / 1000) }')
 log "  one argon2id hash: $hash_ms ms; bound = $CORES cores / $hash_ms ms = $bound logins/s"
 log "  $CORES threads hashing at once: $parallel hashes/s"
+# login_rate LINE: logins/s of a BENCH line, two decimals (small numbers).
+login_rate() {
+    awk -v r="$(field requests "$1")" -v d="$(field duration_us "$1")" \
+        'BEGIN { if (d > 0) printf "%.2f", r / (d / 1e6) }'
+}
+
 log "scenario 3: POST /api/v1/auth/token, 8 connections"
-s3s=()
+s3s=() s3as=()
 for i in $(seq "$ROUNDS"); do
     wrk_run l "$lk_port" 8 "$LOGIN_SECONDS" login.lua
-    log "  round $i: $(field rps "$l") logins/s"
     s3s+=("$l")
+    if [ -n "$ot_pid" ]; then
+        wrk_run o "$ot_port" 8 "$LOGIN_SECONDS" login.lua
+        s3as+=("$o")
+        log "  round $i: $(login_rate "$l") logins/s, BENCH_AGAINST $(login_rate "$o")"
+    else
+        log "  round $i: $(login_rate "$l") logins/s"
+    fi
 done
 s3=$(best "${s3s[@]}")
-# Recompute with two decimals: login rates are small numbers.
-s3_rps=$(awk -v r="$(field requests "$s3")" -v d="$(field duration_us "$s3")" \
-    'BEGIN { printf "%.2f", r / (d / 1e6) }')
+s3_rps=$(login_rate "$s3")
 row 3 "POST /auth/token (login)" "$s3" "x bound" "$(ratio "$s3_rps" "$bound")" \
     "$(rss_kib "$lk_pid")" "8 conns; $s3_rps/s; bound $bound/s ($CORES cores / $hash_ms ms)"
+if [ -n "$ot_pid" ]; then
+    s3a=$(best "${s3as[@]}")
+    row 3a "POST /auth/token, BENCH_AGAINST build" "$s3a" "x 3" \
+        "$(ratio "$(login_rate "$s3a")" "$s3_rps")" "$(rss_kib "$ot_pid")" \
+        "8 conns; $(login_rate "$s3a")/s"
+fi
 row 3b "hashing bound" "" "" "" "" "one hash $hash_ms ms"
 row 3c "parallel hashing (no server)" "" "" "" "" \
     "$CORES threads hashing at once: $parallel/s = $(ratio "$parallel" "$bound") x bound; login = $(ratio "$s3_rps" "$parallel") x this"
 
 # ------------------------------------------------------------------ 4
 log "scenario 4: scenario 1 while logins saturate the hashing pool"
-run_with_logins() {
-    local var=$1 conns=$2
+# with_logins VAR PORT CONNS [TOKEN]: scenario 1 at CONNS on PORT (with
+# TOKEN, default BENCH_TOKEN) while 8 connections log in there; VAR gets
+# the BENCH line with "logins_per_s".
+with_logins() {
+    local var=$1 port=$2 conns=$3 got bg
+    local BENCH_TOKEN=${4:-$BENCH_TOKEN}
     wrk -t2 -c8 -d"$((SECONDS_RUN + 4))s" --timeout 10s -s "$BENCH_LUA/login.lua" \
-        "http://127.0.0.1:$lk_port" >"$tmp/login-bg.out" 2>&1 &
+        "http://127.0.0.1:$port" >"$tmp/login-bg.out" 2>&1 &
     bg_pid=$!
     sleep 2
-    wrk_run "$var" "$lk_port" "$conns" "$SECONDS_RUN" user.lua
+    wrk_run got "$port" "$conns" "$SECONDS_RUN" user.lua
     wait "$bg_pid" || true
     bg_pid=""
-    bg_logins=$(sed -n 's/^BENCH //p' "$tmp/login-bg.out")
-    bg_rate=$(awk -v r="$(field requests "$bg_logins")" -v d="$(field duration_us "$bg_logins")" \
-        'BEGIN { if (d > 0) printf "%.2f", r / (d / 1e6) }')
+    bg=$(login_rate "$(sed -n 's/^BENCH //p' "$tmp/login-bg.out")")
+    printf -v "$var" '%s' "${got%\}},\"logins_per_s\":${bg:-0}}"
 }
-run_with_logins s4 64
-row 4 "/auth/user during logins" "$s4" "x nginx" "$(ratio "$(field rps "$s4")" "$(field rps "$s1n")")" \
-    "$(rss_kib "$lk_pid")" "64 conns; logins meanwhile $bg_rate/s"
-run_with_logins s4p 4
-row 4p "/auth/user during logins, probe" "$s4p" "" "" "$(rss_kib "$lk_pid")" \
-    "4 conns: latency, not throughput (target p50 < 1 ms); logins meanwhile $bg_rate/s"
+# s4_rounds CONNS: ROUNDS runs of with_logins on this build (and on
+# BENCH_AGAINST's, in turn, the other one first in even rounds, to spread
+# any effect of the order); sets s4l and s4o to the best of each (by
+# req/s) and s4note to every round's figures.
+s4_rounds() {
+    local conns=$1 i l o ls=() os=()
+    s4note=""
+    for i in $(seq "$ROUNDS"); do
+        if [ -n "$ot_pid" ] && [ $((i % 2)) = 0 ]; then
+            with_logins o "$ot_port" "$conns" "$OTHER_TOKEN"
+        fi
+        with_logins l "$lk_port" "$conns"
+        ls+=("$l")
+        s4note+=" r$i $(field rps "$l")/$(field p99_us "$l")us/$(field logins_per_s "$l")"
+        if [ -n "$ot_pid" ]; then
+            [ $((i % 2)) = 1 ] && with_logins o "$ot_port" "$conns" "$OTHER_TOKEN"
+            os+=("$o")
+            s4note+=" vs $(field rps "$o")/$(field p99_us "$o")us/$(field logins_per_s "$o")"
+        fi
+        log "  $conns conns, round $i (req/s, p99, logins/s):${s4note##*r$i}"
+    done
+    s4l=$(best "${ls[@]}") s4o=""
+    [ -n "$ot_pid" ] && s4o=$(best "${os[@]}")
+    return 0
+}
+s4_rounds 64
+row 4 "/auth/user during logins" "$s4l" "x nginx" "$(ratio "$(field rps "$s4l")" "$(field rps "$s1n")")" \
+    "$(rss_kib "$lk_pid")" "64 conns; logins meanwhile $(field logins_per_s "$s4l")/s"
+if [ -n "$s4o" ]; then
+    row 4a "/auth/user during logins, BENCH_AGAINST" "$s4o" "x nginx" \
+        "$(ratio "$(field rps "$s4o")" "$(field rps "$s1n")")" "$(rss_kib "$ot_pid")" \
+        "64 conns; logins meanwhile $(field logins_per_s "$s4o")/s; rounds (req/s/p99/logins, this vs against):$s4note"
+fi
+s4_rounds 4
+row 4p "/auth/user during logins, probe" "$s4l" "" "" "$(rss_kib "$lk_pid")" \
+    "4 conns: latency, not throughput (target p50 < 1 ms); logins meanwhile $(field logins_per_s "$s4l")/s"
+if [ -n "$s4o" ]; then
+    row 4ap "/auth/user during logins, probe, BENCH_AGAINST" "$s4o" "" "" "$(rss_kib "$ot_pid")" \
+        "4 conns; logins meanwhile $(field logins_per_s "$s4o")/s; rounds:$s4note"
+fi
 
+if [ "$ONLY" != 4 ]; then
 row 6 "RSS idle after start" "" "" "" "$idle_rss" "target <= 16 MiB"
 row 6b "RSS after ${RSS_SECONDS}s of scenario 1" "$s6" "" "" "$s6_rss" "64 conns"
+fi
 stop_latchkey
 
 # ------------------------------------------------------------------ 5

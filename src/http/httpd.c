@@ -461,8 +461,11 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
             return MHD_NO; /* not worth draining: drop the connection */
         return MHD_YES;
     }
-    if (req->state == REQ_ACTIVE)
+    if (req->state == REQ_ACTIVE) {
         handle(h, req); /* else resumed after a deferred job */
+        if (req->state != REQ_DEFERRED)
+            pool_note_busy(h->pool, req->start_ns);
+    }
     return settle(h, req);
 }
 

@@ -9,7 +9,9 @@
  * pool_free() are called once each, by the owner.
  */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/metrics.h"
 
@@ -36,6 +38,13 @@ int pool_submit(struct pool *p, pool_fn fn, void *arg) __attribute__((warn_unuse
 /* Refuses new jobs (ERR_UNAVAILABLE), lets every queued job run and joins
  * the threads. pool_submit() stays safe to call until pool_free(). */
 void pool_stop(struct pool *p);
+/* Notes that an HTTP thread answered a request without a job at now_ns
+ * (time_mono_ns()); while it keeps doing so, fewer jobs run at once. */
+void pool_note_busy(struct pool *p, int64_t now_ns);
+/* The admission rule (exposed for its test): whether another job may start
+ * with running jobs on threads threads, the HTTP threads busy or not, the
+ * job having waited waited_ns. */
+bool pool_admit(unsigned running, unsigned threads, bool busy, int64_t waited_ns);
 /* Fills *out (takes the pool's lock briefly). */
 void pool_stats(struct pool *p, struct pool_stats *out);
 /* pool_stop() if not done yet, then frees the pool. Accepts NULL. */
