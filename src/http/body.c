@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "http/http_int.h"
+#include "util/arena.h"
 #include "util/xalloc.h"
 #include "util/numfmt.h"
 
@@ -84,6 +85,57 @@ static long form_decode(const char *s, size_t n, char *out)
     }
     out[o] = '\0';
     return (long)o;
+}
+
+/* The byte that s[*i..n) decodes to first, as form_decode reads it; moves *i past it. */
+static char form_next(const char *s, size_t n, size_t *i)
+{
+    char c = s[(*i)++];
+    if (c == '+')
+        return ' ';
+    if (c == '%' && *i + 1 < n) {
+        int hi = num_hex_digit(s[*i]);
+        int lo = num_hex_digit(s[*i + 1]);
+        if (hi >= 0 && lo >= 0) {
+            *i += 2;
+            return (char)(hi * 16 + lo);
+        }
+    }
+    return c;
+}
+
+/* True if s[0..n) decodes to exactly name (without decoding it anywhere). */
+static bool form_equal(const char *s, size_t n, const char *name)
+{
+    size_t i = 0;
+    while (i < n) {
+        char c = form_next(s, n, &i);
+        if (c == '\0' || c != *name++)
+            return false;
+    }
+    return *name == '\0';
+}
+
+const char *http_form_lookup(struct arena *a, const char *p, size_t len, const char *name)
+{
+    if (p == NULL)
+        return NULL;
+    const char *found = NULL, *found_end = NULL;
+    const char *end = p + len;
+    while (p < end) {
+        const char *amp = memchr(p, '&', (size_t)(end - p));
+        const char *pair_end = amp != NULL ? amp : end;
+        const char *eq = memchr(p, '=', (size_t)(pair_end - p));
+        if (form_equal(p, (size_t)((eq != NULL ? eq : pair_end) - p), name)) {
+            found = eq != NULL ? eq + 1 : NULL;
+            found_end = pair_end;
+        }
+        p = pair_end + (amp != NULL ? 1 : 0);
+    }
+    if (found == NULL)
+        return NULL;
+    char *out = arena_alloc(a, (size_t)(found_end - found) + 1);
+    return form_decode(found, (size_t)(found_end - found), out) >= 0 ? out : NULL;
 }
 
 /*

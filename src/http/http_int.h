@@ -78,6 +78,14 @@ enum http_method http_method_parse(const char *s);
  */
 json_t *http_body_parse_json(const char *p, size_t len);
 json_t *http_body_parse_form(const char *p, size_t len);
+/*
+ * The value of the last name=value pair of the form-encoded p[0..len)
+ * whose decoded name is name, decoded into a (as PHP reads a query string:
+ * the last one wins, names compare exactly). NULL when there is none, when
+ * that pair has no '=', or when it decodes to a NUL byte. p may be NULL
+ * when len is 0.
+ */
+const char *http_form_lookup(struct arena *a, const char *p, size_t len, const char *name);
 /* True if the JSON text never nests deeper than max_depth (strings aware). */
 bool http_json_depth_ok(const char *p, size_t len, unsigned max_depth);
 
@@ -123,8 +131,10 @@ struct request {
     struct arena *arena;
     enum req_state state;
     enum http_method method;
-    const char *method_str;           /* arena copy, for the access log */
-    const char *path;                 /* arena copy of MHD's (decoded) url */
+    const char *method_str; /* arena copy, for the access log */
+    const char *path;       /* arena copy of MHD's (decoded) url */
+    const char *query;      /* arena copy of the raw query (after '?'), or NULL */
+    size_t query_len;
     char id[HTTP_REQUEST_ID_MAX + 1]; /* the client's X-Request-Id or ours */
     const struct http_cors *cors;     /* the server's, borrowed */
     bool preflight;                   /* answered by http_cors_preflight */
@@ -182,6 +192,8 @@ bool http_request_id_valid(const char *s);
 struct request *http_request_new(struct httpd *h, struct MHD_Connection *conn, const char *method,
                                  const char *url, const char *id);
 void http_request_free(struct request *req);
+/* Gives req the raw query (after '?', len bytes) that http_query reads. */
+void http_request_set_query(struct request *req, const char *query, size_t len);
 /*
  * When the peer is one of the n trusted proxies, replaces req->ip with the
  * client its X-Forwarded-For names: all header lines in order, read right

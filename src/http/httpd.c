@@ -235,24 +235,65 @@ static unsigned framing_status(struct MHD_Connection *conn, const char *version)
 }
 
 /*
- * MHD's URI log callback, called with the raw request target before it is
- * decoded: a path with "%00" would be cut at the NUL by the decoding
- * (/admin/users/1%00 read as /admin/users/1), so it is marked to be
- * refused; the mark becomes the handler's *con_cls. Else NULL.
+ * What MHD's URI log callback saw of a head, for the handler's first call.
+ * It is called with the raw request target, before MHD decodes it or
+ * parses its query:
+ *  - a path with "%00" would be cut at the NUL by the decoding
+ *    (/admin/users/1%00 read as /admin/users/1), so it is marked to be
+ *    refused;
+ *  - the query is copied here and taken from MHD, which would otherwise
+ *    store each of its arguments as a record in the connection's 32 KiB
+ *    memory pool. A query of ~600 arguments in a 1.2 KB request line (or
+ *    one argument after a request line near the pool's size) ran that
+ *    pool out while the request line was parsed, and MHD 0.9.75 then
+ *    queued two error replies: the second one marks the connection closed
+ *    without closing it, so the client got no reply until the head
+ *    deadline (10 s; found by fuzz_http, tests/fuzz/corpus/http/
+ *    revoke-no-reply). The callback receives the line in MHD's own read
+ *    buffer and MHD has already found the '?', so ending the string just
+ *    after it leaves MHD an empty query; http_query() reads the copy
+ *    (tests/unit/http/test_httpd.c, test_query_in_pool).
+ * The note is NULL when there is nothing to say (most requests: no
+ * allocation); else malloc'd and stored in *con_cls with its low bit set,
+ * which a struct request's address never has, until the first call takes
+ * it.
  */
-static const char nul_mark = 0;
-#define NUL_MARK ((void *)(uintptr_t)&nul_mark)
+struct head_note {
+    bool nul_in_path;
+    size_t query_len;
+    char query[]; /* raw, not decoded */
+};
+
+#define NOTE_TAG ((uintptr_t)1)
+
+static struct head_note *note_of(void *con_cls)
+{
+    uintptr_t v = (uintptr_t)con_cls;
+    return (v & NOTE_TAG) != 0 ? (struct head_note *)(v & ~NOTE_TAG) : NULL;
+}
 
 static void *uri_logged(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     (void)cls;
     (void)conn;
     size_t n = strcspn(uri, "?");
-    for (size_t i = 0; i + 2 < n; i++) {
-        if (uri[i] == '%' && uri[i + 1] == '0' && uri[i + 2] == '0')
-            return NUL_MARK;
+    bool nul = false;
+    for (size_t i = 0; i + 2 < n && !nul; i++)
+        nul = uri[i] == '%' && uri[i + 1] == '0' && uri[i + 2] == '0';
+    size_t qlen = uri[n] == '?' ? strlen(uri + n + 1) : 0;
+    if (!nul && qlen == 0)
+        return NULL;
+    struct head_note *note = xmalloc(sizeof(*note) + qlen + 1);
+    note->nul_in_path = nul;
+    note->query_len = qlen;
+    memcpy(note->query, uri + n + 1 - (qlen == 0), qlen);
+    note->query[qlen] = '\0';
+    if (qlen > 0) {
+        /* See above: the line is in MHD's (writable) read buffer. */
+        char *q = memchr(uri + n, '?', 1);
+        q[1] = '\0';
     }
-    return NULL;
+    return (void *)((uintptr_t)note | NOTE_TAG);
 }
 
 /* Queues a plain JSON refusal {"message": message} and closes the connection after it. */
@@ -419,9 +460,14 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
     struct httpd *h = cls;
     struct request *req = *con_cls;
 
-    if (req == NULL || req == NUL_MARK) {
-        bool nul_in_path = req == NUL_MARK;
+    struct head_note *note = note_of(*con_cls);
+    if (req == NULL || note != NULL) {
+        bool nul_in_path = note != NULL && note->nul_in_path;
         req = first_call(h, conn, url, method);
+        if (note != NULL) {
+            http_request_set_query(req, note->query, note->query_len);
+            free(note);
+        }
         *con_cls = req;
         if (req->refused) {
             /* The server is stopping: answer at once and close, so the
@@ -620,11 +666,13 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
 {
     struct httpd *h = cls;
     struct request *req = *con_cls;
+    struct head_note *note = note_of(req);
     (void)toe;
     /* An idle keep-alive connection is MHD's idle timer's (conn_timeout_s);
      * a next head that keeps it busy must still be complete in time. */
     headwatch_head_wait(conn, h->idle_grace_ms);
-    if (req == NULL || req == NUL_MARK) {
+    if (req == NULL || note != NULL) {
+        free(note);
         *con_cls = NULL; /* the head was refused before the handler saw it */
         return;
     }

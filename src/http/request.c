@@ -168,9 +168,15 @@ const char *http_header(struct request *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
+void http_request_set_query(struct request *req, const char *query, size_t len)
+{
+    req->query = arena_strndup(req->arena, query, len);
+    req->query_len = len;
+}
+
 const char *http_query(struct request *req, const char *name)
 {
-    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+    return http_form_lookup(req->arena, req->query, req->query_len, name);
 }
 
 const char *http_param(const struct request *req, const char *name)

@@ -6,6 +6,10 @@
  *
  * The first byte picks the parser; the rest is the body. A parsed body
  * must be a JSON object that serialises again (no invalid UTF-8 let in).
+ * A form is also read as a query string (http_form_lookup, how
+ * http_query reads one): every string the form parser kept must be what
+ * the lookup finds under that name, unless the lookup finds none (a name
+ * without '=' is "" in a form, no value in a query).
  * The per-route validation behind it is fuzzed through the server itself
  * (fuzz_http.c).
  */
@@ -13,8 +17,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "http/http_int.h"
+#include "util/arena.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -40,6 +46,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (text == NULL)
             abort();
         free(text);
+        if (data[0] & 1) {
+            struct arena *a = arena_new();
+            const char *key;
+            json_t *v;
+            json_object_foreach(j, key, v)
+            {
+                const char *found = http_form_lookup(a, p, n, key);
+                if (json_is_string(v) && found != NULL && strcmp(found, json_string_value(v)) != 0)
+                    abort(); /* the two readings of one form disagree */
+            }
+            arena_free(a);
+        }
         json_decref(j);
     }
     return 0;

@@ -32,6 +32,7 @@
 #include "util/arena.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/timeutil.h"
 
 /* ---- the test application ------------------------------------------------ */
 
@@ -617,6 +618,35 @@ static void test_params_query_headers(void **state)
     assert_string_equal(json_str(r.json, "path"), "/query");
     resp_fini(&r);
 
+    /* The query as PHP reads it: the last pair wins, names compare
+     * exactly, '+' is a space; a name without '=' or a value with a NUL
+     * byte is no value. */
+    static const struct {
+        const char *query, *q;
+    } cases[] = {
+        {"q=1&q=2", "2"},
+        {"q=a+b%2B", "a b+"},
+        {"Q=x", ""},
+        {"q", ""},
+        {"q=1&q", ""},
+        {"q=a%00b", ""},
+        {"%71=dec", "dec"},
+        {"q%00=x", ""},
+        {"qq=1&q=", ""},
+        {"q=%zz%4", "%zz%4"},
+        {"&&q=v&&", "v"},
+        {"q==", "="},
+        {"a=1&q=%C3%A9", "\u00e9"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        roundtrip(f, &r, "GET /query?%s HTTP/1.1\r\nHost: t\r\n\r\n", cases[i].query);
+        assert_int_equal(r.status, 200);
+        if (strcmp(json_str(r.json, "q"), cases[i].q) != 0)
+            fail_msg("?%s: q is \"%s\", not \"%s\"", cases[i].query, json_str(r.json, "q"),
+                     cases[i].q);
+        resp_fini(&r);
+    }
+
     /* Raw replies; a header added after the reply still goes out. */
     roundtrip(f, &r, "GET /raw HTTP/1.1\r\nHost: t\r\n\r\n");
     assert_int_equal(r.status, 200);
@@ -905,6 +935,52 @@ static void test_header_limits(void **state)
     n = snprintf(req, sizeof(req), "GET /%s HTTP/1.1\r\nHost: t\r\n\r\n", value);
     st = status_or_reset(f, req, (size_t)n);
     assert_true(st == 414 || st == -1);
+}
+
+/*
+ * MHD 0.9.75 kept each query argument as a record in the connection's
+ * memory pool; once the request line and those records filled it, MHD
+ * queued two error replies and left the connection open with neither
+ * sent, until the head deadline (found by fuzz_http). Every head here,
+ * from 600 short arguments to a request line at the pool's size, must
+ * get an answer (or a close) at once.
+ */
+static void test_query_in_pool(void **state)
+{
+    struct fixture *f = *state;
+    static char req[48 * 1024];
+    struct resp r;
+
+    /* Many arguments in a short line are an ordinary request now. */
+    for (int args = 600; args <= 6000; args *= 10) {
+        int n = snprintf(req, sizeof(req), "GET /query?");
+        for (int i = 0; i < args; i++)
+            n += snprintf(req + n, sizeof(req) - (size_t)n, "a&");
+        n += snprintf(req + n, sizeof(req) - (size_t)n, "q=last HTTP/1.1\r\nHost: t\r\n\r\n");
+        struct client c;
+        client_open(&c, AF_INET, f->port);
+        client_send(&c, req, (size_t)n);
+        assert_true(client_read(&c, &r, false));
+        assert_int_equal(r.status, 200);
+        assert_string_equal(json_str(r.json, "q"), "last");
+        resp_fini(&r);
+        client_close(&c);
+    }
+
+    /* Request lines from under to over the pool's 32 KiB, each with a
+     * query: answered (431, 414) or closed, never left waiting. */
+    for (size_t len = 31 * 1024; len <= 34 * 1024; len += 24) {
+        int n = snprintf(req, sizeof(req), "POST /query?q=");
+        memset(req + n, 'a', len - (size_t)n);
+        n = (int)len;
+        n += snprintf(req + n, sizeof(req) - (size_t)n,
+                      " HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
+        int64_t t0 = time_mono_ns();
+        int st = status_or_reset(f, req, (size_t)n);
+        int64_t ms = (time_mono_ns() - t0) / 1000000;
+        if (ms > 2000 || (st != 431 && st != 414 && st != -1))
+            fail_msg("a %zu-byte request line: %d after %lld ms", len, st, (long long)ms);
+    }
 }
 
 static void test_deferred(void **state)
@@ -1247,6 +1323,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_body_form, setup, teardown),
         cmocka_unit_test_setup_teardown(test_body_too_large, setup, teardown),
         cmocka_unit_test_setup_teardown(test_header_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_query_in_pool, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deferred, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deferred_many, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pool_full, setup_busy, teardown),
