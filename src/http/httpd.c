@@ -240,7 +240,7 @@ static unsigned framing_status(struct MHD_Connection *conn, const char *version)
  * parses its query:
  *  - a path with "%00" would be cut at the NUL by the decoding
  *    (/admin/users/1%00 read as /admin/users/1), so it is marked to be
- *    refused;
+ *    refused, as is a target with a raw NUL byte (target_len);
  *  - the query is copied here and taken from MHD, which would otherwise
  *    store each of its arguments as a record in the connection's 32 KiB
  *    memory pool. A query of ~600 arguments in a 1.2 KB request line (or
@@ -272,26 +272,52 @@ static struct head_note *note_of(void *con_cls)
     return (v & NOTE_TAG) != 0 ? (struct head_note *)(v & ~NOTE_TAG) : NULL;
 }
 
+/*
+ * The length of the request target uri. MHD has ended it with a NUL where
+ * the space before the version was, and checked that the version is
+ * exactly "HTTP/1.d", which the line's own end (another NUL) follows. A
+ * NUL met before that is a raw NUL byte of the request line, which RFC
+ * 9112 allows nowhere; the target goes on after it. Every read stops at or
+ * before the real end. A target that holds a forged "\0HTTP/1.1\0" is cut
+ * there, which at worst lets MHD read a query after it (the sender's own
+ * connection then waits for the head deadline).
+ */
+static size_t target_len(const char *uri)
+{
+    size_t n = strlen(uri);
+    for (;;) {
+        const char *v = uri + n + 1;
+        if (strncmp(v, "HTTP/1.", 7) == 0 && v[7] >= '0' && v[7] <= '9' && v[8] == '\0')
+            return n;
+        n += 1 + strlen(v);
+    }
+}
+
 static void *uri_logged(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     (void)cls;
     (void)conn;
-    size_t n = strcspn(uri, "?");
-    bool nul = false;
+    size_t len = target_len(uri);
+    bool raw_nul = len != strlen(uri);
+    const char *q = memchr(uri, '?', len);
+    size_t n = q != NULL ? (size_t)(q - uri) : len;
+    bool nul = raw_nul;
     for (size_t i = 0; i + 2 < n && !nul; i++)
         nul = uri[i] == '%' && uri[i + 1] == '0' && uri[i + 2] == '0';
-    size_t qlen = uri[n] == '?' ? strlen(uri + n + 1) : 0;
+    /* With a raw NUL the request is refused: its query is not kept. */
+    size_t qlen = q != NULL && !raw_nul ? strlen(q + 1) : 0;
     if (!nul && qlen == 0)
         return NULL;
     struct head_note *note = xmalloc(sizeof(*note) + qlen + 1);
     note->nul_in_path = nul;
     note->query_len = qlen;
-    memcpy(note->query, uri + n + 1 - (qlen == 0), qlen);
+    if (qlen > 0)
+        memcpy(note->query, q + 1, qlen);
     note->query[qlen] = '\0';
-    if (qlen > 0) {
+    if (q != NULL) {
         /* See above: the line is in MHD's (writable) read buffer. */
-        char *q = memchr(uri + n, '?', 1);
-        q[1] = '\0';
+        char *w = memchr(uri + n, '?', 1);
+        w[1] = '\0';
     }
     return (void *)((uintptr_t)note | NOTE_TAG);
 }

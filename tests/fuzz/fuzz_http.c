@@ -13,7 +13,8 @@
  *
  * Input: byte 0 picks the route (over surfaces_all, so a new route is
  * fuzzed without editing this file), byte 1 the credentials and headers
- * to send; the rest is split at '\n' into the path parameter, the query,
+ * to send (and whether the path parameter goes raw); the rest is split at
+ * '\n' into the path parameter, the query,
  * the Authorization value, the Cookie value, X-Tenant, X-Forwarded-For
  * and (all that remains) the body. A 500, a reply that never comes or a
  * sanitizer report fails the run: a client's mistake never makes a 500.
@@ -23,6 +24,7 @@
 #include <jansson.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +61,7 @@ enum {
     F_COOKIE = 1 << 4, /* send Cookie */
     F_XFF = 1 << 5,    /* send X-Forwarded-For */
     F_BASIC = 1 << 6,  /* with F_CRED 1: "Basic " + base64 of the Authorization field */
+    F_RAW = 1 << 7,    /* the path parameter as raw bytes (a NUL too), not percent-encoded */
 };
 
 static int setup(struct server *s)
@@ -273,7 +276,7 @@ static void put_encoded(struct buf *b, const uint8_t *p, size_t n, const char *k
     for (size_t i = 0; i < n; i++) {
         unsigned char c = p[i];
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            strchr("-._~", c) != NULL || (c != '\0' && strchr(keep, c) != NULL))
+            (c != '\0' && (strchr("-._~", c) != NULL || strchr(keep, c) != NULL)))
             buf_putc(b, (char)c);
         else
             buf_printf(b, "%%%02X", c);
@@ -307,11 +310,23 @@ static void put_base64(struct buf *b, const uint8_t *p, size_t n)
     }
 }
 
-/* Writes the route's path with every "{name}" replaced by the parameter. */
-static void put_path(struct buf *b, const char *pattern, const uint8_t *param, size_t n)
+/*
+ * Writes the route's path with every "{name}" replaced by the parameter:
+ * percent-encoded, or with raw as sent by a client that does not encode
+ * (any byte but CR, LF and space, which would end the request line or the
+ * target: a raw NUL, '?' and '#' too).
+ */
+static void put_path(struct buf *b, const char *pattern, const uint8_t *param, size_t n, bool raw)
 {
     for (const char *c = pattern; *c;) {
-        if (*c == '{') {
+        if (*c == '{' && raw) {
+            for (size_t i = 0; i < n; i++) {
+                if (param[i] != '\r' && param[i] != '\n' && param[i] != ' ')
+                    buf_putc(b, (char)param[i]);
+            }
+            const char *end = strchr(c, '}');
+            c = end != NULL ? end + 1 : c + strlen(c);
+        } else if (*c == '{') {
             put_encoded(b, param, n, "");
             const char *end = strchr(c, '}');
             c = end != NULL ? end + 1 : c + strlen(c);
@@ -344,7 +359,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     buf_init(&req);
     buf_init(&rep);
     buf_printf(&req, "%s ", http_method_str(rt->method));
-    put_path(&req, rt->pattern, f[PARAM], fn[PARAM]);
+    put_path(&req, rt->pattern, f[PARAM], fn[PARAM], (flags & F_RAW) != 0);
     if (fn[QUERY] > 0) {
         buf_putc(&req, '?');
         put_encoded(&req, f[QUERY], fn[QUERY], "=&%+[]");

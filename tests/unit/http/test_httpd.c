@@ -967,6 +967,23 @@ static void test_query_in_pool(void **state)
         client_close(&c);
     }
 
+    /* A raw NUL byte in the target is refused, wherever it is, and the
+     * query after it is not left to MHD either. */
+    static const char *const raw[] = {"/que", "/query?q=1&"};
+    for (size_t k = 0; k < sizeof(raw) / sizeof(raw[0]); k++) {
+        int n = snprintf(req, sizeof(req), "GET %s", raw[k]);
+        req[n++] = '\0';
+        n += snprintf(req + n, sizeof(req) - (size_t)n, "ry?");
+        for (int i = 0; i < 3000; i++)
+            n += snprintf(req + n, sizeof(req) - (size_t)n, "a&");
+        n += snprintf(req + n, sizeof(req) - (size_t)n, "q=x HTTP/1.1\r\nHost: t\r\n\r\n");
+        int64_t t0 = time_mono_ns();
+        int st = status_or_reset(f, req, (size_t)n);
+        int64_t ms = (time_mono_ns() - t0) / 1000000;
+        if (ms > 2000 || st != 400)
+            fail_msg("a raw NUL after \"%s\": %d after %lld ms", raw[k], st, (long long)ms);
+    }
+
     /* Request lines from under to over the pool's 32 KiB, each with a
      * query: answered (431, 414) or closed, never left waiting. */
     for (size_t len = 31 * 1024; len <= 34 * 1024; len += 24) {
