@@ -46,14 +46,18 @@ in_use() {
 }
 
 start() {
-    local dir=${1:-} bin port pid tries
+    local dir=${1:-} bin port pid tries low
     bin=$(redis_bin) || die "redis-server not found (apt-get install redis-server)"
     if [ -z "$dir" ]; then
         dir=$(mktemp -d "${TMPDIR:-/tmp}/latchkey-redis.XXXXXX") || die "cannot create a temp dir"
     fi
     mkdir -p "$dir" || die "cannot create $dir"
+    # Below the kernel's ephemeral range, where outgoing connections take
+    # their local ports.
+    low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+    [ "$low" -gt 12000 ] 2>/dev/null || low=32768
     for tries in 1 2 3 4 5 6 7 8; do
-        port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+        port=$((10000 + RANDOM % (low - 10000)))
         in_use "$port" && continue
         # Not daemonized: the pid we get is the server's, and a bind failure
         # shows up as the process exiting.

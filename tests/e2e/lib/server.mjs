@@ -331,14 +331,28 @@ async function spawnOnce(bin, dir, env) {
   let exit = null;
   exited.then((e) => { exit = e; });
   const url = `http://127.0.0.1:${port}`;
+  // The port was free a moment ago; another test file's server may have
+  // taken it since, and would answer /healthz for ours (which then fails to
+  // bind and exits). So the server is ours once it has said it listens
+  // (an info line; a test that hides info lines takes the old chance).
+  const quiet = /^(warn|error)$/.test(fullEnv.LATCHKEY_LOG_LEVEL ?? '');
+  const logFile = fullEnv.LATCHKEY_LOG_FILE;
+  const logged = () => {
+    try {
+      return logFile ? fs.readFileSync(logFile, 'utf8') : '';
+    } catch {
+      return '';
+    }
+  };
+  const listening = () => quiet || /event"?[=:]"?listening/.test(stderr + stdout + logged());
   const end = Date.now() + HEALTH_TIMEOUT_MS;
   for (;;) {
     if (exit) break;
-    if (await healthy(url)) break;
+    if (listening() && (await healthy(url))) break;
     if (Date.now() >= end) break;
     await sleep(HEALTH_POLL_MS);
   }
-  return { child, port, url, db, fullEnv, exited, getExit: () => exit,
+  return { child, port, url, db, fullEnv, exited, getExit: () => exit, listening,
     stdout: () => stdout, stderr: () => stderr };
 }
 
@@ -352,7 +366,7 @@ export async function startServer(env = {}, opts = {}) {
   for (let attempt = 1; ; attempt++) {
     s = await spawnOnce(bin, dir, env);
     const exit = s.getExit();
-    if (!exit && (await healthy(s.url))) break;
+    if (!exit && s.listening() && (await healthy(s.url))) break;
     if (!exit) {
       s.child.kill('SIGKILL');
       await s.exited;
