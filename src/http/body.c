@@ -59,35 +59,8 @@ json_t *http_body_parse_json(const char *p, size_t len)
     return v;
 }
 
-/*
- * Decodes s[0..n) ('+' is a space, "%XX" a byte; a stray '%' stays) into
- * out, which has room for n + 1 bytes. Returns the decoded length, or -1
- * if the result holds a NUL byte (C strings downstream could not carry it).
- */
-static long form_decode(const char *s, size_t n, char *out)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '+') {
-            c = ' ';
-        } else if (c == '%' && i + 2 < n) {
-            int hi = num_hex_digit(s[i + 1]);
-            int lo = num_hex_digit(s[i + 2]);
-            if (hi >= 0 && lo >= 0) {
-                c = (char)(hi * 16 + lo);
-                i += 2;
-            }
-        }
-        if (c == '\0')
-            return -1;
-        out[o++] = c;
-    }
-    out[o] = '\0';
-    return (long)o;
-}
-
-/* The byte that s[*i..n) decodes to first, as form_decode reads it; moves *i past it. */
+/* The byte that s[*i..n) decodes to first ('+' is a space, "%XX" a byte; a
+ * stray '%' stays); moves *i past it. */
 static char form_next(const char *s, size_t n, size_t *i)
 {
     char c = s[(*i)++];
@@ -102,6 +75,24 @@ static char form_next(const char *s, size_t n, size_t *i)
         }
     }
     return c;
+}
+
+/*
+ * Decodes s[0..n) into out, which has room for n + 1 bytes. Returns the
+ * decoded length, or -1 if the result holds a NUL byte (C strings
+ * downstream could not carry it).
+ */
+static long form_decode(const char *s, size_t n, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        char c = form_next(s, n, &i);
+        if (c == '\0')
+            return -1;
+        out[o++] = c;
+    }
+    out[o] = '\0';
+    return (long)o;
 }
 
 /* True if s[0..n) decodes to exactly name (without decoding it anywhere). */
